@@ -1,0 +1,7 @@
+/// The schema migrations, in the order they run. Identifiers are the file names; they are
+/// recorded in the vault and must never change.
+public enum SchemaMigrations {
+  public static let all: [(identifier: String, sql: String)] = [
+    ("0001_initial", String(decoding: PackageResources._001_initial_sql, as: UTF8.self))
+  ]
+}

@@ -1,0 +1,53 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+  name: "rdpvault",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "rdpvault", targets: ["rdpvault"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+  ],
+  targets: [
+    // The C bridge: Debian's libsodium 1.0.18 through pkg-config.
+    .systemLibrary(
+      name: "CSodium",
+      pkgConfig: "libsodium",
+      providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
+    ),
+    // The only importer of CSodium.
+    .target(name: "VaultCrypto", dependencies: ["CSodium"]),
+    // Schema migrations as numbered .sql files, compiled into the binary.
+    .target(
+      name: "VaultMigrations",
+      path: "Migrations",
+      exclude: ["README.md"],
+      resources: [
+        .embedInCode("0001_initial.sql")
+      ]
+    ),
+    // The domain model and the store. Never prints, never parses arguments.
+    .target(
+      name: "VaultKit",
+      dependencies: [
+        "VaultCrypto", "VaultMigrations",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
+    // One file per subcommand.
+    .target(
+      name: "RDPVaultCLI",
+      dependencies: [
+        "VaultKit", "VaultCrypto",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(name: "rdpvault", dependencies: ["RDPVaultCLI"]),
+    .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"], exclude: ["Vectors"]),
+    .testTarget(name: "VaultKitTests", dependencies: ["VaultKit", "VaultCrypto"], exclude: ["Fixtures"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["rdpvault"]),
+  ]
+)

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The root command. Each subcommand lives in its own file under Commands/.
+public struct RDPVault: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "rdpvault",
+    abstract: "An encrypted vault for Remote Desktop connections and their credentials.",
+    version: "0.1.0",
+    subcommands: [Init.self, Info.self, Passwd.self]
+  )
+
+  public init() {}
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import VaultCrypto
+import VaultKit
+
+/// An error the command line itself raises.
+struct CLIError: Error {
+  var message: String
+  var hint: String?
+  var exitCode: Int32 = 1
+
+  init(_ message: String, hint: String? = nil, exitCode: Int32 = 1) {
+    self.message = message
+    self.hint = hint
+    self.exitCode = exitCode
+  }
+}
+
+/// Writes diagnostics in age's style: `rdpvault: error: …` and `rdpvault: hint: …`.
+enum Diagnostics {
+  static func error(_ message: String, hint: String? = nil) {
+    writeStderr("rdpvault: error: \(message)\n")
+    if let hint { writeStderr("rdpvault: hint: \(hint)\n") }
+  }
+
+  static func warning(_ message: String) {
+    writeStderr("rdpvault: warning: \(message)\n")
+  }
+
+  static func note(_ message: String) {
+    writeStderr("rdpvault: \(message)\n")
+  }
+
+  static func writeStderr(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+  }
+
+  /// Prints the error once and returns the exit status.
+  static func report(_ error: Error) -> Int32 {
+    switch error {
+    case let error as VaultError:
+      self.error(error.message, hint: error.hint)
+      return 1
+    case let error as CLIError:
+      self.error(error.message, hint: error.hint)
+      return error.exitCode
+    case let error as CryptoError:
+      self.error(describe(error))
+      return 1
+    default:
+      let code = RDPVault.exitCode(for: error)
+      if code == .success {
+        print(RDPVault.fullMessage(for: error))
+        return 0
+      }
+      let message = RDPVault.message(for: error)
+      if !message.isEmpty {
+        self.error(
+          message.split(separator: "\n").first.map(String.init) ?? message,
+          hint: code.rawValue == 64 ? "see: rdpvault help" : nil)
+      }
+      return code.rawValue
+    }
+  }
+
+  static func describe(_ error: CryptoError) -> String {
+    switch error {
+    case .initializationFailed: "libsodium failed to initialise"
+    case .outOfMemory: "cannot allocate protected memory (check ulimit -l)"
+    case .capacityExceeded(let limit): "input is longer than \(limit) bytes"
+    case .invalidLength(let what, let expected, let actual):
+      "\(what) has \(actual) bytes, expected \(expected)"
+    case .kdfParametersOutOfRange(let ops, let mem):
+      "key-derivation parameters out of range (opslimit \(ops), memlimit \(mem))"
+    case .kdfFailed: "key derivation failed (not enough memory?)"
+    case .authenticationFailed: "authentication failed"
+    case .invalidPublicKey: "invalid public key"
+    case .invalidSignature: "invalid signature"
+    }
+  }
+}

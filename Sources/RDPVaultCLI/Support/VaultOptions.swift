@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import VaultCrypto
+import VaultKit
+
+/// Options every vault command takes.
+struct VaultOptions: ParsableArguments {
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The vault file (env RDPVAULT_PATH).",
+      discussion: "Default: $XDG_DATA_HOME/rdpvault/vault.db or ~/.local/share/rdpvault/vault.db.",
+      valueName: "path"))
+  var vault: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Read the master passphrase from this file (env RDPVAULT_PASSPHRASE_FILE).",
+      valueName: "path"))
+  var passphraseFile: String?
+
+  var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+  /// `--vault`, then `RDPVAULT_PATH`, then the XDG default.
+  func vaultPath() throws -> String {
+    if let vault, !vault.isEmpty { return vault }
+    if let path = environment["RDPVAULT_PATH"], !path.isEmpty { return path }
+    guard let path = VaultPaths.defaultPath(environment: environment) else {
+      throw CLIError(
+        "cannot find a default vault path: neither XDG_DATA_HOME nor HOME is set",
+        hint: "pass --vault PATH")
+    }
+    return path
+  }
+
+  var passphraseFilePath: String? {
+    if let passphraseFile, !passphraseFile.isEmpty { return passphraseFile }
+    if let path = environment["RDPVAULT_PASSPHRASE_FILE"], !path.isEmpty { return path }
+    return nil
+  }
+
+  /// The master passphrase, from the file or the terminal; `confirm` asks twice.
+  func readPassphrase(prompt: String = "Vault passphrase: ", confirm: Bool = false) throws
+    -> SecretBytes
+  {
+    if let file = passphraseFilePath {
+      return try SecretInput.readFile(file, what: "passphrase file")
+    }
+    return try SecretInput.readFromTerminal(
+      prompt: prompt, confirmPrompt: confirm ? "Repeat the passphrase: " : nil,
+      what: "passphrase",
+      hint: "pass --passphrase-file PATH or set RDPVAULT_PASSPHRASE_FILE")
+  }
+
+  func openVault() throws -> Vault {
+    let path = try vaultPath()
+    // Fail on a missing vault before asking for a passphrase.
+    if !FileManager.default.fileExists(atPath: path) { throw VaultError.noVault(path: path) }
+    let passphrase = try readPassphrase()
+    return try Vault.open(at: path, passphrase: passphrase)
+  }
+}
+
+/// A KDF preset by name, for `init --kdf` and `passwd --kdf`.
+enum KDFPreset: String, ExpressibleByArgument, CaseIterable {
+  case interactive, moderate, sensitive
+
+  var parameters: KDFParameters {
+    switch self {
+    case .interactive: .interactive
+    case .moderate: .moderate
+    case .sensitive: .sensitive
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import CSodium
+
+/// Errors of the crypto core. None of them carries key material or plaintext.
+public enum CryptoError: Error, Equatable, Sendable {
+  case initializationFailed
+  case outOfMemory
+  case capacityExceeded(limit: Int)
+  case invalidLength(what: String, expected: Int, actual: Int)
+  case kdfParametersOutOfRange(opsLimit: UInt64, memLimit: UInt64)
+  case kdfFailed
+  case authenticationFailed
+  case invalidPublicKey
+  case invalidSignature
+}
+
+/// libsodium must be initialised once per process before any other call.
+enum Sodium {
+  static let isReady: Bool = sodium_init() >= 0
+
+  static func ensureReady() throws(CryptoError) {
+    guard isReady else { throw .initializationFailed }
+  }
+}
+
+/// Random numbers from libsodium's CSPRNG (getrandom(2) on Linux).
+public enum Random {
+  public static func bytes(_ count: Int) -> [UInt8] {
+    precondition(Sodium.isReady, "libsodium failed to initialise")
+    var out = [UInt8](repeating: 0, count: count)
+    out.withUnsafeMutableBytes { randombytes_buf($0.baseAddress!, $0.count) }
+    return out
+  }
+
+  /// A uniformly distributed integer in `0..<upperBound`, without modulo bias.
+  public static func uniform(_ upperBound: UInt32) -> UInt32 {
+    precondition(Sodium.isReady, "libsodium failed to initialise")
+    return randombytes_uniform(upperBound)
+  }
+
+  /// A random positive 63-bit integer, used for opaque row ids.
+  public static func rowID() -> Int64 {
+    var value: Int64 = 0
+    while value == 0 {
+      let raw = bytes(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+      value = Int64(bitPattern: raw & 0x7fff_ffff_ffff_ffff)
+    }
+    return value
+  }
+}
+
+/// Constant-time comparison of two public byte strings of equal length.
+public func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+  guard lhs.count == rhs.count else { return false }
+  if lhs.isEmpty { return true }
+  return lhs.withUnsafeBytes { a in
+    rhs.withUnsafeBytes { b in sodium_memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+  }
+}

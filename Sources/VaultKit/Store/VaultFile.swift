@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+  import Glibc
+  private func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
+    Glibc.open(path, flags, mode)
+  }
+#elseif canImport(Darwin)
+  import Darwin
+  private func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
+    Darwin.open(path, flags, mode)
+  }
+#endif
+
+/// The vault's file on disk: created 0600 in a 0700 directory, opened with `secure_delete`.
+enum VaultFile {
+  static func configuration(readonly: Bool) -> Configuration {
+    var config = Configuration()
+    config.readonly = readonly
+    config.foreignKeysEnabled = true
+    config.label = "rdpvault"
+    config.prepareDatabase { db in
+      // Freed pages are overwritten with zeros, so deleted ciphertext does not linger.
+      try db.execute(sql: "PRAGMA secure_delete = ON")
+    }
+    return config
+  }
+
+  /// Creates the file (and missing parent directories, 0700) and opens it.
+  static func create(at path: String) throws -> DatabaseQueue {
+    try makeDirectory(parentDirectory(of: absolute(path)))
+    let fd = systemOpen(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    if fd < 0 {
+      if errno == EEXIST { throw VaultError.vaultExists(path: path) }
+      throw VaultError.fileSystem(path: path, reason: String(cString: strerror(errno)))
+    }
+    close(fd)
+    do {
+      return try DatabaseQueue(path: path, configuration: configuration(readonly: false))
+    } catch {
+      unlink(path)
+      throw VaultError.database(detail: "\(error)")
+    }
+  }
+
+  /// Opens an existing vault file after checking that only its owner can reach it.
+  static func open(at path: String, readonly: Bool) throws -> DatabaseQueue {
+    var info = stat()
+    if lstat(path, &info) != 0 {
+      if errno == ENOENT { throw VaultError.noVault(path: path) }
+      throw VaultError.fileSystem(path: path, reason: String(cString: strerror(errno)))
+    }
+    guard (info.st_mode & S_IFMT) == S_IFREG else { throw VaultError.notAVault(path: path) }
+    let mode = UInt32(info.st_mode) & 0o777
+    if mode & 0o077 != 0 { throw VaultError.insecurePermissions(path: path, mode: mode) }
+    do {
+      return try DatabaseQueue(path: path, configuration: configuration(readonly: readonly))
+    } catch {
+      throw VaultError.notAVault(path: path)
+    }
+  }
+
+  /// `mkdir -p` with mode 0700 for what it creates; refuses a parent others can write to
+  /// (unless it is sticky, like /tmp), since they could swap the vault file.
+  static func makeDirectory(_ directory: String) throws {
+    var info = stat()
+    if stat(directory, &info) == 0 {
+      guard (info.st_mode & S_IFMT) == S_IFDIR else {
+        throw VaultError.fileSystem(path: directory, reason: "not a directory")
+      }
+      let mode = UInt32(info.st_mode)
+      if mode & 0o022 != 0 && mode & UInt32(S_ISVTX) == 0 {
+        throw VaultError.insecureDirectory(path: directory)
+      }
+      return
+    }
+    let parent = parentDirectory(of: directory)
+    if parent != directory { try makeDirectory(parent) }
+    if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+      throw VaultError.fileSystem(path: directory, reason: String(cString: strerror(errno)))
+    }
+  }
+
+  static func absolute(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    return FileManager.default.currentDirectoryPath + "/" + path
+  }
+
+  static func parentDirectory(of path: String) -> String {
+    var trimmed = Substring(path)
+    while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+    guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+    let parent = trimmed[..<slash]
+    return parent.isEmpty ? "/" : String(parent)
+  }
+}

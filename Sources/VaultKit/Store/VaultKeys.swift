@@ -1,0 +1,68 @@
+import Foundation
+import VaultCrypto
+
+/// The unlocked vault's keys: one for the fields, one for the blind indexes, both derived
+/// from the vault key. Encryption happens here, at the edge of the store.
+final class VaultKeys {
+  private let fieldKey: SecretBytes
+  private let indexKey: SecretBytes
+  let vaultID: [UInt8]
+
+  init(vaultKey: borrowing SecretBytes, vaultID: [UInt8]) throws {
+    fieldKey = try KeyDerivation.subkey(of: vaultKey, id: 1, context: "rdpvault")
+    indexKey = try KeyDerivation.subkey(of: vaultKey, id: 2, context: "rdpvault")
+    self.vaultID = vaultID
+  }
+
+  /// Binds a box to this vault, its table, its row and its column.
+  func associatedData(table: String, column: String, rowID: Int64) -> [UInt8] {
+    var ad = Array("rdpvault/field/v1".utf8) + [0] + vaultID
+    ad += Array(table.utf8) + [0] + Array(column.utf8) + [0]
+    withUnsafeBytes(of: rowID.bigEndian) { ad.append(contentsOf: $0) }
+    return ad
+  }
+
+  func seal(_ text: String, table: String, column: String, rowID: Int64) throws -> Data {
+    let ad = associatedData(table: table, column: column, rowID: rowID)
+    return Data(try SecretBox.seal(Array(text.utf8), additionalData: ad, key: fieldKey))
+  }
+
+  func seal(secret: borrowing SecretBytes, table: String, column: String, rowID: Int64) throws
+    -> Data
+  {
+    let ad = associatedData(table: table, column: column, rowID: rowID)
+    return Data(try SecretBox.seal(secret, additionalData: ad, key: fieldKey))
+  }
+
+  func open(_ box: Data?, table: String, column: String, rowID: Int64) throws -> String {
+    guard let box else { throw VaultError.corrupt(detail: "\(table).\(column) is missing") }
+    let ad = associatedData(table: table, column: column, rowID: rowID)
+    do {
+      let bytes = try SecretBox.open([UInt8](box), additionalData: ad, key: fieldKey)
+      guard let text = String(validating: bytes, as: UTF8.self) else {
+        throw VaultError.corrupt(detail: "\(table).\(column) is not UTF-8")
+      }
+      return text
+    } catch is CryptoError {
+      throw VaultError.tampered(table: table, column: column)
+    }
+  }
+
+  func openSecret(_ box: Data?, table: String, column: String, rowID: Int64) throws
+    -> SecretBytes
+  {
+    guard let box else { throw VaultError.corrupt(detail: "\(table).\(column) is missing") }
+    let ad = associatedData(table: table, column: column, rowID: rowID)
+    do {
+      return try SecretBox.openSecret([UInt8](box), additionalData: ad, key: fieldKey)
+    } catch {
+      throw VaultError.tampered(table: table, column: column)
+    }
+  }
+
+  /// The blind index of a normalised name: equal names give equal indexes, and nothing
+  /// about the name can be learned without the vault key.
+  func lookup(_ scope: String, _ normalisedName: String) throws -> Data {
+    Data(try KeyedHash.hash(Array((scope + "\u{0}" + normalisedName).utf8), key: indexKey))
+  }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import GRDB
+import VaultCrypto
+
+/// An unlocked vault: the store plus the keys that open it.
+public final class Vault {
+  public let path: String?
+  let store: VaultStore
+  let keys: VaultKeys
+  var writer: any DatabaseWriter { store.writer }
+
+  private init(path: String?, store: VaultStore, keys: VaultKeys) {
+    self.path = path
+    self.store = store
+    self.keys = keys
+  }
+
+  // MARK: Creating and opening
+
+  /// Creates a new vault file at `path`. On any failure the file is removed again.
+  public static func create(
+    at path: String, passphrase: borrowing SecretBytes, kdf: KDFParameters
+  ) throws -> Vault {
+    let queue = try VaultFile.create(at: path)
+    do {
+      return try create(in: queue, path: path, passphrase: passphrase, kdf: kdf)
+    } catch {
+      try? queue.close()
+      for suffix in ["", "-journal", "-wal", "-shm"] { unlink(path + suffix) }
+      throw error
+    }
+  }
+
+  /// Creates a vault in any GRDB writer; tests pass an in-memory `DatabaseQueue()`.
+  public static func create(
+    in writer: any DatabaseWriter, path: String? = nil, passphrase: borrowing SecretBytes,
+    kdf: KDFParameters
+  ) throws -> Vault {
+    guard !passphrase.isEmpty else { throw VaultError.emptyPassphrase }
+    let store = try VaultStore(writer)
+    let vaultKey = try SecretBytes.random(count: SecretBox.keyLength)
+    let now = Int64(Date().timeIntervalSince1970)
+    var header = VaultHeader(
+      formatVersion: VaultHeader.currentFormat, vaultID: Random.bytes(16),
+      kdfAlgorithm: KeyDerivation.algorithmName, kdfOpsLimit: Int64(kdf.opsLimit),
+      kdfMemLimit: Int64(kdf.memLimit), kdfSalt: [], wrappedKey: [], keyVersion: 1,
+      createdAt: now, updatedAt: now)
+    try wrap(vaultKey, into: &header, passphrase: passphrase, kdf: kdf)
+    try VaultStore.guarded {
+      try writer.write { db in
+        guard try VaultHeader.fetch(db) == nil else { throw VaultError.vaultExists(path: path ?? ":memory:") }
+        try header.insert(db)
+      }
+    }
+    let keys = try VaultKeys(vaultKey: vaultKey, vaultID: header.vaultID)
+    return Vault(path: path, store: store, keys: keys)
+  }
+
+  /// Opens and unlocks the vault at `path`.
+  public static func open(at path: String, passphrase: borrowing SecretBytes) throws -> Vault {
+    let queue = try VaultFile.open(at: path, readonly: false)
+    return try open(in: queue, path: path, passphrase: passphrase)
+  }
+
+  /// Unlocks first, then migrates: a wrong passphrase leaves the file exactly as it was.
+  public static func open(
+    in writer: any DatabaseWriter, path: String? = nil, passphrase: borrowing SecretBytes
+  ) throws -> Vault {
+    let header = try readHeader(writer, path: path)
+    let kdf = try header.kdfParameters()
+    let vaultKey = try unwrap(header, passphrase: passphrase, kdf: kdf)
+    let keys = try VaultKeys(vaultKey: vaultKey, vaultID: header.vaultID)
+    let store = try VaultStore(writer)
+    return Vault(path: path, store: store, keys: keys)
+  }
+
+  static func readHeader(_ reader: any DatabaseReader, path: String?) throws -> VaultHeader {
+    try VaultStore.refuseNewerSchema(reader)
+    guard let header = try VaultStore.guarded({ try reader.read { try VaultHeader.fetch($0) } })
+    else { throw VaultError.notAVault(path: path ?? ":memory:") }
+    guard header.formatVersion == VaultHeader.currentFormat else {
+      throw VaultError.unsupportedFormat(version: header.formatVersion)
+    }
+    guard header.vaultID.count == 16 else { throw VaultError.corrupt(detail: "bad vault id") }
+    return header
+  }
+
+  // MARK: The key wrap
+
+  private static func wrap(
+    _ vaultKey: borrowing SecretBytes, into header: inout VaultHeader,
+    passphrase: borrowing SecretBytes, kdf: KDFParameters
+  ) throws {
+    header.kdfAlgorithm = KeyDerivation.algorithmName
+    header.kdfOpsLimit = Int64(kdf.opsLimit)
+    header.kdfMemLimit = Int64(kdf.memLimit)
+    header.kdfSalt = Random.bytes(KeyDerivation.saltLength)
+    let wrappingKey = try KeyDerivation.argon2id(
+      passphrase: passphrase, salt: header.kdfSalt, parameters: kdf)
+    header.wrappedKey = try SecretBox.seal(
+      vaultKey, additionalData: header.wrapAssociatedData, key: wrappingKey)
+  }
+
+  private static func unwrap(
+    _ header: VaultHeader, passphrase: borrowing SecretBytes, kdf: KDFParameters
+  ) throws -> SecretBytes {
+    guard header.kdfSalt.count == KeyDerivation.saltLength else {
+      throw VaultError.corrupt(detail: "bad key-derivation salt")
+    }
+    let wrappingKey = try KeyDerivation.argon2id(
+      passphrase: passphrase, salt: header.kdfSalt, parameters: kdf)
+    let vaultKey: SecretBytes
+    do {
+      vaultKey = try SecretBox.openSecret(
+        header.wrappedKey, additionalData: header.wrapAssociatedData, key: wrappingKey)
+    } catch {
+      throw VaultError.wrongPassphrase
+    }
+    guard vaultKey.count == SecretBox.keyLength else {
+      throw VaultError.corrupt(detail: "bad vault key length")
+    }
+    return vaultKey
+  }
+
+  /// Re-wraps the vault key under a new passphrase. Nothing else is rewritten.
+  public func changePassphrase(
+    current: borrowing SecretBytes, new: borrowing SecretBytes, kdf: KDFParameters? = nil
+  ) throws {
+    guard !new.isEmpty else { throw VaultError.emptyPassphrase }
+    var header = try Self.readHeader(writer, path: path)
+    let currentKDF = try header.kdfParameters()
+    let vaultKey = try Self.unwrap(header, passphrase: current, kdf: currentKDF)
+    header.keyVersion += 1
+    header.updatedAt = Int64(Date().timeIntervalSince1970)
+    try Self.wrap(vaultKey, into: &header, passphrase: new, kdf: kdf ?? currentKDF)
+    try VaultStore.guarded { try writer.write { try header.updateKeyWrap($0) } }
+  }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Everything that can go wrong in the vault library. Each case carries what the user needs
+/// to act on it, and never a secret.
+public enum VaultError: Error, Equatable, Sendable {
+  // Files and format
+  case noVault(path: String)
+  case vaultExists(path: String)
+  case insecurePermissions(path: String, mode: UInt32)
+  case insecureDirectory(path: String)
+  case fileSystem(path: String, reason: String)
+  case notAVault(path: String)
+  case unsupportedFormat(version: Int)
+  case newerSchema(unknownMigrations: [String])
+  case corrupt(detail: String)
+  case tampered(table: String, column: String)
+  case kdfOutOfRange(opsLimit: UInt64, memLimit: UInt64)
+  case wrongPassphrase
+  case emptyPassphrase
+  case database(detail: String)
+  // Model
+  case invalidField(field: String, value: String, rule: String)
+  case missingField(field: String, rule: String)
+  case profileNotFound(name: String, suggestions: [String])
+  case profileExists(name: String)
+  case accountNotFound(name: String)
+  case accountAmbiguous(name: String, profiles: [String])
+  case accountInUse(name: String, profiles: [String])
+  case accountExists(name: String)
+  case kindMismatch(detail: String)
+}
+
+extension VaultError {
+  /// One line, for `rdpvault: error: …`.
+  public var message: String {
+    switch self {
+    case .noVault(let path): "no vault at \(path)"
+    case .vaultExists(let path): "a vault already exists at \(path)"
+    case .insecurePermissions(let path, let mode):
+      "\(path) is readable or writable by other users (mode \(String(mode, radix: 8)))"
+    case .insecureDirectory(let path):
+      "the directory \(path) is writable by other users, so the vault cannot be kept safe there"
+    case .fileSystem(let path, let reason): "\(path): \(reason)"
+    case .notAVault(let path): "\(path) is not an rdpvault vault"
+    case .unsupportedFormat(let version): "unsupported vault format version \(version)"
+    case .newerSchema(let unknown):
+      "the vault was written by a newer rdpvault (unknown schema migrations: \(unknown.joined(separator: ", ")))"
+    case .corrupt(let detail): "the vault is damaged: \(detail)"
+    case .tampered(let table, let column):
+      "the vault is damaged or was tampered with: \(table).\(column) failed authentication"
+    case .kdfOutOfRange(let ops, let mem):
+      "the vault's key-derivation parameters are out of range (opslimit \(ops), memlimit \(mem) bytes)"
+    case .wrongPassphrase: "wrong passphrase"
+    case .emptyPassphrase: "the passphrase is empty"
+    case .database(let detail): "vault database error: \(detail)"
+    case .invalidField(let field, let value, let rule): "invalid \(field) \(quoted(value)): \(rule)"
+    case .missingField(let field, let rule): "missing \(field): \(rule)"
+    case .profileNotFound(let name, _): "no VM named \(quoted(name))"
+    case .profileExists(let name): "a VM named \(quoted(name)) already exists"
+    case .accountNotFound(let name): "no account \(quoted(name))"
+    case .accountAmbiguous(let name, let profiles):
+      "\(quoted(name)) names the local accounts of several VMs: \(profiles.joined(separator: ", "))"
+    case .accountInUse(let name, let profiles):
+      "account \(quoted(name)) is used by \(profiles.joined(separator: ", "))"
+    case .accountExists(let name): "an account \(quoted(name)) already exists"
+    case .kindMismatch(let detail): detail
+    }
+  }
+
+  /// An optional second line, for `rdpvault: hint: …`.
+  public var hint: String? {
+    switch self {
+    case .noVault: "create one with: rdpvault init"
+    case .vaultExists: "use another --vault path, or remove the existing file yourself"
+    case .insecurePermissions(let path, _): "run: chmod 600 \(path)"
+    case .insecureDirectory: "keep the vault in a directory only you can write to (mode 0700)"
+    case .notAVault: "check the --vault path (or RDPVAULT_PATH)"
+    case .unsupportedFormat, .newerSchema: "upgrade rdpvault to open this vault"
+    case .corrupt, .tampered: "restore the vault from a backup"
+    case .kdfOutOfRange:
+      "the header was altered or written by an incompatible tool; restore the vault from a backup"
+    case .wrongPassphrase:
+      "check --passphrase-file (or RDPVAULT_PASSPHRASE_FILE); a damaged key header also fails this way"
+    case .profileNotFound(_, let suggestions):
+      suggestions.isEmpty
+        ? "rdpvault list shows all VMs"
+        : "did you mean \(suggestions.map(quoted).joined(separator: " or "))? (rdpvault list shows all)"
+    case .profileExists: "pick another name, or change the VM with: rdpvault edit"
+    case .accountNotFound: "rdpvault account list shows all accounts"
+    case .accountAmbiguous: "change the password through the VM: rdpvault edit NAME --password-stdin"
+    case .accountInUse: "remove or re-point those VMs first (rdpvault rm / rdpvault edit)"
+    default: nil
+    }
+  }
+}
+
+func quoted(_ text: String) -> String {
+  "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+}

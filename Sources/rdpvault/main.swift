@@ -1,0 +1,3 @@
+import RDPVaultCLI
+
+RDPVaultMain.run()
