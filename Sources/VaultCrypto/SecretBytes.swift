@@ -39,6 +39,18 @@ public struct SecretBytes: ~Copyable {
     count = bytes.count
   }
 
+  /// A copy of an array's bytes; for tests and for secrets that already sit in an array.
+  public init(copying bytes: [UInt8]) throws(CryptoError) {
+    try self.init(capacity: bytes.count)
+    let copied = bytes.withUnsafeBytes { source in
+      if let from = source.baseAddress, source.count > 0 {
+        base.copyMemory(from: from, byteCount: source.count)
+      }
+      return source.count
+    }
+    count = copied
+  }
+
   /// `count` bytes from libsodium's CSPRNG.
   public static func random(count: Int) throws(CryptoError) -> SecretBytes {
     let secret = try SecretBytes(zeros: count)
