@@ -22,9 +22,10 @@ CREATE TABLE accounts (
   version      INTEGER NOT NULL,
   created_at   INTEGER NOT NULL,
   updated_at   INTEGER NOT NULL,
-  kind         BLOB    NOT NULL,
+  scope        BLOB    NOT NULL,
   user_name    BLOB    NOT NULL,
   domain       BLOB    NOT NULL,
+  sign_in_form BLOB    NOT NULL,
   domain_admin BLOB    NOT NULL
 );
 CREATE INDEX accounts_lookup ON accounts(lookup);
@@ -52,6 +53,7 @@ CREATE TABLE profiles (
   resource_group BLOB    NOT NULL,
   subscription   BLOB    NOT NULL,
   tags           BLOB    NOT NULL,
-  note           BLOB    NOT NULL
+  note           BLOB    NOT NULL,
+  settings       BLOB    NOT NULL
 );
 CREATE INDEX profiles_account ON profiles(account_id);

@@ -6,7 +6,10 @@ public struct RDPVault: ParsableCommand {
     commandName: "rdpvault",
     abstract: "An encrypted vault for Remote Desktop connections and their credentials.",
     version: "0.1.0",
-    subcommands: [Init.self, Info.self, Passwd.self]
+    subcommands: [
+      Init.self, Info.self, Passwd.self, Add.self, List.self, Show.self, Password.self, Edit.self,
+      Rename.self, Remove.self, AccountCommand.self,
+    ]
   )
 
   public init() {}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import VaultKit
+
+extension RDPVault.AccountCommand {
+  struct Passwd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Change an account's password, for every VM that uses it.")
+
+    @OptionGroup var options: VaultOptions
+    @Argument(help: "The account: CONTOSO\\alice, alice@contoso.com or WEB01\\admin.")
+    var account: String
+    @OptionGroup var passwordOptions: PasswordOptions
+
+    func run() throws {
+      let vault = try options.openVault()
+      guard let password = try passwordOptions.read(prompt: true) else { return }
+      let vms = try vault.setAccountPassword(account, password: password)
+      Diagnostics.note("password changed for \(account) (used by \(vms.isEmpty ? "no VM" : vms.sorted().joined(separator: ", ")))")
+    }
+  }
+}

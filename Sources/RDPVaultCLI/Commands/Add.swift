@@ -1,0 +1,56 @@
+import ArgumentParser
+import VaultCrypto
+import VaultKit
+
+extension RDPVault {
+  struct Add: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Store a VM and its account.",
+      discussion: """
+        The password is asked twice at the terminal unless --password-stdin or
+        --generate-password is given. A domain account already in the vault is linked, and no
+        password is asked.
+        """)
+
+    @OptionGroup var options: VaultOptions
+    @Argument(help: "The VM's name, as `connect NAME` will take it.") var name: String
+    @OptionGroup var fields: ProfileOptions
+    @OptionGroup var passwordOptions: PasswordOptions
+
+    func validate() throws {
+      if fields.host == nil { throw ValidationError("missing --host") }
+      if fields.kind == nil { throw ValidationError("missing --kind (local, domain or dc)") }
+      if fields.user == nil { throw ValidationError("missing --user") }
+    }
+
+    func run() throws {
+      let vault = try options.openVault()
+      try Validation.profileName(name)
+      guard let computerName = fields.computerName ?? Profile.defaultComputerName(for: name) else {
+        throw CLIError(
+          "\"\(name)\" cannot be a Windows computer name (at most 15 letters, digits or '-')",
+          hint: "give the VM's computer name with --computer-name")
+      }
+      var profile = Profile(name: name, host: "", computerName: computerName, kind: .local)
+      fields.apply(to: &profile)
+      guard let accountName = try fields.accountName else { throw ValidationError("missing --user") }
+      let resolution = try vault.resolveAccount(for: profile, name: accountName, admin: fields.admin)
+      let entry: ProfileEntry
+      switch resolution {
+      case .existing:
+        if passwordOptions.isGiven {
+          throw CLIError(
+            "\(resolution.account.signInName(computerName: computerName)) is already in the vault; "
+              + "the VM links to it and its password stays",
+            hint: "change a shared password with: rdpvault account passwd ACCOUNT")
+        }
+        entry = try vault.addProfile(profile, account: accountName, admin: fields.admin, password: nil)
+      case .new:
+        let password = try passwordOptions.read(prompt: true)
+        entry = try vault.addProfile(profile, account: accountName, admin: fields.admin, password: password)
+      }
+      let linked = if case .existing = resolution { ", linked to the existing account" } else { "" }
+      Diagnostics.note("added \(entry.profile.name) (\(entry.profile.kind.rawValue), signs in as \(entry.signInName)\(linked))")
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import VaultCrypto
+import VaultKit
+
+extension RDPVault {
+  struct Edit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Change a VM: any option of add.",
+      discussion: """
+        Only the options given change. --user/--domain/--kind re-point the VM to another
+        account (a new account asks for its password). --password-stdin or --generate-password
+        set the password of the VM's account; for a shared domain account that changes it for
+        every VM that uses it.
+        """)
+
+    @OptionGroup var options: VaultOptions
+    @Argument(help: "The VM's name.") var name: String
+    @OptionGroup var fields: ProfileOptions
+    @OptionGroup var passwordOptions: PasswordOptions
+
+    func run() throws {
+      let vault = try options.openVault()
+      let accountName = try fields.accountName
+      let admin: Bool? = fields.admin ? true : nil
+      var password = try passwordOptions.read(prompt: false)
+      if password == nil,
+        try vault.editNeedsPassword(
+          named: name, change: { fields.apply(to: &$0) }, account: accountName, admin: admin)
+      {
+        password = try passwordOptions.read(prompt: true)
+      }
+      let entry = try vault.editProfile(
+        named: name, change: { fields.apply(to: &$0) }, account: accountName, admin: admin,
+        password: password)
+      Diagnostics.note(
+        "updated \(entry.profile.name) (\(entry.profile.kind.rawValue), signs in as \(entry.signInName))")
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import VaultKit
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+extension RDPVault {
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List VMs: name, address, kind, sign-in name and tags.",
+      discussion: "No password is decrypted.")
+
+    @OptionGroup var options: VaultOptions
+    @Argument(help: "Only names matching this (a substring, or a glob with * and ?).")
+    var pattern: String?
+    @Option(help: "Only VMs with this tag.") var tag: String?
+    @Option(help: "Only VMs of this kind.") var kind: AccountKind?
+    @Flag(help: "Print a JSON array (fields documented in the README).") var json = false
+
+    func run() throws {
+      let vault = try options.openVault()
+      let entries = try vault.profiles(withSettings: json).filter { entry in
+        (tag.map { entry.profile.tags.contains($0) } ?? true)
+          && (kind.map { entry.profile.kind == $0 } ?? true)
+          && (pattern.map { Self.matches(entry.profile.name, $0) } ?? true)
+      }
+      if json {
+        print(try Format.json(entries.map { ProfileJSON($0, withSettings: true) }))
+        return
+      }
+      if entries.isEmpty {
+        Diagnostics.note("no VMs\(pattern == nil && tag == nil && kind == nil ? "" : " match")")
+        return
+      }
+      print(
+        Output.table(
+          ["NAME", "ADDRESS", "KIND", "SIGN-IN", "TAGS"],
+          entries.map {
+            [
+              $0.profile.name, Output.address($0.profile), $0.profile.kind.rawValue, $0.signInName,
+              $0.profile.tags.joined(separator: ","),
+            ]
+          }))
+    }
+
+    static func matches(_ name: String, _ pattern: String) -> Bool {
+      if pattern.contains("*") || pattern.contains("?") || pattern.contains("[") {
+        return fnmatch(pattern.lowercased(), name.lowercased(), 0) == 0
+      }
+      return name.lowercased().contains(pattern.lowercased())
+    }
+  }
+}

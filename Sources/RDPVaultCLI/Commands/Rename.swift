@@ -1,0 +1,17 @@
+import ArgumentParser
+import VaultKit
+
+extension RDPVault {
+  struct Rename: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Rename a VM.")
+
+    @OptionGroup var options: VaultOptions
+    @Argument(help: "The current name.") var old: String
+    @Argument(help: "The new name.") var new: String
+
+    func run() throws {
+      try options.openVault().renameProfile(old, to: new)
+      Diagnostics.note("renamed \(old) to \(new)")
+    }
+  }
+}

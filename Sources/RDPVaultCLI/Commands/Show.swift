@@ -1,0 +1,53 @@
+import ArgumentParser
+import VaultKit
+
+extension RDPVault {
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show a VM: everything but its password, including the sign-in name.")
+
+    @OptionGroup var options: VaultOptions
+    @Argument(help: "The VM's name.") var name: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+      let entry = try options.openVault().profile(named: name)
+      if json {
+        print(try Format.json(ProfileJSON(entry, withSettings: true)))
+        return
+      }
+      let profile = entry.profile
+      var lines: [(String, String)] = [
+        ("name", profile.name),
+        ("address", Output.address(profile)),
+        ("computer name", profile.computerName),
+        ("kind", profile.kind.rawValue),
+        ("sign-in name", entry.signInName),
+      ]
+      switch profile.kind {
+      case .local:
+        lines.append(("account", "local account of \(profile.computerName)"))
+      case .domain:
+        lines.append(
+          ("account",
+            "shared domain account of \(entry.account.domain)\(entry.account.isDomainAdmin ? " (domain admin)" : ""); "
+            + "it must be in the VM's Administrators group or be granted Remote Desktop access "
+            + "(rdpvault cannot check this)"))
+      case .dc:
+        lines.append(("account", "domain administrator of \(entry.account.domain)"))
+      }
+      if !profile.tags.isEmpty { lines.append(("tags", profile.tags.joined(separator: ", "))) }
+      if !profile.resourceGroup.isEmpty { lines.append(("resource group", profile.resourceGroup)) }
+      if !profile.subscription.isEmpty { lines.append(("subscription", profile.subscription)) }
+      if !profile.note.isEmpty { lines.append(("note", profile.note)) }
+      for key in profile.settings.values.keys.sorted() {
+        lines.append(("setting", "\(key) = \(profile.settings.values[key]!)"))
+      }
+      for line in profile.settings.extraLines { lines.append(("extra line", line)) }
+      let width = lines.map(\.0.count).max() ?? 0
+      for (key, value) in lines {
+        print("\((key + ":").padding(toLength: width + 1, withPad: " ", startingAt: 0)) \(value)")
+      }
+    }
+  }
+}

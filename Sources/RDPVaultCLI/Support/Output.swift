@@ -1,0 +1,85 @@
+import Foundation
+import VaultCrypto
+import VaultKit
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+enum Output {
+  /// Writes a secret and a newline straight to stdout with write(2): no String, no buffer.
+  static func writeSecretLine(_ secret: borrowing SecretBytes) {
+    fflush(nil)
+    secret.withUnsafeBytes { bytes in writeAll(1, bytes) }
+    [UInt8(0x0A)].withUnsafeBytes { writeAll(1, $0) }
+  }
+
+  static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+    var offset = 0
+    while offset < bytes.count {
+      let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+      if n < 0 {
+        if errno == EINTR { continue }
+        return
+      }
+      offset += n
+    }
+  }
+
+  /// host:port as a user types it, with IPv6 in brackets.
+  static func address(_ profile: Profile) -> String {
+    let host = Validation.isIPv6(profile.host) ? "[\(profile.host)]" : profile.host
+    return "\(host):\(profile.port)"
+  }
+
+  /// A left-aligned text table.
+  static func table(_ header: [String], _ rows: [[String]]) -> String {
+    let all = [header] + rows
+    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+    return all.map { row in
+      row.enumerated().map { index, cell in
+        index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+      }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+    }.joined(separator: "\n")
+  }
+}
+
+/// The JSON shape of a profile in `list --json` and `show --json`, documented in the README.
+struct ProfileJSON: Encodable {
+  var name: String
+  var host: String
+  var port: Int
+  var computerName: String
+  var kind: String
+  var signInName: String
+  var user: String
+  var domain: String
+  var domainAdmin: Bool
+  var tags: [String]
+  var resourceGroup: String
+  var subscription: String
+  var note: String
+  var settings: [String: String]?
+  var extraLines: [String]?
+
+  init(_ entry: ProfileEntry, withSettings: Bool) {
+    let profile = entry.profile
+    name = profile.name
+    host = profile.host
+    port = profile.port
+    computerName = profile.computerName
+    kind = profile.kind.rawValue
+    signInName = entry.signInName
+    user = entry.account.userName
+    domain = entry.account.scope == .local ? profile.computerName : entry.account.domain
+    domainAdmin = entry.account.isDomainAdmin
+    tags = profile.tags
+    resourceGroup = profile.resourceGroup
+    subscription = profile.subscription
+    note = profile.note
+    if withSettings {
+      settings = profile.settings.values
+      extraLines = profile.settings.extraLines
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import VaultCrypto
+import VaultKit
+
+extension AccountKind: ExpressibleByArgument {}
+
+/// The profile fields `add` requires and `edit` may change.
+struct ProfileOptions: ParsableArguments {
+  @Option(help: "DNS name, IPv4 or IPv6 address of the VM.")
+  var host: String?
+
+  @Option(help: "RDP port (default 3389).")
+  var port: Int?
+
+  @Option(help: "Account kind: local, domain or dc.")
+  var kind: AccountKind?
+
+  @Option(help: "User: alice, 'CONTOSO\\alice' or alice@contoso.com.")
+  var user: String?
+
+  @Option(help: "Domain of a domain or dc account (NetBIOS or DNS name).")
+  var domain: String?
+
+  @Option(help: "The VM's Windows computer name (default: the VM name, upper-cased).")
+  var computerName: String?
+
+  @Flag(help: "Mark the domain account as a domain administrator.")
+  var admin = false
+
+  @Option(name: .customLong("tag"), help: "A tag (repeatable; on edit, replaces the tags).")
+  var tags: [String] = []
+
+  @Option(help: "Azure resource group.")
+  var resourceGroup: String?
+
+  @Option(help: "Azure subscription.")
+  var subscription: String?
+
+  @Option(help: "A free-text note.")
+  var note: String?
+
+  /// Applies the given options to `profile`.
+  func apply(to profile: inout Profile) {
+    if let host { profile.host = host }
+    if let port { profile.port = port }
+    if let kind { profile.kind = kind }
+    if let computerName { profile.computerName = computerName }
+    if !tags.isEmpty { profile.tags = tags }
+    if let resourceGroup { profile.resourceGroup = resourceGroup }
+    if let subscription { profile.subscription = subscription }
+    if let note { profile.note = note }
+  }
+
+  var accountName: AccountName? {
+    get throws {
+      guard let user else { return nil }
+      return try AccountName.parse(user: user, domain: domain)
+    }
+  }
+}
+
+/// Where a new password comes from.
+struct PasswordOptions: ParsableArguments {
+  @Flag(help: "Read the password from standard input (one trailing newline is dropped).")
+  var passwordStdin = false
+
+  @Flag(help: "Generate a password that meets Azure's rules for Windows VMs.")
+  var generatePassword = false
+
+  @Flag(help: "With --generate-password, print the generated password to standard output.")
+  var printPassword = false
+
+  func validate() throws {
+    if passwordStdin && generatePassword {
+      throw ValidationError("--password-stdin and --generate-password cannot be used together")
+    }
+    if printPassword && !generatePassword {
+      throw ValidationError("--print-password goes with --generate-password")
+    }
+  }
+
+  var isGiven: Bool { passwordStdin || generatePassword }
+
+  /// The password from stdin, the generator, or (when `prompt`) the terminal, asked twice.
+  func read(prompt: Bool) throws -> SecretBytes? {
+    if passwordStdin { return try SecretInput.readAll(fd: 0, what: "password") }
+    if generatePassword {
+      let password = try PasswordGenerator.generate()
+      if printPassword { Output.writeSecretLine(password) }
+      return password
+    }
+    guard prompt else { return nil }
+    return try SecretInput.readFromTerminal(
+      prompt: "Password for the account: ", confirmPrompt: "Repeat the password: ",
+      what: "password", hint: "use --password-stdin or --generate-password")
+  }
+}

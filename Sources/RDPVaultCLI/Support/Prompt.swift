@@ -1,0 +1,19 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A yes/no question at the terminal (never on stdin, which may carry data).
+enum Prompt {
+  static func ask(_ question: String, hint: String) throws -> String {
+    let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
+    guard tty >= 0 else { throw CLIError("no terminal to confirm on", hint: hint) }
+    defer { close(tty) }
+    _ = question.withCString { write(tty, $0, strlen($0)) }
+    var answer: [UInt8] = []
+    var byte: UInt8 = 0
+    while read(tty, &byte, 1) == 1, byte != 0x0A, answer.count < 64 { answer.append(byte) }
+    return String(decoding: answer, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+}

@@ -1,0 +1,116 @@
+/// A credential record. A local account belongs to one VM; a domain account is shared by
+/// every VM that names it, so changing its password once changes it for all of them.
+public struct Account: Equatable, Sendable {
+  public enum Scope: String, Codable, Sendable {
+    case local, domain
+  }
+
+  /// How the user wrote a domain account, which is how it signs in.
+  public enum SignInForm: String, Codable, Sendable {
+    /// `DOMAIN\user` (down-level logon name).
+    case downLevel = "down-level"
+    /// `user@domain.example` (user principal name).
+    case upn
+  }
+
+  public var scope: Scope
+  public var userName: String
+  /// The NetBIOS or DNS domain of a domain account; empty for a local account.
+  public var domain: String
+  public var form: SignInForm
+  public var isDomainAdmin: Bool
+
+  public init(
+    scope: Scope, userName: String, domain: String = "", form: SignInForm = .downLevel,
+    isDomainAdmin: Bool = false
+  ) {
+    self.scope = scope
+    self.userName = userName
+    self.domain = domain
+    self.form = form
+    self.isDomainAdmin = isDomainAdmin
+  }
+
+  /// The name Windows expects. For a local account the domain is the machine's own name.
+  public func signInName(computerName: String) -> String {
+    switch (scope, form) {
+    case (.local, _): "\(computerName)\\\(userName)"
+    case (.domain, .downLevel): "\(domain)\\\(userName)"
+    case (.domain, .upn): "\(userName)@\(domain)"
+    }
+  }
+
+  /// The domain part as RDP clients take it apart from the user (`/d:`), and the user part.
+  public func clientCredentials(computerName: String) -> (user: String, domain: String) {
+    switch (scope, form) {
+    case (.local, _): (userName, computerName)
+    case (.domain, .downLevel): (userName, domain)
+    case (.domain, .upn): ("\(userName)@\(domain)", "")
+    }
+  }
+
+  /// Case-insensitive identity of the account, as Windows compares names.
+  static func lookupKey(signInName: String) -> String { signInName.lowercased() }
+}
+
+/// A parsed `--user`/`--domain` pair, before it is matched to a stored account.
+public struct AccountName: Equatable, Sendable {
+  public var userName: String
+  public var domain: String?
+  public var form: Account.SignInForm
+
+  /// Accepts `alice` (with `domain` from `--domain`), `CONTOSO\alice` and `alice@contoso.com`.
+  public static func parse(user: String, domain: String?) throws -> AccountName {
+    let explicitDomain = domain.flatMap { $0.isEmpty ? nil : $0 }
+    if let slash = user.firstIndex(of: "\\") {
+      let prefix = String(user[..<slash])
+      let name = String(user[user.index(after: slash)...])
+      try Validation.domain(prefix)
+      try Validation.samAccountName(name)
+      if let explicitDomain, explicitDomain.lowercased() != prefix.lowercased() {
+        throw VaultError.invalidField(
+          field: "--domain", value: explicitDomain,
+          rule: "it conflicts with the domain \(quoted(prefix)) in --user")
+      }
+      return AccountName(userName: name, domain: prefix, form: .downLevel)
+    }
+    if let at = user.lastIndex(of: "@") {
+      let name = String(user[..<at])
+      let suffix = String(user[user.index(after: at)...])
+      try Validation.userPrincipalName(name: name, suffix: suffix, whole: user)
+      if let explicitDomain, explicitDomain.lowercased() != suffix.lowercased() {
+        throw VaultError.invalidField(
+          field: "--domain", value: explicitDomain,
+          rule: "it conflicts with the UPN suffix \(quoted(suffix)) in --user")
+      }
+      return AccountName(userName: name, domain: suffix, form: .upn)
+    }
+    try Validation.samAccountName(user)
+    if let explicitDomain { try Validation.domain(explicitDomain) }
+    return AccountName(userName: user, domain: explicitDomain, form: .downLevel)
+  }
+
+  /// The account a profile of `kind` on `computerName` signs in with.
+  func account(kind: AccountKind, computerName: String, admin: Bool) throws -> Account {
+    switch kind {
+    case .local:
+      if let domain, form == .upn || domain.lowercased() != computerName.lowercased() {
+        throw VaultError.kindMismatch(
+          detail: "a local account signs in as \(computerName)\\\(userName); "
+            + "\(quoted(domain)) is not the computer name")
+      }
+      if admin {
+        throw VaultError.kindMismatch(detail: "--admin marks a domain account; this one is local")
+      }
+      return Account(scope: .local, userName: userName)
+    case .domain, .dc:
+      guard let domain else {
+        throw VaultError.missingField(
+          field: "domain",
+          rule: "a \(kind.rawValue) account needs --domain, DOMAIN\\user or user@domain")
+      }
+      return Account(
+        scope: .domain, userName: userName, domain: domain, form: form, isDomainAdmin: admin)
+    }
+  }
+}

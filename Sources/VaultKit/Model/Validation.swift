@@ -1,0 +1,158 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The rules for every field a user types. Each failure names the field and the rule.
+public enum Validation {
+  /// Characters Windows forbids in SAM account names (and so in user names here).
+  static let forbiddenInUserNames = Set("\"/\\[]:;|=,+*?<>")
+
+  public static func profileName(_ name: String) throws {
+    let rule = "1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
+    guard (1...64).contains(name.count),
+      name.unicodeScalars.allSatisfy({ isASCIIAlnum($0) || "-_.".unicodeScalars.contains($0) }),
+      let first = name.unicodeScalars.first, isASCIIAlnum(first)
+    else { throw VaultError.invalidField(field: "VM name", value: name, rule: rule) }
+  }
+
+  /// A DNS name, an IPv4 address or an IPv6 address (brackets are not part of it).
+  public static func host(_ host: String) throws {
+    if host.isEmpty { throw VaultError.missingField(field: "host", rule: "--host is required") }
+    if isIPv4(host) || isIPv6(host) { return }
+    if host.hasPrefix("[") || host.contains(":") {
+      throw VaultError.invalidField(
+        field: "host", value: host,
+        rule: "not an IP address or DNS name (give the port with --port, and IPv6 without brackets)")
+    }
+    if host.allSatisfy({ $0.isNumber || $0 == "." }) {
+      throw VaultError.invalidField(field: "host", value: host, rule: "not a valid IPv4 address")
+    }
+    guard isDNSName(host) else {
+      throw VaultError.invalidField(
+        field: "host", value: host,
+        rule: "a DNS name has labels of 1-63 letters, digits or '-', at most 253 characters")
+    }
+  }
+
+  public static func port(_ port: Int) throws {
+    guard (1...65535).contains(port) else {
+      throw VaultError.invalidField(field: "port", value: String(port), rule: "must be 1-65535")
+    }
+  }
+
+  /// A NetBIOS computer name: 1-15 letters, digits or '-', not only digits.
+  public static func computerName(_ name: String) throws {
+    let rule = "a NetBIOS name of 1-15 letters, digits or '-', not only digits"
+    guard (1...15).contains(name.count),
+      name.unicodeScalars.allSatisfy({ isASCIIAlnum($0) || $0 == "-" }),
+      !name.allSatisfy(\.isNumber), !name.hasPrefix("-")
+    else { throw VaultError.invalidField(field: "computer name", value: name, rule: rule) }
+  }
+
+  /// A SAM account name: at most 20 characters, none of `" / \ [ ] : ; | = , + * ? < >`,
+  /// not only dots and spaces.
+  public static func samAccountName(_ name: String) throws {
+    if name.isEmpty { throw VaultError.missingField(field: "user", rule: "--user is required") }
+    if name.count > 20 {
+      throw VaultError.invalidField(
+        field: "user", value: name, rule: "a Windows user name has at most 20 characters")
+    }
+    if let bad = name.first(where: { forbiddenInUserNames.contains($0) }) {
+      throw VaultError.invalidField(
+        field: "user", value: name,
+        rule: "a Windows user name cannot contain \(quoted(String(bad))) "
+          + "(none of \" / \\ [ ] : ; | = , + * ? < >)")
+    }
+    if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
+      throw VaultError.invalidField(field: "user", value: "?", rule: "control characters are not allowed")
+    }
+    if name.allSatisfy({ $0 == "." || $0 == " " }) {
+      throw VaultError.invalidField(
+        field: "user", value: name, rule: "a Windows user name cannot be only dots and spaces")
+    }
+  }
+
+  /// `name@suffix`: the name follows the user-name rules (up to 64 characters), the suffix is
+  /// a DNS name.
+  public static func userPrincipalName(name: String, suffix: String, whole: String) throws {
+    let rule = "a UPN is user@dns.domain, the user part without \" / \\ [ ] : ; | = , + * ? < > @ or spaces"
+    guard (1...64).contains(name.count),
+      !name.contains(where: { forbiddenInUserNames.contains($0) || $0 == "@" || $0 == " " }),
+      !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }),
+      !name.allSatisfy({ $0 == "." }), isDNSName(suffix), suffix.contains(".")
+    else { throw VaultError.invalidField(field: "user", value: whole, rule: rule) }
+  }
+
+  /// A NetBIOS domain name (1-15 characters) or a DNS domain name.
+  public static func domain(_ domain: String) throws {
+    if domain.isEmpty { throw VaultError.missingField(field: "domain", rule: "the domain is empty") }
+    if domain.contains(".") {
+      guard isDNSName(domain) else {
+        throw VaultError.invalidField(
+          field: "domain", value: domain, rule: "not a valid DNS domain name")
+      }
+      return
+    }
+    guard domain.count <= 15,
+      domain.unicodeScalars.allSatisfy({ isASCIIAlnum($0) || $0 == "-" || $0 == "_" }),
+      !domain.hasPrefix("-")
+    else {
+      throw VaultError.invalidField(
+        field: "domain", value: domain,
+        rule: "a NetBIOS domain is 1-15 letters, digits, '-' or '_'; otherwise give a DNS name")
+    }
+  }
+
+  public static func tag(_ tag: String) throws {
+    guard (1...64).contains(tag.count),
+      tag.unicodeScalars.allSatisfy({ isASCIIAlnum($0) || "-_.:/".unicodeScalars.contains($0) })
+    else {
+      throw VaultError.invalidField(
+        field: "tag", value: tag, rule: "1-64 letters, digits, '-', '_', '.', ':' or '/'")
+    }
+  }
+
+  public static func freeText(_ text: String, field: String, maxLength: Int = 256) throws {
+    if text.count > maxLength {
+      throw VaultError.invalidField(
+        field: field, value: String(text.prefix(20)) + "…", rule: "at most \(maxLength) characters")
+    }
+    if text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7f }) {
+      throw VaultError.invalidField(
+        field: field, value: String(text.prefix(20)), rule: "control characters and newlines are not allowed")
+    }
+  }
+
+  // MARK: Helpers
+
+  static func isASCIIAlnum(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar {
+    case "a"..."z", "A"..."Z", "0"..."9": true
+    default: false
+    }
+  }
+
+  public static func isIPv4(_ text: String) -> Bool {
+    var address = in_addr()
+    return inet_pton(AF_INET, text, &address) == 1
+  }
+
+  public static func isIPv6(_ text: String) -> Bool {
+    var address = in6_addr()
+    return inet_pton(AF_INET6, text, &address) == 1
+  }
+
+  static func isDNSName(_ name: String) -> Bool {
+    var trimmed = Substring(name)
+    if trimmed.hasSuffix(".") { trimmed = trimmed.dropLast() }
+    guard (1...253).contains(trimmed.count) else { return false }
+    return trimmed.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+      (1...63).contains(label.count) && !label.hasPrefix("-") && !label.hasSuffix("-")
+        && label.unicodeScalars.allSatisfy { isASCIIAlnum($0) || $0 == "-" }
+    }
+  }
+}

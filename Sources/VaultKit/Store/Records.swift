@@ -1,0 +1,154 @@
+import Foundation
+import GRDB
+import VaultCrypto
+
+/// A row of `profiles`: clear ids and counters, and one box per field.
+struct ProfileRecord {
+  static let table = "profiles"
+
+  var id: Int64
+  var accountID: Int64
+  var version: Int64
+  var createdAt: Int64
+  var updatedAt: Int64
+  var profile: Profile
+
+  /// The fields, each its own box, in column order.
+  static let columns = [
+    "name", "kind", "host", "port", "computer_name", "resource_group", "subscription", "tags",
+    "note", "settings",
+  ]
+
+  private func plaintext() throws -> [String] {
+    [
+      profile.name, profile.kind.rawValue, profile.host, String(profile.port),
+      profile.computerName, profile.resourceGroup, profile.subscription,
+      profile.tags.joined(separator: "\n"), profile.note, try SettingsCoding.encode(profile.settings),
+    ]
+  }
+
+  func save(_ db: Database, keys: VaultKeys, insert: Bool) throws {
+    let boxes = try zip(Self.columns, plaintext()).map { column, value in
+      try keys.seal(value, table: Self.table, column: column, rowID: id)
+    }
+    let lookup = try keys.lookup("profile", Profile.lookupKey(name: profile.name))
+    let clear: [(String, (any DatabaseValueConvertible)?)] = [
+      ("lookup", lookup), ("account_id", accountID), ("version", version),
+      ("created_at", createdAt), ("updated_at", updatedAt),
+    ]
+    try RecordWriter.save(
+      db, table: Self.table, id: id, clear: clear, boxed: Array(zip(Self.columns, boxes)),
+      insert: insert)
+  }
+
+  /// Decodes a row; `settings` is opened only when asked for, since `list` does not need it.
+  static func decode(_ row: Row, keys: VaultKeys, withSettings: Bool = true) throws -> ProfileRecord {
+    let id: Int64 = row["id"]
+    func open(_ column: String) throws -> String {
+      try keys.open(row[column] as Data?, table: table, column: column, rowID: id)
+    }
+    let kindText = try open("kind")
+    guard let kind = AccountKind(rawValue: kindText), let port = Int(try open("port")) else {
+      throw VaultError.corrupt(detail: "profile row has an unknown kind or port")
+    }
+    let tags = try open("tags")
+    let profile = Profile(
+      name: try open("name"), host: try open("host"), port: port,
+      computerName: try open("computer_name"), kind: kind,
+      resourceGroup: try open("resource_group"), subscription: try open("subscription"),
+      tags: tags.isEmpty ? [] : tags.components(separatedBy: "\n"), note: try open("note"),
+      settings: withSettings ? try SettingsCoding.decode(try open("settings")) : RDPSettings())
+    return ProfileRecord(
+      id: id, accountID: row["account_id"], version: row["version"],
+      createdAt: row["created_at"], updatedAt: row["updated_at"], profile: profile)
+  }
+}
+
+/// A row of `accounts`.
+struct AccountRecord {
+  static let table = "accounts"
+  static let columns = ["scope", "user_name", "domain", "sign_in_form", "domain_admin"]
+
+  var id: Int64
+  var version: Int64
+  var createdAt: Int64
+  var updatedAt: Int64
+  var account: Account
+  /// The sign-in name the blind index is made of (a local account's needs its VM's name).
+  var signInName: String
+
+  func save(_ db: Database, keys: VaultKeys, insert: Bool) throws {
+    let values = [
+      account.scope.rawValue, account.userName, account.domain, account.form.rawValue,
+      account.isDomainAdmin ? "1" : "0",
+    ]
+    let boxes = try zip(Self.columns, values).map { column, value in
+      try keys.seal(value, table: Self.table, column: column, rowID: id)
+    }
+    let lookup = try keys.lookup("account", Account.lookupKey(signInName: signInName))
+    let clear: [(String, (any DatabaseValueConvertible)?)] = [
+      ("lookup", lookup), ("version", version), ("created_at", createdAt),
+      ("updated_at", updatedAt),
+    ]
+    try RecordWriter.save(
+      db, table: Self.table, id: id, clear: clear, boxed: Array(zip(Self.columns, boxes)),
+      insert: insert)
+  }
+
+  static func decode(_ row: Row, keys: VaultKeys) throws -> AccountRecord {
+    let id: Int64 = row["id"]
+    func open(_ column: String) throws -> String {
+      try keys.open(row[column] as Data?, table: table, column: column, rowID: id)
+    }
+    guard let scope = Account.Scope(rawValue: try open("scope")),
+      let form = Account.SignInForm(rawValue: try open("sign_in_form"))
+    else { throw VaultError.corrupt(detail: "account row has an unknown scope or form") }
+    let account = Account(
+      scope: scope, userName: try open("user_name"), domain: try open("domain"), form: form,
+      isDomainAdmin: try open("domain_admin") == "1")
+    return AccountRecord(
+      id: id, version: row["version"], createdAt: row["created_at"],
+      updatedAt: row["updated_at"], account: account, signInName: "")
+  }
+}
+
+/// Writes a row's clear columns and boxes with one statement.
+enum RecordWriter {
+  static func save(
+    _ db: Database, table: String, id: Int64, clear: [(String, (any DatabaseValueConvertible)?)],
+    boxed: [(String, Data)], insert: Bool
+  ) throws {
+    let names = clear.map(\.0) + boxed.map(\.0)
+    var arguments = StatementArguments(clear.map(\.1) + boxed.map { $0.1 as (any DatabaseValueConvertible)? })
+    if insert {
+      arguments = [id] + arguments
+      let placeholders = Array(repeating: "?", count: names.count + 1).joined(separator: ", ")
+      try db.execute(
+        sql: "INSERT INTO \(table) (id, \(names.joined(separator: ", "))) VALUES (\(placeholders))",
+        arguments: arguments)
+    } else {
+      arguments += [id]
+      let assignments = names.map { "\($0) = ?" }.joined(separator: ", ")
+      try db.execute(sql: "UPDATE \(table) SET \(assignments) WHERE id = ?", arguments: arguments)
+    }
+  }
+}
+
+/// The settings column: JSON with sorted keys, so equal settings give equal plaintext.
+enum SettingsCoding {
+  static func encode(_ settings: RDPSettings) throws -> String {
+    if settings.isEmpty { return "" }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: try encoder.encode(settings), as: UTF8.self)
+  }
+
+  static func decode(_ text: String) throws -> RDPSettings {
+    if text.isEmpty { return RDPSettings() }
+    do {
+      return try JSONDecoder().decode(RDPSettings.self, from: Data(text.utf8))
+    } catch {
+      throw VaultError.corrupt(detail: "profile settings cannot be read")
+    }
+  }
+}

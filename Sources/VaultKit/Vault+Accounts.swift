@@ -1,0 +1,110 @@
+import Foundation
+import GRDB
+import VaultCrypto
+
+/// An account with the VMs that use it, as `account list` shows it.
+public struct AccountEntry: Equatable, Sendable {
+  public var account: Account
+  public var signInName: String
+  public var profiles: [String]
+}
+
+extension Vault {
+  /// Every account and the VMs that sign in with it, sorted by sign-in name.
+  public func accounts() throws -> [AccountEntry] {
+    try VaultStore.guarded {
+      try writer.read { db in
+        var users: [Int64: [Profile]] = [:]
+        let profileRows = try Row.fetchCursor(db, sql: "SELECT * FROM profiles")
+        while let row = try profileRows.next() {
+          let record = try ProfileRecord.decode(row, keys: keys, withSettings: false)
+          users[record.accountID, default: []].append(record.profile)
+        }
+        var result: [AccountEntry] = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM accounts")
+        while let row = try rows.next() {
+          let record = try AccountRecord.decode(row, keys: keys)
+          let profiles = (users[record.id] ?? []).sorted { $0.name.lowercased() < $1.name.lowercased() }
+          let computerName = profiles.first?.computerName ?? "?"
+          result.append(
+            AccountEntry(
+              account: record.account, signInName: record.account.signInName(computerName: computerName),
+              profiles: profiles.map(\.name)))
+        }
+        return result.sorted { $0.signInName.lowercased() < $1.signInName.lowercased() }
+      }
+    }
+  }
+
+  /// Sets an account's password; returns the VMs that now use it.
+  @discardableResult
+  public func setAccountPassword(_ name: String, password: consuming SecretBytes) throws -> [String] {
+    let secret = password
+    return try VaultStore.guarded {
+      try writer.write { db in
+        let (record, users) = try fetchAccount(db, signInName: name)
+        try storePassword(db, accountID: record.id, password: secret, insert: false)
+        return users
+      }
+    }
+  }
+
+  /// Marks or unmarks a domain account as a domain administrator.
+  public func setDomainAdmin(_ name: String, _ isAdmin: Bool) throws {
+    try VaultStore.guarded {
+      try writer.write { db in
+        var (record, users) = try fetchAccount(db, signInName: name)
+        guard record.account.scope == .domain else {
+          throw VaultError.kindMismatch(detail: "\(name) is a local account; only domain accounts can be domain admins")
+        }
+        if !isAdmin {
+          let controllers = try users.filter { try fetchProfile(db, named: $0).profile.kind == .dc }
+          if !controllers.isEmpty {
+            throw VaultError.accountInUse(name: name, profiles: controllers)
+          }
+        }
+        record.account.isDomainAdmin = isAdmin
+        record.signInName = record.account.signInName(computerName: "")
+        record.version += 1
+        record.updatedAt = Self.now()
+        try record.save(db, keys: keys, insert: false)
+      }
+    }
+  }
+
+  /// Removes an account no VM uses.
+  public func removeAccount(_ name: String) throws {
+    try VaultStore.guarded {
+      try writer.write { db in
+        let (record, users) = try fetchAccount(db, signInName: name)
+        if !users.isEmpty { throw VaultError.accountInUse(name: name, profiles: users.sorted()) }
+        try db.execute(sql: "DELETE FROM account_secrets WHERE account_id = ?", arguments: [record.id])
+        try db.execute(sql: "DELETE FROM accounts WHERE id = ?", arguments: [record.id])
+      }
+    }
+  }
+
+  /// The one account whose sign-in name is `name` (case-insensitive), and its VMs' names.
+  func fetchAccount(_ db: Database, signInName name: String) throws -> (AccountRecord, [String]) {
+    let wanted = Account.lookupKey(signInName: name)
+    let lookup = try keys.lookup("account", wanted)
+    var found: [(AccountRecord, [String])] = []
+    for row in try Row.fetchAll(db, sql: "SELECT * FROM accounts WHERE lookup = ?", arguments: [lookup]) {
+      var record = try AccountRecord.decode(row, keys: keys)
+      var users: [ProfileRecord] = []
+      for profileRow in try Row.fetchAll(db, sql: "SELECT * FROM profiles WHERE account_id = ?", arguments: [record.id]) {
+        users.append(try ProfileRecord.decode(profileRow, keys: keys, withSettings: false))
+      }
+      let computerName = users.first?.profile.computerName ?? ""
+      record.signInName = record.account.signInName(computerName: computerName)
+      if Account.lookupKey(signInName: record.signInName) == wanted {
+        found.append((record, users.map(\.profile.name)))
+      }
+    }
+    guard let first = found.first else { throw VaultError.accountNotFound(name: name) }
+    if found.count > 1 {
+      throw VaultError.accountAmbiguous(name: name, profiles: found.flatMap(\.1).sorted())
+    }
+    return first
+  }
+}

@@ -1,0 +1,425 @@
+import Foundation
+import GRDB
+import VaultCrypto
+
+/// What `add` will do with the account it is given.
+public enum AccountResolution: Equatable, Sendable {
+  /// A shared domain account already in the vault: the VM links to it, no password needed.
+  case existing(Account)
+  /// A new account: a password is needed.
+  case new(Account)
+
+  public var account: Account {
+    switch self {
+    case .existing(let account), .new(let account): account
+    }
+  }
+}
+
+extension Vault {
+  static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+  // MARK: Reading
+
+  /// One profile by exact name (case-insensitive), through the blind index: one row is
+  /// decrypted whatever the size of the vault.
+  public func profile(named name: String) throws -> ProfileEntry {
+    try VaultStore.guarded {
+      try writer.read { db in
+        let record = try fetchProfile(db, named: name)
+        let account = try fetchAccount(db, id: record.accountID)
+        return ProfileEntry(profile: record.profile, account: account.account)
+      }
+    }
+  }
+
+  /// Every profile with its account, sorted by name. Opens no password and no settings
+  /// unless `withSettings`.
+  public func profiles(withSettings: Bool = false) throws -> [ProfileEntry] {
+    try VaultStore.guarded {
+      try writer.read { db in
+        var accounts: [Int64: Account] = [:]
+        let accountRows = try Row.fetchCursor(db, sql: "SELECT * FROM accounts")
+        while let row = try accountRows.next() {
+          let record = try AccountRecord.decode(row, keys: keys)
+          accounts[record.id] = record.account
+        }
+        var entries: [ProfileEntry] = []
+        let profileRows = try Row.fetchCursor(db, sql: "SELECT * FROM profiles")
+        while let row = try profileRows.next() {
+          let record = try ProfileRecord.decode(row, keys: keys, withSettings: withSettings)
+          guard let account = accounts[record.accountID] else {
+            throw VaultError.corrupt(detail: "profile \(quoted(record.profile.name)) has no account")
+          }
+          entries.append(ProfileEntry(profile: record.profile, account: account))
+        }
+        return entries.sorted { $0.profile.name.lowercased() < $1.profile.name.lowercased() }
+      }
+    }
+  }
+
+  /// The password a profile signs in with.
+  public func password(forProfile name: String) throws -> SecretBytes {
+    let (accountID, box) = try VaultStore.guarded {
+      try writer.read { db in
+        let record = try fetchProfile(db, named: name)
+        return (record.accountID, try fetchPasswordBox(db, accountID: record.accountID))
+      }
+    }
+    return try openPassword(box, accountID: accountID)
+  }
+
+  // MARK: Adding
+
+  /// Validates the profile and works out its account, without writing anything.
+  public func resolveAccount(for profile: Profile, name: AccountName, admin: Bool) throws
+    -> AccountResolution
+  {
+    try profile.validate()
+    let wanted = try name.account(kind: profile.kind, computerName: profile.computerName, admin: admin)
+    return try VaultStore.guarded {
+      try writer.read { db in
+        if try findProfile(db, named: profile.name) != nil {
+          throw VaultError.profileExists(name: profile.name)
+        }
+        return try resolve(db, wanted: wanted, kind: profile.kind, admin: admin)
+      }
+    }
+  }
+
+  private func resolve(_ db: Database, wanted: Account, kind: AccountKind, admin: Bool) throws
+    -> AccountResolution
+  {
+    guard wanted.scope == .domain, let existing = try findDomainAccount(db, like: wanted) else {
+      try Self.checkDomainControllerRule(kind: kind, account: wanted)
+      return .new(wanted)
+    }
+    var account = existing.account
+    if admin { account.isDomainAdmin = true }
+    try Self.checkDomainControllerRule(kind: kind, account: account)
+    return .existing(account)
+  }
+
+  /// A domain controller is signed in to by a domain administrator of its domain.
+  static func checkDomainControllerRule(kind: AccountKind, account: Account) throws {
+    guard kind == .dc else { return }
+    guard account.scope == .domain, account.isDomainAdmin else {
+      throw VaultError.kindMismatch(
+        detail: "a dc profile needs a domain administrator of its domain, and "
+          + "\(account.signInName(computerName: "")) is not marked as one")
+    }
+  }
+
+  /// Adds a profile and, unless a shared domain account already exists, its account.
+  /// Everything happens in one transaction; on any error nothing is written.
+  @discardableResult
+  public func addProfile(
+    _ profile: Profile, account name: AccountName, admin: Bool = false,
+    password: consuming SecretBytes?
+  ) throws -> ProfileEntry {
+    try profile.validate()
+    let wanted = try name.account(kind: profile.kind, computerName: profile.computerName, admin: admin)
+    let newPassword = password
+    return try VaultStore.guarded {
+      try writer.write { db in
+        if try findProfile(db, named: profile.name) != nil {
+          throw VaultError.profileExists(name: profile.name)
+        }
+        let resolution = try resolve(db, wanted: wanted, kind: profile.kind, admin: admin)
+        let accountID = try store(db, resolution, computerName: profile.computerName, password: newPassword)
+        let now = Self.now()
+        let record = ProfileRecord(
+          id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now,
+          profile: profile)
+        try record.save(db, keys: keys, insert: true)
+        return ProfileEntry(profile: profile, account: resolution.account)
+      }
+    }
+  }
+
+  /// Writes a new account (with its password) or updates an existing one's admin mark.
+  private func store(
+    _ db: Database, _ resolution: AccountResolution, computerName: String,
+    password: borrowing SecretBytes?
+  ) throws -> Int64 {
+    switch resolution {
+    case .existing(let account):
+      guard var record = try findDomainAccount(db, like: account) else {
+        throw VaultError.accountNotFound(name: account.signInName(computerName: computerName))
+      }
+      if record.account.isDomainAdmin != account.isDomainAdmin {
+        record.account = account
+        record.version += 1
+        record.updatedAt = Self.now()
+        try record.save(db, keys: keys, insert: false)
+      }
+      return record.id
+    case .new(let account):
+      let signIn = account.signInName(computerName: computerName)
+      let now = Self.now()
+      let record = AccountRecord(
+        id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: account,
+        signInName: signIn)
+      try record.save(db, keys: keys, insert: true)
+      switch password {
+      case .some(let secret):
+        try storePassword(db, accountID: record.id, password: secret, insert: true)
+      case .none:
+        throw VaultError.missingField(field: "password", rule: "a new account needs a password")
+      }
+      return record.id
+    }
+  }
+
+  // MARK: Changing
+
+  /// Renames a profile; the new name must be free (a change of case alone is allowed).
+  public func renameProfile(_ oldName: String, to newName: String) throws {
+    try Validation.profileName(newName)
+    try VaultStore.guarded {
+      try writer.write { db in
+        var record = try fetchProfile(db, named: oldName)
+        if let other = try findProfile(db, named: newName), other.id != record.id {
+          throw VaultError.profileExists(name: newName)
+        }
+        record.profile.name = newName
+        record.version += 1
+        record.updatedAt = Self.now()
+        try record.save(db, keys: keys, insert: false)
+      }
+    }
+  }
+
+  /// What an edit does to the VM's account.
+  enum EditPlan {
+    /// The same account, possibly with new values (admin mark, a local account's new name).
+    case same(AccountRecord)
+    /// Another account, stored or new.
+    case other(AccountResolution)
+  }
+
+  private func planEdit(
+    _ db: Database, record: inout ProfileRecord, change: (inout Profile) throws -> Void,
+    account newName: AccountName?, admin: Bool?
+  ) throws -> EditPlan {
+    let accountRecord = try fetchAccountRecord(db, id: record.accountID)
+    let current = accountRecord.account
+    let oldKind = record.profile.kind
+    try change(&record.profile)
+    try record.profile.validate()
+    if let other = try findProfile(db, named: record.profile.name), other.id != record.id {
+      throw VaultError.profileExists(name: record.profile.name)
+    }
+    let profile = record.profile
+    if newName == nil, (oldKind == .local) != (profile.kind == .local) {
+      throw VaultError.missingField(
+        field: "user",
+        rule: "changing the kind from \(oldKind.rawValue) to \(profile.kind.rawValue) needs --user (and --domain)")
+    }
+    let wantedName =
+      newName
+      ?? AccountName(
+        userName: current.userName,
+        domain: current.scope == .local ? profile.computerName : current.domain, form: current.form)
+    let wanted = try wantedName.account(
+      kind: profile.kind, computerName: profile.computerName,
+      admin: admin ?? (current.scope == .domain && current.isDomainAdmin))
+    let same =
+      wanted.scope == current.scope
+      && (wanted.scope == .local
+        || Account.lookupKey(signInName: wanted.signInName(computerName: ""))
+          == Account.lookupKey(signInName: current.signInName(computerName: "")))
+    guard same else {
+      return .other(try resolve(db, wanted: wanted, kind: profile.kind, admin: admin ?? false))
+    }
+    try Self.checkDomainControllerRule(kind: profile.kind, account: wanted)
+    var updated = accountRecord
+    updated.account = wanted
+    updated.signInName = wanted.signInName(computerName: profile.computerName)
+    return .same(updated)
+  }
+
+  /// Whether `editProfile` with these arguments would create an account, which needs a
+  /// password. Writes nothing.
+  public func editNeedsPassword(
+    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?,
+    admin: Bool?
+  ) throws -> Bool {
+    try VaultStore.guarded {
+      try writer.read { db in
+        var record = try fetchProfile(db, named: name)
+        if case .other(.new) = try planEdit(db, record: &record, change: change, account: newName, admin: admin) {
+          return true
+        }
+        return false
+      }
+    }
+  }
+
+  /// Changes a profile. `change` edits the fields; a new `account` re-points the VM (and a
+  /// local account it leaves behind is removed); `password` sets the account's password.
+  /// One transaction: on any error nothing is written.
+  @discardableResult
+  public func editProfile(
+    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?,
+    admin: Bool?, password: consuming SecretBytes?
+  ) throws -> ProfileEntry {
+    let newPassword = password
+    return try VaultStore.guarded {
+      try writer.write { db in
+        var record = try fetchProfile(db, named: name)
+        let plan = try planEdit(db, record: &record, change: change, account: newName, admin: admin)
+        let account: Account
+        switch plan {
+        case .same(var updated):
+          updated.version += 1
+          updated.updatedAt = Self.now()
+          try updated.save(db, keys: keys, insert: false)
+          try storePassword(db, accountID: updated.id, ifGiven: newPassword)
+          account = updated.account
+        case .other(let resolution):
+          let oldID = record.accountID
+          record.accountID = try store(
+            db, resolution, computerName: record.profile.computerName, password: newPassword)
+          account = resolution.account
+          record.version += 1
+          record.updatedAt = Self.now()
+          try record.save(db, keys: keys, insert: false)
+          try removeAccountIfOrphanedLocal(db, id: oldID)
+          return ProfileEntry(profile: record.profile, account: account)
+        }
+        record.version += 1
+        record.updatedAt = Self.now()
+        try record.save(db, keys: keys, insert: false)
+        return ProfileEntry(profile: record.profile, account: account)
+      }
+    }
+  }
+
+  /// Removes a profile, and its account when that was the VM's own local account.
+  public func removeProfile(named name: String) throws {
+    try VaultStore.guarded {
+      try writer.write { db in
+        let record = try fetchProfile(db, named: name)
+        try db.execute(sql: "DELETE FROM profiles WHERE id = ?", arguments: [record.id])
+        try removeAccountIfOrphanedLocal(db, id: record.accountID)
+      }
+    }
+  }
+
+  private func removeAccountIfOrphanedLocal(_ db: Database, id: Int64) throws {
+    let users = try Int.fetchOne(db, sql: "SELECT count(*) FROM profiles WHERE account_id = ?", arguments: [id]) ?? 0
+    guard users == 0 else { return }
+    let record = try fetchAccountRecord(db, id: id)
+    if record.account.scope == .local {
+      try db.execute(sql: "DELETE FROM account_secrets WHERE account_id = ?", arguments: [id])
+      try db.execute(sql: "DELETE FROM accounts WHERE id = ?", arguments: [id])
+    }
+  }
+
+  // MARK: Row access
+
+  func findProfile(_ db: Database, named name: String) throws -> ProfileRecord? {
+    let lookup = try keys.lookup("profile", Profile.lookupKey(name: name))
+    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM profiles WHERE lookup = ?", arguments: [lookup])
+    else { return nil }
+    return try ProfileRecord.decode(row, keys: keys)
+  }
+
+  func fetchProfile(_ db: Database, named name: String) throws -> ProfileRecord {
+    if let record = try findProfile(db, named: name) { return record }
+    throw VaultError.profileNotFound(name: name, suggestions: try suggestions(db, for: name))
+  }
+
+  /// Close matches for an unknown name: only on this error path are all names decrypted.
+  private func suggestions(_ db: Database, for name: String) throws -> [String] {
+    let wanted = name.lowercased()
+    var scored: [(Int, String)] = []
+    let rows = try Row.fetchCursor(db, sql: "SELECT id, name FROM profiles")
+    while let row = try rows.next() {
+      let id: Int64 = row["id"]
+      let candidate = try keys.open(row["name"] as Data?, table: "profiles", column: "name", rowID: id)
+      let lower = candidate.lowercased()
+      let distance = editDistance(wanted, lower)
+      if distance <= max(2, wanted.count / 3) || lower.hasPrefix(wanted) || wanted.hasPrefix(lower) {
+        scored.append((distance, candidate))
+      }
+    }
+    return scored.sorted { $0 < $1 }.prefix(3).map(\.1)
+  }
+
+  func fetchAccountRecord(_ db: Database, id: Int64) throws -> AccountRecord {
+    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id])
+    else { throw VaultError.corrupt(detail: "a profile points to a missing account") }
+    return try AccountRecord.decode(row, keys: keys)
+  }
+
+  func fetchAccount(_ db: Database, id: Int64) throws -> AccountRecord {
+    try fetchAccountRecord(db, id: id)
+  }
+
+  /// The stored domain account with the same sign-in name, if any.
+  func findDomainAccount(_ db: Database, like account: Account) throws -> AccountRecord? {
+    let signIn = account.signInName(computerName: "")
+    let lookup = try keys.lookup("account", Account.lookupKey(signInName: signIn))
+    for row in try Row.fetchAll(db, sql: "SELECT * FROM accounts WHERE lookup = ?", arguments: [lookup]) {
+      var record = try AccountRecord.decode(row, keys: keys)
+      if record.account.scope == .domain {
+        record.signInName = record.account.signInName(computerName: "")
+        return record
+      }
+    }
+    return nil
+  }
+
+  func fetchPasswordBox(_ db: Database, accountID: Int64) throws -> Data {
+    guard let box = try Data.fetchOne(db, sql: "SELECT password FROM account_secrets WHERE account_id = ?", arguments: [accountID])
+    else { throw VaultError.corrupt(detail: "an account has no password") }
+    return box
+  }
+
+  func openPassword(_ box: Data, accountID: Int64) throws -> SecretBytes {
+    try keys.openSecret(box, table: "account_secrets", column: "password", rowID: accountID)
+  }
+
+  private func storePassword(
+    _ db: Database, accountID: Int64, ifGiven password: borrowing SecretBytes?
+  ) throws {
+    switch password {
+    case .some(let secret): try storePassword(db, accountID: accountID, password: secret, insert: false)
+    case .none: break
+    }
+  }
+
+  func storePassword(
+    _ db: Database, accountID: Int64, password: borrowing SecretBytes, insert: Bool
+  ) throws {
+    let box = try keys.seal(secret: password, table: "account_secrets", column: "password", rowID: accountID)
+    if insert {
+      try db.execute(
+        sql: "INSERT INTO account_secrets (account_id, version, updated_at, password) VALUES (?, 1, ?, ?)",
+        arguments: [accountID, Self.now(), box])
+    } else {
+      try db.execute(
+        sql: "UPDATE account_secrets SET password = ?, version = version + 1, updated_at = ? WHERE account_id = ?",
+        arguments: [box, Self.now(), accountID])
+    }
+  }
+}
+
+/// Levenshtein distance, for "did you mean".
+func editDistance(_ a: String, _ b: String) -> Int {
+  let a = Array(a)
+  let b = Array(b)
+  if a.isEmpty { return b.count }
+  if b.isEmpty { return a.count }
+  var previous = Array(0...b.count)
+  for i in 1...a.count {
+    var current = [i] + Array(repeating: 0, count: b.count)
+    for j in 1...b.count {
+      current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.count]
+}
