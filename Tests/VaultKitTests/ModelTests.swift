@@ -1,0 +1,111 @@
+import Testing
+import VaultCrypto
+
+@testable import VaultKit
+
+struct ModelTests {
+  @Test func signInNamesByKind() throws {
+    let local = try AccountName.parse(user: "azureuser", domain: nil)
+      .account(kind: .local, computerName: "WEB-01", admin: false)
+    #expect(local.signInName(computerName: "WEB-01") == "WEB-01\\azureuser")
+    #expect(local.clientCredentials(computerName: "WEB-01") == ("azureuser", "WEB-01"))
+
+    let downLevel = try AccountName.parse(user: "alice", domain: "CONTOSO")
+      .account(kind: .domain, computerName: "APP-01", admin: false)
+    #expect(downLevel.signInName(computerName: "APP-01") == "CONTOSO\\alice")
+    #expect(downLevel.clientCredentials(computerName: "APP-01") == ("alice", "CONTOSO"))
+
+    let upn = try AccountName.parse(user: "alice@contoso.com", domain: nil)
+      .account(kind: .dc, computerName: "DC-01", admin: true)
+    #expect(upn.signInName(computerName: "DC-01") == "alice@contoso.com")
+    #expect(upn.clientCredentials(computerName: "DC-01") == ("alice@contoso.com", ""))
+  }
+
+  @Test func userForms() throws {
+    #expect(try AccountName.parse(user: "CONTOSO\\alice", domain: nil) == AccountName(userName: "alice", domain: "CONTOSO", form: .downLevel))
+    #expect(try AccountName.parse(user: "alice@contoso.com", domain: nil) == AccountName(userName: "alice", domain: "contoso.com", form: .upn))
+    #expect(try AccountName.parse(user: "alice", domain: "contoso") == AccountName(userName: "alice", domain: "contoso", form: .downLevel))
+    #expect(throws: VaultError.self) { try AccountName.parse(user: "CONTOSO\\alice", domain: "FABRIKAM") }
+    #expect(throws: VaultError.self) { try AccountName.parse(user: "alice@contoso.com", domain: "fabrikam.com") }
+  }
+
+  @Test func localAccountsRefuseAForeignDomain() throws {
+    let name = try AccountName.parse(user: "CONTOSO\\alice", domain: nil)
+    #expect(throws: VaultError.self) { try name.account(kind: .local, computerName: "WEB-01", admin: false) }
+    let own = try AccountName.parse(user: "web-01\\admin", domain: nil)
+    #expect(try own.account(kind: .local, computerName: "WEB-01", admin: false).scope == .local)
+  }
+
+  @Test func domainKindsNeedADomain() throws {
+    let name = try AccountName.parse(user: "alice", domain: nil)
+    #expect(throws: VaultError.missingField(field: "domain", rule: "a domain account needs --domain, DOMAIN\\user or user@domain")) {
+      try name.account(kind: .domain, computerName: "APP-01", admin: false)
+    }
+  }
+
+  static let validUsers = ["azureuser", "a", "Ünïcødé", "first.last", "x-y_z", String(repeating: "u", count: 20), "with space"]
+  static let invalidUsers = [
+    "", String(repeating: "u", count: 21), "a\"b", "a/b", "a[b", "a]b", "a:b", "a;b", "a|b", "a=b",
+    "a,b", "a+b", "a*b", "a?b", "a<b", "a>b", "...", ". .", "tab\there",
+  ]
+
+  @Test(arguments: validUsers) func validUserNames(_ user: String) throws {
+    try Validation.samAccountName(user)
+  }
+
+  @Test(arguments: invalidUsers) func invalidUserNames(_ user: String) {
+    #expect(throws: VaultError.self) { try Validation.samAccountName(user) }
+  }
+
+  @Test(arguments: ["CONTOSO", "contoso.com", "corp.contoso.com", "A-B_C", String(repeating: "D", count: 15)])
+  func validDomains(_ domain: String) throws {
+    try Validation.domain(domain)
+  }
+
+  @Test(arguments: ["", String(repeating: "D", count: 16), "bad domain", "-lead", "a..b", "x/y"])
+  func invalidDomains(_ domain: String) {
+    #expect(throws: VaultError.self) { try Validation.domain(domain) }
+  }
+
+  @Test(arguments: ["10.0.0.4", "::1", "fe80::1", "2001:db8::42", "vm.westeurope.cloudapp.azure.com", "localhost", "a-b.c"])
+  func validHosts(_ host: String) throws {
+    try Validation.host(host)
+  }
+
+  @Test(arguments: ["", "10.0.0.256", "1.2.3", "[::1]", "host:3389", "bad_host", "-x.com", "a b", "x..y", "::g"])
+  func invalidHosts(_ host: String) {
+    #expect(throws: VaultError.self) { try Validation.host(host) }
+  }
+
+  @Test func ports() throws {
+    try Validation.port(1)
+    try Validation.port(65535)
+    #expect(throws: VaultError.self) { try Validation.port(0) }
+    #expect(throws: VaultError.self) { try Validation.port(65536) }
+  }
+
+  @Test func computerNames() throws {
+    #expect(Profile.defaultComputerName(for: "web-01") == "WEB-01")
+    #expect(Profile.defaultComputerName(for: "a-very-long-vm-name") == nil)
+    #expect(Profile.defaultComputerName(for: "with.dot") == nil)
+    #expect(throws: VaultError.self) { try Validation.computerName("12345") }
+  }
+
+  @Test(arguments: ["web-01", "A", "x_y.z", String(repeating: "n", count: 64)])
+  func validProfileNames(_ name: String) throws {
+    try Validation.profileName(name)
+  }
+
+  @Test(arguments: ["", "-x", ".x", "a/b", "a b", "ü", String(repeating: "n", count: 65)])
+  func invalidProfileNames(_ name: String) {
+    #expect(throws: VaultError.self) { try Validation.profileName(name) }
+  }
+
+  @Test func generatedPasswordsMeetAzuresRules() throws {
+    for _ in 0..<200 {
+      let password = try PasswordGenerator.generate()
+      #expect((12...123).contains(password.count))
+      #expect(PasswordGenerator.classCount(password) == 4)
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+import Testing
+import VaultCrypto
+
+@testable import VaultKit
+
+struct ProfileStoreTests {
+  @Test func namesAreCaseInsensitive() throws {
+    let (vault, _) = try memoryVault()
+    try vault.addLocal("Web-01", password: "x")
+    #expect(try vault.profile(named: "WEB-01").profile.name == "Web-01")
+    #expect(throws: VaultError.profileExists(name: "web-01")) { try vault.addLocal("web-01", password: "y") }
+  }
+
+  @Test func unknownNamesGetSuggestions() throws {
+    let (vault, _) = try memoryVault()
+    try vault.addLocal("web-01", password: "x")
+    try vault.addLocal("web-02", password: "x")
+    try vault.addLocal("database", password: "x")
+    #expect(throws: VaultError.profileNotFound(name: "web-03", suggestions: ["web-01", "web-02"])) {
+      try vault.profile(named: "web-03")
+    }
+  }
+
+  @Test func aSharedDomainAccountServesManyVMs() throws {
+    let (vault, _) = try memoryVault()
+    try vault.addDomain("app-01", user: "CONTOSO\\alice", password: "old")
+    try vault.addDomain("app-02", user: "contoso\\ALICE", password: nil)
+    try vault.setAccountPassword("Contoso\\Alice", password: try secret("new"))
+    #expect(text(of: try vault.password(forProfile: "app-01")) == "new")
+    #expect(text(of: try vault.password(forProfile: "app-02")) == "new")
+    let accounts = try vault.accounts()
+    #expect(accounts.count == 1)
+    #expect(accounts[0].profiles == ["app-01", "app-02"])
+  }
+
+  @Test func aNewAccountNeedsAPassword() throws {
+    let (vault, queue) = try memoryVault()
+    #expect(throws: VaultError.self) { try vault.addDomain("app-01", user: "CONTOSO\\alice", password: nil) }
+    #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM accounts") } == 0)
+  }
+
+  @Test func domainControllersNeedADomainAdmin() throws {
+    let (vault, _) = try memoryVault()
+    #expect(throws: VaultError.self) { try vault.addDomain("dc-01", kind: .dc, user: "CONTOSO\\bob", password: "x") }
+    try vault.addDomain("app-01", user: "CONTOSO\\bob", password: "x")
+    #expect(throws: VaultError.self) { try vault.addDomain("dc-01", kind: .dc, user: "CONTOSO\\bob", password: nil) }
+    try vault.setDomainAdmin("CONTOSO\\bob", true)
+    let dc = try vault.addDomain("dc-01", kind: .dc, user: "CONTOSO\\bob", password: nil)
+    #expect(dc.signInName == "CONTOSO\\bob")
+    #expect(throws: VaultError.accountInUse(name: "CONTOSO\\bob", profiles: ["dc-01"])) {
+      try vault.setDomainAdmin("CONTOSO\\bob", false)
+    }
+  }
+
+  @Test func anAccountInUseCannotBeRemoved() throws {
+    let (vault, _) = try memoryVault()
+    try vault.addDomain("app-01", user: "CONTOSO\\alice", password: "x")
+    try vault.addDomain("app-02", user: "CONTOSO\\alice", password: nil)
+    #expect(throws: VaultError.accountInUse(name: "CONTOSO\\alice", profiles: ["app-01", "app-02"])) {
+      try vault.removeAccount("CONTOSO\\alice")
+    }
+    try vault.removeProfile(named: "app-01")
+    try vault.removeProfile(named: "app-02")
+    try vault.removeAccount("CONTOSO\\alice")
+    #expect(try vault.accounts().isEmpty)
+  }
+
+  @Test func removingAVMRemovesItsLocalAccount() throws {
+    let (vault, queue) = try memoryVault()
+    try vault.addLocal("web-01", password: "x")
+    try vault.removeProfile(named: "web-01")
+    #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM accounts") } == 0)
+    #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM account_secrets") } == 0)
+  }
+
+  @Test func editingTheComputerNameMovesTheLocalSignIn() throws {
+    let (vault, _) = try memoryVault()
+    try vault.addLocal("web-01", password: "x")
+    let entry = try vault.editProfile(
+      named: "web-01", change: { $0.computerName = "WEBSRV" }, account: nil, admin: nil, password: nil)
+    #expect(entry.signInName == "WEBSRV\\azureuser")
+    try vault.setAccountPassword("websrv\\azureuser", password: try secret("y"))
+    #expect(text(of: try vault.password(forProfile: "web-01")) == "y")
+  }
+
+  @Test func editingToADomainAccountDropsTheLocalOne() throws {
+    let (vault, _) = try memoryVault()
+    try vault.addLocal("web-01", password: "x")
+    try vault.editProfile(
+      named: "web-01", change: { $0.kind = .domain }, account: try AccountName.parse(user: "CONTOSO\\alice", domain: nil),
+      admin: nil, password: try secret("dom"))
+    let accounts = try vault.accounts()
+    #expect(accounts.map(\.signInName) == ["CONTOSO\\alice"])
+    #expect(text(of: try vault.password(forProfile: "web-01")) == "dom")
+  }
+
+  @Test func aFailedEditChangesNothing() throws {
+    let (vault, _) = try memoryVault()
+    try vault.addLocal("web-01", password: "x")
+    let before = try vault.profiles(withSettings: true)
+    #expect(throws: VaultError.self) {
+      try vault.editProfile(named: "web-01", change: { $0.host = "bad host" }, account: nil, admin: nil, password: try secret("new"))
+    }
+    #expect(try vault.profiles(withSettings: true) == before)
+    #expect(text(of: try vault.password(forProfile: "web-01")) == "x")
+  }
+
+  @Test func renameKeepsEverything() throws {
+    let (vault, _) = try memoryVault()
+    try vault.addLocal("web-01", password: "x")
+    try vault.addLocal("web-02", password: "y")
+    #expect(throws: VaultError.profileExists(name: "WEB-02")) { try vault.renameProfile("web-01", to: "WEB-02") }
+    try vault.renameProfile("web-01", to: "frontend")
+    #expect(text(of: try vault.password(forProfile: "frontend")) == "x")
+    #expect(throws: VaultError.self) { try vault.profile(named: "web-01") }
+  }
+
+  @Test func passwordsRoundTripByteForByte() throws {
+    let (vault, _) = try memoryVault()
+    let password = "sp ace \"quote\" 'single' back\\slash colon: ünïcødé ß € 🚀"
+    try vault.addLocal("web-01", password: password)
+    #expect(text(of: try vault.password(forProfile: "web-01")) == password)
+  }
+}

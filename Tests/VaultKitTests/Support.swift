@@ -1,0 +1,55 @@
+import Foundation
+import GRDB
+import VaultCrypto
+
+@testable import VaultKit
+
+func secret(_ text: String) throws -> SecretBytes {
+  try SecretBytes(copying: Array(text.utf8))
+}
+
+func text(of secret: borrowing SecretBytes) -> String {
+  secret.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+}
+
+/// Vaults in tests use the INTERACTIVE preset, the floor the vault accepts: it is fast
+/// (tens of milliseconds) and still the real Argon2id path.
+let testKDF = KDFParameters.interactive
+
+func memoryVault(passphrase: String = "correct horse") throws -> (Vault, DatabaseQueue) {
+  let queue = try DatabaseQueue()
+  let vault = try Vault.create(in: queue, passphrase: try secret(passphrase), kdf: testKDF)
+  return (vault, queue)
+}
+
+/// A fresh private directory, removed when the test's scope ends.
+final class TemporaryDirectory {
+  let path: String
+
+  init() {
+    var template = Array((NSTemporaryDirectory() + "/rdpvault-test-XXXXXX").utf8CString)
+    path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+  }
+
+  deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+extension Vault {
+  @discardableResult
+  func addLocal(_ name: String, host: String = "10.0.0.4", user: String = "azureuser", password: String) throws -> ProfileEntry {
+    let profile = Profile(name: name, host: host, computerName: Profile.defaultComputerName(for: name) ?? "VM", kind: .local)
+    return try addProfile(profile, account: try AccountName.parse(user: user, domain: nil), password: try secret(password))
+  }
+
+  @discardableResult
+  func addDomain(
+    _ name: String, kind: AccountKind = .domain, user: String, admin: Bool = false, password: String?
+  ) throws -> ProfileEntry {
+    let profile = Profile(name: name, host: "\(name).contoso.com", computerName: Profile.defaultComputerName(for: name) ?? "VM", kind: kind)
+    let account = try AccountName.parse(user: user, domain: nil)
+    if let password {
+      return try addProfile(profile, account: account, admin: admin, password: try secret(password))
+    }
+    return try addProfile(profile, account: account, admin: admin, password: nil)
+  }
+}
