@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+/// The result of one run of the real binary.
+struct Run {
+  var status: Int32
+  var stdout: String
+  var stderr: String
+
+  var output: String { stdout + stderr }
+}
+
+/// A private directory with a passphrase file and a vault path, and a way to run the real
+/// `rdpvault` binary against them, in its own session so that it has no terminal.
+final class Sandbox {
+  static let binary: String = {
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("rdpvault").path
+  }()
+
+  static let passphrase = "correct horse battery staple"
+
+  let root: String
+  var vault: String { root + "/data/vault.db" }
+  var passphraseFile: String { root + "/passphrase" }
+
+  init() {
+    var template = Array((NSTemporaryDirectory() + "/rdpvault-e2e-XXXXXX").utf8CString)
+    root = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+    write(Self.passphrase + "\n", to: passphraseFile)
+  }
+
+  deinit { try? FileManager.default.removeItem(atPath: root) }
+
+  /// Writes a private (0600) file.
+  @discardableResult
+  func write(_ text: String, to path: String, mode: Int = 0o600) -> String {
+    writeBytes(Array(text.utf8), to: path, mode: mode)
+  }
+
+  @discardableResult
+  func writeBytes(_ bytes: [UInt8], to path: String, mode: Int = 0o600) -> String {
+    let full = path.hasPrefix("/") ? path : root + "/" + path
+    _ = FileManager.default.createFile(atPath: full, contents: Data(bytes), attributes: [.posixPermissions: mode])
+    return full
+  }
+
+  /// Runs `rdpvault ARGS` with `--vault` and `--passphrase-file` given through the
+  /// environment (as a user would set them), `stdin` as standard input.
+  func run(
+    _ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:],
+    vaultEnvironment: Bool = true, timeout: TimeInterval = 60
+  ) -> Run {
+    var environment = [
+      "PATH": "/usr/bin:/bin", "HOME": root, "LANG": "C.UTF-8",
+    ]
+    if vaultEnvironment {
+      environment["RDPVAULT_PATH"] = vault
+      environment["RDPVAULT_PASSPHRASE_FILE"] = passphraseFile
+    }
+    environment.merge(extra) { $1 }
+    let process = Process()
+    // setsid -w: a new session without a controlling terminal; waits and passes the status on.
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+    process.arguments = ["-w", Self.binary] + arguments
+    process.environment = environment
+    process.currentDirectoryURL = URL(fileURLWithPath: root)
+    let out = root + "/.stdout", err = root + "/.stderr", input = root + "/.stdin"
+    _ = FileManager.default.createFile(atPath: out, contents: nil)
+    _ = FileManager.default.createFile(atPath: err, contents: nil)
+    process.standardOutput = FileHandle(forWritingAtPath: out)
+    process.standardError = FileHandle(forWritingAtPath: err)
+    if let stdin {
+      write(stdin, to: input)
+      process.standardInput = FileHandle(forReadingAtPath: input)
+    } else {
+      process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+    }
+    do {
+      try process.run()
+    } catch {
+      Issue.record("cannot start \(Self.binary): \(error)")
+      return Run(status: -1, stdout: "", stderr: "")
+    }
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(10_000) }
+    if process.isRunning {
+      process.terminate()
+      Issue.record("rdpvault \(arguments) did not finish within \(timeout) s")
+    }
+    process.waitUntilExit()
+    try? FileManager.default.removeItem(atPath: input)
+    return Run(
+      status: process.terminationStatus,
+      stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+      stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+  }
+
+  /// `rdpvault init` with the fast (INTERACTIVE) preset; tests must not wait on MODERATE.
+  func initVault() {
+    let result = run(["init", "--kdf", "interactive"])
+    #expect(result.status == 0, "init failed: \(result.stderr)")
+  }
+
+  /// The vault file's bytes and its sidecars', to prove a command changed nothing.
+  func snapshot() -> [String: Data] {
+    var files: [String: Data] = [:]
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+      if let data = FileManager.default.contents(atPath: vault + suffix) { files[suffix] = data }
+    }
+    return files
+  }
+}
