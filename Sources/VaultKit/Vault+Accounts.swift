@@ -43,7 +43,7 @@ extension Vault {
     return try VaultStore.guarded {
       try writer.write { db in
         let (record, users) = try fetchAccount(db, signInName: name)
-        try storePassword(db, accountID: record.id, password: secret, insert: false)
+        try storePassword(db, accountID: record.id, password: secret)
         return users
       }
     }

@@ -60,12 +60,17 @@ extension Vault {
 
   /// The password a profile signs in with.
   public func password(forProfile name: String) throws -> SecretBytes {
-    let (accountID, box) = try VaultStore.guarded {
+    let (accountID, box, signIn) = try VaultStore.guarded {
       try writer.read { db in
         let record = try fetchProfile(db, named: name)
-        return (record.accountID, try fetchPasswordBox(db, accountID: record.accountID))
+        let account = try fetchAccountRecord(db, id: record.accountID).account
+        return (
+          record.accountID, try fetchPasswordBox(db, accountID: record.accountID),
+          account.signInName(computerName: record.profile.computerName)
+        )
       }
     }
+    guard let box else { throw VaultError.noPassword(account: signIn) }
     return try openPassword(box, accountID: accountID)
   }
 
@@ -115,7 +120,7 @@ extension Vault {
   @discardableResult
   public func addProfile(
     _ profile: Profile, account name: AccountName, admin: Bool = false,
-    password: consuming SecretBytes?
+    password: consuming SecretBytes?, allowNoPassword: Bool = false
   ) throws -> ProfileEntry {
     try profile.validate()
     let wanted = try name.account(kind: profile.kind, computerName: profile.computerName, admin: admin)
@@ -126,7 +131,9 @@ extension Vault {
           throw VaultError.profileExists(name: profile.name)
         }
         let resolution = try resolve(db, wanted: wanted, kind: profile.kind, admin: admin)
-        let accountID = try store(db, resolution, computerName: profile.computerName, password: newPassword)
+        let accountID = try store(
+          db, resolution, computerName: profile.computerName, password: newPassword,
+          allowNoPassword: allowNoPassword)
         let now = Self.now()
         let record = ProfileRecord(
           id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now,
@@ -140,7 +147,7 @@ extension Vault {
   /// Writes a new account (with its password) or updates an existing one's admin mark.
   private func store(
     _ db: Database, _ resolution: AccountResolution, computerName: String,
-    password: borrowing SecretBytes?
+    password: borrowing SecretBytes?, allowNoPassword: Bool = false
   ) throws -> Int64 {
     switch resolution {
     case .existing(let account):
@@ -163,9 +170,13 @@ extension Vault {
       try record.save(db, keys: keys, insert: true)
       switch password {
       case .some(let secret):
-        try storePassword(db, accountID: record.id, password: secret, insert: true)
+        try storePassword(db, accountID: record.id, password: secret)
       case .none:
-        throw VaultError.missingField(field: "password", rule: "a new account needs a password")
+        // An account without a password is a placeholder (an imported .rdp file, a bundle
+        // without secrets); `password` and `connect` ask for one to be set.
+        if !allowNoPassword {
+          throw VaultError.missingField(field: "password", rule: "a new account needs a password")
+        }
       }
       return record.id
     }
@@ -372,10 +383,8 @@ extension Vault {
     return nil
   }
 
-  func fetchPasswordBox(_ db: Database, accountID: Int64) throws -> Data {
-    guard let box = try Data.fetchOne(db, sql: "SELECT password FROM account_secrets WHERE account_id = ?", arguments: [accountID])
-    else { throw VaultError.corrupt(detail: "an account has no password") }
-    return box
+  func fetchPasswordBox(_ db: Database, accountID: Int64) throws -> Data? {
+    try Data.fetchOne(db, sql: "SELECT password FROM account_secrets WHERE account_id = ?", arguments: [accountID])
   }
 
   func openPassword(_ box: Data, accountID: Int64) throws -> SecretBytes {
@@ -386,24 +395,21 @@ extension Vault {
     _ db: Database, accountID: Int64, ifGiven password: borrowing SecretBytes?
   ) throws {
     switch password {
-    case .some(let secret): try storePassword(db, accountID: accountID, password: secret, insert: false)
+    case .some(let secret): try storePassword(db, accountID: accountID, password: secret)
     case .none: break
     }
   }
 
-  func storePassword(
-    _ db: Database, accountID: Int64, password: borrowing SecretBytes, insert: Bool
-  ) throws {
+  /// Stores or replaces an account's password.
+  func storePassword(_ db: Database, accountID: Int64, password: borrowing SecretBytes) throws {
     let box = try keys.seal(secret: password, table: "account_secrets", column: "password", rowID: accountID)
-    if insert {
-      try db.execute(
-        sql: "INSERT INTO account_secrets (account_id, version, updated_at, password) VALUES (?, 1, ?, ?)",
-        arguments: [accountID, Self.now(), box])
-    } else {
-      try db.execute(
-        sql: "UPDATE account_secrets SET password = ?, version = version + 1, updated_at = ? WHERE account_id = ?",
-        arguments: [box, Self.now(), accountID])
-    }
+    try db.execute(
+      sql: """
+        INSERT INTO account_secrets (account_id, version, updated_at, password) VALUES (?, 1, ?, ?)
+        ON CONFLICT(account_id) DO UPDATE SET password = excluded.password,
+          version = account_secrets.version + 1, updated_at = excluded.updated_at
+        """,
+      arguments: [accountID, Self.now(), box])
   }
 }
 

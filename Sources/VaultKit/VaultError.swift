@@ -28,6 +28,9 @@ public enum VaultError: Error, Equatable, Sendable {
   case accountInUse(name: String, profiles: [String])
   case accountExists(name: String)
   case kindMismatch(detail: String)
+  case noPassword(account: String)
+  // .rdp files
+  case rdpFile(file: String, line: Int, reason: String)
 }
 
 extension VaultError {
@@ -64,6 +67,9 @@ extension VaultError {
       "account \(quoted(name)) is used by \(profiles.joined(separator: ", "))"
     case .accountExists(let name): "an account \(quoted(name)) already exists"
     case .kindMismatch(let detail): detail
+    case .noPassword(let account): "no password is stored for \(account)"
+    case .rdpFile(let file, let line, let reason):
+      (file.isEmpty ? "" : file + ":") + (line > 0 ? "\(line): " : (file.isEmpty ? "" : " ")) + reason
     }
   }
 
@@ -89,6 +95,7 @@ extension VaultError {
     case .accountNotFound: "rdpvault account list shows all accounts"
     case .accountAmbiguous: "change the password through the VM: rdpvault edit NAME --password-stdin"
     case .accountInUse: "remove or re-point those VMs first (rdpvault rm / rdpvault edit)"
+    case .noPassword(let account): "set one with: rdpvault account passwd '\(account)'"
     default: nil
     }
   }

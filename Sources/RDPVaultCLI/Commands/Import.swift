@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import VaultKit
+
+extension RDPVault {
+  struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Add VMs from .rdp files.",
+      discussion: """
+        Reads UTF-16LE (with a byte-order mark) and UTF-8 files, with any line ending. Modelled
+        properties become settings, others are kept verbatim. DOMAIN\\user and UPN user names
+        are split; the kind is local when the domain is the computer name. A saved
+        `password 51:b:` is dropped: Windows encrypts it for one user on one machine. A file
+        that fails adds nothing; the other files still import.
+        """)
+
+    @OptionGroup var options: VaultOptions
+    @Argument(help: "The .rdp files.") var files: [String]
+    @Option(help: "The VM's name (one file only; default: the file name).") var name: String?
+    @Option(help: "Override the inferred account kind.") var kind: AccountKind?
+    @Option(name: .customLong("tag"), help: "Tag every imported VM (repeatable).") var tags: [String] = []
+    @Option(help: "The user, for files without username:s: (Azure's downloads).") var user: String?
+    @Option(help: "The VM's Windows computer name.") var computerName: String?
+
+    func validate() throws {
+      if files.isEmpty { throw ValidationError("missing FILE") }
+      if name != nil && files.count > 1 { throw ValidationError("--name goes with a single file") }
+    }
+
+    func run() throws {
+      let vault = try options.openVault()
+      var failed: [String] = []
+      for file in files {
+        do {
+          guard let data = FileManager.default.contents(atPath: file) else {
+            throw CLIError("cannot read \(file)")
+          }
+          let result = try vault.importRDPFile(
+            [UInt8](data), fileName: file, name: name, kind: kind, tags: tags, user: user,
+            computerName: computerName)
+          for warning in result.warnings { Diagnostics.warning("\(file): \(warning)") }
+          let entry = result.entry
+          Diagnostics.note(
+            "imported \(entry.profile.name) from \(file) (\(entry.profile.kind.rawValue), signs in as \(entry.signInName))")
+          if result.needsPassword {
+            Diagnostics.note("hint: set its password with: rdpvault account passwd '\(entry.signInName)'")
+          }
+        } catch {
+          _ = Diagnostics.report(error)
+          failed.append(file)
+        }
+      }
+      if !failed.isEmpty {
+        throw CLIError(
+          "\(failed.count) of \(files.count) file\(files.count == 1 ? "" : "s") failed: \(failed.joined(separator: ", "))")
+      }
+    }
+  }
+}

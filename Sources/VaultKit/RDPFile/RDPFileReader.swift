@@ -1,0 +1,193 @@
+import Foundation
+
+/// What an .rdp file says about a VM, before it becomes a profile.
+public struct ImportedRDPFile: Equatable, Sendable {
+  public var host: String
+  public var port: Int
+  /// The `username:s:` value split into its parts; nil when the file has none.
+  public var user: AccountName?
+  public var settings: RDPSettings
+  /// Warnings for the user, such as a dropped `password 51:b:` blob.
+  public var warnings: [String]
+}
+
+/// Reads .rdp files: UTF-16LE with a byte-order mark, UTF-8 with or without one; CRLF, LF or
+/// CR line endings.
+public enum RDPFileReader {
+  public static let maximumFileSize = 1 << 20
+  public static let maximumLineLength = 8192
+
+  public static func decode(_ bytes: [UInt8]) throws -> String {
+    if bytes.count > maximumFileSize {
+      throw VaultError.rdpFile(file: "", line: 0, reason: "larger than \(maximumFileSize / 1024) KiB; not an .rdp file")
+    }
+    let text: String?
+    if bytes.starts(with: [0xFF, 0xFE]) {
+      let body = bytes.dropFirst(2)
+      guard body.count % 2 == 0 else {
+        throw VaultError.rdpFile(file: "", line: 0, reason: "truncated UTF-16LE text (odd number of bytes)")
+      }
+      var units: [UInt16] = []
+      units.reserveCapacity(body.count / 2)
+      var index = body.startIndex
+      while index < body.endIndex {
+        units.append(UInt16(body[index]) | UInt16(body[index + 1]) << 8)
+        index += 2
+      }
+      text = String(validating: units, as: UTF16.self)
+    } else if bytes.starts(with: [0xFE, 0xFF]) {
+      throw VaultError.rdpFile(file: "", line: 0, reason: "UTF-16 big-endian is not an .rdp encoding")
+    } else if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+      text = String(validating: bytes.dropFirst(3), as: UTF8.self)
+    } else {
+      text = String(validating: bytes, as: UTF8.self)
+    }
+    guard let text else {
+      throw VaultError.rdpFile(file: "", line: 0, reason: "not UTF-8 or UTF-16LE text")
+    }
+    if text.unicodeScalars.contains(where: { $0.value == 0 }) {
+      throw VaultError.rdpFile(file: "", line: 0, reason: "contains NUL bytes; not an .rdp file")
+    }
+    return text
+  }
+
+  /// Lines with their 1-based numbers, for CRLF, LF and CR endings alike.
+  static func lines(_ text: String) -> [(Int, String)] {
+    var result: [(Int, String)] = []
+    var current = ""
+    var number = 1
+    var previousWasCR = false
+    for scalar in text.unicodeScalars {
+      if scalar == "\n" && previousWasCR {
+        previousWasCR = false
+        continue
+      }
+      previousWasCR = scalar == "\r"
+      if scalar == "\n" || scalar == "\r" {
+        result.append((number, current))
+        current = ""
+        number += 1
+      } else {
+        current.unicodeScalars.append(scalar)
+      }
+    }
+    if !current.isEmpty { result.append((number, current)) }
+    return result
+  }
+
+  public static func parse(_ bytes: [UInt8]) throws -> ImportedRDPFile {
+    let text = try decode(bytes)
+    var address: String?
+    var serverPort: Int?
+    var username: String?
+    var domain: String?
+    var settings = RDPSettings()
+    var warnings: [String] = []
+    var sawProperty = false
+    for (number, raw) in lines(text) {
+      let line = raw.trimmingCharacters(in: .whitespaces)
+      if line.isEmpty { continue }
+      if raw.utf8.count > maximumLineLength {
+        throw VaultError.rdpFile(file: "", line: number, reason: "line longer than \(maximumLineLength) bytes")
+      }
+      if line.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7f }) {
+        throw VaultError.rdpFile(file: "", line: number, reason: "control characters; not an .rdp file")
+      }
+      let parsed = try RDPLine.parse(line, lineNumber: number)
+      sawProperty = true
+      let name = parsed.name.lowercased()
+      switch name {
+      case "full address":
+        try expect(parsed, "s", number)
+        address = parsed.value
+      case "server port":
+        try expect(parsed, "i", number)
+        guard let port = Int(parsed.value), (1...65535).contains(port) else {
+          throw VaultError.rdpFile(file: "", line: number, reason: "server port must be 1-65535")
+        }
+        serverPort = port
+      case "username":
+        try expect(parsed, "s", number)
+        username = parsed.value
+      case "domain":
+        try expect(parsed, "s", number)
+        domain = parsed.value
+      case "password 51", "clear password":
+        warnings.append(
+          "line \(number): dropped \(parsed.name): a saved password is encrypted with Windows DPAPI for one user on one machine and cannot be used here; it was neither stored nor shown")
+      default:
+        if let property = RDPProperty.named(name) {
+          try expect(parsed, Character(property.type.rawValue), number)
+          do {
+            settings.values[property.name] = try property.validate(parsed.value)
+          } catch let error as VaultError {
+            throw VaultError.rdpFile(file: "", line: number, reason: error.message)
+          }
+        } else {
+          settings.extraLines.removeAll { $0.lowercased().hasPrefix(name + ":") }
+          settings.extraLines.append(line)
+        }
+      }
+    }
+    guard sawProperty else { throw VaultError.rdpFile(file: "", line: 0, reason: "no properties; empty or not an .rdp file") }
+    guard let address, !address.isEmpty else {
+      throw VaultError.rdpFile(file: "", line: 0, reason: "no full address:s: line")
+    }
+    let (host, port) = try splitAddress(address)
+    var user: AccountName?
+    if let username, !username.isEmpty {
+      do {
+        user = try AccountName.parse(user: username, domain: username.contains("\\") || username.contains("@") ? nil : domain)
+      } catch let error as VaultError {
+        throw VaultError.rdpFile(file: "", line: 0, reason: "username: \(error.message)")
+      }
+    }
+    return ImportedRDPFile(host: host, port: serverPort ?? port ?? Profile.defaultPort, user: user, settings: settings, warnings: warnings)
+  }
+
+  private static func expect(_ line: RDPLine, _ type: Character, _ number: Int) throws {
+    guard line.type == type else {
+      throw VaultError.rdpFile(
+        file: "", line: number, reason: "\(quoted(line.name)) must have type \(type), not \(line.type)")
+    }
+  }
+
+  /// `host`, `host:port`, `[v6]`, `[v6]:port` and the bare `v6:port` FreeRDP needs.
+  static func splitAddress(_ address: String) throws -> (String, Int?) {
+    func port(_ text: Substring) throws -> Int {
+      guard let port = Int(text), (1...65535).contains(port) else {
+        throw VaultError.rdpFile(file: "", line: 0, reason: "bad port in full address \(quoted(address))")
+      }
+      return port
+    }
+    var host = address
+    var result: Int?
+    if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
+      host = String(address[address.index(after: address.startIndex)..<close])
+      let rest = address[address.index(after: close)...]
+      if rest.hasPrefix(":") { result = try port(rest.dropFirst()) } else if !rest.isEmpty {
+        throw VaultError.rdpFile(file: "", line: 0, reason: "bad full address \(quoted(address))")
+      }
+    } else if Validation.isIPv6(address) {
+      // Bare IPv6: a last group of 4-5 decimal digits that leaves a valid address is a port
+      // (rdpvault and FreeRDP write `2001:db8::5:3389`); otherwise the whole text is the address.
+      let last = address.lastIndex(of: ":").map { address[address.index(after: $0)...] } ?? ""
+      if let colon = address.lastIndex(of: ":"), Validation.isIPv6(String(address[..<colon])),
+        (4...5).contains(last.count), last.allSatisfy(\.isNumber), let candidate = Int(last),
+        (1...65535).contains(candidate), !address[..<colon].hasSuffix(":")
+      {
+        host = String(address[..<colon])
+        result = candidate
+      }
+    } else if let colon = address.lastIndex(of: ":") {
+      host = String(address[..<colon])
+      result = try port(address[address.index(after: colon)...])
+    }
+    do {
+      try Validation.host(host)
+    } catch let error as VaultError {
+      throw VaultError.rdpFile(file: "", line: 0, reason: "full address: \(error.message)")
+    }
+    return (host, result)
+  }
+}

@@ -1,0 +1,48 @@
+/// One `name:type:value` line of an .rdp file.
+public struct RDPLine: Equatable, Sendable {
+  public var name: String
+  public var type: Character
+  public var value: String
+
+  /// Splits at the first two colons: names have no colon, values may (addresses, paths).
+  static func parse(_ text: String, lineNumber: Int?) throws -> RDPLine {
+    let fail = { (reason: String) -> VaultError in
+      .rdpFile(file: "", line: lineNumber ?? 0, reason: reason)
+    }
+    guard let first = text.firstIndex(of: ":") else {
+      throw lineNumber == nil
+        ? VaultError.invalidField(field: "extra line", value: text, rule: "expected name:type:value")
+        : fail("expected name:type:value")
+    }
+    let name = String(text[..<first]).trimmingCharacters(in: .whitespaces)
+    let rest = text[text.index(after: first)...]
+    guard let second = rest.firstIndex(of: ":") else {
+      throw lineNumber == nil
+        ? VaultError.invalidField(field: "extra line", value: text, rule: "missing the type (name:type:value)")
+        : fail("missing the type in \(quoted(name)) (expected name:type:value)")
+    }
+    let typeText = rest[..<second]
+    let value = String(rest[rest.index(after: second)...])
+    guard !name.isEmpty else {
+      throw lineNumber == nil
+        ? VaultError.invalidField(field: "extra line", value: text, rule: "the property name is empty")
+        : fail("the property name is empty")
+    }
+    guard typeText.count == 1, let type = typeText.first, "isb".contains(type) else {
+      let reason = "unknown type \(quoted(String(typeText))) for \(quoted(name)) (expected i, s or b)"
+      throw lineNumber == nil ? VaultError.invalidField(field: "extra line", value: text, rule: reason) : fail(reason)
+    }
+    if type == "i", Int(value.trimmingCharacters(in: .whitespaces)) == nil {
+      let reason = "\(quoted(name)) is an integer property but its value is \(quoted(String(value.prefix(40))))"
+      throw lineNumber == nil ? VaultError.invalidField(field: "extra line", value: text, rule: reason) : fail(reason)
+    }
+    if type == "b", !value.allSatisfy(\.isHexDigit) {
+      let reason = "\(quoted(name)) is a binary property but its value is not hex"
+      throw lineNumber == nil ? VaultError.invalidField(field: "extra line", value: text, rule: reason) : fail(reason)
+    }
+    if lineNumber == nil { try RDPText.check(value, field: "extra line") }
+    return RDPLine(name: name, type: type, value: value)
+  }
+
+  public var text: String { "\(name):\(type):\(value)" }
+}

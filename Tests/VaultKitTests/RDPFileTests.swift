@@ -1,0 +1,183 @@
+import Foundation
+import Testing
+import VaultCrypto
+
+@testable import VaultKit
+
+func fixture(_ name: String) throws -> [UInt8] {
+  let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/rdp").appendingPathComponent(name)
+  return [UInt8](try Data(contentsOf: url))
+}
+
+struct RDPFileTests {
+  static func entry(
+    _ name: String, host: String, port: Int = 3389, computer: String? = nil, kind: AccountKind,
+    user: String, settings: [String: String] = [:], extra: [String] = []
+  ) throws -> ProfileEntry {
+    let computerName = computer ?? Profile.defaultComputerName(for: name)!
+    var profile = Profile(name: name, host: host, port: port, computerName: computerName, kind: kind)
+    for (key, value) in settings { try profile.settings.set(key, value) }
+    for line in extra { try profile.settings.addExtraLine(line) }
+    let account = try AccountName.parse(user: user, domain: nil).account(kind: kind, computerName: computerName, admin: kind == .dc)
+    return ProfileEntry(profile: profile, account: account)
+  }
+
+  static let goldens: [(String, @Sendable () throws -> ProfileEntry)] = [
+    ("local-ipv4.rdp", { try entry("web-01", host: "10.0.0.4", kind: .local, user: "azureuser") }),
+    ("domain-dns-port.rdp", {
+      try entry(
+        "app-01", host: "app01.contoso.com", port: 3390, kind: .domain, user: "CONTOSO\\alice",
+        settings: ["screen mode id": "1", "desktopwidth": "1920", "desktopheight": "1080"])
+    }),
+    ("dc-upn-ipv6.rdp", {
+      try entry("dc-01", host: "2001:db8::10", kind: .dc, user: "admin@contoso.com", settings: ["administrative session": "1"])
+    }),
+    ("gateway.rdp", {
+      try entry(
+        "gw-vm", host: "10.1.2.3", kind: .local, user: "ops",
+        settings: [
+          "gatewayhostname": "gw.contoso.com", "gatewayusagemethod": "1", "gatewaycredentialssource": "4",
+          "gatewayprofileusagemethod": "1",
+        ])
+    }),
+    ("extra-lines.rdp", {
+      try entry(
+        "ext-01", host: "10.0.0.7", kind: .local, user: "u",
+        settings: ["redirectclipboard": "1", "redirectprinters": "0", "audiomode": "0", "drivestoredirect": "*"],
+        extra: ["smart sizing:i:1", "camerastoredirect:s:*"])
+    }),
+  ]
+
+  @Test(arguments: 0..<5)
+  func goldenFiles(index: Int) throws {
+    let (file, make) = Self.goldens[index]
+    #expect(RDPFileWriter.data(for: try make()) == (try fixture(file)), "\(file)")
+  }
+
+  @Test func utf16leHasAByteOrderMark() throws {
+    let entry = try Self.entry("web-01", host: "10.0.0.4", kind: .local, user: "azureuser")
+    #expect(RDPFileWriter.data(for: entry, encoding: .utf16le) == (try fixture("local-ipv4-utf16le.rdp")))
+  }
+
+  @Test func noPasswordEverReachesTheFile() throws {
+    var entry = try Self.entry("web-01", host: "10.0.0.4", kind: .local, user: "azureuser")
+    #expect(throws: VaultError.self) { try entry.profile.settings.addExtraLine("password 51:b:0102") }
+    #expect(throws: VaultError.self) { try entry.profile.settings.set("password 51", "x") }
+    #expect(!RDPFileWriter.lines(for: entry).contains { $0.lowercased().hasPrefix("password") })
+  }
+
+  @Test func settingsAreCheckedAgainstTheirRanges() throws {
+    var settings = RDPSettings()
+    try settings.set("Screen-Mode-Id", "1")
+    #expect(settings.values == ["screen mode id": "1"])
+    #expect(throws: VaultError.self) { try settings.set("screen mode id", "3") }
+    #expect(throws: VaultError.self) { try settings.set("desktopwidth", "100") }
+    #expect(throws: VaultError.self) { try settings.set("desktopwidth", "wide") }
+    #expect(throws: VaultError.self) { try settings.set("gatewayhostname", "bad host") }
+    #expect(throws: VaultError.self) { try settings.set("alternate shell", "a\r\nfull address:s:evil") }
+    #expect(throws: VaultError.self) { try settings.set("full address", "x") }
+    #expect(throws: VaultError.self) { try settings.set("made up", "1") }
+    try settings.set("gatewayhostname", "gw.contoso.com:8443")
+    let first = settings.unset("gatewayhostname")
+    let second = settings.unset("gatewayhostname")
+    #expect(first)
+    #expect(!second)
+  }
+
+  @Test func extraLinesAreCheckedAndReplaced() throws {
+    var settings = RDPSettings()
+    try settings.addExtraLine("smart sizing:i:1")
+    try settings.addExtraLine("Smart Sizing:i:0")
+    #expect(settings.extraLines == ["Smart Sizing:i:0"])
+    for bad in ["no colons", "name:x:1", "name::1", ":s:value", "count:i:many", "blob:b:zz", "screen mode id:i:1"] {
+      #expect(throws: VaultError.self, "\(bad)") { try settings.addExtraLine(bad) }
+    }
+  }
+
+  // MARK: Reading
+
+  @Test func readsAnAzureDownload() throws {
+    let file = try RDPFileReader.parse(try fixture("import-azure.rdp"))
+    #expect(file.host == "20.50.60.70")
+    #expect(file.port == 3389)
+    #expect(file.user == nil)
+    #expect(file.settings.values == ["prompt for credentials": "1", "administrative session": "1"])
+    #expect(file.warnings.isEmpty)
+  }
+
+  @Test(arguments: ["import-utf8-bom-lf.rdp", "import-utf8-cr.rdp", "import-utf16le-crlf.rdp"])
+  func readsEveryEncodingAndLineEnding(_ name: String) throws {
+    let file = try RDPFileReader.parse(try fixture(name))
+    #expect(file.host == "web-02.contoso.com")
+    #expect(file.port == 3391)
+    #expect(file.user == AccountName(userName: "carol", domain: "CONTOSO", form: .downLevel))
+    #expect(file.settings.values == ["screen mode id": "1", "redirectclipboard": "0"])
+    #expect(file.settings.extraLines == ["smart sizing:i:1"])
+    #expect(file.warnings.count == 1)
+    #expect(file.warnings[0].contains("password 51"))
+    #expect(!file.warnings[0].contains("01000000D08C"))
+  }
+
+  @Test func readsWhatItWrites() throws {
+    for (_, make) in Self.goldens {
+      let entry = try make()
+      for encoding in RDPFileWriter.Encoding.allCases {
+        let file = try RDPFileReader.parse(RDPFileWriter.data(for: entry, encoding: encoding))
+        #expect(file.host == entry.profile.host)
+        #expect(file.port == entry.profile.port)
+        #expect(file.settings.extraLines == entry.profile.settings.extraLines)
+        let written = entry.profile.settings.values.filter { RDPProperty.byName[$0.key]?.defaultValue != $0.value }
+        #expect(file.settings.values == written)
+      }
+    }
+  }
+
+  @Test(arguments: [
+    ("full address:s:[2001:db8::5]:3390", "2001:db8::5", 3390),
+    ("full address:s:[2001:db8::5]", "2001:db8::5", nil),
+    ("full address:s:2001:db8::5:3389", "2001:db8::5", 3389),
+    ("full address:s:2001:db8::5", "2001:db8::5", nil),
+    ("full address:s:::1:33891", "::1", 33891),
+    ("full address:s:vm.example.com:3390", "vm.example.com", 3390),
+  ] as [(String, String, Int?)])
+  func addresses(_ line: String, host: String, port: Int?) throws {
+    let file = try RDPFileReader.parse(Array((line + "\r\nusername:s:u\r\n").utf8))
+    #expect(file.host == host)
+    #expect(file.port == (port ?? 3389))
+  }
+
+  static let malformed: [(String, [UInt8], String)] = [
+    ("truncated UTF-16", [0xFF, 0xFE, 0x66, 0x00, 0x75], "truncated UTF-16LE"),
+    ("binary garbage", [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00, 0xC3, 0x28, 0xFF], "not UTF-8 or UTF-16LE"),
+    ("NUL bytes", Array("full address:s:a\u{0}b\r\n".utf8), "NUL"),
+    ("missing type", Array("full address:s:10.0.0.1\r\nscreen mode id:1\r\n".utf8), "2: missing the type"),
+    ("no colon", Array("full address:s:10.0.0.1\r\njust text\r\n".utf8), "2: expected name:type:value"),
+    ("unknown type", Array("full address:s:10.0.0.1\r\nfoo:q:1\r\n".utf8), "2: unknown type"),
+    ("wrong type for a known property", Array("full address:s:10.0.0.1\r\nscreen mode id:s:1\r\n".utf8), "2: \"screen mode id\" must have type i"),
+    ("integer that is not", Array("full address:s:10.0.0.1\r\nfoo:i:abc\r\n".utf8), "2: \"foo\" is an integer property"),
+    ("out of range", Array("full address:s:10.0.0.1\r\naudiomode:i:9\r\n".utf8), "2: invalid audiomode"),
+    ("huge line", Array(("full address:s:10.0.0.1\r\nx:s:" + String(repeating: "a", count: 9000) + "\r\n").utf8), "2: line longer"),
+    ("no address", Array("username:s:u\r\n".utf8), "no full address"),
+    ("empty", [], "no properties"),
+    ("bad host", Array("full address:s:bad_host!\r\n".utf8), "full address"),
+    ("bad port", Array("full address:s:10.0.0.1:99999\r\n".utf8), "bad port"),
+  ]
+
+  @Test(arguments: 0..<14)
+  func malformedFilesAreRefused(index: Int) {
+    let (label, bytes, expected) = Self.malformed[index]
+    do {
+      _ = try RDPFileReader.parse(bytes)
+      Issue.record("\(label) was accepted")
+    } catch let error as VaultError {
+      #expect(error.message.contains(expected), "\(label): \(error.message)")
+    } catch {
+      Issue.record("\(label): unexpected \(error)")
+    }
+  }
+
+  @Test func aHugeFileIsRefusedBeforeParsing() {
+    #expect(throws: VaultError.self) { try RDPFileReader.parse([UInt8](repeating: 0x61, count: 2 << 20)) }
+  }
+}
