@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+
+/// A real RDP server on loopback for the tests: FreeRDP's shadow server under Xvfb, with NLA
+/// and an NTLM SAM file made by winpr-hash. Everything is started here and stopped by
+/// `stop()`; `timeout` bounds every process in case a test dies before that.
+final class RDPServer {
+  struct User {
+    var name: String
+    var domain: String
+    var password: String
+  }
+
+  let root: String
+  let display: String
+  let host: String
+  let port: Int
+  private var processes: [Process] = []
+
+  /// Starts Xvfb and the shadow server, retrying the server a few times: it sometimes fails
+  /// to attach to a display that has just started.
+  init(users: [User], host: String = "127.0.0.1") throws {
+    var template = Array((NSTemporaryDirectory() + "/rdpvault-rdp-XXXXXX").utf8CString)
+    root = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+    self.host = host
+    var sam = ""
+    for user in users {
+      sam += try Self.output("/usr/bin/winpr-hash", ["-u", user.name, "-p", user.password, "-d", user.domain, "-f", "sam"])
+    }
+    _ = FileManager.default.createFile(atPath: root + "/sam", contents: Data(sam.utf8))
+
+    let xvfb = Process()
+    xvfb.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+    xvfb.arguments = ["600", "Xvfb", "-displayfd", "1", "-screen", "0", "800x600x24", "-nolisten", "tcp"]
+    let displayPipe = Pipe()
+    xvfb.standardOutput = displayPipe
+    xvfb.standardError = FileHandle(forWritingAtPath: "/dev/null")
+    try xvfb.run()
+    processes.append(xvfb)
+    let number = String(decoding: displayPipe.fileHandleForReading.availableData, as: UTF8.self)
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !number.isEmpty else { throw ServerError.failed("Xvfb did not report a display") }
+    display = ":" + number
+
+    var started: (Process, Int)?
+    for _ in 0..<5 where started == nil {
+      let port = try Self.freePort(host: host)
+      let shadow = Process()
+      shadow.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+      shadow.arguments = [
+        "600", "freerdp-shadow-cli", "/bind-address:\(host)", "/port:\(port)", "/sec:nla", "/sam-file:\(root)/sam",
+      ]
+      shadow.environment = ["DISPLAY": display, "HOME": root, "PATH": "/usr/bin:/bin"]
+      _ = FileManager.default.createFile(atPath: root + "/shadow.log", contents: nil)
+      shadow.standardOutput = FileHandle(forWritingAtPath: root + "/shadow.log")
+      shadow.standardError = shadow.standardOutput
+      try shadow.run()
+      let deadline = Date().addingTimeInterval(10)
+      while Date() < deadline && shadow.isRunning && !Self.accepts(host: host, port: port) { usleep(50_000) }
+      if shadow.isRunning && Self.accepts(host: host, port: port) {
+        started = (shadow, port)
+      } else {
+        kill(-shadow.processIdentifier, SIGKILL)
+        shadow.waitUntilExit()
+        usleep(300_000)
+      }
+    }
+    guard let (shadow, port) = started else {
+      kill(-xvfb.processIdentifier, SIGKILL)
+      xvfb.waitUntilExit()
+      let log = (try? String(contentsOfFile: root + "/shadow.log", encoding: .utf8)) ?? ""
+      throw ServerError.failed("freerdp-shadow-cli did not start: \(log)")
+    }
+    processes.append(shadow)
+    self.port = port
+
+  }
+
+  enum ServerError: Error { case failed(String) }
+
+  /// SIGTERM, then SIGKILL after two seconds. `timeout` runs its command in its own process
+  /// group, so signalling the group reaches the server too.
+  func stop() {
+    for process in processes.reversed() where process.isRunning {
+      let group = process.processIdentifier
+      kill(-group, SIGTERM)
+      let deadline = Date().addingTimeInterval(2)
+      while process.isRunning && Date() < deadline { usleep(20_000) }
+      if process.isRunning { kill(-group, SIGKILL) }
+      process.waitUntilExit()
+    }
+    processes.removeAll()
+    try? FileManager.default.removeItem(atPath: root)
+  }
+
+  deinit { stop() }
+
+  /// Runs xfreerdp (FreeRDP 2) with `arguments` and `stdin`, on this server's display.
+  func client(_ arguments: [String], stdin: String, timeout: TimeInterval = 60) -> (status: Int32, log: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+    process.arguments = [String(Int(timeout)), "xfreerdp"] + arguments
+    process.environment = ["DISPLAY": display, "HOME": root, "PATH": "/usr/bin:/bin"]
+    let input = Pipe()
+    let output = root + "/client-\(UUID().uuidString).log"
+    _ = FileManager.default.createFile(atPath: output, contents: nil)
+    process.standardInput = input
+    process.standardOutput = FileHandle(forWritingAtPath: output)
+    process.standardError = process.standardOutput
+    do { try process.run() } catch { return (-1, "\(error)") }
+    input.fileHandleForWriting.write(Data(stdin.utf8))
+    try? input.fileHandleForWriting.close()
+    process.waitUntilExit()
+    return (process.terminationStatus, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
+  }
+
+  static func output(_ executable: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  /// A port nothing listens on right now.
+  static func freePort(host: String) throws -> Int {
+    let v6 = host.contains(":")
+    let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var port = 0
+    if v6 {
+      var address = sockaddr_in6()
+      address.sin6_family = sa_family_t(AF_INET6)
+      inet_pton(AF_INET6, host, &address.sin6_addr)
+      var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+      _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+      _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+      port = Int(UInt16(bigEndian: address.sin6_port))
+    } else {
+      var address = sockaddr_in()
+      address.sin_family = sa_family_t(AF_INET)
+      inet_pton(AF_INET, host, &address.sin_addr)
+      var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+      _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+      _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+      port = Int(UInt16(bigEndian: address.sin_port))
+    }
+    guard port > 0 else { throw ServerError.failed("no free port") }
+    return port
+  }
+
+  static func accepts(host: String, port: Int) -> Bool {
+    let v6 = host.contains(":")
+    let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    if v6 {
+      var address = sockaddr_in6()
+      address.sin6_family = sa_family_t(AF_INET6)
+      address.sin6_port = UInt16(port).bigEndian
+      inet_pton(AF_INET6, host, &address.sin6_addr)
+      return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+      } == 0
+    }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    inet_pton(AF_INET, host, &address.sin_addr)
+    return withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    } == 0
+  }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+
+/// `rdp`, `set`/`unset` and `import` of .rdp files through the real binary.
+@Suite(.serialized) struct RdpCommandTests {
+  func fixture(_ name: String) throws -> [UInt8] {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("VaultKitTests/Fixtures/rdp").appendingPathComponent(name)
+    return [UInt8](try Data(contentsOf: url))
+  }
+
+  func mode(_ path: String) -> Int? {
+    (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int
+  }
+
+  @Test func writesTheGoldenFileForEachSetting() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(box.run(["add", "app-01", "--host", "app01.contoso.com", "--port", "3390", "--kind", "domain", "--user", "CONTOSO\\alice", "--password-stdin"], stdin: "Secret-9\n").status == 0)
+    for (key, value) in [("screen mode id", "1"), ("desktopwidth", "1920"), ("desktopheight", "1080")] {
+      #expect(box.run(["set", "app-01", key, value]).status == 0)
+    }
+    let result = box.run(["rdp", "app-01"])
+    #expect(result.status == 0)
+    #expect(Array(result.stdout.utf8) == (try fixture("domain-dns-port.rdp")))
+    #expect(!result.stdout.contains("Secret-9"))
+    let show = box.run(["show", "app-01"])
+    #expect(show.stdout.contains("setting:       desktopwidth = 1920"))
+    #expect(box.run(["unset", "app-01", "desktopwidth"]).status == 0)
+    #expect(!box.run(["rdp", "app-01"]).stdout.contains("desktopwidth"))
+    let bad = box.run(["set", "app-01", "screen mode id", "9"])
+    #expect(bad.status == 1)
+    #expect(bad.stderr == "rdpvault: error: invalid screen mode id \"9\": must be one of 1, 2 (1 windowed, 2 full screen)\n")
+    let unknown = box.run(["unset", "app-01", "desktopwidth"])
+    #expect(unknown.status == 1)
+  }
+
+  @Test func writesFilesPrivatelyAndNeverOverAnExistingOne() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(box.run(["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser", "--password-stdin"], stdin: "pw\n").status == 0)
+    let path = box.root + "/web-01.rdp"
+    #expect(box.run(["rdp", "web-01", "-o", path]).status == 0)
+    #expect(mode(path) == 0o600)
+    #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == (try fixture("local-ipv4.rdp")))
+    box.write("keep me", to: path)
+    let refused = box.run(["rdp", "web-01", "-o", path])
+    #expect(refused.status == 1)
+    #expect(refused.stderr == "rdpvault: error: \(path) already exists\nrdpvault: hint: pass --force to overwrite it\n")
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == "keep me")
+    #expect(box.run(["rdp", "web-01", "-o", path, "--force", "--encoding", "utf-16le"]).status == 0)
+    #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == (try fixture("local-ipv4-utf16le.rdp")))
+    #expect(mode(path) == 0o600)
+  }
+
+  @Test func writesEveryProfileForATeammate() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(box.run(["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser", "--tag", "prod", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(box.run(["add", "web-02", "--host", "10.0.0.5", "--kind", "local", "--user", "azureuser", "--password-stdin"], stdin: "pw\n").status == 0)
+    let out = box.root + "/out"
+    let all = box.run(["rdp", "--all", "--out-dir", out])
+    #expect(all.status == 0)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["web-01.rdp", "web-02.rdp"])
+    #expect(mode(out) == 0o700)
+    #expect(mode(out + "/web-02.rdp") == 0o600)
+    let tagged = box.root + "/tagged"
+    #expect(box.run(["rdp", "--all", "--out-dir", tagged, "--tag", "prod"]).status == 0)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: tagged) == ["web-01.rdp"])
+    #expect(box.run(["rdp", "--all"]).status == 64)
+    #expect(box.run(["rdp", "--all", "--out-dir", out]).status == 1)
+  }
+
+  @Test func importsAnAzureDownload() throws {
+    let box = Sandbox()
+    box.initVault()
+    let file = box.writeBytes(try fixture("import-azure.rdp"), to: "azure-vm-01.rdp")
+    let noUser = box.run(["import", file])
+    #expect(noUser.status == 1)
+    #expect(noUser.stderr.contains("\(file): the file has no username:s: line; give --user"))
+    let result = box.run(["import", file, "--user", "azureuser", "--tag", "azure"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("imported azure-vm-01 from \(file) (local, signs in as AZURE-VM-01\\azureuser)"))
+    let written = box.run(["rdp", "azure-vm-01"]).stdout
+    #expect(written == "full address:s:20.50.60.70\r\nusername:s:AZURE-VM-01\\azureuser\r\nadministrative session:i:1\r\nprompt for credentials:i:1\r\n")
+    let password = box.run(["password", "azure-vm-01"])
+    #expect(password.status == 1)
+    #expect(password.stderr.contains("no password is stored for AZURE-VM-01\\azureuser"))
+    #expect(box.run(["account", "passwd", "AZURE-VM-01\\azureuser", "--password-stdin"], stdin: "now set\n").status == 0)
+    #expect(box.run(["password", "azure-vm-01"]).stdout == "now set\n")
+  }
+
+  @Test(arguments: ["import-utf8-bom-lf.rdp", "import-utf8-cr.rdp", "import-utf16le-crlf.rdp"])
+  func importsEveryEncodingAndDropsTheSavedPassword(_ name: String) throws {
+    let box = Sandbox()
+    box.initVault()
+    let file = box.writeBytes(try fixture(name), to: "web-02.rdp")
+    let result = box.run(["import", file])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("rdpvault: warning: \(file): line 7: dropped password 51"))
+    #expect(!result.output.contains("01000000D08C"))
+    let show = try JSONSerialization.jsonObject(with: Data(box.run(["show", "web-02", "--json"]).stdout.utf8)) as? [String: Any]
+    #expect(show?["kind"] as? String == "domain")
+    #expect(show?["sign_in_name"] as? String == "CONTOSO\\carol")
+    #expect(show?["port"] as? Int == 3391)
+    #expect(show?["extra_lines"] as? [String] == ["smart sizing:i:1"])
+    let vaultBytes = try Data(contentsOf: URL(fileURLWithPath: box.vault))
+    #expect(vaultBytes.range(of: Data("01000000D08C".utf8)) == nil)
+  }
+
+  /// import then rdp keeps every property: the file rdpvault writes says what the imported
+  /// file said, apart from the dropped password and defaults left out.
+  @Test func importThenRdpKeepsEveryProperty() throws {
+    let box = Sandbox()
+    box.initVault()
+    let original = [
+      "full address:s:vm7.contoso.com:3392", "username:s:CONTOSO\\dave", "screen mode id:i:1",
+      "desktopwidth:i:1600", "desktopheight:i:900", "use multimon:i:1", "administrative session:i:1",
+      "authentication level:i:2", "enablecredsspsupport:i:0", "prompt for credentials:i:1",
+      "redirectclipboard:i:0", "redirectprinters:i:0", "drivestoredirect:s:C:;D:", "audiomode:i:2",
+      "gatewayhostname:s:gw.contoso.com:443", "gatewayusagemethod:i:1", "gatewaycredentialssource:i:4",
+      "gatewayprofileusagemethod:i:1", "alternate shell:s:C:\\Windows\\explorer.exe", "remoteapplicationmode:i:1",
+      "remoteapplicationprogram:s:||notepad", "smart sizing:i:1", "camerastoredirect:s:*",
+      "devicestoredirect:s:*", "kdcproxyname:s:kdc.contoso.com",
+    ]
+    let file = box.write(original.map { $0 + "\r\n" }.joined(), to: "vm7.rdp")
+    #expect(box.run(["import", file]).status == 0)
+    let written = box.run(["rdp", "vm7"]).stdout
+    #expect(Set(written.components(separatedBy: "\r\n").filter { !$0.isEmpty }) == Set(original))
+  }
+
+  @Test func malformedFilesAddNothingAndTheOthersStillImport() throws {
+    let box = Sandbox()
+    box.initVault()
+    let good = box.write("full address:s:10.9.0.1\r\nusername:s:admin\r\n", to: "good-vm.rdp")
+    let bad: [(String, [UInt8], String)] = [
+      ("truncated.rdp", [0xFF, 0xFE, 0x66, 0x00, 0x75], "truncated.rdp: truncated UTF-16LE text (odd number of bytes)"),
+      ("garbage.rdp", (0..<512).map { UInt8(($0 * 97 + 13) % 256) }, "garbage.rdp: not UTF-8 or UTF-16LE text"),
+      ("notype.rdp", Array("full address:s:10.0.0.1\r\nscreen mode id:1\r\n".utf8), "notype.rdp:2: missing the type in \"screen mode id\" (expected name:type:value)"),
+      ("wrongtype.rdp", Array("full address:s:10.0.0.1\r\nusername:s:u\r\ndesktopwidth:s:wide\r\n".utf8), "wrongtype.rdp:3: \"desktopwidth\" must have type i, not s"),
+      ("huge.rdp", Array(("full address:s:10.0.0.1\r\nnote:s:" + String(repeating: "x", count: 10000) + "\r\n").utf8), "huge.rdp:2: line longer than 8192 bytes"),
+    ]
+    var files: [String] = []
+    for (name, bytes, _) in bad { files.append(box.writeBytes(bytes, to: name)) }
+    let before = box.snapshot()
+    for (index, (_, _, message)) in bad.enumerated() {
+      let alone = box.run(["import", files[index]])
+      #expect(alone.status == 1)
+      #expect(alone.stderr.contains("rdpvault: error: \(box.root)/\(message)\n"), "\(alone.stderr)")
+      #expect(box.snapshot() == before)
+    }
+    let mixed = box.run(["import"] + files + [good])
+    #expect(mixed.status == 1)
+    #expect(mixed.stderr.contains("imported good-vm"))
+    #expect(mixed.stderr.hasSuffix("rdpvault: error: 5 of 6 files failed: \(files.joined(separator: ", "))\n"))
+    let list = box.run(["list", "--json"])
+    let names = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])?.compactMap { $0["name"] as? String }
+    #expect(names == ["good-vm"])
+    // An import never replaces a profile that exists.
+    let again = box.run(["import", good])
+    #expect(again.status == 1)
+    #expect(again.stderr.contains("a VM named \"good-vm\" already exists"))
+  }
+}

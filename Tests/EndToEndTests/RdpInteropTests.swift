@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// FreeRDP 2 (xfreerdp) reads the .rdp files rdpvault writes and signs in to a real RDP
+/// server on loopback, with the password piped in on stdin.
+@Suite(.serialized) struct RdpInteropTests {
+  static let users = [
+    RDPServer.User(name: "azureuser", domain: "WEB-01", password: "L0cal pw: \"quoted\" \\ é"),
+    RDPServer.User(name: "alice", domain: "CONTOSO", password: "D0main-Passw0rd!"),
+  ]
+
+  func signIn(server: RDPServer, box: Sandbox, vm: String, password: String, encoding: String = "utf-8") throws -> Int32 {
+    let file = box.root + "/\(vm)-\(encoding).rdp"
+    let written = box.run(["rdp", vm, "-o", file, "--encoding", encoding, "--force"])
+    #expect(written.status == 0, "\(written.stderr)")
+    let result = server.client([file, "/from-stdin:force", "+auth-only", "/cert:ignore"], stdin: password + "\n")
+    if result.status != 0 { print(result.log) }
+    return result.status
+  }
+
+  @Test func localAndDomainAccountsSignIn() throws {
+    let server = try RDPServer(users: Self.users)
+    defer { server.stop() }
+    let box = Sandbox()
+    box.initVault()
+    let local = Self.users[0], domain = Self.users[1]
+    #expect(box.run(["add", "web-01", "--host", server.host, "--port", "\(server.port)", "--kind", "local", "--user", local.name, "--password-stdin"], stdin: local.password + "\n").status == 0)
+    #expect(box.run(["add", "app-01", "--host", server.host, "--port", "\(server.port)", "--kind", "domain", "--user", "CONTOSO\\alice", "--password-stdin"], stdin: domain.password + "\n").status == 0)
+    #expect(try signIn(server: server, box: box, vm: "web-01", password: local.password) == 0)
+    #expect(try signIn(server: server, box: box, vm: "app-01", password: domain.password) == 0)
+    #expect(try signIn(server: server, box: box, vm: "app-01", password: domain.password, encoding: "utf-16le") == 0)
+    // The server really checks: a wrong password is refused.
+    #expect(try signIn(server: server, box: box, vm: "app-01", password: "not the password") != 0)
+  }
+
+  @Test func anIPv6AddressIsWrittenSoFreeRDPConnects() throws {
+    let server = try RDPServer(users: Self.users, host: "::1")
+    defer { server.stop() }
+    let box = Sandbox()
+    box.initVault()
+    let domain = Self.users[1]
+    #expect(box.run(["add", "app-06", "--host", "::1", "--port", "\(server.port)", "--kind", "domain", "--user", "CONTOSO\\alice", "--password-stdin"], stdin: domain.password + "\n").status == 0)
+    #expect(box.run(["rdp", "app-06"]).stdout.hasPrefix("full address:s:::1:\(server.port)\r\n"))
+    #expect(try signIn(server: server, box: box, vm: "app-06", password: domain.password) == 0)
+  }
+}
