@@ -31,6 +31,15 @@ public enum VaultError: Error, Equatable, Sendable {
   case noPassword(account: String)
   // .rdp files
   case rdpFile(file: String, line: Int, reason: String)
+  // connect
+  case clientNotFound(program: String, reason: String)
+  case noClientInstalled(tried: [String])
+  case launchFailed(program: String, status: Int32)
+  case hookFailed(status: Int32)
+  case unresolvable(host: String, reason: String)
+  case refused(host: String, port: Int)
+  case timedOut(host: String, port: Int)
+  case unreachable(host: String, port: Int, reason: String)
 }
 
 extension VaultError {
@@ -68,6 +77,14 @@ extension VaultError {
     case .accountExists(let name): "an account \(quoted(name)) already exists"
     case .kindMismatch(let detail): detail
     case .noPassword(let account): "no password is stored for \(account)"
+    case .clientNotFound(let program, let reason): "cannot run \(program): \(reason)"
+    case .noClientInstalled(let tried): "no RDP client found (tried \(tried.joined(separator: ", ")))"
+    case .launchFailed(let program, let status): "\(program) failed (exit status \(status))"
+    case .hookFailed(let status): "the pre-connect command failed (exit status \(status)); not connecting"
+    case .unresolvable(let host, let reason): "cannot resolve \(host): \(reason)"
+    case .refused(let host, let port): "\(host) port \(port) refused the connection: nothing is listening"
+    case .timedOut(let host, let port): "\(host) port \(port) did not answer: something is filtering it"
+    case .unreachable(let host, let port, let reason): "cannot reach \(host) port \(port): \(reason)"
     case .rdpFile(let file, let line, let reason):
       (file.isEmpty ? "" : file + ":") + (line > 0 ? "\(line): " : (file.isEmpty ? "" : " ")) + reason
     }
@@ -96,6 +113,17 @@ extension VaultError {
     case .accountAmbiguous: "change the password through the VM: rdpvault edit NAME --password-stdin"
     case .accountInUse: "remove or re-point those VMs first (rdpvault rm / rdpvault edit)"
     case .noPassword(let account): "set one with: rdpvault account passwd '\(account)'"
+    case .clientNotFound: "install the client, or give its path with --client-path"
+    case .noClientInstalled:
+      "install FreeRDP (apt install freerdp2-x11) or Remmina, or give --client and --client-path"
+    case .hookFailed: "run the command by hand (rdpvault show NAME lists it), or skip nothing: fix it first"
+    case .unresolvable: "the name does not resolve: check the host (rdpvault show NAME), your DNS, or your VPN"
+    case .refused:
+      "the VM is stopped, its Remote Desktop service is off, or the port is wrong (rdpvault show NAME)"
+    case .timedOut:
+      "check that the VM's network security group has an inbound rule allowing TCP 3389 from your IP, "
+        + "and that the VM has a public IP address or you are on its VPN"
+    case .unreachable: "check your network route to the VM (VPN, gateway)"
     default: nil
     }
   }

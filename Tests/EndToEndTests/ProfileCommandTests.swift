@@ -178,7 +178,7 @@ import Testing
     let item = array[0]
     #expect(Set(item.keys) == [
       "name", "host", "port", "computer_name", "kind", "sign_in_name", "user", "domain", "domain_admin",
-      "tags", "resource_group", "subscription", "note", "settings", "extra_lines",
+      "tags", "resource_group", "subscription", "note", "settings", "extra_lines", "options",
     ])
     #expect(item["name"] as? String == "web-01")
     #expect(item["port"] as? Int == 3390)

@@ -44,6 +44,9 @@ extension RDPVault {
         lines.append(("setting", "\(key) = \(profile.settings.values[key]!)"))
       }
       for line in profile.settings.extraLines { lines.append(("extra line", line)) }
+      for key in profile.settings.options.keys.sorted() {
+        lines.append((key, profile.settings.options[key]!))
+      }
       let width = lines.map(\.0.count).max() ?? 0
       for (key, value) in lines {
         print("\((key + ":").padding(toLength: width + 1, withPad: " ", startingAt: 0)) \(value)")

@@ -61,6 +61,7 @@ struct ProfileJSON: Encodable {
   var note: String
   var settings: [String: String]?
   var extraLines: [String]?
+  var options: [String: String]?
 
   init(_ entry: ProfileEntry, withSettings: Bool) {
     let profile = entry.profile
@@ -80,6 +81,7 @@ struct ProfileJSON: Encodable {
     if withSettings {
       settings = profile.settings.values
       extraLines = profile.settings.extraLines
+      options = profile.settings.options
     }
   }
 }

@@ -4,16 +4,30 @@ public struct RDPSettings: Equatable, Sendable, Codable {
   public var values: [String: String]
   /// `name:type:value` lines rdpvault does not model, kept exactly as they were.
   public var extraLines: [String]
+  /// `connect` options that are not .rdp properties (`cert-sha256`, `pre-connect`).
+  public var options: [String: String]
 
-  public init(values: [String: String] = [:], extraLines: [String] = []) {
+  public init(values: [String: String] = [:], extraLines: [String] = [], options: [String: String] = [:]) {
     self.values = values
     self.extraLines = extraLines
+    self.options = options
   }
 
-  public var isEmpty: Bool { values.isEmpty && extraLines.isEmpty }
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    values = try container.decodeIfPresent([String: String].self, forKey: .values) ?? [:]
+    extraLines = try container.decodeIfPresent([String].self, forKey: .extraLines) ?? []
+    options = try container.decodeIfPresent([String: String].self, forKey: .options) ?? [:]
+  }
 
-  /// Sets a known property after checking its documented range.
+  public var isEmpty: Bool { values.isEmpty && extraLines.isEmpty && options.isEmpty }
+
+  /// Sets a known property after checking its documented range, or a `connect` option.
   public mutating func set(_ key: String, _ value: String) throws {
+    if ConnectOption.all.contains(key.lowercased()) {
+      options[key.lowercased()] = try ConnectOption.validate(key.lowercased(), value)
+      return
+    }
     guard let property = RDPProperty.named(key) else {
       if RDPProperty.connectionProperties.contains(key.lowercased()) {
         throw VaultError.invalidField(
@@ -41,6 +55,7 @@ public struct RDPSettings: Equatable, Sendable, Codable {
   /// Removes a property or an extra line by name; false when there was none.
   @discardableResult
   public mutating func unset(_ key: String) -> Bool {
+    if options.removeValue(forKey: key.lowercased()) != nil { return true }
     if let property = RDPProperty.named(key), values.removeValue(forKey: property.name) != nil { return true }
     let before = extraLines.count
     extraLines.removeAll { (try? RDPLine.parse($0, lineNumber: nil).name.lowercased()) == key.lowercased() }

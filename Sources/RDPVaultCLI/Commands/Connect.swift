@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import VaultCrypto
+import VaultKit
+
+extension ClientKind: ExpressibleByArgument {}
+
+extension RDPVault {
+  struct Connect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Launch the RDP client and hand it the credentials, never on a command line.",
+      discussion: """
+        Runs the profile's pre-connect command if it has one, checks that host:port answers,
+        then starts the client with the sign-in name and settings and gives it the password
+        on a pipe. Exits with the client's exit status. Everything after -- goes to the
+        client verbatim.
+        """)
+
+    @OptionGroup var options: VaultOptions
+    @Argument(help: "The VM's name.") var name: String
+    @Option(help: "auto, xfreerdp, xfreerdp3, sdl-freerdp3, remmina, mstsc or macos.")
+    var client: ClientKind = .auto
+    @Option(help: "Run this executable as the client.") var clientPath: String?
+    @Flag(help: "Print the launch plan, secrets as <redacted>, and start nothing.") var dryRun = false
+    @Flag(help: "Skip the TCP check before connecting.") var noCheck = false
+    @Argument(parsing: .postTerminator, help: "Arguments for the client.") var clientArguments: [String] = []
+
+    func run() throws {
+      let environment = ProcessInfo.processInfo.environment
+      let vault = try options.openVault()
+      let entry = try vault.profile(named: name)
+      let choice = try ClientChoice.choose(client, clientPath: clientPath, environment: environment)
+      let plan = try choice.plan(for: entry, extraArguments: clientArguments)
+      let hook = entry.profile.settings.options[ConnectOption.preConnect]
+      if dryRun {
+        print("vm: \(entry.profile.name) (\(Output.address(entry.profile)), signs in as \(entry.signInName))")
+        print("program: \(choice.program)\(choice.picked ? " (picked by --client auto)" : "")")
+        for line in plan.rendered() { print(line) }
+        print("pre-connect: \(hook ?? "(none)")")
+        print("check: \(noCheck ? "skipped (--no-check)" : "TCP connection to \(Output.address(entry.profile)) first")")
+        return
+      }
+      if choice.picked { Diagnostics.note("using \(choice.kind.displayName) at \(choice.program)") }
+      if let hook {
+        Diagnostics.note("running the pre-connect command")
+        let status = try Launcher.runHook(hook, profile: entry.profile, environment: environment)
+        if status != 0 { throw VaultError.hookFailed(status: status) }
+      }
+      if !noCheck { try Check.probe(entry.profile) }
+      let password = try vault.password(forProfile: entry.profile.name)
+      for note in plan.notes where note.hasPrefix("the Remote Desktop app") { Diagnostics.note(note) }
+      let status = try Launcher.run(plan, password: password, environment: environment)
+      if status != 0 {
+        let meaning = choice.explain(status: status).map { ": \($0)" } ?? ""
+        Diagnostics.error("\(choice.kind.executableName) exited with status \(status)\(meaning)")
+        throw ExitCode(status)
+      }
+    }
+  }
+}

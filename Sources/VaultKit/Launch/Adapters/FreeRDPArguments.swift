@@ -1,0 +1,96 @@
+/// Command-line arguments FreeRDP 2 and 3 share, from a profile and its settings.
+enum FreeRDPArguments {
+  enum Version { case two, three }
+
+  static func connection(_ entry: ProfileEntry, version: Version) -> (arguments: [String], notes: [String]) {
+    let profile = entry.profile
+    var arguments: [String] = []
+    var notes: [String] = []
+    // `/v:[v6]:port` is misparsed by FreeRDP 2; `/v:[v6]` with `/port:` works in 2 and 3.
+    arguments.append(Validation.isIPv6(profile.host) ? "/v:[\(profile.host)]" : "/v:\(profile.host)")
+    arguments.append("/port:\(profile.port)")
+    let credentials = entry.account.clientCredentials(computerName: profile.computerName)
+    arguments.append("/u:\(credentials.user)")
+    if !credentials.domain.isEmpty { arguments.append("/d:\(credentials.domain)") }
+    if let pin = profile.settings.options[ConnectOption.certSHA256] {
+      arguments.append("/cert:fingerprint:sha256:\(ConnectOption.colonHex(pin))")
+      notes.append("certificate: pinned to SHA-256 \(ConnectOption.colonHex(pin))")
+    } else {
+      arguments.append("/cert:tofu")
+      notes.append(
+        "certificate: not pinned; FreeRDP's own trust-on-first-use applies "
+          + "(pin it with: rdpvault set \(profile.name) cert-sha256 HEX)")
+    }
+    let values = profile.settings.values
+    if values["screen mode id"] == "2" { arguments.append("/f") }
+    if let width = values["desktopwidth"] { arguments.append("/w:\(width)") }
+    if let height = values["desktopheight"] { arguments.append("/h:\(height)") }
+    if values["use multimon"] == "1" { arguments.append("/multimon") }
+    if values["administrative session"] == "1" { arguments.append("/admin") }
+    if values["enablecredsspsupport"] == "0" { arguments.append("-sec-nla") }
+    switch values["redirectclipboard"] {
+    case "0": arguments.append("-clipboard")
+    case "1": arguments.append("+clipboard")
+    default: break
+    }
+    if values["redirectprinters"] == "1" { arguments.append("/printer") }
+    if let drives = values["drivestoredirect"], !drives.isEmpty {
+      if drives == "*" { arguments.append("/drives") } else {
+        notes.append("drivestoredirect \(drives) names Windows drives; FreeRDP redirects none of them")
+      }
+    }
+    switch values["audiomode"] {
+    case "0": arguments.append("/sound")
+    case "1": arguments.append("/audio-mode:1")
+    case "2": arguments.append("/audio-mode:2")
+    default: break
+    }
+    if let gateway = values["gatewayhostname"], !gateway.isEmpty { arguments.append("/g:\(gateway)") }
+    if let shell = values["alternate shell"], !shell.isEmpty { arguments.append("/shell:\(shell)") }
+    if values["remoteapplicationmode"] == "1", let program = values["remoteapplicationprogram"], !program.isEmpty {
+      arguments.append(version == .two ? "/app:\(program)" : "/app:program:\(program)")
+    }
+    if !profile.settings.extraLines.isEmpty {
+      notes.append("extra .rdp lines apply to .rdp files (rdpvault rdp), not to the FreeRDP command line")
+    }
+    return (arguments, notes)
+  }
+}
+
+/// FreeRDP 2 (`xfreerdp`): everything but the password on the command line; the password
+/// on stdin with `/from-stdin:force`, followed by `\n` alone (FreeRDP keeps a `\r`).
+struct FreeRDP2Adapter: ClientAdapter {
+  func plan(for entry: ProfileEntry, program: String, extraArguments: [String]) throws -> LaunchPlan {
+    let (arguments, notes) = FreeRDPArguments.connection(entry, version: .two)
+    return LaunchPlan(
+      client: .xfreerdp,
+      steps: [
+        LaunchStep(
+          role: .client, program: program, arguments: arguments + ["/from-stdin:force"] + extraArguments,
+          stdin: SecretText([.password, .text("\n")]))
+      ],
+      notes: notes)
+  }
+}
+
+/// FreeRDP 3: `/args-from:stdin` cannot be combined with other arguments, so every argument,
+/// the password (`/p:`) among them, goes on stdin, one per line; argv holds no secret.
+struct FreeRDP3Adapter: ClientAdapter {
+  var kind: ClientKind
+
+  func plan(for entry: ProfileEntry, program: String, extraArguments: [String]) throws -> LaunchPlan {
+    let (arguments, notes) = FreeRDPArguments.connection(entry, version: .three)
+    var parts: [SecretText.Part] = []
+    for argument in arguments + extraArguments {
+      if argument.contains("\n") || argument.contains("\r") {
+        throw VaultError.invalidField(field: "client argument", value: argument.debugDescription, rule: "FreeRDP 3 reads one argument per line")
+      }
+      parts.append(.text(argument + "\n"))
+    }
+    parts += [.text("/p:"), .password, .text("\n")]
+    return LaunchPlan(
+      client: kind,
+      steps: [LaunchStep(role: .client, program: program, arguments: ["/args-from:stdin"], stdin: SecretText(parts))],
+      notes: notes)
+  }
+}

@@ -1,0 +1,56 @@
+/// Which client `connect` runs, and the plan for it.
+public struct ClientChoice: Equatable, Sendable {
+  public var kind: ClientKind
+  public var program: String
+  /// True when `auto` picked it, so `connect` says which.
+  public var picked: Bool
+
+  /// `auto` takes the first client installed for the platform; `--client-path` runs the given
+  /// executable as `kind` (as FreeRDP 2 when `kind` is auto).
+  public static func choose(
+    _ kind: ClientKind, clientPath: String?, environment: [String: String]
+  ) throws -> ClientChoice {
+    if let clientPath {
+      guard let program = Launcher.findExecutable(clientPath, environment: environment) else {
+        throw VaultError.clientNotFound(program: clientPath, reason: "not an executable file")
+      }
+      return ClientChoice(kind: kind == .auto ? .xfreerdp : kind, program: program, picked: false)
+    }
+    if kind != .auto {
+      guard let program = Launcher.findExecutable(kind.executableName, environment: environment) else {
+        throw VaultError.clientNotFound(program: kind.executableName, reason: "not found on PATH")
+      }
+      return ClientChoice(kind: kind, program: program, picked: false)
+    }
+    for candidate in ClientKind.autoOrder {
+      if let program = Launcher.findExecutable(candidate.executableName, environment: environment) {
+        return ClientChoice(kind: candidate, program: program, picked: true)
+      }
+    }
+    throw VaultError.noClientInstalled(tried: ClientKind.autoOrder.map(\.executableName))
+  }
+
+  /// The launch plan for `entry` with this client; CLIENT-ARGS are appended verbatim.
+  public func plan(for entry: ProfileEntry, extraArguments: [String]) throws -> LaunchPlan {
+    try kind.adapter().plan(for: entry, program: program, extraArguments: extraArguments)
+  }
+
+  /// What an exit status of this client means, when it is known.
+  public func explain(status: Int32) -> String? {
+    switch kind {
+    case .xfreerdp, .xfreerdp3, .sdlFreerdp3:
+      switch status {
+      case 128: "FreeRDP could not parse its arguments"
+      case 131, 141: "the connection failed"
+      case 132, 134, 154: "the server refused the credentials"
+      case 143: "TLS failed: the server's certificate does not match the pinned fingerprint, or was not accepted"
+      case 147: "the server closed the connection during sign-in: usually a wrong password or user name"
+      case 140: "the host name does not resolve"
+      case 135: "the account is locked out"
+      case 148, 149, 152: "the password has expired or must be changed"
+      default: nil
+      }
+    default: nil
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import VaultCrypto
+
+/// Text that may contain the password. It is only ever assembled into guarded memory, and
+/// shown with the password as `<redacted>`.
+public struct SecretText: Equatable, Sendable {
+  public enum Part: Equatable, Sendable {
+    case text(String)
+    case password
+  }
+
+  public var parts: [Part]
+
+  public init(_ parts: [Part]) { self.parts = parts }
+
+  public var containsPassword: Bool { parts.contains(.password) }
+
+  public var redacted: String {
+    parts.map {
+      switch $0 {
+      case .text(let text): text
+      case .password: "<redacted>"
+      }
+    }.joined()
+  }
+
+  /// The bytes, with the password in place, in guarded memory.
+  public func assemble(password: borrowing SecretBytes) throws -> SecretBytes {
+    var capacity = 0
+    for part in parts {
+      switch part {
+      case .text(let text): capacity += text.utf8.count
+      case .password: capacity += password.count
+      }
+    }
+    var out = try SecretBytes(capacity: capacity)
+    for part in parts {
+      switch part {
+      case .text(let text):
+        for byte in text.utf8 { try out.append(byte) }
+      case .password:
+        for index in 0..<password.count { try out.append(password[index]) }
+      }
+    }
+    return out
+  }
+}
+
+/// One process a launch runs. `{tmp}` in an argument is the launch's private directory.
+public struct LaunchStep: Equatable, Sendable {
+  public enum Role: String, Sendable {
+    /// Runs before the client; a failure stops the launch.
+    case prepare
+    /// The client: waited for, sent SIGINT/SIGTERM, and its exit status is connect's.
+    case client
+    /// Runs after the client, whatever happened.
+    case cleanup
+  }
+
+  public var role: Role
+  public var program: String
+  public var arguments: [String]
+  /// What the process reads on stdin; nil for /dev/null.
+  public var stdin: SecretText?
+
+  public init(role: Role, program: String, arguments: [String], stdin: SecretText? = nil) {
+    self.role = role
+    self.program = program
+    self.arguments = arguments
+    self.stdin = stdin
+  }
+}
+
+/// A file written (0600) into the launch's private directory before the steps run.
+public struct PlannedFile: Equatable, Sendable {
+  public var name: String
+  public var contents: SecretText
+}
+
+/// Everything a launch does, decided before anything runs, so `--dry-run` can show it.
+public struct LaunchPlan: Equatable, Sendable {
+  public var client: ClientKind
+  public var files: [PlannedFile] = []
+  public var steps: [LaunchStep] = []
+  public var notes: [String] = []
+  /// macOS: clear the clipboard this many seconds after putting the password there.
+  public var clearClipboardAfter: Int?
+
+  /// The plan as `--dry-run` prints it, every secret shown as `<redacted>`.
+  public func rendered() -> [String] {
+    var lines = ["client: \(client.displayName)"]
+    for file in files {
+      lines.append("file {tmp}/\(file.name) (0600, removed afterwards):")
+      // "\r\n" is one Character in Swift: normalise before splitting.
+      lines += file.contents.redacted.replacingOccurrences(of: "\r\n", with: "\n")
+        .split(separator: "\n").map { "  " + $0 }
+    }
+    for step in steps {
+      let command = ([step.program] + step.arguments).map(Self.shellQuoted).joined(separator: " ")
+      lines.append("\(step.role.rawValue): \(command)")
+      if let stdin = step.stdin {
+        lines.append("  stdin: \(stdin.redacted.debugDescription)")
+      }
+    }
+    for note in notes { lines.append("note: \(note)") }
+    return lines
+  }
+
+  static func shellQuoted(_ word: String) -> String {
+    if !word.isEmpty, word.allSatisfy({ $0.isLetter || $0.isNumber || "/:._-+=,@%{}[]".contains($0) }) {
+      return word
+    }
+    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+  }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import VaultCrypto
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The child `connect` is waiting for, for the signal handler, which cannot capture context.
+nonisolated(unsafe) private var currentChild: pid_t = 0
+nonisolated(unsafe) private var receivedSignal: Int32 = 0
+
+private let forwardSignal: @convention(c) (Int32) -> Void = { signal in
+  receivedSignal = signal
+  if currentChild > 0 { kill(currentChild, signal) }
+}
+
+/// Runs a launch plan: a private directory for its files, the steps in order, the password
+/// only ever written into pipes, SIGINT/SIGTERM/SIGHUP forwarded to the running step, and
+/// everything removed on every way out.
+public enum Launcher {
+  static let forwardedSignals = [SIGINT, SIGTERM, SIGHUP]
+
+  /// The client's exit status (128 + N when a signal ended it).
+  public static func run(
+    _ plan: LaunchPlan, password: borrowing SecretBytes, environment: [String: String]
+  ) throws -> Int32 {
+    let directory = try makePrivateDirectory(environment: environment)
+    var previous: [Int32: sigaction] = [:]
+    for signal in forwardedSignals {
+      var action = sigaction()
+      #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = forwardSignal
+      #else
+        action.__sigaction_u.__sa_handler = forwardSignal
+      #endif
+      sigemptyset(&action.sa_mask)
+      var old = sigaction()
+      sigaction(signal, &action, &old)
+      previous[signal] = old
+    }
+    let oldPipeHandler = Glibc.signal(SIGPIPE, SIG_IGN)
+    receivedSignal = 0
+    defer {
+      for (signal, old) in previous {
+        var restore = old
+        sigaction(signal, &restore, nil)
+      }
+      Glibc.signal(SIGPIPE, oldPipeHandler)
+      currentChild = 0
+      try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    let childEnvironment = environment.filter { !$0.key.hasPrefix("RDPVAULT_") }
+    for file in plan.files {
+      let contents = try file.contents.assemble(password: password)
+      try writePrivate(contents, to: directory + "/" + file.name)
+    }
+
+    var clientStatus: Int32 = 0
+    var failure: Error?
+    for step in plan.steps where step.role != .cleanup {
+      if receivedSignal != 0 {
+        clientStatus = 128 + receivedSignal
+        break
+      }
+      do {
+        let status = try runStep(step, password: password, directory: directory, environment: childEnvironment)
+        if step.role == .client {
+          clientStatus = status
+        } else if status != 0 {
+          failure = VaultError.launchFailed(program: step.program, status: status)
+          break
+        }
+      } catch {
+        failure = error
+        break
+      }
+    }
+    if let seconds = plan.clearClipboardAfter, failure == nil {
+      let deadline = Date().addingTimeInterval(TimeInterval(seconds))
+      while Date() < deadline && receivedSignal == 0 { usleep(100_000) }
+    }
+    for step in plan.steps where step.role == .cleanup {
+      _ = try? runStep(step, password: password, directory: directory, environment: childEnvironment)
+    }
+    if let failure { throw failure }
+    return clientStatus
+  }
+
+  /// Runs one step to its end; returns its exit status.
+  static func runStep(
+    _ step: LaunchStep, password: borrowing SecretBytes, directory: String, environment: [String: String]
+  ) throws -> Int32 {
+    let arguments = step.arguments.map { $0.replacingOccurrences(of: "{tmp}", with: directory) }
+    guard let stdin = step.stdin else {
+      return wait(for: try spawn(step.program, arguments: arguments, environment: environment, stdin: nil))
+    }
+    let input: SecretBytes? = try stdin.assemble(password: password)
+    return wait(for: try spawn(step.program, arguments: arguments, environment: environment, stdin: input))
+  }
+
+  /// Spawns `program` with `stdin` written into a pipe (then closed), or /dev/null.
+  static func spawn(
+    _ program: String, arguments: [String], environment: [String: String], stdin: borrowing SecretBytes?
+  ) throws -> pid_t {
+    let feedsStdin = stdin != nil
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    var pipeFDs: [Int32] = [-1, -1]
+    if feedsStdin {
+      guard pipe(&pipeFDs) == 0 else {
+        throw VaultError.launchFailed(program: program, status: -1)
+      }
+      // Neither end leaks into the child: dup2 gives it fd 0 without the close-on-exec flag.
+      for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+      posix_spawn_file_actions_adddup2(&actions, pipeFDs[0], 0)
+    } else {
+      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    }
+    let argv = ([program] + arguments).map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+      for pointer in argv { free(pointer) }
+      for pointer in envp { free(pointer) }
+    }
+    var pid: pid_t = 0
+    let status =
+      program.contains("/")
+      ? posix_spawn(&pid, program, &actions, nil, argv, envp)
+      : posix_spawnp(&pid, program, &actions, nil, argv, envp)
+    if feedsStdin { close(pipeFDs[0]) }
+    guard status == 0 else {
+      if feedsStdin { close(pipeFDs[1]) }
+      throw VaultError.clientNotFound(program: program, reason: String(cString: strerror(status)))
+    }
+    currentChild = pid
+    if feedsStdin {
+      switch stdin {
+      case .some(let bytes): bytes.withUnsafeBytes { writeAll(pipeFDs[1], $0) }
+      case .none: break
+      }
+      close(pipeFDs[1])
+    }
+    return pid
+  }
+
+  static func wait(for pid: pid_t) -> Int32 {
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 {
+      if errno != EINTR { return 255 }
+    }
+    currentChild = 0
+    let signal = status & 0x7f
+    return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+  }
+
+  /// Runs a profile's pre-connect command with `/bin/sh -c`, the VM's name, host and port in
+  /// `VM_NAME`, `VM_HOST` and `VM_PORT`. Returns its exit status.
+  public static func runHook(_ command: String, profile: Profile, environment: [String: String]) throws -> Int32 {
+    var hookEnvironment = environment.filter { !$0.key.hasPrefix("RDPVAULT_") }
+    hookEnvironment["VM_NAME"] = profile.name
+    hookEnvironment["VM_HOST"] = profile.host
+    hookEnvironment["VM_PORT"] = String(profile.port)
+    let pid = try spawn("/bin/sh", arguments: ["-c", command], environment: hookEnvironment, stdin: nil)
+    return wait(for: pid)
+  }
+
+  static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+    var offset = 0
+    while offset < bytes.count {
+      let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+      if n < 0 {
+        if errno == EINTR { continue }
+        return
+      }
+      offset += n
+    }
+  }
+
+  static func writePrivate(_ contents: borrowing SecretBytes, to path: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw VaultError.fileSystem(path: path, reason: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    contents.withUnsafeBytes { writeAll(fd, $0) }
+  }
+
+  /// A 0700 directory under `$XDG_RUNTIME_DIR` when that is usable, else the temp directory.
+  static func makePrivateDirectory(environment: [String: String]) throws -> String {
+    var base = environment["TMPDIR"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "/tmp"
+    if let runtime = environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/") {
+      var info = stat()
+      if stat(runtime, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid(),
+        info.st_mode & 0o077 == 0
+      {
+        base = runtime
+      }
+    }
+    var template = Array((base + "/rdpvault-XXXXXX").utf8CString)
+    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+      throw VaultError.fileSystem(path: base, reason: String(cString: strerror(errno)))
+    }
+    return String(cString: made)
+  }
+
+  /// The first executable called `name` on PATH.
+  public static func findExecutable(_ name: String, environment: [String: String]) -> String? {
+    if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
+    let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+    for directory in path.split(separator: ":") where !directory.isEmpty {
+      let candidate = "\(directory)/\(name)"
+      var info = stat()
+      if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 {
+        return candidate
+      }
+    }
+    return nil
+  }
+}

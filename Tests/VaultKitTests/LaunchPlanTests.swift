@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+import VaultCrypto
+
+@testable import VaultKit
+
+/// Every adapter's plan, checked without running anything: the password never reaches argv or
+/// a file, and reaches the client the way the client reads it.
+struct LaunchPlanTests {
+  static let canary = "Canary Pa55 \"q\" \\ é"
+
+  static func entry(host: String = "10.0.0.4", port: Int = 3389, kind: AccountKind = .local, user: String = "azureuser", pin: String? = nil) throws -> ProfileEntry {
+    var profile = Profile(name: "web-01", host: host, port: port, computerName: "WEB-01", kind: kind)
+    if let pin { try profile.settings.set("cert-sha256", pin) }
+    let account = try AccountName.parse(user: user, domain: nil).account(kind: kind, computerName: "WEB-01", admin: kind == .dc)
+    return ProfileEntry(profile: profile, account: account)
+  }
+
+  static func plan(_ kind: ClientKind, _ entry: ProfileEntry, extra: [String] = []) throws -> LaunchPlan {
+    try ClientChoice(kind: kind, program: "/usr/bin/\(kind.executableName)", picked: false).plan(for: entry, extraArguments: extra)
+  }
+
+  /// No argument and no file holds the password; returns what the steps' stdin carries.
+  static func expectNoPasswordOutsideStdin(_ plan: LaunchPlan) throws -> [String] {
+    let password = try SecretBytes(copying: Array(canary.utf8))
+    for step in plan.steps {
+      #expect(!(step.arguments + [step.program]).contains { $0.contains("Canary") })
+    }
+    for file in plan.files {
+      #expect(!file.contents.containsPassword, "\(file.name)")
+      let bytes = try file.contents.assemble(password: password)
+      #expect(!bytes.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }.contains("Canary"))
+    }
+    return try plan.steps.compactMap { step in
+      try step.stdin.map { text in try text.assemble(password: password).withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+    }
+  }
+
+  @Test func freeRDP2TakesThePasswordOnStdin() throws {
+    let plan = try Self.plan(.xfreerdp, try Self.entry(), extra: ["+auth-only", "/log-level:ERROR"])
+    #expect(plan.steps.count == 1)
+    #expect(plan.steps[0].role == .client)
+    #expect(plan.steps[0].arguments == [
+      "/v:10.0.0.4", "/port:3389", "/u:azureuser", "/d:WEB-01", "/cert:tofu", "/from-stdin:force", "+auth-only",
+      "/log-level:ERROR",
+    ])
+    #expect(try Self.expectNoPasswordOutsideStdin(plan) == [Self.canary + "\n"])
+    #expect(plan.notes.contains { $0.contains("trust-on-first-use") })
+  }
+
+  @Test func freeRDP2WritesIPv6AndUPNAndPins() throws {
+    let pin = String(repeating: "ab", count: 32)
+    let plan = try Self.plan(.xfreerdp, try Self.entry(host: "2001:db8::5", port: 3390, kind: .domain, user: "alice@contoso.com", pin: pin))
+    #expect(plan.steps[0].arguments == [
+      "/v:[2001:db8::5]", "/port:3390", "/u:alice@contoso.com",
+      "/cert:fingerprint:sha256:" + Array(repeating: "ab", count: 32).joined(separator: ":"), "/from-stdin:force",
+    ])
+  }
+
+  @Test func freeRDP3ReadsEveryArgumentFromStdin() throws {
+    let plan = try Self.plan(.xfreerdp3, try Self.entry(kind: .domain, user: "CONTOSO\\alice"), extra: ["+auth-only"])
+    #expect(plan.steps[0].arguments == ["/args-from:stdin"])
+    let stdin = try Self.expectNoPasswordOutsideStdin(plan)
+    #expect(stdin == ["/v:10.0.0.4\n/port:3389\n/u:alice\n/d:CONTOSO\n/cert:tofu\n+auth-only\n/p:\(Self.canary)\n"])
+  }
+
+  @Test func remminaGetsAProfileAndThePasswordOnStdin() throws {
+    let plan = try Self.plan(.remmina, try Self.entry())
+    #expect(plan.files.map(\.name) == ["connection.remmina"])
+    #expect(plan.steps.map(\.role) == [.prepare, .client])
+    #expect(plan.steps[0].arguments == ["--update-profile", "{tmp}/connection.remmina", "--set-option", "password"])
+    #expect(plan.steps[1].arguments == ["-c", "{tmp}/connection.remmina"])
+    #expect(try Self.expectNoPasswordOutsideStdin(plan) == [Self.canary + "\n"])
+  }
+
+  @Test func mstscUsesTheCredentialAPIAndDeletesTheCredential() throws {
+    let plan = try Self.plan(.mstsc, try Self.entry())
+    #expect(plan.steps.map(\.role) == [.prepare, .client, .cleanup])
+    #expect(plan.steps[0].program == "powershell.exe")
+    let encoded = try #require(Data(base64Encoded: plan.steps[0].arguments.last!))
+    let script = String(decoding: stride(from: 0, to: encoded.count, by: 2).map { UInt16(encoded[$0]) | UInt16(encoded[$0 + 1]) << 8 }, as: UTF16.self)
+    #expect(script.contains("CredWriteW"))
+    #expect(script.contains("'TERMSRV/10.0.0.4', 'WEB-01\\azureuser', [Console]::In.ReadLine()"))
+    #expect(plan.steps[2].arguments == ["/delete:TERMSRV/10.0.0.4"])
+    #expect(try Self.expectNoPasswordOutsideStdin(plan) == [Self.canary + "\n"])
+  }
+
+  @Test func macOSUsesTheClipboardForThirtySeconds() throws {
+    let plan = try Self.plan(.macos, try Self.entry())
+    #expect(plan.clearClipboardAfter == 30)
+    #expect(plan.steps.map(\.program) == ["pbcopy", "/usr/bin/open", "pbcopy"])
+    #expect(try Self.expectNoPasswordOutsideStdin(plan) == [Self.canary, ""])
+    #expect(plan.notes.contains { $0.contains("clipboard for 30 s") })
+  }
+
+  @Test func dryRunShowsNoSecret() throws {
+    for kind in [ClientKind.xfreerdp, .xfreerdp3, .remmina, .mstsc, .macos] {
+      let rendered = try Self.plan(kind, try Self.entry()).rendered().joined(separator: "\n")
+      #expect(rendered.contains("<redacted>"), "\(kind)")
+      #expect(!rendered.contains("Canary"))
+    }
+  }
+
+  @Test func certificatePinsAreChecked() throws {
+    var settings = RDPSettings()
+    try settings.set("cert-sha256", "AB:" + Array(repeating: "cd", count: 31).joined(separator: ":"))
+    #expect(settings.options["cert-sha256"] == "ab" + String(repeating: "cd", count: 31))
+    #expect(throws: VaultError.self) { try settings.set("cert-sha256", "abc") }
+    #expect(throws: VaultError.self) { try settings.set("cert-sha256", String(repeating: "zz", count: 32)) }
+    #expect(throws: VaultError.self) { try settings.set("pre-connect", "  ") }
+  }
+
+  @Test func reachabilityDiagnosesAClosedPortAndABadName() throws {
+    // A port on loopback that nothing listens on: bind, read the port, close.
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    let port = Int(UInt16(bigEndian: address.sin_port))
+    close(fd)
+    #expect(Reachability.check(host: "127.0.0.1", port: port) == .refused(address: "127.0.0.1:\(port)"))
+    if case .unresolvable = Reachability.check(host: "no-such-host.invalid", port: 3389) {} else {
+      Issue.record("a .invalid name resolved")
+    }
+  }
+}
