@@ -45,6 +45,37 @@ final class Sandbox {
     return full
   }
 
+  /// Starts `rdpvault ARGS` and returns at once; `finish` waits and collects the output.
+  func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Process {
+    var environment = ["PATH": "/usr/bin:/bin", "HOME": root, "LANG": "C.UTF-8"]
+    environment["RDPVAULT_PATH"] = vault
+    environment["RDPVAULT_PASSPHRASE_FILE"] = passphraseFile
+    environment.merge(extra) { $1 }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Self.binary)
+    process.arguments = arguments
+    process.environment = environment
+    _ = FileManager.default.createFile(atPath: root + "/.bg-out", contents: nil)
+    process.standardOutput = FileHandle(forWritingAtPath: root + "/.bg-out")
+    process.standardError = process.standardOutput
+    process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+    try process.run()
+    return process
+  }
+
+  func finish(_ process: Process, timeout: TimeInterval = 60) -> Run {
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(20_000) }
+    if process.isRunning {
+      process.terminate()
+      Issue.record("rdpvault did not finish within \(timeout) s")
+    }
+    process.waitUntilExit()
+    return Run(
+      status: process.terminationStatus, stdout: "",
+      stderr: (try? String(contentsOfFile: root + "/.bg-out", encoding: .utf8)) ?? "")
+  }
+
   /// Runs `rdpvault ARGS` with `--vault` and `--passphrase-file` given through the
   /// environment (as a user would set them), `stdin` as standard input.
   func run(

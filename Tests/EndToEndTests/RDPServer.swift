@@ -78,6 +78,18 @@ final class RDPServer {
 
   enum ServerError: Error { case failed(String) }
 
+  /// The SHA-256 of the server's certificate (DER), as hex: what a user pins.
+  func certificateSHA256() throws -> String {
+    let pem = try String(contentsOfFile: root + "/.config/freerdp/shadow/shadow.crt", encoding: .utf8)
+    // FreeRDP 2 writes a NUL after the PEM: keep only the base64 between the markers.
+    let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+      .filter { $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) }
+    guard let der = Data(base64Encoded: body) else { throw ServerError.failed("cannot read the certificate") }
+    _ = FileManager.default.createFile(atPath: root + "/cert.der", contents: der)
+    let output = try Self.output("/usr/bin/sha256sum", [root + "/cert.der"])
+    return String(output.prefix(64))
+  }
+
   /// SIGTERM, then SIGKILL after two seconds. `timeout` runs its command in its own process
   /// group, so signalling the group reaches the server too.
   func stop() {

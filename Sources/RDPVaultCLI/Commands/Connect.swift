@@ -49,11 +49,15 @@ extension RDPVault {
       if !noCheck { try Check.probe(entry.profile) }
       let password = try vault.password(forProfile: entry.profile.name)
       for note in plan.notes where note.hasPrefix("the Remote Desktop app") { Diagnostics.note(note) }
-      let status = try Launcher.run(plan, password: password, environment: environment)
-      if status != 0 {
-        let meaning = choice.explain(status: status).map { ": \($0)" } ?? ""
-        Diagnostics.error("\(choice.kind.executableName) exited with status \(status)\(meaning)")
-        throw ExitCode(status)
+      let outcome = try Launcher.run(plan, password: password, environment: environment)
+      if let signal = outcome.signal {
+        Diagnostics.error("\(choice.kind.executableName) was ended by signal \(signal)")
+        throw ExitCode(outcome.status)
+      }
+      if outcome.status != 0 {
+        let meaning = choice.explain(status: outcome.status).map { ": \($0)" } ?? ""
+        Diagnostics.error("\(choice.kind.executableName) exited with status \(outcome.status)\(meaning)")
+        throw ExitCode(outcome.status)
       }
     }
   }

@@ -22,10 +22,18 @@ private let forwardSignal: @convention(c) (Int32) -> Void = { signal in
 public enum Launcher {
   static let forwardedSignals = [SIGINT, SIGTERM, SIGHUP]
 
-  /// The client's exit status (128 + N when a signal ended it).
+  /// How the client ended.
+  public struct Outcome: Equatable, Sendable {
+    /// The exit status; 128 + N when signal N ended it.
+    public var status: Int32
+    /// The signal that ended the client, if one did.
+    public var signal: Int32?
+  }
+
+  /// Runs the plan and returns how the client ended.
   public static func run(
     _ plan: LaunchPlan, password: borrowing SecretBytes, environment: [String: String]
-  ) throws -> Int32 {
+  ) throws -> Outcome {
     let directory = try makePrivateDirectory(environment: environment)
     var previous: [Int32: sigaction] = [:]
     for signal in forwardedSignals {
@@ -40,6 +48,12 @@ public enum Launcher {
       sigaction(signal, &action, &old)
       previous[signal] = old
     }
+    // The parent may have these blocked (a test runner's thread, a supervisor): unblock them.
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
+    for signal in forwardedSignals { sigaddset(&unblock, signal) }
+    var oldMask = sigset_t()
+    sigprocmask(SIG_UNBLOCK, &unblock, &oldMask)
     let oldPipeHandler = Glibc.signal(SIGPIPE, SIG_IGN)
     receivedSignal = 0
     defer {
@@ -48,6 +62,7 @@ public enum Launcher {
         sigaction(signal, &restore, nil)
       }
       Glibc.signal(SIGPIPE, oldPipeHandler)
+      sigprocmask(SIG_SETMASK, &oldMask, nil)
       currentChild = 0
       try? FileManager.default.removeItem(atPath: directory)
     }
@@ -58,19 +73,19 @@ public enum Launcher {
       try writePrivate(contents, to: directory + "/" + file.name)
     }
 
-    var clientStatus: Int32 = 0
+    var clientStatus = Outcome(status: 0)
     var failure: Error?
     for step in plan.steps where step.role != .cleanup {
       if receivedSignal != 0 {
-        clientStatus = 128 + receivedSignal
+        clientStatus = Outcome(status: 128 + receivedSignal, signal: receivedSignal)
         break
       }
       do {
-        let status = try runStep(step, password: password, directory: directory, environment: childEnvironment)
+        let outcome = try runStep(step, password: password, directory: directory, environment: childEnvironment)
         if step.role == .client {
-          clientStatus = status
-        } else if status != 0 {
-          failure = VaultError.launchFailed(program: step.program, status: status)
+          clientStatus = outcome
+        } else if outcome.status != 0 {
+          failure = VaultError.launchFailed(program: step.program, status: outcome.status)
           break
         }
       } catch {
@@ -89,10 +104,10 @@ public enum Launcher {
     return clientStatus
   }
 
-  /// Runs one step to its end; returns its exit status.
+  /// Runs one step to its end.
   static func runStep(
     _ step: LaunchStep, password: borrowing SecretBytes, directory: String, environment: [String: String]
-  ) throws -> Int32 {
+  ) throws -> Outcome {
     let arguments = step.arguments.map { $0.replacingOccurrences(of: "{tmp}", with: directory) }
     guard let stdin = step.stdin else {
       return wait(for: try spawn(step.program, arguments: arguments, environment: environment, stdin: nil))
@@ -120,17 +135,33 @@ public enum Launcher {
     } else {
       posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     }
+    // Nothing else of ours reaches the client: not the vault's database, not a caller's pipe.
+    for fd in inheritableDescriptors() where fd > 2 && fd != pipeFDs[0] {
+      posix_spawn_file_actions_addclose(&actions, fd)
+    }
     let argv = ([program] + arguments).map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
       for pointer in argv { free(pointer) }
       for pointer in envp { free(pointer) }
     }
+    // The child starts with no blocked signals and default handlers for the ones we forward.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var emptyMask = sigset_t()
+    sigemptyset(&emptyMask)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in forwardedSignals + [SIGPIPE] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigmask(&attributes, &emptyMask)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var pid: pid_t = 0
     let status =
       program.contains("/")
-      ? posix_spawn(&pid, program, &actions, nil, argv, envp)
-      : posix_spawnp(&pid, program, &actions, nil, argv, envp)
+      ? posix_spawn(&pid, program, &actions, &attributes, argv, envp)
+      : posix_spawnp(&pid, program, &actions, &attributes, argv, envp)
     if feedsStdin { close(pipeFDs[0]) }
     guard status == 0 else {
       if feedsStdin { close(pipeFDs[1]) }
@@ -147,14 +178,14 @@ public enum Launcher {
     return pid
   }
 
-  static func wait(for pid: pid_t) -> Int32 {
+  static func wait(for pid: pid_t) -> Outcome {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 {
-      if errno != EINTR { return 255 }
+      if errno != EINTR { return Outcome(status: 255) }
     }
     currentChild = 0
     let signal = status & 0x7f
-    return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    return signal == 0 ? Outcome(status: (status >> 8) & 0xff) : Outcome(status: 128 + signal, signal: signal)
   }
 
   /// Runs a profile's pre-connect command with `/bin/sh -c`, the VM's name, host and port in
@@ -165,7 +196,16 @@ public enum Launcher {
     hookEnvironment["VM_HOST"] = profile.host
     hookEnvironment["VM_PORT"] = String(profile.port)
     let pid = try spawn("/bin/sh", arguments: ["-c", command], environment: hookEnvironment, stdin: nil)
-    return wait(for: pid)
+    return wait(for: pid).status
+  }
+
+  /// Our open descriptors without close-on-exec, from /proc/self/fd.
+  static func inheritableDescriptors() -> [Int32] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return [] }
+    return names.compactMap(Int32.init).filter { fd in
+      let flags = fcntl(fd, F_GETFD)
+      return flags >= 0 && flags & FD_CLOEXEC == 0
+    }
   }
 
   static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {

@@ -1,0 +1,228 @@
+import Foundation
+import Testing
+
+/// `connect` end to end: rdpvault starts real FreeRDP (xfreerdp 2) against a real RDP
+/// server on loopback, and hands it the credentials.
+@Suite(.serialized) struct ConnectTests {
+  static let special = "sp ace \"q\" 'x' \\ é ü"
+  static let users = [
+    RDPServer.User(name: "azureuser", domain: "WEB-01", password: "L0cal-pw!"),
+    RDPServer.User(name: "alice", domain: "CONTOSO", password: "D0main-pw!"),
+    RDPServer.User(name: "bob", domain: "CONTOSO", password: special),
+    RDPServer.User(name: "dave", domain: "CONTOSO", password: "the-right-one"),
+  ]
+
+  /// A vault with one VM of each kind pointing at `server`.
+  func vault(for server: RDPServer) -> Sandbox {
+    let box = Sandbox()
+    box.initVault()
+    let at = ["--host", server.host, "--port", "\(server.port)"]
+    #expect(box.run(["add", "web-01"] + at + ["--kind", "local", "--user", "azureuser", "--password-stdin"], stdin: "L0cal-pw!\n").status == 0)
+    #expect(box.run(["add", "app-01"] + at + ["--kind", "domain", "--user", "CONTOSO\\alice", "--admin", "--password-stdin"], stdin: "D0main-pw!\n").status == 0)
+    #expect(box.run(["add", "dc-01"] + at + ["--kind", "dc", "--user", "CONTOSO\\alice"]).status == 0)
+    #expect(box.run(["add", "app-02"] + at + ["--kind", "domain", "--user", "CONTOSO\\bob", "--password-stdin"], stdin: Self.special + "\n").status == 0)
+    #expect(box.run(["add", "app-03"] + at + ["--kind", "domain", "--user", "CONTOSO\\dave", "--password-stdin"], stdin: "a-wrong-one\n").status == 0)
+    return box
+  }
+
+  func connect(_ box: Sandbox, _ server: RDPServer, _ name: String, _ extra: [String] = []) -> Run {
+    box.run(["connect", name] + extra + ["--", "+auth-only"], environment: ["DISPLAY": server.display], timeout: 90)
+  }
+
+  @Test func everyKindSignsInAndAWrongPasswordIsReported() throws {
+    let server = try RDPServer(users: Self.users)
+    defer { server.stop() }
+    let box = vault(for: server)
+    for name in ["web-01", "app-01", "dc-01", "app-02"] {
+      let result = connect(box, server, name)
+      #expect(result.status == 0, "\(name): \(result.stderr)")
+      #expect(result.stderr.contains("rdpvault: using xfreerdp (FreeRDP 2) at /usr/bin/xfreerdp"))
+      #expect(!result.output.contains("pw!") && !result.output.contains("sp ace"))
+    }
+    let wrong = connect(box, server, "app-03")
+    #expect(wrong.status == 147)
+    #expect(wrong.stderr.contains("rdpvault: error: xfreerdp exited with status 147: the server closed the connection during sign-in: usually a wrong password or user name"))
+    #expect(!wrong.output.contains("a-wrong-one"))
+    // After the password is fixed, it signs in.
+    #expect(box.run(["account", "passwd", "CONTOSO\\dave", "--password-stdin"], stdin: "the-right-one\n").status == 0)
+    #expect(connect(box, server, "app-03").status == 0)
+  }
+
+  @Test func aPinnedFingerprintMustMatch() throws {
+    let server = try RDPServer(users: Self.users)
+    defer { server.stop() }
+    let box = vault(for: server)
+    let fingerprint = try server.certificateSHA256()
+    #expect(box.run(["set", "web-01", "cert-sha256", fingerprint]).status == 0)
+    let dry = box.run(["connect", "web-01", "--dry-run"])
+    #expect(dry.stdout.contains("/cert:fingerprint:sha256:\(stride(from: 0, to: 64, by: 2).map { i in String(Array(fingerprint)[i..<i + 2]) }.joined(separator: ":"))"))
+    #expect(connect(box, server, "web-01").status == 0)
+    let wrong = String(fingerprint.reversed())
+    #expect(box.run(["set", "web-01", "cert-sha256", wrong]).status == 0)
+    let refused = connect(box, server, "web-01")
+    #expect(refused.status != 0)
+    #expect(refused.stderr.contains("xfreerdp exited with status"))
+  }
+
+  /// While the client runs, neither its argv nor its environment holds the password, and no
+  /// file rdpvault made does; the client still gets the password on stdin.
+  @Test func nothingLeaks() throws {
+    let server = try RDPServer(users: Self.users)
+    defer { server.stop() }
+    let box = vault(for: server)
+    let runtime = box.root + "/runtime"
+    try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    let spyOut = box.root + "/spy"
+    let spy = box.write(
+      """
+      #!/bin/sh
+      tr '\\0' '\\n' < /proc/$$/cmdline > "$SPY_OUT.cmdline"
+      tr '\\0' '\\n' < /proc/$$/environ > "$SPY_OUT.environ"
+      IFS= read -r secret
+      printf '%s' "$secret" > "$SPY_OUT.stdin"
+      grep -rlF -- "$secret" "$XDG_RUNTIME_DIR" > "$SPY_OUT.files" 2>/dev/null
+      find "$XDG_RUNTIME_DIR" -mindepth 1 > "$SPY_OUT.listing"
+      exit 7
+
+      """, to: "spy.sh", mode: 0o700)
+    let result = box.run(
+      ["connect", "app-02", "--client-path", spy, "--no-check"],
+      environment: ["SPY_OUT": spyOut, "XDG_RUNTIME_DIR": runtime, "RDPVAULT_SECRET_SETTING": "should-not-pass"])
+    #expect(result.status == 7)
+    let stdin = try String(contentsOfFile: spyOut + ".stdin", encoding: .utf8)
+    #expect(stdin == Self.special)
+    let argv = try String(contentsOfFile: spyOut + ".cmdline", encoding: .utf8)
+    #expect(argv.contains("/u:bob") && argv.contains("/from-stdin:force"))
+    #expect(!argv.contains("sp ace"))
+    let environ = try String(contentsOfFile: spyOut + ".environ", encoding: .utf8)
+    #expect(!environ.contains("sp ace"))
+    #expect(!environ.contains("RDPVAULT_"))
+    #expect(environ.contains("SPY_OUT="))
+    #expect(try String(contentsOfFile: spyOut + ".files", encoding: .utf8).isEmpty)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: runtime).isEmpty, "the private directory was not removed")
+
+    // The real client, in a real session: look at its /proc while it runs.
+    let marker = "rdpvault-test-\(UUID().uuidString)"
+    let running = try box.start(["connect", "app-02"], environment: ["DISPLAY": server.display, "SPY_MARKER": marker])
+    var client: (argv: String, environ: String, parent: Int32)?
+    let deadline = Date().addingTimeInterval(30)
+    while client == nil && Date() < deadline && running.isRunning {
+      client = Self.findProcess(withEnvironment: "SPY_MARKER=\(marker)", named: "xfreerdp")
+      if client == nil { usleep(100_000) }
+    }
+    let found = try #require(client, "xfreerdp was not seen running")
+    #expect(found.argv.contains("/u:bob"))
+    #expect(!found.argv.contains("sp ace") && !found.environ.contains("sp ace"))
+    #expect(!found.environ.contains("RDPVAULT_"))
+    // SIGTERM to rdpvault reaches the client, and connect exits with the client's status.
+    #expect(found.parent == running.processIdentifier)
+    kill(running.processIdentifier, SIGTERM)
+    let finished = box.finish(running)
+    #expect(finished.status != 0)
+    #expect(Self.findProcess(withEnvironment: "SPY_MARKER=\(marker)", named: "xfreerdp") == nil)
+  }
+
+  static func findProcess(withEnvironment needle: String, named name: String) -> (argv: String, environ: String, parent: Int32)? {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+    for pid in entries where pid.allSatisfy(\.isNumber) {
+      guard let environ = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ")),
+        let argv = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")),
+        let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+      else { continue }
+      let environment = String(decoding: environ.map { $0 == 0 ? 10 : $0 }, as: UTF8.self)
+      let arguments = String(decoding: argv.map { $0 == 0 ? 10 : $0 }, as: UTF8.self)
+      guard environment.contains(needle), arguments.hasPrefix("/usr/bin/\(name)") else { continue }
+      let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+      return (arguments, environment, fields.count > 1 ? Int32(fields[1]) ?? 0 : 0)
+    }
+    return nil
+  }
+
+  @Test func signalsReachTheClientAndCleanUp() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(box.run(["add", "vm", "--host", "127.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    let runtime = box.root + "/runtime"
+    try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    let spy = box.write(
+      """
+      #!/bin/sh
+      trap 'echo TERM > "$SPY_OUT.signal"; exit 143' TERM
+      echo ready > "$SPY_OUT.ready"
+      sleep 60 &
+      wait
+
+      """, to: "sleeper.sh", mode: 0o700)
+    let running = try box.start(
+      ["connect", "vm", "--client-path", spy, "--no-check"],
+      environment: ["SPY_OUT": box.root + "/sleeper", "XDG_RUNTIME_DIR": runtime])
+    let deadline = Date().addingTimeInterval(20)
+    while !FileManager.default.fileExists(atPath: box.root + "/sleeper.ready") && Date() < deadline { usleep(50_000) }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: runtime).count == 1, "a private directory while running")
+    kill(running.processIdentifier, SIGTERM)
+    let result = box.finish(running)
+    #expect(result.status == 143)
+    #expect(try String(contentsOfFile: box.root + "/sleeper.signal", encoding: .utf8) == "TERM\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: runtime).isEmpty)
+  }
+
+  @Test func aClosedPortIsDiagnosedBeforeAnyClient() throws {
+    let box = Sandbox()
+    box.initVault()
+    let port = try RDPServer.freePort(host: "127.0.0.1")
+    #expect(box.run(["add", "stopped", "--host", "127.0.0.1", "--port", "\(port)", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    let spy = box.write("#!/bin/sh\ntouch \"$SPY_OUT\"\n", to: "spy.sh", mode: 0o700)
+    let result = box.run(["connect", "stopped", "--client-path", spy], environment: ["SPY_OUT": box.root + "/ran"])
+    #expect(result.status == 1)
+    #expect(result.stderr == """
+      rdpvault: error: 127.0.0.1 port \(port) refused the connection: nothing is listening
+      rdpvault: hint: the VM is stopped, its Remote Desktop service is off, or the port is wrong (rdpvault show NAME)
+
+      """)
+    #expect(!FileManager.default.fileExists(atPath: box.root + "/ran"))
+    let check = box.run(["check", "stopped"])
+    #expect(check.status == 1)
+    #expect(check.stdout == "ok    127.0.0.1 resolves\nFAIL  TCP 127.0.0.1:\(port) does not accept connections\n")
+    #expect(box.run(["add", "nowhere", "--host", "no-such-host.invalid", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    let dns = box.run(["connect", "nowhere", "--client-path", spy])
+    #expect(dns.status == 1)
+    #expect(dns.stderr.contains("rdpvault: error: cannot resolve no-such-host.invalid"))
+    #expect(dns.stderr.contains("rdpvault: hint: the name does not resolve"))
+  }
+
+  @Test func dryRunShowsThePlanAndStartsNothing() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(box.run(["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser", "--password-stdin"], stdin: "Dry-Run-Secret\n").status == 0)
+    let spy = box.write("#!/bin/sh\ntouch \"$SPY_OUT\"\n", to: "spy.sh", mode: 0o700)
+    let result = box.run(["connect", "web-01", "--dry-run", "--client-path", spy, "--", "+auth-only"], environment: ["SPY_OUT": box.root + "/ran"])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("client: \(spy) /v:10.0.0.4 /port:3389 /u:azureuser /d:WEB-01 /cert:tofu /from-stdin:force +auth-only\n"))
+    #expect(result.stdout.contains("  stdin: \"<redacted>\\n\"\n"))
+    #expect(result.stdout.contains("note: certificate: not pinned; FreeRDP's own trust-on-first-use applies"))
+    #expect(!result.output.contains("Dry-Run-Secret"))
+    #expect(!FileManager.default.fileExists(atPath: box.root + "/ran"))
+    for client in ["xfreerdp3", "remmina", "mstsc", "macos"] {
+      let plan = box.run(["connect", "web-01", "--dry-run", "--client", client, "--client-path", spy])
+      #expect(plan.status == 0, "\(client): \(plan.stderr)")
+      #expect(plan.stdout.contains("<redacted>") && !plan.output.contains("Dry-Run-Secret"), "\(client)")
+    }
+  }
+
+  @Test func aPreConnectCommandRunsFirstAndCanStopTheConnection() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(box.run(["add", "jit-vm", "--host", "127.0.0.1", "--port", "3390", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    let spy = box.write("#!/bin/sh\ntouch \"$SPY_OUT\"\n", to: "spy.sh", mode: 0o700)
+    let hookOut = box.root + "/hook"
+    #expect(box.run(["set", "jit-vm", "pre-connect", "echo \"$VM_NAME $VM_HOST $VM_PORT\" > \(hookOut); exit 3"]).status == 0)
+    let stopped = box.run(["connect", "jit-vm", "--client-path", spy, "--no-check"], environment: ["SPY_OUT": box.root + "/ran"])
+    #expect(stopped.status == 1)
+    #expect(stopped.stderr.contains("rdpvault: error: the pre-connect command failed (exit status 3); not connecting"))
+    #expect(try String(contentsOfFile: hookOut, encoding: .utf8) == "jit-vm 127.0.0.1 3390\n")
+    #expect(!FileManager.default.fileExists(atPath: box.root + "/ran"))
+    #expect(box.run(["set", "jit-vm", "pre-connect", "true"]).status == 0)
+    #expect(box.run(["connect", "jit-vm", "--client-path", spy, "--no-check"], environment: ["SPY_OUT": box.root + "/ran"]).status == 0)
+    #expect(FileManager.default.fileExists(atPath: box.root + "/ran"))
+  }
+}
