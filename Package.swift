@@ -26,7 +26,8 @@ let package = Package(
       path: "Migrations",
       exclude: ["README.md"],
       resources: [
-        .embedInCode("0001_initial.sql")
+        .embedInCode("0001_initial.sql"),
+        .embedInCode("0002_sharing.sql"),
       ]
     ),
     // The domain model and the store. Never prints, never parses arguments.

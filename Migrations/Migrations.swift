@@ -2,6 +2,7 @@
 /// recorded in the vault and must never change.
 public enum SchemaMigrations {
   public static let all: [(identifier: String, sql: String)] = [
-    ("0001_initial", String(decoding: PackageResources._001_initial_sql, as: UTF8.self))
+    ("0001_initial", String(decoding: PackageResources._001_initial_sql, as: UTF8.self)),
+    ("0002_sharing", String(decoding: PackageResources._002_sharing_sql, as: UTF8.self)),
   ]
 }

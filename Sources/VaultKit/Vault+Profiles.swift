@@ -92,7 +92,7 @@ extension Vault {
     }
   }
 
-  private func resolve(_ db: Database, wanted: Account, kind: AccountKind, admin: Bool) throws
+  func resolve(_ db: Database, wanted: Account, kind: AccountKind, admin: Bool) throws
     -> AccountResolution
   {
     guard wanted.scope == .domain, let existing = try findDomainAccount(db, like: wanted) else {
@@ -127,21 +127,27 @@ extension Vault {
     let newPassword = password
     return try VaultStore.guarded {
       try writer.write { db in
-        if try findProfile(db, named: profile.name) != nil {
-          throw VaultError.profileExists(name: profile.name)
-        }
-        let resolution = try resolve(db, wanted: wanted, kind: profile.kind, admin: admin)
-        let accountID = try store(
-          db, resolution, computerName: profile.computerName, password: newPassword,
-          allowNoPassword: allowNoPassword)
-        let now = Self.now()
-        let record = ProfileRecord(
-          id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now,
-          profile: profile)
-        try record.save(db, keys: keys, insert: true)
-        return ProfileEntry(profile: profile, account: resolution.account)
+        try insertProfile(db, profile, wanted: wanted, admin: admin, password: newPassword, allowNoPassword: allowNoPassword).entry
       }
     }
+  }
+
+  /// The body of `addProfile`, inside a caller's transaction.
+  func insertProfile(
+    _ db: Database, _ profile: Profile, wanted: Account, admin: Bool, password: borrowing SecretBytes?,
+    allowNoPassword: Bool
+  ) throws -> (entry: ProfileEntry, resolution: AccountResolution) {
+    if try findProfile(db, named: profile.name) != nil {
+      throw VaultError.profileExists(name: profile.name)
+    }
+    let resolution = try resolve(db, wanted: wanted, kind: profile.kind, admin: admin)
+    let accountID = try store(
+      db, resolution, computerName: profile.computerName, password: password, allowNoPassword: allowNoPassword)
+    let now = Self.now()
+    let record = ProfileRecord(
+      id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now, profile: profile)
+    try record.save(db, keys: keys, insert: true)
+    return (ProfileEntry(profile: profile, account: resolution.account), resolution)
   }
 
   /// Writes a new account (with its password) or updates an existing one's admin mark.
@@ -311,11 +317,14 @@ extension Vault {
   public func removeProfile(named name: String) throws {
     try VaultStore.guarded {
       try writer.write { db in
-        let record = try fetchProfile(db, named: name)
-        try db.execute(sql: "DELETE FROM profiles WHERE id = ?", arguments: [record.id])
-        try removeAccountIfOrphanedLocal(db, id: record.accountID)
+        try deleteProfile(db, try fetchProfile(db, named: name))
       }
     }
+  }
+
+  func deleteProfile(_ db: Database, _ record: ProfileRecord) throws {
+    try db.execute(sql: "DELETE FROM profiles WHERE id = ?", arguments: [record.id])
+    try removeAccountIfOrphanedLocal(db, id: record.accountID)
   }
 
   private func removeAccountIfOrphanedLocal(_ db: Database, id: Int64) throws {

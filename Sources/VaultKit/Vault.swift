@@ -53,7 +53,9 @@ public final class Vault {
       }
     }
     let keys = try VaultKeys(vaultKey: vaultKey, vaultID: header.vaultID)
-    return Vault(path: path, store: store, keys: keys)
+    let vault = Vault(path: path, store: store, keys: keys)
+    _ = try vault.identity()
+    return vault
   }
 
   /// Opens and unlocks the vault at `path`.

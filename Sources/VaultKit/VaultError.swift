@@ -40,6 +40,22 @@ public enum VaultError: Error, Equatable, Sendable {
   case refused(host: String, port: Int)
   case timedOut(host: String, port: Int)
   case unreachable(host: String, port: Int, reason: String)
+  // sharing
+  case invalidIdentity(reason: String)
+  case teammateExists(name: String)
+  case identityAlreadyPinned(name: String)
+  case teammateNotFound(name: String)
+  case bundleUnsupportedVersion(Int)
+  case bundleMalformed(reason: String)
+  case bundleTruncated
+  case bundleTrailingData(bytes: Int)
+  case bundleBadSignature
+  case bundleUnknownSender(fingerprint: String)
+  case bundleNotForUs
+  case bundleTampered
+  case bundleReplayed
+  case bundleRolledBack(sequence: UInt64, last: UInt64)
+  case nothingToExport
 }
 
 extension VaultError {
@@ -85,6 +101,22 @@ extension VaultError {
     case .refused(let host, let port): "\(host) port \(port) refused the connection: nothing is listening"
     case .timedOut(let host, let port): "\(host) port \(port) did not answer: something is filtering it"
     case .unreachable(let host, let port, let reason): "cannot reach \(host) port \(port): \(reason)"
+    case .invalidIdentity(let reason): "not a valid rdpvault identity: \(reason)"
+    case .teammateExists(let name): "a teammate named \(quoted(name)) already exists"
+    case .identityAlreadyPinned(let name): "this identity is already pinned as \(quoted(name))"
+    case .teammateNotFound(let name): "no teammate named \(quoted(name))"
+    case .bundleUnsupportedVersion(let version): "unsupported bundle version \(version)"
+    case .bundleMalformed(let reason): "not a valid bundle: \(reason)"
+    case .bundleTruncated: "the bundle is truncated"
+    case .bundleTrailingData(let count): "the bundle has \(count) unexpected byte\(count == 1 ? "" : "s") after its signature"
+    case .bundleBadSignature: "the bundle's signature does not verify: it was altered after it was signed"
+    case .bundleUnknownSender(let fingerprint): "the bundle's sender (\(fingerprint)) is not a pinned teammate"
+    case .bundleNotForUs: "this vault is not one of the bundle's recipients"
+    case .bundleTampered: "the bundle's contents fail authentication"
+    case .bundleReplayed: "this bundle was already imported"
+    case .bundleRolledBack(let sequence, let last):
+      "the bundle is older (sequence \(sequence)) than one already imported from its sender (sequence \(last))"
+    case .nothingToExport: "no VM matches"
     case .rdpFile(let file, let line, let reason):
       (file.isEmpty ? "" : file + ":") + (line > 0 ? "\(line): " : (file.isEmpty ? "" : " ")) + reason
     }
@@ -124,6 +156,16 @@ extension VaultError {
       "check that the VM's network security group has an inbound rule allowing TCP 3389 from your IP, "
         + "and that the VM has a public IP address or you are on its VPN"
     case .unreachable: "check your network route to the VM (VPN, gateway)"
+    case .invalidIdentity: "ask the teammate to run rdpvault identity and paste its output whole"
+    case .teammateExists: "pick another name, or remove it first: rdpvault teammate rm NAME"
+    case .teammateNotFound: "rdpvault teammate list shows them; add one with: rdpvault teammate add NAME IDENTITY"
+    case .bundleUnknownSender:
+      "check the fingerprint with the sender, then pin them (rdpvault teammate add) or pass --trust"
+    case .bundleNotForUs: "ask the sender to export again with --to your name (rdpvault identity shows yours)"
+    case .bundleReplayed, .bundleRolledBack: "ask the sender for a fresh export"
+    case .bundleBadSignature, .bundleTampered, .bundleTruncated, .bundleTrailingData, .bundleMalformed:
+      "do not use this file; ask the sender for a fresh export"
+    case .nothingToExport: "name VMs, or use --all or --tag (rdpvault list shows them)"
     default: nil
     }
   }

@@ -5,13 +5,16 @@ import VaultKit
 extension RDPVault {
   struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Add VMs from .rdp files.",
+      abstract: "Add VMs from .rdp files or from a teammate's bundle.",
       discussion: """
         Reads UTF-16LE (with a byte-order mark) and UTF-8 files, with any line ending. Modelled
         properties become settings, others are kept verbatim. DOMAIN\\user and UPN user names
         are split; the kind is local when the domain is the computer name. A saved
         `password 51:b:` is dropped: Windows encrypts it for one user on one machine. A file
         that fails adds nothing; the other files still import.
+
+        A bundle (told apart by its content) is checked completely first: signature, sender,
+        recipient, every chunk, replay and rollback. Then it is applied in one transaction.
         """)
 
     @OptionGroup var options: VaultOptions
@@ -21,6 +24,9 @@ extension RDPVault {
     @Option(name: .customLong("tag"), help: "Tag every imported VM (repeatable).") var tags: [String] = []
     @Option(help: "The user, for files without username:s: (Azure's downloads).") var user: String?
     @Option(help: "The VM's Windows computer name.") var computerName: String?
+    @Flag(help: "Bundles: pin an unknown sender (check the fingerprint it prints).") var trust = false
+    @Option(help: "Bundles: skip, replace or rename VMs whose names are taken.")
+    var onConflict: ConflictPolicy = .skip
 
     func validate() throws {
       if files.isEmpty { throw ValidationError("missing FILE") }
@@ -34,6 +40,10 @@ extension RDPVault {
         do {
           guard let data = FileManager.default.contents(atPath: file) else {
             throw CLIError("cannot read \(file)")
+          }
+          if data.starts(with: Array("RDPVBNDL".utf8)) {
+            try importBundle([UInt8](data), from: file, into: vault)
+            continue
           }
           let result = try vault.importRDPFile(
             [UInt8](data), fileName: file, name: name, kind: kind, tags: tags, user: user,
@@ -54,6 +64,20 @@ extension RDPVault {
         throw CLIError(
           "\(failed.count) of \(files.count) file\(files.count == 1 ? "" : "s") failed: \(failed.joined(separator: ", "))")
       }
+    }
+
+    func importBundle(_ bytes: [UInt8], from file: String, into vault: Vault) throws {
+      let report = try vault.importBundle(bytes, trust: trust, onConflict: onConflict)
+      if let pinned = report.pinnedAs {
+        Diagnostics.note("pinned the sender as \(pinned), fingerprint \(report.senderFingerprint): check it with them")
+      }
+      for name in report.added { Diagnostics.note("added \(name)") }
+      for name in report.replaced { Diagnostics.note("replaced \(name)") }
+      for (old, new) in report.renamed { Diagnostics.note("added \(old) as \(new)") }
+      for name in report.skipped { Diagnostics.note("skipped \(name): a VM with that name exists (--on-conflict replace or rename)") }
+      for name in report.withoutPassword { Diagnostics.note("\(name) has no password yet: set it with rdpvault account passwd") }
+      Diagnostics.note(
+        "imported \(file): \(report.added.count) added, \(report.replaced.count) replaced, \(report.renamed.count) renamed, \(report.skipped.count) skipped")
     }
   }
 }

@@ -1,0 +1,18 @@
+import ArgumentParser
+import VaultKit
+
+extension RDPVault.TeammateCommand {
+  struct Add: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Pin a teammate's identity under a name.")
+
+    @OptionGroup var options: VaultOptions
+    @Argument(help: "A name for the teammate.") var name: String
+    @Argument(help: "Their identity (rdpvault identity prints it).") var identity: String
+
+    func run() throws {
+      let parsed = try PublicIdentity(parsing: identity)
+      try options.openVault().addTeammate(name: name, identity: parsed)
+      Diagnostics.note("pinned \(name) (fingerprint \(parsed.fingerprint))")
+    }
+  }
+}

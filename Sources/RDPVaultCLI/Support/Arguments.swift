@@ -1,0 +1,4 @@
+import ArgumentParser
+import VaultKit
+
+extension ConflictPolicy: ExpressibleByArgument {}

@@ -1,0 +1,333 @@
+import Foundation
+import GRDB
+import VaultCrypto
+
+/// A pinned teammate.
+public struct Teammate: Equatable, Sendable {
+  public var name: String
+  public var identity: PublicIdentity
+}
+
+/// What `import` does with a VM whose name is already taken.
+public enum ConflictPolicy: String, CaseIterable, Sendable {
+  case skip, replace, rename
+}
+
+/// What importing a bundle did.
+public struct BundleImportReport: Equatable, Sendable {
+  public var senderFingerprint: String
+  /// The name the sender was pinned under by `--trust`, if it was.
+  public var pinnedAs: String?
+  public var added: [String] = []
+  public var replaced: [String] = []
+  /// Original name and the name it was added under.
+  public var renamed: [(String, String)] = []
+  public var skipped: [String] = []
+  public var withoutPassword: [String] = []
+
+  public static func == (lhs: Self, rhs: Self) -> Bool {
+    lhs.senderFingerprint == rhs.senderFingerprint && lhs.added == rhs.added && lhs.replaced == rhs.replaced
+      && lhs.skipped == rhs.skipped && lhs.renamed.map(\.0) == rhs.renamed.map(\.0)
+      && lhs.renamed.map(\.1) == rhs.renamed.map(\.1)
+  }
+}
+
+extension Vault {
+  static let identityTable = "identity"
+
+  // MARK: Identity
+
+  /// This vault's public identity, made (with libsodium's key generation) on first use.
+  public func identity() throws -> PublicIdentity {
+    try VaultStore.guarded { try writer.write { db in try ensureIdentity(db) } }
+  }
+
+  func ensureIdentity(_ db: Database) throws -> PublicIdentity {
+    if let row = try Row.fetchOne(db, sql: "SELECT * FROM identity WHERE id = 1") {
+      return try PublicIdentity(
+        boxKey: try hexDecode(try keys.open(row["box_public"] as Data?, table: Self.identityTable, column: "box_public", rowID: 1)),
+        signKey: try hexDecode(try keys.open(row["sign_public"] as Data?, table: Self.identityTable, column: "sign_public", rowID: 1)))
+    }
+    let box = try Sealing.keyPair()
+    let sign = try Signing.keyPair()
+    try db.execute(
+      sql: """
+        INSERT INTO identity (id, next_sequence, created_at, box_public, box_secret, sign_public, sign_secret)
+        VALUES (1, 1, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        Self.now(),
+        try keys.seal(hexEncode(box.publicKey), table: Self.identityTable, column: "box_public", rowID: 1),
+        try keys.seal(secret: box.secretKey, table: Self.identityTable, column: "box_secret", rowID: 1),
+        try keys.seal(hexEncode(sign.publicKey), table: Self.identityTable, column: "sign_public", rowID: 1),
+        try keys.seal(secret: sign.secretKey, table: Self.identityTable, column: "sign_secret", rowID: 1),
+      ])
+    return try PublicIdentity(boxKey: box.publicKey, signKey: sign.publicKey)
+  }
+
+  func identitySecret(_ column: String) throws -> SecretBytes {
+    let box = try VaultStore.guarded {
+      try writer.read { db in try Data.fetchOne(db, sql: "SELECT \(column) FROM identity WHERE id = 1") }
+    }
+    return try keys.openSecret(box, table: Self.identityTable, column: column, rowID: 1)
+  }
+
+  // MARK: Teammates
+
+  public func addTeammate(name: String, identity: PublicIdentity) throws {
+    try Validation.profileName(name)
+    try VaultStore.guarded {
+      try writer.write { db in
+        if try ensureIdentity(db) == identity {
+          throw VaultError.invalidIdentity(reason: "that is this vault's own identity")
+        }
+        try insertTeammate(db, name: name, identity: identity)
+      }
+    }
+  }
+
+  func insertTeammate(_ db: Database, name: String, identity: PublicIdentity) throws {
+    let lookup = try keys.lookup("teammate", name.lowercased())
+    if try Bool.fetchOne(db, sql: "SELECT 1 FROM teammates WHERE lookup = ?", arguments: [lookup]) == true {
+      throw VaultError.teammateExists(name: name)
+    }
+    let keyLookup = try keys.lookup("teammate-key", hexEncode(identity.boxKey + identity.signKey))
+    if let row = try Row.fetchOne(db, sql: "SELECT id, name FROM teammates WHERE key_lookup = ?", arguments: [keyLookup]) {
+      let other = try keys.open(row["name"] as Data?, table: "teammates", column: "name", rowID: row["id"])
+      throw VaultError.identityAlreadyPinned(name: other)
+    }
+    let id = Random.rowID()
+    let now = Self.now()
+    try db.execute(
+      sql: """
+        INSERT INTO teammates (id, lookup, key_lookup, version, created_at, updated_at, name, identity)
+        VALUES (?, ?, ?, 1, ?, ?, ?, ?)
+        """,
+      arguments: [
+        id, lookup, keyLookup, now, now, try keys.seal(name, table: "teammates", column: "name", rowID: id),
+        try keys.seal(identity.encoded, table: "teammates", column: "identity", rowID: id),
+      ])
+  }
+
+  public func teammates() throws -> [Teammate] {
+    try VaultStore.guarded {
+      try writer.read { db in try fetchTeammates(db) }
+    }.sorted { $0.name.lowercased() < $1.name.lowercased() }
+  }
+
+  func fetchTeammates(_ db: Database) throws -> [Teammate] {
+    try Row.fetchAll(db, sql: "SELECT id, name, identity FROM teammates").map { row in
+      let id: Int64 = row["id"]
+      return Teammate(
+        name: try keys.open(row["name"] as Data?, table: "teammates", column: "name", rowID: id),
+        identity: try PublicIdentity(parsing: try keys.open(row["identity"] as Data?, table: "teammates", column: "identity", rowID: id)))
+    }
+  }
+
+  public func removeTeammate(name: String) throws {
+    try VaultStore.guarded {
+      try writer.write { db in
+        let lookup = try keys.lookup("teammate", name.lowercased())
+        try db.execute(sql: "DELETE FROM teammates WHERE lookup = ?", arguments: [lookup])
+        if db.changesCount == 0 { throw VaultError.teammateNotFound(name: name) }
+      }
+    }
+  }
+
+  // MARK: Export
+
+  /// A bundle of the chosen profiles for the named teammates, signed by this vault. Without
+  /// `includeSecrets` it carries no password at all.
+  public func exportBundle(
+    names: [String], all: Bool, tag: String?, to recipientNames: [String], includeSecrets: Bool
+  ) throws -> [UInt8] {
+    let (document, accountIDs, recipients, sequence, sender) = try VaultStore.guarded {
+      try writer.write { db in
+        let sender = try ensureIdentity(db)
+        let known = try fetchTeammates(db)
+        let recipients = try recipientNames.map { name in
+          guard let teammate = known.first(where: { $0.name.lowercased() == name.lowercased() }) else {
+            throw VaultError.teammateNotFound(name: name)
+          }
+          return teammate.identity
+        }
+        var records: [ProfileRecord] = []
+        if all || (names.isEmpty && tag != nil) {
+          let rows = try Row.fetchCursor(db, sql: "SELECT * FROM profiles")
+          while let row = try rows.next() { records.append(try ProfileRecord.decode(row, keys: keys)) }
+        } else {
+          records = try names.map { try fetchProfile(db, named: $0) }
+        }
+        if let tag { records = records.filter { $0.profile.tags.contains(tag) } }
+        guard !records.isEmpty else { throw VaultError.nothingToExport }
+        records.sort { $0.profile.name.lowercased() < $1.profile.name.lowercased() }
+        var accountIndex: [Int64: Int] = [:]
+        var accounts: [BundlePayload.AccountEntry] = []
+        var accountIDs: [Int64] = []
+        var profiles: [BundlePayload.ProfileEntry] = []
+        for record in records {
+          if accountIndex[record.accountID] == nil {
+            let account = try fetchAccountRecord(db, id: record.accountID).account
+            accountIndex[record.accountID] = accounts.count
+            accountIDs.append(record.accountID)
+            accounts.append(
+              BundlePayload.AccountEntry(
+                scope: account.scope.rawValue, user: account.userName, domain: account.domain,
+                form: account.form.rawValue, domainAdmin: account.isDomainAdmin))
+          }
+          let profile = record.profile
+          profiles.append(
+            BundlePayload.ProfileEntry(
+              name: profile.name, host: profile.host, port: profile.port, computerName: profile.computerName,
+              kind: profile.kind.rawValue, resourceGroup: profile.resourceGroup, subscription: profile.subscription,
+              tags: profile.tags, note: profile.note, settings: profile.settings,
+              account: accountIndex[record.accountID]!))
+        }
+        let sequence = try Int64.fetchOne(db, sql: "SELECT next_sequence FROM identity WHERE id = 1") ?? 1
+        try db.execute(sql: "UPDATE identity SET next_sequence = next_sequence + 1 WHERE id = 1")
+        return (
+          BundlePayload.Document(version: 1, accounts: accounts, profiles: profiles), accountIDs, recipients,
+          UInt64(sequence), sender
+        )
+      }
+    }
+    let payload = try BundlePayload.encode(document) { index in
+      guard includeSecrets else { return nil }
+      let box = try VaultStore.guarded { try writer.read { db in try fetchPasswordBox(db, accountID: accountIDs[index]) } }
+      guard let box else { return nil }
+      return try openPassword(box, accountID: accountIDs[index])
+    }
+    let signingKey = try identitySecret("sign_secret")
+    return try BundleFormat.write(
+      payload: payload, senderBox: sender.boxKey, senderSign: sender.signKey, signingKey: signingKey,
+      recipients: recipients, sequence: sequence)
+  }
+
+  // MARK: Import
+
+  /// Checks a bundle completely (framing, signature, sender, recipient, every chunk, replay
+  /// and rollback) before writing anything, then applies it in one transaction.
+  public func importBundle(_ bytes: [UInt8], trust: Bool, onConflict: ConflictPolicy) throws -> BundleImportReport {
+    let bundle = try BundleFormat.parse(bytes)
+    try BundleFormat.verifySignature(bundle)
+    let header = bundle.header
+    let sender = try PublicIdentity(boxKey: header.senderBox, signKey: header.senderSign)
+    let me = try identity()
+    let pinned = try teammates().first { $0.identity == sender }
+    if pinned == nil && !trust { throw VaultError.bundleUnknownSender(fingerprint: sender.fingerprint) }
+    guard header.recipients.contains(where: { constantTimeEquals($0.boxKey, me.boxKey) }) else {
+      throw VaultError.bundleNotForUs
+    }
+    let boxSecret = try identitySecret("box_secret")
+    let payload = try BundleFormat.open(bundle, boxKey: me.boxKey, boxSecret: boxSecret)
+    let (document, passwordRanges) = try BundlePayload.decode(payload)
+    let bundleLookup = try keys.lookup("bundle", hexEncode(header.bundleID))
+    let senderLookup = try keys.lookup("sender", hexEncode(header.senderSign))
+
+    // Everything the transaction needs, checked and parsed before it starts.
+    var prepared: [(Profile, AccountName, Bool, Int)] = []
+    for entry in document.profiles {
+      guard let kind = AccountKind(rawValue: entry.kind) else { throw VaultError.bundleMalformed(reason: "unknown kind") }
+      let account = document.accounts[entry.account]
+      let name = AccountName(
+        userName: account.user,
+        domain: account.scope == "local" ? entry.computerName : account.domain,
+        form: Account.SignInForm(rawValue: account.form) ?? .downLevel)
+      let profile = Profile(
+        name: entry.name, host: entry.host, port: entry.port, computerName: entry.computerName, kind: kind,
+        resourceGroup: entry.resourceGroup, subscription: entry.subscription, tags: entry.tags, note: entry.note,
+        settings: entry.settings)
+      do {
+        try profile.validate()
+      } catch let error as VaultError {
+        throw VaultError.bundleMalformed(reason: "profile \(quoted(entry.name)): \(error.message)")
+      }
+      prepared.append((profile, name, account.domainAdmin, entry.account))
+    }
+
+    var report = BundleImportReport(senderFingerprint: sender.fingerprint)
+    try VaultStore.guarded {
+      try writer.write { db in
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM seen_bundles WHERE bundle_lookup = ?", arguments: [bundleLookup]) == true {
+          throw VaultError.bundleReplayed
+        }
+        if let last = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM sender_sequences WHERE sender_lookup = ?", arguments: [senderLookup]),
+          UInt64(last) > header.sequence
+        {
+          throw VaultError.bundleRolledBack(sequence: header.sequence, last: UInt64(last))
+        }
+        if pinned == nil {
+          var name = "sender-" + String(sender.fingerprint.prefix(4))
+          var suffix = 2
+          while try Bool.fetchOne(db, sql: "SELECT 1 FROM teammates WHERE lookup = ?", arguments: [try keys.lookup("teammate", name.lowercased())]) == true {
+            name = "sender-" + String(sender.fingerprint.prefix(4)) + "-\(suffix)"
+            suffix += 1
+          }
+          try insertTeammate(db, name: name, identity: sender)
+          report.pinnedAs = name
+        }
+        for (original, accountName, admin, accountIndex) in prepared {
+          var profile = original
+          if let existing = try findProfile(db, named: profile.name) {
+            switch onConflict {
+            case .skip:
+              report.skipped.append(profile.name)
+              continue
+            case .replace:
+              try deleteProfile(db, existing)
+              report.replaced.append(profile.name)
+            case .rename:
+              var candidate = 2
+              while try findProfile(db, named: "\(original.name)-\(candidate)") != nil { candidate += 1 }
+              profile.name = "\(original.name)-\(candidate)"
+              try Validation.profileName(profile.name)
+              report.renamed.append((original.name, profile.name))
+            }
+          } else {
+            report.added.append(profile.name)
+          }
+          let wanted = try accountName.account(kind: profile.kind, computerName: profile.computerName, admin: admin)
+          let password: SecretBytes? =
+            if let range = passwordRanges[accountIndex] {
+              try payload.withUnsafeBytes { try SecretBytes(copying: UnsafeRawBufferPointer(rebasing: $0[range])) }
+            } else { nil }
+          let hasPassword = password != nil
+          let (_, resolution) = try insertProfile(
+            db, profile, wanted: wanted, admin: admin, password: password, allowNoPassword: true)
+          if case .existing = resolution, onConflict == .replace, hasPassword, let range = passwordRanges[accountIndex] {
+            // A stored shared account takes the bundle's password only with --on-conflict replace.
+            let record = try findDomainAccount(db, like: wanted)!
+            let secret = try payload.withUnsafeBytes { try SecretBytes(copying: UnsafeRawBufferPointer(rebasing: $0[range])) }
+            try storePassword(db, accountID: record.id, password: secret)
+          }
+          if !hasPassword, case .new = resolution { report.withoutPassword.append(profile.name) }
+        }
+        try db.execute(
+          sql: "INSERT INTO seen_bundles (bundle_lookup, imported_at) VALUES (?, ?)", arguments: [bundleLookup, Self.now()])
+        try db.execute(
+          sql: """
+            INSERT INTO sender_sequences (sender_lookup, last_sequence) VALUES (?, ?)
+            ON CONFLICT(sender_lookup) DO UPDATE SET last_sequence = excluded.last_sequence
+            """,
+          arguments: [senderLookup, Int64(header.sequence)])
+      }
+    }
+    return report
+  }
+}
+
+func hexEncode(_ bytes: [UInt8]) -> String {
+  bytes.map { String(format: "%02x", $0) }.joined()
+}
+
+func hexDecode(_ text: String) throws -> [UInt8] {
+  var bytes: [UInt8] = []
+  var index = text.startIndex
+  while index < text.endIndex {
+    guard let next = text.index(index, offsetBy: 2, limitedBy: text.endIndex), let byte = UInt8(text[index..<next], radix: 16)
+    else { throw VaultError.corrupt(detail: "bad hex") }
+    bytes.append(byte)
+    index = next
+  }
+  return bytes
+}
