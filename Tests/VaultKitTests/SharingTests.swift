@@ -1,0 +1,221 @@
+import Foundation
+import GRDB
+import Testing
+import VaultCrypto
+
+@testable import VaultKit
+
+/// Export and import between in-memory vaults: round trips, and every way a bundle must be
+/// refused, each leaving the importing vault exactly as it was.
+struct SharingTests {
+  struct Team {
+    let alice: Vault
+    let bob: Vault
+    let carol: Vault
+    let bobQueue: DatabaseQueue
+  }
+
+  static func team() throws -> Team {
+    let (alice, _) = try memoryVault()
+    let (bob, bobQueue) = try memoryVault()
+    let (carol, _) = try memoryVault()
+    try alice.addTeammate(name: "bob", identity: try bob.identity())
+    try alice.addTeammate(name: "carol", identity: try carol.identity())
+    try bob.addTeammate(name: "alice", identity: try alice.identity())
+    try carol.addTeammate(name: "alice", identity: try alice.identity())
+    return Team(alice: alice, bob: bob, carol: carol, bobQueue: bobQueue)
+  }
+
+  static func populate(_ vault: Vault) throws {
+    var web = Profile(
+      name: "web-01", host: "canary-host.example.net", port: 3390, computerName: "WEB-01", kind: .local,
+      resourceGroup: "rg-canary", subscription: "sub", tags: ["prod"], note: "canary note")
+    try web.settings.set("desktopwidth", "1920")
+    try web.settings.addExtraLine("smart sizing:i:1")
+    try web.settings.set("cert-sha256", String(repeating: "ab", count: 32))
+    try vault.addProfile(web, account: try AccountName.parse(user: "CanaryUser", domain: nil), password: try secret("Canary-Pw 1 \"é\""))
+    try vault.addDomain("app-01", user: "CONTOSO\\alice", admin: true, password: "Shared-Canary-Pw")
+    try vault.addDomain("dc-01", kind: .dc, user: "CONTOSO\\alice", password: nil)
+  }
+
+  /// Every row of every table: a command that failed must leave all of it unchanged.
+  static func snapshot(_ queue: DatabaseQueue) throws -> [String: [Row]] {
+    try queue.read { db in
+      var tables: [String: [Row]] = [:]
+      for table in ["profiles", "accounts", "account_secrets", "teammates", "seen_bundles", "sender_sequences", "identity"] {
+        tables[table] = try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY rowid")
+      }
+      return tables
+    }
+  }
+
+  @Test func aRoundTripToTwoTeammatesKeepsEverything() throws {
+    let team = try Self.team()
+    try Self.populate(team.alice)
+    let bundle = try team.alice.exportBundle(names: [], all: true, tag: nil, to: ["bob", "carol"], includeSecrets: true)
+    for receiver in [team.bob, team.carol] {
+      let report = try receiver.importBundle(bundle, trust: false, onConflict: .skip)
+      #expect(report.added == ["app-01", "dc-01", "web-01"])
+      #expect(try receiver.profiles(withSettings: true) == (try team.alice.profiles(withSettings: true)))
+      for name in ["web-01", "app-01", "dc-01"] {
+        #expect(text(of: try receiver.password(forProfile: name)) == text(of: try team.alice.password(forProfile: name)))
+      }
+      #expect(try receiver.accounts().count == 2, "the shared domain account stays one account")
+    }
+  }
+
+  @Test func withoutSecretsNoPasswordTravels() throws {
+    let team = try Self.team()
+    try Self.populate(team.alice)
+    let bundle = try team.alice.exportBundle(names: ["web-01", "app-01"], all: false, tag: nil, to: ["bob"], includeSecrets: false)
+    let report = try team.bob.importBundle(bundle, trust: false, onConflict: .skip)
+    #expect(report.withoutPassword == ["app-01", "web-01"])
+    #expect(throws: VaultError.noPassword(account: "WEB-01\\CanaryUser")) { _ = try team.bob.password(forProfile: "web-01") }
+    try team.bob.setAccountPassword("CONTOSO\\alice", password: try secret("bob's own"))
+    #expect(text(of: try team.bob.password(forProfile: "app-01")) == "bob's own")
+  }
+
+  @Test func noPlaintextInTheBundle() throws {
+    let team = try Self.team()
+    try Self.populate(team.alice)
+    let bundle = try team.alice.exportBundle(names: [], all: true, tag: nil, to: ["bob"], includeSecrets: true)
+    for canary in ["canary-host", "CanaryUser", "Canary-Pw", "Shared-Canary-Pw", "web-01", "app-01", "CONTOSO", "rg-canary", "canary note", "1920"] {
+      #expect(!contains(bundle, Array(canary.utf8)), "\(canary)")
+      #expect(!contains(bundle, Array(canary.utf8).flatMap { [$0, 0] }), "\(canary) (UTF-16)")
+    }
+  }
+
+  /// A bundle small enough to try every byte: flipping any one, or cutting it anywhere, is
+  /// refused, and the importing vault does not change.
+  @Test func everyFlippedByteAndEveryTruncationIsRefused() throws {
+    let team = try Self.team()
+    try team.alice.addLocal("vm", password: "pw")
+    let bundle = try team.alice.exportBundle(names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    let before = try Self.snapshot(team.bobQueue)
+    var accepted: [Int] = []
+    for offset in bundle.indices {
+      for mask: UInt8 in [0x01, 0x80] {
+        var altered = bundle
+        altered[offset] ^= mask
+        if (try? team.bob.importBundle(altered, trust: true, onConflict: .replace)) != nil { accepted.append(offset) }
+      }
+    }
+    #expect(accepted.isEmpty, "flips accepted at \(accepted)")
+    var truncations: [Int] = []
+    for length in 0..<bundle.count {
+      if (try? team.bob.importBundle(Array(bundle.prefix(length)), trust: true, onConflict: .replace)) != nil { truncations.append(length) }
+    }
+    #expect(truncations.isEmpty)
+    #expect(try Self.snapshot(team.bobQueue) == before)
+    // The untouched bundle still imports.
+    #expect(try team.bob.importBundle(bundle, trust: false, onConflict: .skip).added == ["vm"])
+  }
+
+  @Test func eachFailureHasItsOwnError() throws {
+    let team = try Self.team()
+    try team.alice.addLocal("vm", password: "pw")
+    let forBob = try team.alice.exportBundle(names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    let before = try Self.snapshot(team.bobQueue)
+
+    #expect(throws: VaultError.bundleNotForUs) { try team.carol.importBundle(forBob, trust: false, onConflict: .skip) }
+    #expect(throws: VaultError.bundleTrailingData(bytes: 3)) { try team.bob.importBundle(forBob + [1, 2, 3], trust: false, onConflict: .skip) }
+    var version2 = forBob
+    version2[8] = 2
+    #expect(throws: VaultError.bundleUnsupportedVersion(2)) { try team.bob.importBundle(version2, trust: false, onConflict: .skip) }
+    #expect(throws: VaultError.bundleTruncated) { try team.bob.importBundle(Array(forBob.dropLast(1)), trust: false, onConflict: .skip) }
+    var badSignature = forBob
+    badSignature[badSignature.count - 1] ^= 1
+    #expect(throws: VaultError.bundleBadSignature) { try team.bob.importBundle(badSignature, trust: false, onConflict: .skip) }
+    #expect(throws: VaultError.bundleMalformed(reason: "it does not start with RDPVBNDL")) {
+      try team.bob.importBundle(Array("full address:s:x".utf8), trust: false, onConflict: .skip)
+    }
+    // A stranger's bundle: unknown sender, unless --trust.
+    let (stranger, _) = try memoryVault()
+    try stranger.addTeammate(name: "bob", identity: try team.bob.identity())
+    try stranger.addLocal("other", password: "x")
+    let fromStranger = try stranger.exportBundle(names: ["other"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    #expect(throws: VaultError.bundleUnknownSender(fingerprint: try stranger.identity().fingerprint)) {
+      try team.bob.importBundle(fromStranger, trust: false, onConflict: .skip)
+    }
+    #expect(try Self.snapshot(team.bobQueue) == before)
+    let trusted = try team.bob.importBundle(fromStranger, trust: true, onConflict: .skip)
+    #expect(trusted.pinnedAs == "sender-" + String(try stranger.identity().fingerprint.prefix(4)))
+    #expect(try team.bob.teammates().map(\.name).contains(trusted.pinnedAs!))
+  }
+
+  /// The recipient list is signed: reordering, removing or adding a recipient breaks it.
+  @Test func recipientsCannotBeChanged() throws {
+    let team = try Self.team()
+    try team.alice.addLocal("vm", password: "pw")
+    let bundle = try team.alice.exportBundle(names: ["vm"], all: false, tag: nil, to: ["bob", "carol"], includeSecrets: true)
+    let parsed = try BundleFormat.parse(bundle)
+    func rebuilt(_ recipients: [BundleFormat.Recipient]) -> [UInt8] {
+      var header = parsed.header
+      header.recipients = recipients
+      let headerBytes = header.encoded()
+      var out = BundleFormat.magic + [BundleFormat.version] + be(UInt32(headerBytes.count)) + headerBytes + parsed.streamHeader
+      for chunk in parsed.chunks { out += be(UInt32(chunk.count)) + chunk }
+      return out + parsed.signature
+    }
+    let recipients = parsed.header.recipients
+    #expect(rebuilt(recipients) == bundle, "the rebuild itself is faithful")
+    let (mallory, _) = try memoryVault()
+    let extra = BundleFormat.Recipient(boxKey: try mallory.identity().boxKey, sealedFileKey: recipients[0].sealedFileKey)
+    for variant in [Array(recipients.reversed()), [recipients[0]], recipients + [extra]] {
+      #expect(throws: VaultError.bundleBadSignature) { try team.bob.importBundle(rebuilt(variant), trust: false, onConflict: .skip) }
+    }
+  }
+
+  @Test func replayedAndOlderBundlesAreRefused() throws {
+    let team = try Self.team()
+    try team.alice.addLocal("vm", password: "pw")
+    let first = try team.alice.exportBundle(names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    let second = try team.alice.exportBundle(names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    #expect(try BundleFormat.parse(first).header.sequence + 1 == (try BundleFormat.parse(second).header.sequence))
+    _ = try team.bob.importBundle(second, trust: false, onConflict: .skip)
+    #expect(throws: VaultError.bundleReplayed) { try team.bob.importBundle(second, trust: false, onConflict: .skip) }
+    #expect(throws: VaultError.bundleRolledBack(sequence: 1, last: 2)) { try team.bob.importBundle(first, trust: false, onConflict: .skip) }
+  }
+
+  @Test func conflictsFollowThePolicy() throws {
+    let team = try Self.team()
+    try team.alice.addLocal("vm", host: "10.1.1.1", password: "alice's")
+    try team.bob.addLocal("vm", host: "10.2.2.2", password: "bob's")
+    let export = { try team.alice.exportBundle(names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true) }
+    #expect(try team.bob.importBundle(try export(), trust: false, onConflict: .skip).skipped == ["vm"])
+    #expect(try team.bob.profile(named: "vm").profile.host == "10.2.2.2")
+    let renamed = try team.bob.importBundle(try export(), trust: false, onConflict: .rename)
+    #expect(renamed.renamed.map(\.1) == ["vm-2"])
+    #expect(try team.bob.importBundle(try export(), trust: false, onConflict: .replace).replaced == ["vm"])
+    #expect(try team.bob.profile(named: "vm").profile.host == "10.1.1.1")
+    #expect(text(of: try team.bob.password(forProfile: "vm")) == "alice's")
+  }
+
+  @Test func identitiesRejectTypos() throws {
+    let (vault, _) = try memoryVault()
+    let identity = try vault.identity()
+    #expect(try PublicIdentity(parsing: identity.encoded) == identity)
+    #expect(try PublicIdentity(parsing: identity.encoded.uppercased().replacingOccurrences(of: "RDPV1-", with: "rdpv1-")) == identity)
+    var typo = Array(identity.encoded)
+    typo[20] = typo[20] == "a" ? "b" : "a"
+    #expect(throws: VaultError.invalidIdentity(reason: "the checksum does not match: a character was mistyped")) {
+      try PublicIdentity(parsing: String(typo))
+    }
+    #expect(throws: VaultError.self) { try PublicIdentity(parsing: "age1qyqszqgpqyqszqgpqyqszqgpqyqszqgp") }
+    #expect(throws: VaultError.self) { try PublicIdentity(parsing: String(identity.encoded.dropLast(2))) }
+    #expect(identity.fingerprint.count == 19)
+    #expect(throws: VaultError.self) { try vault.addTeammate(name: "me", identity: identity) }
+  }
+
+  @Test func anIdentityPinnedTwiceIsRefused() throws {
+    let team = try Self.team()
+    #expect(throws: VaultError.identityAlreadyPinned(name: "bob")) {
+      try team.alice.addTeammate(name: "robert", identity: try team.bob.identity())
+    }
+    #expect(throws: VaultError.teammateExists(name: "BOB")) {
+      try team.alice.addTeammate(name: "BOB", identity: try team.carol.identity())
+    }
+    try team.alice.removeTeammate(name: "bob")
+    #expect(throws: VaultError.teammateNotFound(name: "bob")) { try team.alice.removeTeammate(name: "bob") }
+  }
+}
