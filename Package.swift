@@ -47,6 +47,10 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "rdpvault", dependencies: ["RDPVaultCLI"]),
+    // Makes the benchmark fixtures in bulk through the vault library (Benchmarks/README.md).
+    .executableTarget(
+      name: "rdpvault-bench-fixtures", dependencies: ["VaultKit", "VaultCrypto"],
+      path: "Benchmarks/FixtureMaker"),
     .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"], exclude: ["Vectors"]),
     .testTarget(name: "VaultKitTests", dependencies: ["VaultKit", "VaultCrypto"], exclude: ["Fixtures"]),
     .testTarget(name: "EndToEndTests", dependencies: ["rdpvault"]),

@@ -68,6 +68,27 @@ public enum SecretBox {
     return plaintext
   }
 
+  /// Opens a box held in someone else's memory (a database row) without copying it first.
+  public static func open(
+    _ box: UnsafeRawBufferPointer, additionalData: UnsafeRawBufferPointer, key: borrowing SecretBytes
+  ) throws(CryptoError) -> [UInt8] {
+    guard box.count >= overhead, key.count == keyLength, Sodium.isReady else { throw .authenticationFailed }
+    let length = box.count - overhead
+    var plaintext = [UInt8](repeating: 0, count: length)
+    var written: UInt64 = 0
+    let input = box.baseAddress!.assumingMemoryBound(to: UInt8.self)
+    let status = key.withUnsafeBytes { keyBytes in
+      plaintext.withUnsafeMutableBufferPointer { out in
+        crypto_aead_xchacha20poly1305_ietf_decrypt(
+          out.baseAddress, &written, nil, input + nonceLength, UInt64(box.count - nonceLength),
+          additionalData.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(additionalData.count), input,
+          keyBytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+      }
+    }
+    guard status == 0 else { throw .authenticationFailed }
+    return plaintext
+  }
+
   /// Opens a box into ordinary memory: for metadata (names, hosts) that is shown anyway.
   public static func open(
     _ box: [UInt8], additionalData: [UInt8], key: borrowing SecretBytes

@@ -15,7 +15,7 @@ extension Vault {
     try VaultStore.guarded {
       try writer.read { db in
         var users: [Int64: [Profile]] = [:]
-        let profileRows = try Row.fetchCursor(db, sql: "SELECT * FROM profiles")
+        let profileRows = try Row.fetchCursor(db, sql: ProfileRecord.selection)
         while let row = try profileRows.next() {
           let record = try ProfileRecord.decode(row, keys: keys, withSettings: false)
           users[record.accountID, default: []].append(record.profile)
@@ -92,7 +92,7 @@ extension Vault {
     for row in try Row.fetchAll(db, sql: "SELECT * FROM accounts WHERE lookup = ?", arguments: [lookup]) {
       var record = try AccountRecord.decode(row, keys: keys)
       var users: [ProfileRecord] = []
-      for profileRow in try Row.fetchAll(db, sql: "SELECT * FROM profiles WHERE account_id = ?", arguments: [record.id]) {
+      for profileRow in try Row.fetchAll(db, sql: ProfileRecord.selection + " WHERE account_id = ?", arguments: [record.id]) {
         users.append(try ProfileRecord.decode(profileRow, keys: keys, withSettings: false))
       }
       let computerName = users.first?.profile.computerName ?? ""

@@ -153,7 +153,7 @@ extension Vault {
         }
         var records: [ProfileRecord] = []
         if all || (names.isEmpty && tag != nil) {
-          let rows = try Row.fetchCursor(db, sql: "SELECT * FROM profiles")
+          let rows = try Row.fetchCursor(db, sql: ProfileRecord.selection)
           while let row = try rows.next() { records.append(try ProfileRecord.decode(row, keys: keys)) }
         } else {
           records = try names.map { try fetchProfile(db, named: $0) }

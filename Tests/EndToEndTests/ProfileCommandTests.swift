@@ -185,7 +185,12 @@ import Testing
     #expect(item["domain"] as? String == "WEB-01")
     #expect(item["tags"] as? [String] == ["prod", "web"])
     #expect(item["domain_admin"] as? Bool == false)
-    #expect(box.run(["list", "--tag", "nope", "--json"]).stdout == "[\n\n]\n")
+    #expect(box.run(["list", "--tag", "nope", "--json"]).stdout == "[]\n")
+    let tricky = "quote \" backslash \\ tab\t ünï 🚀"
+    #expect(box.run(["add", "web-02", "--host", "10.0.0.5", "--kind", "local", "--user", "u", "--note", tricky, "--password-stdin"], stdin: "pw\n").status == 0)
+    let both = try #require(try JSONSerialization.jsonObject(with: Data(box.run(["list", "--json"]).stdout.utf8)) as? [[String: Any]])
+    #expect(both.map { $0["name"] as? String } == ["web-01", "web-02"])
+    #expect(both[1]["note"] as? String == tricky)
     #expect(box.run(["list", "WEB*"]).stdout.contains("web-01"))
     #expect(box.run(["list", "--kind", "dc"]).stdout.isEmpty)
   }
@@ -220,6 +225,6 @@ import Testing
     #expect(box.run(["rename", "web-01", "frontend-01"]).status == 0)
     #expect(box.run(["password", "frontend-01"]).stdout == "dom\n")
     #expect(box.run(["rm", "frontend-01", "--yes"]).status == 0)
-    #expect(box.run(["list", "--json"]).stdout == "[\n\n]\n")
+    #expect(box.run(["list", "--json"]).stdout == "[]\n")
   }
 }

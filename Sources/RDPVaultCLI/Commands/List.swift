@@ -27,7 +27,7 @@ extension RDPVault {
           && (pattern.map { Self.matches(entry.profile.name, $0) } ?? true)
       }
       if json {
-        print(try Format.json(entries.map { ProfileJSON($0, withSettings: true) }))
+        ProfileJSONWriter.write(entries).withUnsafeBytes { Output.writeAll(1, $0) }
         return
       }
       if entries.isEmpty {

@@ -63,6 +63,16 @@ struct ProfileJSON: Encodable {
   var extraLines: [String]?
   var options: [String: String]?
 
+  enum CodingKeys: String, CodingKey {
+    case name, host, port, kind, user, domain, tags, note, settings, options
+    case computerName = "computer_name"
+    case signInName = "sign_in_name"
+    case domainAdmin = "domain_admin"
+    case resourceGroup = "resource_group"
+    case subscription
+    case extraLines = "extra_lines"
+  }
+
   init(_ entry: ProfileEntry, withSettings: Bool) {
     let profile = entry.profile
     name = profile.name

@@ -59,6 +59,12 @@ public struct AccountName: Equatable, Sendable {
   public var domain: String?
   public var form: Account.SignInForm
 
+  public init(userName: String, domain: String?, form: Account.SignInForm) {
+    self.userName = userName
+    self.domain = domain
+    self.form = form
+  }
+
   /// Accepts `alice` (with `domain` from `--domain`), `CONTOSO\alice` and `alice@contoso.com`.
   public static func parse(user: String, domain: String?) throws -> AccountName {
     let explicitDomain = domain.flatMap { $0.isEmpty ? nil : $0 }

@@ -14,12 +14,48 @@ final class VaultKeys {
     self.vaultID = vaultID
   }
 
+  /// The associated data up to the row id, for the profile and account columns, computed
+  /// once and then only read, so rows can be opened on several threads.
+  private(set) lazy var profilePrefixes: [[UInt8]] = ProfileRecord.columns.map { makePrefix("profiles", $0) }
+
+  private func makePrefix(_ table: String, _ column: String) -> [UInt8] {
+    Array("rdpvault/field/v1".utf8) + [0] + vaultID + Array(table.utf8) + [0] + Array(column.utf8) + [0]
+  }
+
+  func prefix(table: String, column: String) -> [UInt8] {
+    makePrefix(table, column)
+  }
+
   /// Binds a box to this vault, its table, its row and its column.
   func associatedData(table: String, column: String, rowID: Int64) -> [UInt8] {
-    var ad = Array("rdpvault/field/v1".utf8) + [0] + vaultID
-    ad += Array(table.utf8) + [0] + Array(column.utf8) + [0]
+    associatedData(prefix: prefix(table: table, column: column), rowID: rowID)
+  }
+
+  func associatedData(prefix: [UInt8], rowID: Int64) -> [UInt8] {
+    var ad = prefix
+    ad.reserveCapacity(prefix.count + 8)
     withUnsafeBytes(of: rowID.bigEndian) { ad.append(contentsOf: $0) }
     return ad
+  }
+
+  /// Opens a metadata box in place (no copy of the box) with a prefix from
+  /// `prefix(table:column:)`; this is the hot path of `list`.
+  func open(_ box: Data?, prefix: [UInt8], rowID: Int64, table: String, column: String) throws -> String {
+    guard let box else { throw VaultError.corrupt(detail: "\(table).\(column) is missing") }
+    var ad = prefix
+    withUnsafeBytes(of: rowID.bigEndian) { ad.append(contentsOf: $0) }
+    let bytes: [UInt8]
+    do {
+      bytes = try box.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+        try ad.withUnsafeBytes { try SecretBox.open(raw, additionalData: $0, key: fieldKey) }
+      }
+    } catch {
+      throw VaultError.tampered(table: table, column: column)
+    }
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      throw VaultError.corrupt(detail: "\(table).\(column) is not UTF-8")
+    }
+    return text
   }
 
   func seal(_ text: String, table: String, column: String, rowID: Int64) throws -> Data {
