@@ -68,6 +68,21 @@ public enum SecretBox {
     return plaintext
   }
 
+  /// Opens a box straight into the spare capacity of `out` (guarded memory), with no
+  /// allocation of its own: for many passwords in one buffer.
+  public static func openSecret(
+    _ box: [UInt8], additionalData: [UInt8], key: borrowing SecretBytes, appendingTo out: inout SecretBytes
+  ) throws(CryptoError) {
+    let length = try plaintextLength(box)
+    guard out.capacity - out.count >= length else { throw .capacityExceeded(limit: out.capacity) }
+    var ok = false
+    out.appendInPlace { spare in
+      ok = decrypt(box, additionalData: additionalData, key: key, into: UnsafeMutableRawBufferPointer(rebasing: spare[0..<length]))
+      return ok ? length : 0
+    }
+    guard ok else { throw .authenticationFailed }
+  }
+
   /// Opens a box held in someone else's memory (a database row) without copying it first.
   public static func open(
     _ box: UnsafeRawBufferPointer, additionalData: UnsafeRawBufferPointer, key: borrowing SecretBytes

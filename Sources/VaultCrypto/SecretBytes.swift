@@ -78,6 +78,15 @@ public struct SecretBytes: ~Copyable {
     count += bytes.count
   }
 
+  /// Lets `body` write into the unused capacity; it returns how many bytes it wrote.
+  public mutating func appendInPlace<E: Error>(
+    _ body: (UnsafeMutableRawBufferPointer) throws(E) -> Int
+  ) throws(E) {
+    let written = try body(UnsafeMutableRawBufferPointer(start: base + count, count: capacity - count))
+    precondition(written >= 0 && written <= capacity - count)
+    count += written
+  }
+
   /// Drops the last `n` bytes and wipes them.
   public mutating func removeLast(_ n: Int = 1) {
     precondition(n >= 0 && n <= count)

@@ -386,7 +386,7 @@ extension Vault {
 
   func findProfile(_ db: Database, named name: String) throws -> ProfileRecord? {
     let lookup = try keys.lookup("profile", Profile.lookupKey(name: name))
-    guard let row = try Row.fetchOne(db, sql: ProfileRecord.selection + " WHERE lookup = ?", arguments: [lookup])
+    guard let row = try Row.fetchOne(try db.cachedStatement(sql: ProfileRecord.selection + " WHERE lookup = ?"), arguments: [lookup])
     else { return nil }
     return try ProfileRecord.decode(row, keys: keys)
   }
@@ -414,7 +414,7 @@ extension Vault {
   }
 
   func fetchAccountRecord(_ db: Database, id: Int64) throws -> AccountRecord {
-    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id])
+    guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM accounts WHERE id = ?"), arguments: [id])
     else { throw VaultError.corrupt(detail: "a profile points to a missing account") }
     return try AccountRecord.decode(row, keys: keys)
   }
@@ -427,7 +427,7 @@ extension Vault {
   func findDomainAccount(_ db: Database, like account: Account) throws -> AccountRecord? {
     let signIn = account.signInName(computerName: "")
     let lookup = try keys.lookup("account", Account.lookupKey(signInName: signIn))
-    for row in try Row.fetchAll(db, sql: "SELECT * FROM accounts WHERE lookup = ?", arguments: [lookup]) {
+    for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM accounts WHERE lookup = ?"), arguments: [lookup]) {
       var record = try AccountRecord.decode(row, keys: keys)
       if record.account.scope == .domain {
         record.signInName = record.account.signInName(computerName: "")
@@ -438,7 +438,7 @@ extension Vault {
   }
 
   func fetchPasswordBox(_ db: Database, accountID: Int64) throws -> Data? {
-    try Data.fetchOne(db, sql: "SELECT password FROM account_secrets WHERE account_id = ?", arguments: [accountID])
+    try Data.fetchOne(try db.cachedStatement(sql: "SELECT password FROM account_secrets WHERE account_id = ?"), arguments: [accountID])
   }
 
   func openPassword(_ box: Data, accountID: Int64) throws -> SecretBytes {
@@ -457,13 +457,13 @@ extension Vault {
   /// Stores or replaces an account's password.
   func storePassword(_ db: Database, accountID: Int64, password: borrowing SecretBytes) throws {
     let box = try keys.seal(secret: password, table: "account_secrets", column: "password", rowID: accountID)
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO account_secrets (account_id, version, updated_at, password) VALUES (?, 1, ?, ?)
         ON CONFLICT(account_id) DO UPDATE SET password = excluded.password,
           version = account_secrets.version + 1, updated_at = excluded.updated_at
-        """,
-      arguments: [accountID, Self.now(), box])
+        """
+    ).execute(arguments: [accountID, Self.now(), box])
   }
 }
 

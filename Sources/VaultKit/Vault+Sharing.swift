@@ -141,7 +141,7 @@ extension Vault {
   public func exportBundle(
     names: [String], all: Bool, tag: String?, to recipientNames: [String], includeSecrets: Bool
   ) throws -> [UInt8] {
-    let (document, accountIDs, recipients, sequence, sender) = try VaultStore.guarded {
+    let (document, accountIDs, boxes, recipients, sequence, sender) = try VaultStore.guarded {
       try writer.write { db in
         let sender = try ensureIdentity(db)
         let known = try fetchTeammates(db)
@@ -153,8 +153,7 @@ extension Vault {
         }
         var records: [ProfileRecord] = []
         if all || (names.isEmpty && tag != nil) {
-          let rows = try Row.fetchCursor(db, sql: ProfileRecord.selection)
-          while let row = try rows.next() { records.append(try ProfileRecord.decode(row, keys: keys)) }
+          records = try decodeInParallel(try Row.fetchAll(db, sql: ProfileRecord.selection), withSettings: true)
         } else {
           records = try names.map { try fetchProfile(db, named: $0) }
         }
@@ -185,18 +184,23 @@ extension Vault {
         }
         let sequence = try Int64.fetchOne(db, sql: "SELECT next_sequence FROM identity WHERE id = 1") ?? 1
         try db.execute(sql: "UPDATE identity SET next_sequence = next_sequence + 1 WHERE id = 1")
+        // The password boxes are read here, still sealed; they are opened one at a time below.
+        let boxes = includeSecrets ? try accountIDs.map { try fetchPasswordBox(db, accountID: $0) } : []
         return (
-          BundlePayload.Document(version: 1, accounts: accounts, profiles: profiles), accountIDs, recipients,
+          BundlePayload.Document(version: 1, accounts: accounts, profiles: profiles), accountIDs, boxes, recipients,
           UInt64(sequence), sender
         )
       }
     }
-    let payload = try BundlePayload.encode(document) { index in
-      guard includeSecrets else { return nil }
-      let box = try VaultStore.guarded { try writer.read { db in try fetchPasswordBox(db, accountID: accountIDs[index]) } }
-      guard let box else { return nil }
-      return try openPassword(box, accountID: accountIDs[index])
-    }
+    let payload = try BundlePayload.encode(
+      document,
+      passwordLength: { index in
+        guard includeSecrets, let box = boxes[index] else { return nil }
+        return box.count - SecretBox.overhead
+      },
+      writePassword: { index, out in
+        try keys.openSecret(boxes[index]!, table: "account_secrets", column: "password", rowID: accountIDs[index], appendingTo: &out)
+      })
     let signingKey = try identitySecret("sign_secret")
     return try BundleFormat.write(
       payload: payload, senderBox: sender.boxKey, senderSign: sender.signKey, signingKey: signingKey,

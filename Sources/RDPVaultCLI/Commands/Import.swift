@@ -71,11 +71,17 @@ extension RDPVault {
       if let pinned = report.pinnedAs {
         Diagnostics.note("pinned the sender as \(pinned), fingerprint \(report.senderFingerprint): check it with them")
       }
-      for name in report.added { Diagnostics.note("added \(name)") }
-      for name in report.replaced { Diagnostics.note("replaced \(name)") }
-      for (old, new) in report.renamed { Diagnostics.note("added \(old) as \(new)") }
+      // Name each VM for a teammate's handful; a team's thousands get the counts below.
+      let total = report.added.count + report.replaced.count + report.renamed.count + report.skipped.count
+      if total <= 20 {
+        for name in report.added { Diagnostics.note("added \(name)") }
+        for name in report.replaced { Diagnostics.note("replaced \(name)") }
+        for (old, new) in report.renamed { Diagnostics.note("added \(old) as \(new)") }
+        for name in report.withoutPassword { Diagnostics.note("\(name) has no password yet: set it with rdpvault account passwd") }
+      } else if !report.withoutPassword.isEmpty {
+        Diagnostics.note("\(report.withoutPassword.count) VMs have no password yet: set them with rdpvault account passwd")
+      }
       for name in report.skipped { Diagnostics.note("skipped \(name): a VM with that name exists (--on-conflict replace or rename)") }
-      for name in report.withoutPassword { Diagnostics.note("\(name) has no password yet: set it with rdpvault account passwd") }
       Diagnostics.note(
         "imported \(file): \(report.added.count) added, \(report.replaced.count) replaced, \(report.renamed.count) renamed, \(report.skipped.count) skipped")
     }

@@ -41,42 +41,7 @@ enum ProfileJSONWriter {
     out.append(UInt8(ascii: "}"))
   }
 
-  static func array(_ values: [String], _ out: inout [UInt8]) {
-    out.append(UInt8(ascii: "["))
-    for (index, value) in values.enumerated() {
-      if index > 0 { out.append(UInt8(ascii: ",")) }
-      string(value, &out)
-    }
-    out.append(UInt8(ascii: "]"))
-  }
-
-  static func dictionary(_ values: [String: String], _ out: inout [UInt8]) {
-    out.append(UInt8(ascii: "{"))
-    for (index, key) in values.keys.sorted().enumerated() {
-      if index > 0 { out.append(UInt8(ascii: ",")) }
-      string(key, &out)
-      out.append(UInt8(ascii: ":"))
-      string(values[key]!, &out)
-    }
-    out.append(UInt8(ascii: "}"))
-  }
-
-  /// A JSON string: quotes, backslashes and control characters escaped; UTF-8 kept.
-  static func string(_ value: String, _ out: inout [UInt8]) {
-    out.append(UInt8(ascii: "\""))
-    for byte in value.utf8 {
-      switch byte {
-      case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-      case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-      case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-      case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-      case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-      case 0..<0x20:
-        let hex = Array("0123456789abcdef".utf8)
-        out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-      default: out.append(byte)
-      }
-    }
-    out.append(UInt8(ascii: "\""))
-  }
+  static func string(_ value: String, _ out: inout [UInt8]) { JSONText.string(value, &out) }
+  static func array(_ values: [String], _ out: inout [UInt8]) { JSONText.array(values, &out) }
+  static func dictionary(_ values: [String: String], _ out: inout [UInt8]) { JSONText.dictionary(values, &out) }
 }

@@ -134,13 +134,14 @@ enum RecordWriter {
     if insert {
       arguments = [id] + arguments
       let placeholders = Array(repeating: "?", count: names.count + 1).joined(separator: ", ")
-      try db.execute(
-        sql: "INSERT INTO \(table) (id, \(names.joined(separator: ", "))) VALUES (\(placeholders))",
-        arguments: arguments)
+      // Cached: an import writes thousands of rows with the same statement.
+      try db.cachedStatement(
+        sql: "INSERT INTO \(table) (id, \(names.joined(separator: ", "))) VALUES (\(placeholders))"
+      ).execute(arguments: arguments)
     } else {
       arguments += [id]
       let assignments = names.map { "\($0) = ?" }.joined(separator: ", ")
-      try db.execute(sql: "UPDATE \(table) SET \(assignments) WHERE id = ?", arguments: arguments)
+      try db.cachedStatement(sql: "UPDATE \(table) SET \(assignments) WHERE id = ?").execute(arguments: arguments)
     }
   }
 }

@@ -96,6 +96,17 @@ final class VaultKeys {
     }
   }
 
+  /// Opens a secret box into the spare capacity of `out`.
+  func openSecret(_ box: Data, table: String, column: String, rowID: Int64, appendingTo out: inout SecretBytes) throws {
+    do {
+      try SecretBox.openSecret(
+        [UInt8](box), additionalData: associatedData(table: table, column: column, rowID: rowID), key: fieldKey,
+        appendingTo: &out)
+    } catch {
+      throw VaultError.tampered(table: table, column: column)
+    }
+  }
+
   /// The blind index of a normalised name: equal names give equal indexes, and nothing
   /// about the name can be learned without the vault key.
   func lookup(_ scope: String, _ normalisedName: String) throws -> Data {
