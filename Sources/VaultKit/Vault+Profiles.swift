@@ -181,7 +181,7 @@ extension Vault {
   func insertProfile(
     _ db: Database, _ profile: Profile, wanted: Account, admin: Bool, password: borrowing SecretBytes?,
     allowNoPassword: Bool
-  ) throws -> (entry: ProfileEntry, resolution: AccountResolution) {
+  ) throws -> (entry: ProfileEntry, resolution: AccountResolution, accountID: Int64) {
     if try findProfile(db, named: profile.name) != nil {
       throw VaultError.profileExists(name: profile.name)
     }
@@ -192,7 +192,7 @@ extension Vault {
     let record = ProfileRecord(
       id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now, profile: profile)
     try record.save(db, keys: keys, insert: true)
-    return (ProfileEntry(profile: profile, account: resolution.account), resolution)
+    return (ProfileEntry(profile: profile, account: resolution.account), resolution, accountID)
   }
 
   /// Writes a new account (with its password) or updates an existing one's admin mark.
@@ -457,6 +457,17 @@ extension Vault {
   /// Stores or replaces an account's password.
   func storePassword(_ db: Database, accountID: Int64, password: borrowing SecretBytes) throws {
     let box = try keys.seal(secret: password, table: "account_secrets", column: "password", rowID: accountID)
+    try storePasswordBox(db, accountID: accountID, box: box)
+  }
+
+  /// Stores a password that lies in guarded memory owned by the caller (an import's payload),
+  /// without copying it into an allocation of its own.
+  func storePassword(_ db: Database, accountID: Int64, passwordBytes: UnsafeRawBufferPointer) throws {
+    let box = try keys.seal(bytes: passwordBytes, table: "account_secrets", column: "password", rowID: accountID)
+    try storePasswordBox(db, accountID: accountID, box: box)
+  }
+
+  private func storePasswordBox(_ db: Database, accountID: Int64, box: Data) throws {
     try db.cachedStatement(
       sql: """
         INSERT INTO account_secrets (account_id, version, updated_at, password) VALUES (?, 1, ?, ?)

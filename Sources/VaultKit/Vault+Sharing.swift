@@ -291,18 +291,20 @@ extension Vault {
             report.added.append(profile.name)
           }
           let wanted = try accountName.account(kind: profile.kind, computerName: profile.computerName, admin: admin)
-          let password: SecretBytes? =
-            if let range = passwordRanges[accountIndex] {
-              try payload.withUnsafeBytes { try SecretBytes(copying: UnsafeRawBufferPointer(rebasing: $0[range])) }
-            } else { nil }
-          let hasPassword = password != nil
-          let (_, resolution) = try insertProfile(
-            db, profile, wanted: wanted, admin: admin, password: password, allowNoPassword: true)
-          if case .existing = resolution, onConflict == .replace, hasPassword, let range = passwordRanges[accountIndex] {
-            // A stored shared account takes the bundle's password only with --on-conflict replace.
-            let record = try findDomainAccount(db, like: wanted)!
-            let secret = try payload.withUnsafeBytes { try SecretBytes(copying: UnsafeRawBufferPointer(rebasing: $0[range])) }
-            try storePassword(db, accountID: record.id, password: secret)
+          let range = passwordRanges[accountIndex]
+          let hasPassword = range != nil
+          let (_, resolution, accountID) = try insertProfile(
+            db, profile, wanted: wanted, admin: admin, password: nil, allowNoPassword: true)
+          // A new account takes the bundle's password; a stored shared one only with
+          // --on-conflict replace. The password goes from the payload's guarded memory
+          // straight into its box.
+          var takesPassword = false
+          if case .new = resolution { takesPassword = true }
+          if case .existing = resolution, onConflict == .replace { takesPassword = true }
+          if takesPassword, let range {
+            try payload.withUnsafeBytes { bytes in
+              try storePassword(db, accountID: accountID, passwordBytes: UnsafeRawBufferPointer(rebasing: bytes[range]))
+            }
           }
           if !hasPassword, case .new = resolution { report.withoutPassword.append(profile.name) }
         }

@@ -150,9 +150,15 @@ enum RecordWriter {
 enum SettingsCoding {
   static func encode(_ settings: RDPSettings) throws -> String {
     if settings.isEmpty { return "" }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    return String(decoding: try encoder.encode(settings), as: UTF8.self)
+    // By hand, as JSONEncoder would with sorted keys: bulk adds and imports write thousands.
+    var out: [UInt8] = []
+    JSONText.object(
+      [
+        ("extraLines", { JSONText.array(settings.extraLines, &$0) }),
+        ("options", { JSONText.dictionary(settings.options, &$0) }),
+        ("values", { JSONText.dictionary(settings.values, &$0) }),
+      ], &out)
+    return String(decoding: out, as: UTF8.self)
   }
 
   static func decode(_ text: String) throws -> RDPSettings {

@@ -8,22 +8,36 @@ final class VaultKeys {
   private let indexKey: SecretBytes
   let vaultID: [UInt8]
 
+  /// Every (table, column) the store boxes, with its associated-data prefix, made once at
+  /// unlock and then only read.
+  private let knownPrefixes: [String: [UInt8]]
+
+  static let boxedColumns: [(String, [String])] = [
+    ("profiles", ProfileRecord.columns), ("accounts", AccountRecord.columns), ("account_secrets", ["password"]),
+    ("teammates", ["name", "identity"]), ("identity", ["box_public", "box_secret", "sign_public", "sign_secret"]),
+  ]
+
   init(vaultKey: borrowing SecretBytes, vaultID: [UInt8]) throws {
     fieldKey = try KeyDerivation.subkey(of: vaultKey, id: 1, context: "rdpvault")
     indexKey = try KeyDerivation.subkey(of: vaultKey, id: 2, context: "rdpvault")
     self.vaultID = vaultID
+    var prefixes: [String: [UInt8]] = [:]
+    for (table, columns) in Self.boxedColumns {
+      for column in columns { prefixes[table + "." + column] = Self.makePrefix(vaultID, table, column) }
+    }
+    knownPrefixes = prefixes
   }
 
   /// The associated data up to the row id, for the profile and account columns, computed
   /// once and then only read, so rows can be opened on several threads.
-  private(set) lazy var profilePrefixes: [[UInt8]] = ProfileRecord.columns.map { makePrefix("profiles", $0) }
+  var profilePrefixes: [[UInt8]] { ProfileRecord.columns.map { prefix(table: "profiles", column: $0) } }
 
-  private func makePrefix(_ table: String, _ column: String) -> [UInt8] {
+  private static func makePrefix(_ vaultID: [UInt8], _ table: String, _ column: String) -> [UInt8] {
     Array("rdpvault/field/v1".utf8) + [0] + vaultID + Array(table.utf8) + [0] + Array(column.utf8) + [0]
   }
 
   func prefix(table: String, column: String) -> [UInt8] {
-    makePrefix(table, column)
+    knownPrefixes[table + "." + column] ?? Self.makePrefix(vaultID, table, column)
   }
 
   /// Binds a box to this vault, its table, its row and its column.
@@ -68,6 +82,11 @@ final class VaultKeys {
   {
     let ad = associatedData(table: table, column: column, rowID: rowID)
     return Data(try SecretBox.seal(secret, additionalData: ad, key: fieldKey))
+  }
+
+  func seal(bytes: UnsafeRawBufferPointer, table: String, column: String, rowID: Int64) throws -> Data {
+    let ad = associatedData(table: table, column: column, rowID: rowID)
+    return Data(try SecretBox.seal(bytes, additionalData: ad, key: fieldKey, nonce: Random.bytes(SecretBox.nonceLength)))
   }
 
   func open(_ box: Data?, table: String, column: String, rowID: Int64) throws -> String {
