@@ -21,7 +21,7 @@ extension Vault {
           users[record.accountID, default: []].append(record.profile)
         }
         var result: [AccountEntry] = []
-        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM accounts")
+        let rows = try Row.fetchCursor(db, sql: AccountRecord.selection)
         while let row = try rows.next() {
           let record = try AccountRecord.decode(row, keys: keys)
           let profiles = (users[record.id] ?? []).sorted { $0.name.lowercased() < $1.name.lowercased() }
@@ -89,7 +89,7 @@ extension Vault {
     let wanted = Account.lookupKey(signInName: name)
     let lookup = try keys.lookup("account", wanted)
     var found: [(AccountRecord, [String])] = []
-    for row in try Row.fetchAll(db, sql: "SELECT * FROM accounts WHERE lookup = ?", arguments: [lookup]) {
+    for row in try Row.fetchAll(db, sql: AccountRecord.selection + " WHERE lookup = ?", arguments: [lookup]) {
       var record = try AccountRecord.decode(row, keys: keys)
       var users: [ProfileRecord] = []
       for profileRow in try Row.fetchAll(db, sql: ProfileRecord.selection + " WHERE account_id = ?", arguments: [record.id]) {

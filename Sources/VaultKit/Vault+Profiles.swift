@@ -39,7 +39,7 @@ extension Vault {
     try VaultStore.guarded {
       try writer.read { db in
         var accounts: [Int64: Account] = [:]
-        let accountRows = try Row.fetchCursor(db, sql: "SELECT * FROM accounts")
+        let accountRows = try Row.fetchCursor(db, sql: AccountRecord.selection)
         while let row = try accountRows.next() {
           let record = try AccountRecord.decode(row, keys: keys)
           accounts[record.id] = record.account
@@ -414,7 +414,7 @@ extension Vault {
   }
 
   func fetchAccountRecord(_ db: Database, id: Int64) throws -> AccountRecord {
-    guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM accounts WHERE id = ?"), arguments: [id])
+    guard let row = try Row.fetchOne(try db.cachedStatement(sql: AccountRecord.selection + " WHERE id = ?"), arguments: [id])
     else { throw VaultError.corrupt(detail: "a profile points to a missing account") }
     return try AccountRecord.decode(row, keys: keys)
   }
@@ -427,7 +427,7 @@ extension Vault {
   func findDomainAccount(_ db: Database, like account: Account) throws -> AccountRecord? {
     let signIn = account.signInName(computerName: "")
     let lookup = try keys.lookup("account", Account.lookupKey(signInName: signIn))
-    for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM accounts WHERE lookup = ?"), arguments: [lookup]) {
+    for row in try Row.fetchAll(try db.cachedStatement(sql: AccountRecord.selection + " WHERE lookup = ?"), arguments: [lookup]) {
       var record = try AccountRecord.decode(row, keys: keys)
       if record.account.scope == .domain {
         record.signInName = record.account.signInName(computerName: "")

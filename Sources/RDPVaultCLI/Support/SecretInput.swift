@@ -66,6 +66,10 @@ enum SecretInput {
       !bytes.contains(0) && String(validating: bytes, as: UTF8.self) != nil
     }
     if !valid { throw CLIError("the \(what) is not valid UTF-8 text") }
+    // RDP clients read a password as one line; Windows does not take line breaks in one.
+    if what == "password", secret.withUnsafeBytes({ $0.contains(0x0A) || $0.contains(0x0D) }) {
+      throw CLIError("the password contains a line break", hint: "give the password alone on one line")
+    }
   }
 
   /// A secret typed at the terminal (`/dev/tty`) without echo. With no terminal this fails

@@ -106,10 +106,17 @@ struct AccountRecord {
       insert: insert)
   }
 
+  /// The columns `decode` reads by position.
+  static let selection =
+    "SELECT id, version, created_at, updated_at, " + columns.joined(separator: ", ") + " FROM accounts"
+
   static func decode(_ row: Row, keys: VaultKeys) throws -> AccountRecord {
-    let id: Int64 = row["id"]
+    let id: Int64 = row[0]
     func open(_ column: String) throws -> String {
-      try keys.open(row[column] as Data?, table: table, column: column, rowID: id)
+      let index = 4 + columns.firstIndex(of: column)!
+      return try row.withUnsafeData(atIndex: index) { data in
+        try keys.open(data, prefix: keys.prefix(table: table, column: column), rowID: id, table: table, column: column)
+      }
     }
     guard let scope = Account.Scope(rawValue: try open("scope")),
       let form = Account.SignInForm(rawValue: try open("sign_in_form"))
@@ -118,8 +125,7 @@ struct AccountRecord {
       scope: scope, userName: try open("user_name"), domain: try open("domain"), form: form,
       isDomainAdmin: try open("domain_admin") == "1")
     return AccountRecord(
-      id: id, version: row["version"], createdAt: row["created_at"],
-      updatedAt: row["updated_at"], account: account, signInName: "")
+      id: id, version: row[1], createdAt: row[2], updatedAt: row[3], account: account, signInName: "")
   }
 }
 

@@ -11,6 +11,9 @@ public final class VaultStore {
   public init(_ writer: any DatabaseWriter) throws {
     self.writer = writer
     try Self.refuseNewerSchema(writer)
+    // A vault that is up to date needs no write transaction: every command opens one.
+    let applied = try Self.guarded { try writer.read { try Self.migrator.appliedIdentifiers($0) } }
+    if applied == Set(Self.knownMigrations) { return }
     do {
       try Self.migrator.migrate(writer)
     } catch {
