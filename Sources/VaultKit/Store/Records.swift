@@ -112,10 +112,11 @@ struct AccountRecord {
 
   static func decode(_ row: Row, keys: VaultKeys) throws -> AccountRecord {
     let id: Int64 = row[0]
+    let prefixes = keys.accountPrefixes
     func open(_ column: String) throws -> String {
-      let index = 4 + columns.firstIndex(of: column)!
-      return try row.withUnsafeData(atIndex: index) { data in
-        try keys.open(data, prefix: keys.prefix(table: table, column: column), rowID: id, table: table, column: column)
+      let index = columns.firstIndex(of: column)!
+      return try row.withUnsafeData(atIndex: 4 + index) { data in
+        try keys.open(data, prefix: prefixes[index], rowID: id, table: table, column: column)
       }
     }
     guard let scope = Account.Scope(rawValue: try open("scope")),

@@ -31,6 +31,7 @@ final class VaultKeys {
   /// The associated data up to the row id, for the profile and account columns, computed
   /// once and then only read, so rows can be opened on several threads.
   var profilePrefixes: [[UInt8]] { ProfileRecord.columns.map { prefix(table: "profiles", column: $0) } }
+  private(set) lazy var accountPrefixes: [[UInt8]] = AccountRecord.columns.map { prefix(table: "accounts", column: $0) }
 
   private static func makePrefix(_ vaultID: [UInt8], _ table: String, _ column: String) -> [UInt8] {
     Array("rdpvault/field/v1".utf8) + [0] + vaultID + Array(table.utf8) + [0] + Array(column.utf8) + [0]
