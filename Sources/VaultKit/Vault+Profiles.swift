@@ -27,7 +27,7 @@ extension Vault {
     try VaultStore.guarded {
       try writer.read { db in
         let record = try fetchProfile(db, named: name)
-        let account = try fetchAccount(db, id: record.accountID)
+        let account = try fetchAccountRecord(db, id: record.accountID)
         return ProfileEntry(profile: record.profile, account: account.account)
       }
     }
@@ -417,10 +417,6 @@ extension Vault {
     guard let row = try Row.fetchOne(try db.cachedStatement(sql: AccountRecord.selection + " WHERE id = ?"), arguments: [id])
     else { throw VaultError.corrupt(detail: "a profile points to a missing account") }
     return try AccountRecord.decode(row, keys: keys)
-  }
-
-  func fetchAccount(_ db: Database, id: Int64) throws -> AccountRecord {
-    try fetchAccountRecord(db, id: id)
   }
 
   /// The stored domain account with the same sign-in name, if any.

@@ -15,15 +15,7 @@ enum Output {
   }
 
   static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
-    var offset = 0
-    while offset < bytes.count {
-      let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-      if n < 0 {
-        if errno == EINTR { continue }
-        return
-      }
-      offset += n
-    }
+    Launcher.writeAll(fd, bytes)
   }
 
   /// host:port as a user types it, with IPv6 in brackets.

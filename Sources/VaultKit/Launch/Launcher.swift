@@ -208,7 +208,8 @@ public enum Launcher {
     }
   }
 
-  static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+  /// Writes every byte to `fd`, retrying after interruptions.
+  public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
     var offset = 0
     while offset < bytes.count {
       let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
