@@ -84,7 +84,13 @@ extension Vault {
     var needsPassword = false
     if case .new = resolution { needsPassword = true }
     if case .existing = resolution {
-      needsPassword = (try? password(forProfile: profileName)) == nil
+      // Whether the shared account has a password: ask for its box, do not open it.
+      needsPassword = try VaultStore.guarded {
+        try writer.read { db in
+          let record = try fetchProfile(db, named: profileName)
+          return try fetchPasswordBox(db, accountID: record.accountID) == nil
+        }
+      }
     }
     return RDPImport(entry: entry, warnings: parsed.warnings, needsPassword: needsPassword)
   }

@@ -87,6 +87,7 @@ struct FreeRDP3Adapter: ClientAdapter {
       }
       parts.append(.text(argument + "\n"))
     }
+    // The password argument goes into FreeRDP 3's stdin (read by /args-from:stdin), not argv.
     parts += [.text("/p:"), .password, .text("\n")]
     return LaunchPlan(
       client: kind,
