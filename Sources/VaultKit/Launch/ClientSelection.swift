@@ -43,7 +43,9 @@ public struct ClientChoice: Equatable, Sendable {
       case 128: "FreeRDP could not parse its arguments"
       case 131, 141: "the connection failed"
       case 132, 134, 154: "the server refused the credentials"
-      case 143: "TLS failed: the server's certificate does not match the pinned fingerprint, or was not accepted"
+      case 143:
+        "TLS failed: the server's certificate does not match the pinned fingerprint, or it changed since "
+          + "FreeRDP first trusted it (a VM re-created at the same address; see ~/.config/freerdp/known_hosts2)"
       case 147: "the server closed the connection during sign-in: usually a wrong password or user name"
       case 140: "the host name does not resolve"
       case 135: "the account is locked out"
