@@ -22,26 +22,22 @@ enum ProfileJSONWriter {
       out += Array(((first ? "{" : ",") + "\"" + name + "\":").utf8)
       first = false
     }
-    key("computer_name"); string(json.computerName, &out)
-    key("domain"); string(json.domain, &out)
+    key("computer_name"); JSONText.string(json.computerName, &out)
+    key("domain"); JSONText.string(json.domain, &out)
     key("domain_admin"); out += Array((json.domainAdmin ? "true" : "false").utf8)
-    key("extra_lines"); array(json.extraLines ?? [], &out)
-    key("host"); string(json.host, &out)
-    key("kind"); string(json.kind, &out)
-    key("name"); string(json.name, &out)
-    key("note"); string(json.note, &out)
-    key("options"); dictionary(json.options ?? [:], &out)
+    key("extra_lines"); JSONText.array(json.extraLines ?? [], &out)
+    key("host"); JSONText.string(json.host, &out)
+    key("kind"); JSONText.string(json.kind, &out)
+    key("name"); JSONText.string(json.name, &out)
+    key("note"); JSONText.string(json.note, &out)
+    key("options"); JSONText.dictionary(json.options ?? [:], &out)
     key("port"); out += Array(String(json.port).utf8)
-    key("resource_group"); string(json.resourceGroup, &out)
-    key("settings"); dictionary(json.settings ?? [:], &out)
-    key("sign_in_name"); string(json.signInName, &out)
-    key("subscription"); string(json.subscription, &out)
-    key("tags"); array(json.tags, &out)
-    key("user"); string(json.user, &out)
+    key("resource_group"); JSONText.string(json.resourceGroup, &out)
+    key("settings"); JSONText.dictionary(json.settings ?? [:], &out)
+    key("sign_in_name"); JSONText.string(json.signInName, &out)
+    key("subscription"); JSONText.string(json.subscription, &out)
+    key("tags"); JSONText.array(json.tags, &out)
+    key("user"); JSONText.string(json.user, &out)
     out.append(UInt8(ascii: "}"))
   }
-
-  static func string(_ value: String, _ out: inout [UInt8]) { JSONText.string(value, &out) }
-  static func array(_ values: [String], _ out: inout [UInt8]) { JSONText.array(values, &out) }
-  static func dictionary(_ values: [String: String], _ out: inout [UInt8]) { JSONText.dictionary(values, &out) }
 }

@@ -113,18 +113,16 @@ struct AccountRecord {
   static func decode(_ row: Row, keys: VaultKeys) throws -> AccountRecord {
     let id: Int64 = row[0]
     let prefixes = keys.accountPrefixes
-    func open(_ column: String) throws -> String {
-      let index = columns.firstIndex(of: column)!
-      return try row.withUnsafeData(atIndex: 4 + index) { data in
-        try keys.open(data, prefix: prefixes[index], rowID: id, table: table, column: column)
+    func open(_ index: Int) throws -> String {
+      try row.withUnsafeData(atIndex: 4 + index) { data in
+        try keys.open(data, prefix: prefixes[index], rowID: id, table: table, column: columns[index])
       }
     }
-    guard let scope = Account.Scope(rawValue: try open("scope")),
-      let form = Account.SignInForm(rawValue: try open("sign_in_form"))
+    // By position in `columns`: scope, user_name, domain, sign_in_form, domain_admin.
+    guard let scope = Account.Scope(rawValue: try open(0)), let form = Account.SignInForm(rawValue: try open(3))
     else { throw VaultError.corrupt(detail: "account row has an unknown scope or form") }
     let account = Account(
-      scope: scope, userName: try open("user_name"), domain: try open("domain"), form: form,
-      isDomainAdmin: try open("domain_admin") == "1")
+      scope: scope, userName: try open(1), domain: try open(2), form: form, isDomainAdmin: try open(4) == "1")
     return AccountRecord(
       id: id, version: row[1], createdAt: row[2], updatedAt: row[3], account: account, signInName: "")
   }

@@ -26,12 +26,16 @@ final class VaultKeys {
       for column in columns { prefixes[table + "." + column] = Self.makePrefix(vaultID, table, column) }
     }
     knownPrefixes = prefixes
+    profilePrefixes = ProfileRecord.columns.map { prefixes["profiles." + $0]! }
+    accountPrefixes = AccountRecord.columns.map { prefixes["accounts." + $0]! }
   }
 
   /// The associated data up to the row id, for the profile and account columns, computed
   /// once and then only read, so rows can be opened on several threads.
-  var profilePrefixes: [[UInt8]] { ProfileRecord.columns.map { prefix(table: "profiles", column: $0) } }
-  private(set) lazy var accountPrefixes: [[UInt8]] = AccountRecord.columns.map { prefix(table: "accounts", column: $0) }
+  /// The prefixes of `profiles` and `accounts` columns in column order, for reading rows by
+  /// position; made once here and only read after, so rows can be opened on several threads.
+  let profilePrefixes: [[UInt8]]
+  let accountPrefixes: [[UInt8]]
 
   private static func makePrefix(_ vaultID: [UInt8], _ table: String, _ column: String) -> [UInt8] {
     Array("rdpvault/field/v1".utf8) + [0] + vaultID + Array(table.utf8) + [0] + Array(column.utf8) + [0]

@@ -10,10 +10,8 @@ public final class VaultStore {
   /// Applies the embedded migrations, each in its own transaction.
   public init(_ writer: any DatabaseWriter) throws {
     self.writer = writer
-    try Self.refuseNewerSchema(writer)
     // A vault that is up to date needs no write transaction: every command opens one.
-    let applied = try Self.guarded { try writer.read { try Self.migrator.appliedIdentifiers($0) } }
-    if applied == Set(Self.knownMigrations) { return }
+    if try Self.refuseNewerSchema(writer) == Set(Self.knownMigrations) { return }
     do {
       try Self.migrator.migrate(writer)
     } catch {
@@ -35,10 +33,13 @@ public final class VaultStore {
   public static var knownMigrations: [String] { SchemaMigrations.all.map(\.identifier) }
 
   /// A vault that records a migration this binary does not know was made by a newer rdpvault.
-  static func refuseNewerSchema(_ reader: any DatabaseReader) throws {
+  /// Returns the applied migrations.
+  @discardableResult
+  static func refuseNewerSchema(_ reader: any DatabaseReader) throws -> Set<String> {
     let applied = try guarded { try reader.read { try migrator.appliedIdentifiers($0) } }
     let unknown = applied.subtracting(knownMigrations)
     if !unknown.isEmpty { throw VaultError.newerSchema(unknownMigrations: unknown.sorted()) }
+    return applied
   }
 
   /// The identifiers of the applied migrations, in order.
