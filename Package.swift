@@ -28,6 +28,7 @@ let package = Package(
       resources: [
         .embedInCode("0001_initial.sql"),
         .embedInCode("0002_sharing.sql"),
+        .embedInCode("0003_account_linking.sql"),
       ]
     ),
     // The domain model and the store. Never prints, never parses arguments.
@@ -53,6 +54,12 @@ let package = Package(
       path: "Benchmarks/FixtureMaker"),
     .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"], exclude: ["Vectors"]),
     .testTarget(name: "VaultKitTests", dependencies: ["VaultKit", "VaultCrypto"], exclude: ["Fixtures"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["rdpvault"]),
+    // The real binary end to end; VaultKit and GRDB only to build hostile inputs (validly
+    // signed bundles, damaged vault files) that no command would make.
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: [
+        "rdpvault", "VaultKit", "VaultCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+      ]),
   ]
 )

@@ -101,6 +101,9 @@ extension Vault {
         found.append((record, users.map(\.profile.name)))
       }
     }
+    // The user's own account of that name first; one kept apart only when it is alone.
+    let linkable = found.filter { $0.0.account.linksByName }
+    if !linkable.isEmpty { found = linkable }
     guard let first = found.first else { throw VaultError.accountNotFound(name: name) }
     if found.count > 1 {
       throw VaultError.accountAmbiguous(name: name, profiles: found.flatMap(\.1).sorted())

@@ -283,9 +283,10 @@ extension Vault {
       ?? AccountName(
         userName: current.userName,
         domain: current.scope == .local ? profile.computerName : current.domain, form: current.form)
+    // A VM taken back to a local account leaves the admin mark with the domain account.
     let wanted = try wantedName.account(
       kind: profile.kind, computerName: profile.computerName,
-      admin: admin ?? (current.scope == .domain && current.isDomainAdmin))
+      admin: admin ?? (profile.kind != .local && current.scope == .domain && current.isDomainAdmin))
     let same =
       wanted.scope == current.scope
       && (wanted.scope == .local
@@ -297,8 +298,31 @@ extension Vault {
     try Self.checkDomainControllerRule(kind: profile.kind, account: wanted)
     var updated = accountRecord
     updated.account = wanted
+    updated.account.linksByName = current.linksByName
     updated.signInName = wanted.signInName(computerName: profile.computerName)
     return .same(updated)
+  }
+
+  /// The sign-in name of the local account, with its password, that `editProfile` with these
+  /// arguments would remove (the VM leaves it for another account); nil when none. Writes
+  /// nothing.
+  public func editRemovesAccount(
+    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?, admin: Bool?
+  ) throws -> String? {
+    try VaultStore.guarded {
+      try writer.read { db in
+        var record = try fetchProfile(db, named: name)
+        let current = try fetchAccountRecord(db, id: record.accountID)
+        let oldComputer = record.profile.computerName
+        guard case .other = try planEdit(db, record: &record, change: change, account: newName, admin: admin),
+          current.account.scope == .local
+        else { return nil }
+        let users = try Int.fetchOne(
+          db, sql: "SELECT count(*) FROM profiles WHERE account_id = ?", arguments: [current.id]) ?? 0
+        guard users == 1, try fetchPasswordBox(db, accountID: current.id) != nil else { return nil }
+        return current.account.signInName(computerName: oldComputer)
+      }
+    }
   }
 
   /// Whether `editProfile` with these arguments would create an account, which needs a
@@ -402,8 +426,8 @@ extension Vault {
     var scored: [(Int, String)] = []
     let rows = try Row.fetchCursor(db, sql: "SELECT id, name FROM profiles")
     while let row = try rows.next() {
-      let id: Int64 = row["id"]
-      let candidate = try keys.open(row["name"] as Data?, table: "profiles", column: "name", rowID: id)
+      let id = try row.integer("id", table: "profiles")
+      let candidate = try keys.open(try row.blob("name", table: "profiles"), table: "profiles", column: "name", rowID: id)
       let lower = candidate.lowercased()
       let distance = editDistance(wanted, lower)
       if distance <= max(2, wanted.count / 3) || lower.hasPrefix(wanted) || wanted.hasPrefix(lower) {
@@ -419,13 +443,14 @@ extension Vault {
     return try AccountRecord.decode(row, keys: keys)
   }
 
-  /// The stored domain account with the same sign-in name, if any.
+  /// The stored domain account with the same sign-in name that VMs may link to by name, if
+  /// any. An account kept apart (`linksByName` false) is never found here.
   func findDomainAccount(_ db: Database, like account: Account) throws -> AccountRecord? {
     let signIn = account.signInName(computerName: "")
     let lookup = try keys.lookup("account", Account.lookupKey(signInName: signIn))
     for row in try Row.fetchAll(try db.cachedStatement(sql: AccountRecord.selection + " WHERE lookup = ?"), arguments: [lookup]) {
       var record = try AccountRecord.decode(row, keys: keys)
-      if record.account.scope == .domain {
+      if record.account.scope == .domain && record.account.linksByName {
         record.signInName = record.account.signInName(computerName: "")
         return record
       }
@@ -441,7 +466,7 @@ extension Vault {
     try keys.openSecret(box, table: "account_secrets", column: "password", rowID: accountID)
   }
 
-  private func storePassword(
+  func storePassword(
     _ db: Database, accountID: Int64, ifGiven password: borrowing SecretBytes?
   ) throws {
     switch password {

@@ -1,12 +1,28 @@
 import Foundation
 import VaultCrypto
 
-/// The outcome of importing one .rdp file.
+/// The outcome of importing one .rdp file, or with `dryRun` what it would be.
 public struct RDPImport: Sendable {
-  public var entry: ProfileEntry
+  public var item: ImportItem
+  public var kind: AccountKind
   public var warnings: [String]
-  /// True when the account is new and has no password yet.
+  /// True when the VM's account has no password.
   public var needsPassword: Bool
+  /// The file held a password in the clear; `item.storedPassword` says whether it was kept.
+  public var hadClearTextPassword: Bool
+}
+
+/// What the user allowed an import to do beyond adding VMs.
+public struct ImportConsent: Equatable, Sendable {
+  /// Link VMs to stored accounts of the same sign-in name.
+  public var linkExisting: Bool
+  /// Store a password found in the clear in an .rdp file as its account's password.
+  public var storeClearTextPasswords: Bool
+
+  public init(linkExisting: Bool = false, storeClearTextPasswords: Bool = false) {
+    self.linkExisting = linkExisting
+    self.storeClearTextPasswords = storeClearTextPasswords
+  }
 }
 
 extension Vault {
@@ -33,21 +49,42 @@ extension Vault {
       }, account: nil, admin: nil, password: nil)
   }
 
+  /// Records approval of a VM's pre-connect command, exactly the text the user was shown;
+  /// a command changed since then is not approved.
+  public func approvePreConnect(profile name: String, command: String) throws {
+    try editProfile(
+      named: name,
+      change: { profile in
+        guard let current = profile.settings.options[ConnectOption.preConnect] else {
+          throw VaultError.noPreConnect(profile: profile.name)
+        }
+        guard current == command else {
+          throw VaultError.invalidField(field: ConnectOption.preConnect, value: command, rule: "it changed meanwhile; look again")
+        }
+        profile.settings.approvePreConnect()
+      }, account: nil, admin: nil, password: nil)
+  }
+
   // MARK: Import
 
-  /// Adds a profile from an .rdp file's bytes. The account is linked when a domain account
-  /// with that name is stored, and is otherwise created without a password (the file cannot
-  /// carry one that works here). Nothing is written when anything fails.
+  /// Adds a profile from an .rdp file's bytes. A stored domain account of the same sign-in
+  /// name is linked only with the user's consent; otherwise the VM gets an account of its own
+  /// without a password. A clear-text password line is taken out of `bytes` before the file
+  /// is read, and stored only with consent. Nothing is written when anything fails, or with
+  /// `dryRun`.
   public func importRDPFile(
-    _ bytes: [UInt8], fileName: String, name: String?, kind: AccountKind?, tags: [String],
-    user: String?, computerName: String?
+    _ bytes: inout [UInt8], fileName: String, name: String?, kind: AccountKind?, tags: [String],
+    user: String?, computerName: String?, consent: ImportConsent = ImportConsent(), dryRun: Bool = false
   ) throws -> RDPImport {
+    var clearLines: [Int] = []
+    let clearPassword = try ClearTextPassword.extract(from: &bytes, lines: &clearLines)
     let parsed: ImportedRDPFile
     do {
       parsed = try RDPFileReader.parse(bytes)
     } catch VaultError.rdpFile(_, let line, let reason) {
       throw VaultError.rdpFile(file: fileName, line: line, reason: reason)
     }
+    var warnings = parsed.warnings
     let profileName = name ?? Self.profileName(fromFileName: fileName)
     do {
       try Validation.profileName(profileName)
@@ -79,20 +116,68 @@ extension Vault {
     let profile = Profile(
       name: profileName, host: parsed.host, port: parsed.port, computerName: machine, kind: finalKind, tags: tags,
       settings: parsed.settings)
-    let resolution = try resolveAccount(for: profile, name: account, admin: false)
-    let entry = try addProfile(profile, account: account, password: nil, allowNoPassword: true)
-    var needsPassword = false
-    if case .new = resolution { needsPassword = true }
-    if case .existing = resolution {
-      // Whether the shared account has a password: ask for its box, do not open it.
-      needsPassword = try VaultStore.guarded {
-        try writer.read { db in
-          let record = try fetchProfile(db, named: profileName)
-          return try fetchPasswordBox(db, accountID: record.accountID) == nil
+    try profile.validate()
+    var wanted = try account.account(kind: finalKind, computerName: machine, admin: false)
+    let signIn = wanted.signInName(computerName: machine)
+    if !clearLines.isEmpty {
+      warnings.append(
+        "line \(clearLines.map(String.init).joined(separator: ", ")): the file held a password in the clear; "
+          + "it was not kept as a line, and anyone who had the file could read it")
+    }
+    let hasClearPassword = clearLines.count > 0
+    if consent.storeClearTextPasswords {
+      switch clearPassword {
+      case .some(let password): try password.withUnsafeBytes { try Validation.password($0, field: "clear-text password") }
+      case .none: break
+      }
+    }
+    var result: RDPImport?
+    try VaultStore.guarded {
+      try writer.writeWithoutTransaction { db in
+        try db.inTransaction(.immediate) {
+          if try findProfile(db, named: profileName) != nil { throw VaultError.profileExists(name: profileName) }
+          var link = ImportItem.AccountLink.new
+          var accountID: Int64
+          var hasPassword = false
+          var stored = false
+          if wanted.scope == .domain, let existing = try findDomainAccount(db, like: wanted), consent.linkExisting {
+            try Self.checkDomainControllerRule(kind: finalKind, account: existing.account)
+            link = .linked
+            accountID = existing.id
+            hasPassword = try fetchPasswordBox(db, accountID: existing.id) != nil
+          } else {
+            if wanted.scope == .domain, try findDomainAccount(db, like: wanted) != nil {
+              link = .keptApart
+              wanted.linksByName = false
+            }
+            try Self.checkDomainControllerRule(kind: finalKind, account: wanted)
+            let now = Self.now()
+            let record = AccountRecord(
+              id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: wanted, signInName: signIn)
+            try record.save(db, keys: keys, insert: true)
+            accountID = record.id
+            if hasClearPassword && consent.storeClearTextPasswords {
+              try storePassword(db, accountID: accountID, ifGiven: clearPassword)
+              hasPassword = true
+              stored = true
+            }
+          }
+          let now = Self.now()
+          try ProfileRecord(
+            id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now, profile: profile
+          ).save(db, keys: keys, insert: true)
+          let item = ImportItem(
+            action: .add, name: profileName, host: profile.host, port: profile.port, signInName: signIn, link: link,
+            hasPassword: hasPassword, storedPassword: stored, preConnect: nil,
+            gateway: profile.settings.values["gatewayhostname"], extraLines: profile.settings.extraLines)
+          result = RDPImport(
+            item: item, kind: finalKind, warnings: warnings, needsPassword: !hasPassword,
+            hadClearTextPassword: hasClearPassword)
+          return dryRun ? .rollback : .commit
         }
       }
     }
-    return RDPImport(entry: entry, warnings: parsed.warnings, needsPassword: needsPassword)
+    return result!
   }
 
   static func profileName(fromFileName fileName: String) -> String {

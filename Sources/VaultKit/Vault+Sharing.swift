@@ -13,23 +13,25 @@ public enum ConflictPolicy: String, CaseIterable, Sendable {
   case skip, replace, rename
 }
 
-/// What importing a bundle did.
+/// What importing a bundle did, or with `dryRun` would do.
 public struct BundleImportReport: Equatable, Sendable {
   public var senderFingerprint: String
   /// The name the sender was pinned under by `--trust`, if it was.
   public var pinnedAs: String?
-  public var added: [String] = []
-  public var replaced: [String] = []
-  /// Original name and the name it was added under.
-  public var renamed: [(String, String)] = []
-  public var skipped: [String] = []
-  public var withoutPassword: [String] = []
+  public var items: [ImportItem] = []
+  /// True when nothing was written.
+  public var dryRun = false
 
-  public static func == (lhs: Self, rhs: Self) -> Bool {
-    lhs.senderFingerprint == rhs.senderFingerprint && lhs.added == rhs.added && lhs.replaced == rhs.replaced
-      && lhs.skipped == rhs.skipped && lhs.renamed.map(\.0) == rhs.renamed.map(\.0)
-      && lhs.renamed.map(\.1) == rhs.renamed.map(\.1)
+  public var added: [String] { items.filter { $0.action == .add }.map(\.name) }
+  public var replaced: [String] { items.filter { $0.action == .replace }.map(\.name) }
+  /// Original name and the name it was added under.
+  public var renamed: [(String, String)] {
+    items.compactMap { if case .rename(let from) = $0.action { (from, $0.name) } else { nil } }
   }
+  public var skipped: [String] { items.filter { $0.action == .skip }.map(\.name) }
+  public var withoutPassword: [String] { items.filter { $0.action != .skip && !$0.hasPassword }.map(\.name) }
+  /// VMs whose sign-in name matches a stored account: linked (with consent) or kept apart.
+  public var matchingStoredAccounts: [ImportItem] { items.filter { $0.link != .new } }
 }
 
 extension Vault {
@@ -45,8 +47,8 @@ extension Vault {
   func ensureIdentity(_ db: Database) throws -> PublicIdentity {
     if let row = try Row.fetchOne(db, sql: "SELECT * FROM identity WHERE id = 1") {
       return try PublicIdentity(
-        boxKey: try hexDecode(try keys.open(row["box_public"] as Data?, table: Self.identityTable, column: "box_public", rowID: 1)),
-        signKey: try hexDecode(try keys.open(row["sign_public"] as Data?, table: Self.identityTable, column: "sign_public", rowID: 1)))
+        boxKey: try hexDecode(try keys.open(try row.blob("box_public", table: Self.identityTable), table: Self.identityTable, column: "box_public", rowID: 1)),
+        signKey: try hexDecode(try keys.open(try row.blob("sign_public", table: Self.identityTable), table: Self.identityTable, column: "sign_public", rowID: 1)))
     }
     let box = try Sealing.keyPair()
     let sign = try Signing.keyPair()
@@ -93,7 +95,8 @@ extension Vault {
     }
     let keyLookup = try keys.lookup("teammate-key", hexEncode(identity.boxKey + identity.signKey))
     if let row = try Row.fetchOne(db, sql: "SELECT id, name FROM teammates WHERE key_lookup = ?", arguments: [keyLookup]) {
-      let other = try keys.open(row["name"] as Data?, table: "teammates", column: "name", rowID: row["id"])
+      let other = try keys.open(
+        try row.blob("name", table: "teammates"), table: "teammates", column: "name", rowID: try row.integer("id", table: "teammates"))
       throw VaultError.identityAlreadyPinned(name: other)
     }
     let id = Random.rowID()
@@ -117,10 +120,11 @@ extension Vault {
 
   func fetchTeammates(_ db: Database) throws -> [Teammate] {
     try Row.fetchAll(db, sql: "SELECT id, name, identity FROM teammates").map { row in
-      let id: Int64 = row["id"]
+      let id = try row.integer("id", table: "teammates")
       return Teammate(
-        name: try keys.open(row["name"] as Data?, table: "teammates", column: "name", rowID: id),
-        identity: try PublicIdentity(parsing: try keys.open(row["identity"] as Data?, table: "teammates", column: "identity", rowID: id)))
+        name: try keys.open(try row.blob("name", table: "teammates"), table: "teammates", column: "name", rowID: id),
+        identity: try PublicIdentity(
+          parsing: try keys.open(try row.blob("identity", table: "teammates"), table: "teammates", column: "identity", rowID: id)))
     }
   }
 
@@ -179,7 +183,7 @@ extension Vault {
             BundlePayload.ProfileEntry(
               name: profile.name, host: profile.host, port: profile.port, computerName: profile.computerName,
               kind: profile.kind.rawValue, resourceGroup: profile.resourceGroup, subscription: profile.subscription,
-              tags: profile.tags, note: profile.note, settings: profile.settings,
+              tags: profile.tags, note: profile.note, settings: profile.settings.forSharing,
               account: accountIndex[record.accountID]!))
         }
         let sequence = try Int64.fetchOne(db, sql: "SELECT next_sequence FROM identity WHERE id = 1") ?? 1
@@ -209,9 +213,15 @@ extension Vault {
 
   // MARK: Import
 
-  /// Checks a bundle completely (framing, signature, sender, recipient, every chunk, replay
-  /// and rollback) before writing anything, then applies it in one transaction.
-  public func importBundle(_ bytes: [UInt8], trust: Bool, onConflict: ConflictPolicy) throws -> BundleImportReport {
+  /// Checks a bundle completely (framing, signature, sender, recipient, every chunk, every
+  /// value, replay and rollback) before writing anything, then applies it in one transaction,
+  /// or with `dryRun` rolls it back and only reports. A VM whose sign-in name matches an
+  /// account already stored is linked to it only with `linkExisting` (the user's consent);
+  /// otherwise it gets an account of its own, so no stored password reaches a host the
+  /// sender chose.
+  public func importBundle(
+    _ bytes: [UInt8], trust: Bool, onConflict: ConflictPolicy, linkExisting: Bool = false, dryRun: Bool = false
+  ) throws -> BundleImportReport {
     let bundle = try BundleFormat.parse(bytes)
     try BundleFormat.verifySignature(bundle)
     let header = bundle.header
@@ -227,98 +237,150 @@ extension Vault {
     let (document, passwordRanges) = try BundlePayload.decode(payload)
     let bundleLookup = try keys.lookup("bundle", hexEncode(header.bundleID))
     let senderLookup = try keys.lookup("sender", hexEncode(header.senderSign))
+    // Every value through the same gate as `add` and `set`, before the transaction starts.
+    let prepared = try BundleImport.check(document, payload: payload, passwordRanges: passwordRanges)
 
-    // Everything the transaction needs, checked and parsed before it starts.
-    var prepared: [(Profile, AccountName, Bool, Int)] = []
-    for entry in document.profiles {
-      guard let kind = AccountKind(rawValue: entry.kind) else { throw VaultError.bundleMalformed(reason: "unknown kind") }
-      let account = document.accounts[entry.account]
-      let name = AccountName(
-        userName: account.user,
-        domain: account.scope == "local" ? entry.computerName : account.domain,
-        form: Account.SignInForm(rawValue: account.form) ?? .downLevel)
-      let profile = Profile(
-        name: entry.name, host: entry.host, port: entry.port, computerName: entry.computerName, kind: kind,
-        resourceGroup: entry.resourceGroup, subscription: entry.subscription, tags: entry.tags, note: entry.note,
-        settings: entry.settings)
-      do {
-        try profile.validate()
-      } catch let error as VaultError {
-        throw VaultError.bundleMalformed(reason: "profile \(quoted(entry.name)): \(error.message)")
-      }
-      prepared.append((profile, name, account.domainAdmin, entry.account))
-    }
-
-    var report = BundleImportReport(senderFingerprint: sender.fingerprint)
+    var report = BundleImportReport(senderFingerprint: sender.fingerprint, dryRun: dryRun)
     try VaultStore.guarded {
-      try writer.write { db in
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM seen_bundles WHERE bundle_lookup = ?", arguments: [bundleLookup]) == true {
-          throw VaultError.bundleReplayed
-        }
-        if let last = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM sender_sequences WHERE sender_lookup = ?", arguments: [senderLookup]),
-          UInt64(last) > header.sequence
-        {
-          throw VaultError.bundleRolledBack(sequence: header.sequence, last: UInt64(last))
-        }
-        if pinned == nil {
-          var name = "sender-" + String(sender.fingerprint.prefix(4))
-          var suffix = 2
-          while try Bool.fetchOne(db, sql: "SELECT 1 FROM teammates WHERE lookup = ?", arguments: [try keys.lookup("teammate", name.lowercased())]) == true {
-            name = "sender-" + String(sender.fingerprint.prefix(4)) + "-\(suffix)"
-            suffix += 1
+      try writer.writeWithoutTransaction { db in
+        try db.inTransaction(.immediate) {
+          if try Bool.fetchOne(db, sql: "SELECT 1 FROM seen_bundles WHERE bundle_lookup = ?", arguments: [bundleLookup]) == true {
+            throw VaultError.bundleReplayed
           }
-          try insertTeammate(db, name: name, identity: sender)
-          report.pinnedAs = name
-        }
-        for (original, accountName, admin, accountIndex) in prepared {
-          var profile = original
-          if let existing = try findProfile(db, named: profile.name) {
-            switch onConflict {
-            case .skip:
-              report.skipped.append(profile.name)
+          if let last = try Int64.fetchOne(
+            db, sql: "SELECT last_sequence FROM sender_sequences WHERE sender_lookup = ?", arguments: [senderLookup]),
+            UInt64(last) > header.sequence
+          {
+            throw VaultError.bundleRolledBack(sequence: header.sequence, last: UInt64(last))
+          }
+          if pinned == nil {
+            var name = "sender-" + String(sender.fingerprint.prefix(4))
+            var suffix = 2
+            while try Bool.fetchOne(
+              db, sql: "SELECT 1 FROM teammates WHERE lookup = ?", arguments: [try keys.lookup("teammate", name.lowercased())])
+              == true
+            {
+              name = "sender-" + String(sender.fingerprint.prefix(4)) + "-\(suffix)"
+              suffix += 1
+            }
+            try insertTeammate(db, name: name, identity: sender)
+            report.pinnedAs = name
+          }
+          // The account each bundle account became, so its VMs share it as they did there.
+          var accountFor: [Int: (id: Int64, link: ImportItem.AccountLink, hasPassword: Bool, stored: Bool)] = [:]
+          for item in prepared {
+            var profile = item.profile
+            var action = ImportItem.Action.add
+            var changes: [ImportItem.Change] = []
+            var replacing: ProfileRecord?
+            if let existing = try findProfile(db, named: profile.name) {
+              switch onConflict {
+              case .skip:
+                action = .skip
+              case .replace:
+                action = .replace
+                replacing = existing
+              case .rename:
+                var candidate = 2
+                while try findProfile(db, named: "\(item.profile.name)-\(candidate)") != nil { candidate += 1 }
+                profile.name = "\(item.profile.name)-\(candidate)"
+                try Validation.profileName(profile.name)
+                action = .rename(from: item.profile.name)
+              }
+            }
+            let wanted = item.account
+            let signIn = wanted.signInName(computerName: profile.computerName)
+            if action == .skip {
+              report.items.append(
+                ImportItem(
+                  action: .skip, name: profile.name, host: profile.host, port: profile.port, signInName: signIn,
+                  link: .new, hasPassword: false, storedPassword: false,
+                  preConnect: profile.settings.options[ConnectOption.preConnect],
+                  gateway: profile.settings.values["gatewayhostname"], extraLines: profile.settings.extraLines))
               continue
-            case .replace:
-              try deleteProfile(db, existing)
-              report.replaced.append(profile.name)
-            case .rename:
-              var candidate = 2
-              while try findProfile(db, named: "\(original.name)-\(candidate)") != nil { candidate += 1 }
-              profile.name = "\(original.name)-\(candidate)"
-              try Validation.profileName(profile.name)
-              report.renamed.append((original.name, profile.name))
             }
-          } else {
-            report.added.append(profile.name)
-          }
-          let wanted = try accountName.account(kind: profile.kind, computerName: profile.computerName, admin: admin)
-          let range = passwordRanges[accountIndex]
-          let hasPassword = range != nil
-          let (_, resolution, accountID) = try insertProfile(
-            db, profile, wanted: wanted, admin: admin, password: nil, allowNoPassword: true)
-          // A new account takes the bundle's password; a stored shared one only with
-          // --on-conflict replace. The password goes from the payload's guarded memory
-          // straight into its box.
-          var takesPassword = false
-          if case .new = resolution { takesPassword = true }
-          if case .existing = resolution, onConflict == .replace { takesPassword = true }
-          if takesPassword, let range {
-            try payload.withUnsafeBytes { bytes in
-              try storePassword(db, accountID: accountID, passwordBytes: UnsafeRawBufferPointer(rebasing: bytes[range]))
+            if let replacing {
+              let old = ProfileEntry(profile: replacing.profile, account: try fetchAccountRecord(db, id: replacing.accountID).account)
+              try deleteProfile(db, replacing)
+              changes = ImportItem.changes(from: old, to: ProfileEntry(profile: profile, account: wanted))
             }
+            let range = passwordRanges[item.accountIndex]
+            let account: (id: Int64, link: ImportItem.AccountLink, hasPassword: Bool, stored: Bool)
+            if let known = accountFor[item.accountIndex], wanted.scope == .domain {
+              account = (known.id, known.link, known.hasPassword, false)
+            } else if wanted.scope == .domain, var stored = try findDomainAccount(db, like: wanted) {
+              if linkExisting {
+                // The user consented: the VM links to their account. Its admin mark and
+                // password change only with --on-conflict replace, as before.
+                var stores = false
+                if onConflict == .replace {
+                  if wanted.isDomainAdmin != stored.account.isDomainAdmin {
+                    stored.account.isDomainAdmin = wanted.isDomainAdmin
+                    try stored.saveChange(db, keys: keys)
+                  }
+                  if let range {
+                    try payload.withUnsafeBytes { bytes in
+                      try storePassword(db, accountID: stored.id, passwordBytes: UnsafeRawBufferPointer(rebasing: bytes[range]))
+                    }
+                    stores = true
+                  }
+                }
+                try Self.checkDomainControllerRule(kind: profile.kind, account: stored.account)
+                account = (stored.id, .linked, try fetchPasswordBox(db, accountID: stored.id) != nil, stores)
+              } else {
+                var apart = wanted
+                apart.linksByName = false
+                let id = try insertAccount(db, apart, signInName: signIn, payload: payload, range: range)
+                account = (id, .keptApart, range != nil, range != nil)
+              }
+            } else {
+              try Self.checkDomainControllerRule(kind: profile.kind, account: wanted)
+              let id = try insertAccount(db, wanted, signInName: signIn, payload: payload, range: range)
+              account = (id, .new, range != nil, range != nil)
+            }
+            if wanted.scope == .domain { accountFor[item.accountIndex] = account }
+            let now = Self.now()
+            try ProfileRecord(
+              id: Random.rowID(), accountID: account.id, version: 1, createdAt: now, updatedAt: now, profile: profile
+            ).save(db, keys: keys, insert: true)
+            report.items.append(
+              ImportItem(
+                action: action, name: profile.name, host: profile.host, port: profile.port, signInName: signIn,
+                link: account.link, hasPassword: account.hasPassword, storedPassword: account.stored,
+                preConnect: profile.settings.options[ConnectOption.preConnect],
+                gateway: profile.settings.values["gatewayhostname"], extraLines: profile.settings.extraLines,
+                changes: changes))
           }
-          if !hasPassword, case .new = resolution { report.withoutPassword.append(profile.name) }
+          try db.execute(
+            sql: "INSERT INTO seen_bundles (bundle_lookup, imported_at) VALUES (?, ?)", arguments: [bundleLookup, Self.now()])
+          try db.execute(
+            sql: """
+              INSERT INTO sender_sequences (sender_lookup, last_sequence) VALUES (?, ?)
+              ON CONFLICT(sender_lookup) DO UPDATE SET last_sequence = excluded.last_sequence
+              """,
+            arguments: [senderLookup, Int64(header.sequence)])
+          return dryRun ? .rollback : .commit
         }
-        try db.execute(
-          sql: "INSERT INTO seen_bundles (bundle_lookup, imported_at) VALUES (?, ?)", arguments: [bundleLookup, Self.now()])
-        try db.execute(
-          sql: """
-            INSERT INTO sender_sequences (sender_lookup, last_sequence) VALUES (?, ?)
-            ON CONFLICT(sender_lookup) DO UPDATE SET last_sequence = excluded.last_sequence
-            """,
-          arguments: [senderLookup, Int64(header.sequence)])
       }
     }
     return report
+  }
+
+  /// A new account from a bundle, with the bundle's password when it carries one; the
+  /// password goes from the payload's guarded memory straight into its box.
+  private func insertAccount(
+    _ db: Database, _ account: Account, signInName: String, payload: borrowing SecretBytes, range: Range<Int>?
+  ) throws -> Int64 {
+    let now = Self.now()
+    let record = AccountRecord(
+      id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: account, signInName: signInName)
+    try record.save(db, keys: keys, insert: true)
+    if let range {
+      try payload.withUnsafeBytes { bytes in
+        try storePassword(db, accountID: record.id, passwordBytes: UnsafeRawBufferPointer(rebasing: bytes[range]))
+      }
+    }
+    return record.id
   }
 }
 

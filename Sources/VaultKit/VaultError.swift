@@ -36,6 +36,8 @@ public enum VaultError: Error, Equatable, Sendable {
   case noClientInstalled(tried: [String])
   case launchFailed(program: String, status: Int32)
   case hookFailed(status: Int32)
+  case hookNotApproved(profile: String, command: String)
+  case noPreConnect(profile: String)
   case unresolvable(host: String, reason: String)
   case refused(host: String, port: Int)
   case timedOut(host: String, port: Int)
@@ -47,6 +49,7 @@ public enum VaultError: Error, Equatable, Sendable {
   case teammateNotFound(name: String)
   case bundleUnsupportedVersion(Int)
   case bundleMalformed(reason: String)
+  case bundleInvalidValue(vm: String, detail: String)
   case bundleTruncated
   case bundleTrailingData(bytes: Int)
   case bundleBadSignature
@@ -97,6 +100,9 @@ extension VaultError {
     case .noClientInstalled(let tried): "no RDP client found (tried \(tried.joined(separator: ", ")))"
     case .launchFailed(let program, let status): "\(program) failed (exit status \(status))"
     case .hookFailed(let status): "the pre-connect command failed (exit status \(status)); not connecting"
+    case .hookNotApproved(let profile, let command):
+      "\(profile)'s pre-connect command came from outside this vault and is not approved, so it was not run: \(command)"
+    case .noPreConnect(let profile): "\(profile) has no pre-connect command"
     case .unresolvable(let host, let reason): "cannot resolve \(host): \(reason)"
     case .refused(let host, let port): "\(host) port \(port) refused the connection: nothing is listening"
     case .timedOut(let host, let port): "\(host) port \(port) did not answer: something is filtering it"
@@ -107,6 +113,7 @@ extension VaultError {
     case .teammateNotFound(let name): "no teammate named \(quoted(name))"
     case .bundleUnsupportedVersion(let version): "unsupported bundle version \(version)"
     case .bundleMalformed(let reason): "not a valid bundle: \(reason)"
+    case .bundleInvalidValue(let vm, let detail): "the bundle was refused: VM \(quoted(vm)): \(detail)"
     case .bundleTruncated: "the bundle is truncated"
     case .bundleTrailingData(let count): "the bundle has \(count) unexpected byte\(count == 1 ? "" : "s") after its signature"
     case .bundleBadSignature: "the bundle's signature does not verify: it was altered after it was signed"
@@ -148,6 +155,8 @@ extension VaultError {
     case .clientNotFound: "install the client, or give its path with --client-path"
     case .noClientInstalled:
       "install FreeRDP (apt install freerdp2-x11) or Remmina, or give --client and --client-path"
+    case .hookNotApproved(let profile, _):
+      "read it, then approve it with: rdpvault hook approve \(profile) (or remove it: rdpvault unset \(profile) pre-connect)"
     case .hookFailed: "run the command by hand (rdpvault show NAME lists it), or skip nothing: fix it first"
     case .unresolvable: "the name does not resolve: check the host (rdpvault show NAME), your DNS, or your VPN"
     case .refused:
@@ -163,6 +172,8 @@ extension VaultError {
       "check the fingerprint with the sender, then pin them (rdpvault teammate add) or pass --trust"
     case .bundleNotForUs: "ask the sender to export again with --to your name (rdpvault identity shows yours)"
     case .bundleReplayed, .bundleRolledBack: "ask the sender for a fresh export"
+    case .bundleInvalidValue:
+      "nothing was imported; the same rules apply to a bundle as to rdpvault add and set"
     case .bundleBadSignature, .bundleTampered, .bundleTruncated, .bundleTrailingData, .bundleMalformed:
       "do not use this file; ask the sender for a fresh export"
     case .nothingToExport: "name VMs, or use --all or --tag (rdpvault list shows them)"

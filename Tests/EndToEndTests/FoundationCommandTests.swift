@@ -43,7 +43,7 @@ import Testing
     let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
     #expect(json["path"] as? String == box.vault)
     #expect(json["format"] as? String == "rdpvault-sqlite")
-    #expect(json["schema_version"] as? Int == 2)
+    #expect(json["schema_version"] as? Int == 3)
     let kdf = json["kdf"] as! [String: Any]
     #expect(kdf["algorithm"] as? String == "argon2id")
     #expect(kdf["opslimit"] as? Int == 2)

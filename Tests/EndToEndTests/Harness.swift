@@ -46,7 +46,8 @@ final class Sandbox {
   }
 
   /// Starts `rdpvault ARGS` and returns at once; `finish` waits and collects the output.
-  func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Process {
+  func start(_ arguments: [String], environment extra: [String: String] = [:], output: String? = nil) throws -> Process {
+    let log = output ?? root + "/.bg-out"
     var environment = ["PATH": "/usr/bin:/bin", "HOME": root, "LANG": "C.UTF-8"]
     environment["RDPVAULT_PATH"] = vault
     environment["RDPVAULT_PASSPHRASE_FILE"] = passphraseFile
@@ -55,15 +56,15 @@ final class Sandbox {
     process.executableURL = URL(fileURLWithPath: Self.binary)
     process.arguments = arguments
     process.environment = environment
-    _ = FileManager.default.createFile(atPath: root + "/.bg-out", contents: nil)
-    process.standardOutput = FileHandle(forWritingAtPath: root + "/.bg-out")
+    _ = FileManager.default.createFile(atPath: log, contents: nil)
+    process.standardOutput = FileHandle(forWritingAtPath: log)
     process.standardError = process.standardOutput
     process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
     try process.run()
     return process
   }
 
-  func finish(_ process: Process, timeout: TimeInterval = 60) -> Run {
+  func finish(_ process: Process, timeout: TimeInterval = 60, output: String? = nil) -> Run {
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { usleep(20_000) }
     if process.isRunning {
@@ -73,7 +74,7 @@ final class Sandbox {
     process.waitUntilExit()
     return Run(
       status: process.terminationStatus, stdout: "",
-      stderr: (try? String(contentsOfFile: root + "/.bg-out", encoding: .utf8)) ?? "")
+      stderr: (try? String(contentsOfFile: output ?? root + "/.bg-out", encoding: .utf8)) ?? "")
   }
 
   /// Runs `rdpvault ARGS` with `--vault` and `--passphrase-file` given through the

@@ -51,7 +51,7 @@ import Testing
     try FileManager.default.copyItem(atPath: bundle, toPath: disguised)
     let imported = bob.run(["import", disguised])
     #expect(imported.status == 0, "\(imported.stderr)")
-    #expect(imported.stderr.contains("rdpvault: added web-01\n"))
+    #expect(imported.stderr.contains("rdpvault: added web-01: 10.0.0.4:3389, signs in as WEB-01\\azureuser\n"))
     #expect(imported.stderr.hasSuffix("imported \(disguised): 1 added, 0 replaced, 0 renamed, 0 skipped\n"))
     #expect(bob.run(["password", "web-01"]).stdout == "Team-Secret-1\n")
     #expect(bob.run(["rdp", "web-01"]).stdout == alice.run(["rdp", "web-01"]).stdout)

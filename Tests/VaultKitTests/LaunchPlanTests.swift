@@ -80,7 +80,9 @@ struct LaunchPlanTests {
     let encoded = try #require(Data(base64Encoded: plan.steps[0].arguments.last!))
     let script = String(decoding: stride(from: 0, to: encoded.count, by: 2).map { UInt16(encoded[$0]) | UInt16(encoded[$0 + 1]) << 8 }, as: UTF16.self)
     #expect(script.contains("CredWriteW"))
-    #expect(script.contains("'TERMSRV/10.0.0.4', 'WEB-01\\azureuser', [Console]::In.ReadLine()"))
+    // Values reach PowerShell as base64 data, never inside quotes of its code.
+    let target = Data("TERMSRV/10.0.0.4".utf8).base64EncodedString(), user = Data("WEB-01\\azureuser".utf8).base64EncodedString()
+    #expect(script.contains("[RdpVaultCred]::Write((FromBase64 '\(target)'), (FromBase64 '\(user)'), [Console]::In.ReadLine())"))
     #expect(plan.steps[2].arguments == ["/delete:TERMSRV/10.0.0.4"])
     #expect(try Self.expectNoPasswordOutsideStdin(plan) == [Self.canary + "\n"])
   }

@@ -32,16 +32,18 @@ extension RDPVault {
       let choice = try ClientChoice.choose(client, clientPath: clientPath, environment: environment)
       let plan = try choice.plan(for: entry, extraArguments: clientArguments)
       let hook = entry.profile.settings.options[ConnectOption.preConnect]
+      let approved = entry.profile.settings.approvedPreConnect
       if dryRun {
         print("vm: \(entry.profile.name) (\(Output.address(entry.profile)), signs in as \(entry.signInName))")
         print("program: \(choice.program)\(choice.picked ? " (picked by --client auto)" : "")")
         for line in plan.rendered() { print(line) }
-        print("pre-connect: \(hook ?? "(none)")")
+        print("pre-connect: \(hook.map { approved == nil ? "\($0) (NOT approved: connect refuses to run it)" : $0 } ?? "(none)")")
         print("check: \(noCheck ? "skipped (--no-check)" : "TCP connection to \(Output.address(entry.profile)) first")")
         return
       }
       if choice.picked { Diagnostics.note("using \(choice.kind.displayName) at \(choice.program)") }
       if let hook {
+        guard approved == hook else { throw VaultError.hookNotApproved(profile: entry.profile.name, command: hook) }
         Diagnostics.note("running the pre-connect command")
         let status = try Launcher.runHook(hook, profile: entry.profile, environment: environment)
         if status != 0 { throw VaultError.hookFailed(status: status) }

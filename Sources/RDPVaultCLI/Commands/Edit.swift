@@ -17,11 +17,22 @@ extension RDPVault {
     @Argument(help: "The VM's name.") var name: String
     @OptionGroup var fields: ProfileOptions
     @OptionGroup var passwordOptions: PasswordOptions
+    @Flag(name: .shortAndLong, help: "Do not ask before removing the VM's local account and its password.")
+    var yes = false
 
     func run() throws {
       let vault = try options.openVault()
       let accountName = try fields.accountName
       let admin: Bool? = fields.admin ? true : nil
+      if let removed = try vault.editRemovesAccount(
+        named: name, change: { fields.apply(to: &$0) }, account: accountName, admin: admin)
+      {
+        Diagnostics.warning("\(name) leaves its local account \(removed), whose stored password will be deleted")
+        if !yes {
+          guard try Prompt.confirm("Delete \(removed) and its password?", hint: "pass --yes to delete it without a terminal")
+          else { throw CLIError("not changed") }
+        }
+      }
       var password = try passwordOptions.read(prompt: false)
       if password == nil,
         try vault.editNeedsPassword(

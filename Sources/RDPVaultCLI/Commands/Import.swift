@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
+import VaultCrypto
 import VaultKit
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 extension RDPVault {
   struct Import: ParsableCommand {
@@ -8,17 +13,25 @@ extension RDPVault {
       abstract: "Add VMs from .rdp files or from a teammate's bundle.",
       discussion: """
         Reads UTF-16LE (with a byte-order mark) and UTF-8 files, with any line ending. Modelled
-        properties become settings, others are kept verbatim. DOMAIN\\user and UPN user names
-        are split; the kind is local when the domain is the computer name. A saved
-        `password 51:b:` is dropped: Windows encrypts it for one user on one machine. A file
-        that fails adds nothing; the other files still import.
+        properties become settings, others are kept verbatim, except lines that decide where or
+        as whom the client connects (alternate full address, gateway and password lines),
+        which are dropped with a warning. A saved `password 51:b:` is dropped: Windows
+        encrypts it for one user on one machine. A password saved in the clear is never kept
+        as a line; it is stored as the account's password only with --store-clear-password
+        or a yes on the terminal. A file that fails adds nothing; the other files still import.
 
         A bundle (told apart by its content) is checked completely first: signature, sender,
-        recipient, every chunk, replay and rollback. Then it is applied in one transaction.
+        recipient, every chunk, every value, replay and rollback. Then it is applied in one
+        transaction. A pre-connect command that comes in a bundle is stored unapproved:
+        connect will not run it until you approve it (rdpvault hook approve NAME).
+
+        A VM whose sign-in name matches an account you already store is linked to that
+        account (and so to its password) only with --link-existing or a yes on the terminal;
+        otherwise it gets an account of its own. --dry-run shows everything and writes nothing.
         """)
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "The .rdp files.") var files: [String]
+    @Argument(help: "The .rdp files or bundles.") var files: [String]
     @Option(help: "The VM's name (one file only; default: the file name).") var name: String?
     @Option(help: "Override the inferred account kind.") var kind: AccountKind?
     @Option(name: .customLong("tag"), help: "Tag every imported VM (repeatable).") var tags: [String] = []
@@ -27,6 +40,14 @@ extension RDPVault {
     @Flag(help: "Bundles: pin an unknown sender (check the fingerprint it prints).") var trust = false
     @Option(help: "Bundles: skip, replace or rename VMs whose names are taken.")
     var onConflict: ConflictPolicy = .skip
+    @Flag(help: "Link VMs to stored accounts of the same sign-in name (and their passwords).")
+    var linkExisting = false
+    @Flag(help: ".rdp files: store a password saved in the clear as the account's password.")
+    var storeClearPassword = false
+    @Flag(help: "Show what would be imported, and write nothing.") var dryRun = false
+
+    /// Files larger than this are neither .rdp files nor bundles this tool wrote.
+    static let maximumFileSize = 512 << 20
 
     func validate() throws {
       if files.isEmpty { throw ValidationError("missing FILE") }
@@ -36,29 +57,31 @@ extension RDPVault {
     func run() throws {
       let vault = try options.openVault()
       var failed: [String] = []
+      let quiet = files.count > 20
+      var counts = (added: 0, warnings: 0)
       for file in files {
         do {
-          guard let data = FileManager.default.contents(atPath: file) else {
-            throw CLIError("cannot read \(file)")
-          }
-          if data.starts(with: Array("RDPVBNDL".utf8)) {
-            try importBundle([UInt8](data), from: file, into: vault)
-            continue
-          }
-          let result = try vault.importRDPFile(
-            [UInt8](data), fileName: file, name: name, kind: kind, tags: tags, user: user,
-            computerName: computerName)
-          for warning in result.warnings { Diagnostics.warning("\(file): \(warning)") }
-          let entry = result.entry
-          Diagnostics.note(
-            "imported \(entry.profile.name) from \(file) (\(entry.profile.kind.rawValue), signs in as \(entry.signInName))")
-          if result.needsPassword {
-            Diagnostics.note("hint: set its password with: rdpvault account passwd '\(entry.signInName)'")
+          var bytes = try Self.read(file)
+          defer { for index in bytes.indices { bytes[index] = 0 } }
+          if ImportSource.isBundle(bytes) {
+            try importBundle(bytes, from: file, into: vault)
+          } else {
+            let result = try importRDP(&bytes, from: file, into: vault)
+            counts.added += 1
+            counts.warnings += result.warnings.count
+            if !quiet || result.item.link != .new || dryRun {
+              ImportReportPrinter.rdp(result, file: file, dryRun: dryRun)
+            }
           }
         } catch {
           _ = Diagnostics.report(error)
           failed.append(file)
         }
+      }
+      if quiet {
+        Diagnostics.note(
+          "\(dryRun ? "would import" : "imported") \(counts.added) of \(files.count) files"
+            + (counts.warnings > 0 ? " (\(counts.warnings) warnings)" : ""))
       }
       if !failed.isEmpty {
         throw CLIError(
@@ -66,24 +89,76 @@ extension RDPVault {
       }
     }
 
+    /// Reads a whole file with read(2), so a clear-text password in it lies only in a buffer
+    /// that is wiped after the import.
+    static func read(_ path: String) throws -> [UInt8] {
+      let fd = open(path, O_RDONLY | O_CLOEXEC)
+      guard fd >= 0 else { throw CLIError("cannot read \(path): \(String(cString: strerror(errno)))") }
+      defer { close(fd) }
+      var info = stat()
+      guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+        throw CLIError("\(path) is not a regular file")
+      }
+      guard info.st_size <= maximumFileSize else {
+        throw CLIError("\(path) is larger than \(maximumFileSize >> 20) MiB: not an .rdp file or a bundle")
+      }
+      var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+      var offset = 0
+      while offset < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + offset, $0.count - offset) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        offset += n
+      }
+      return Array(bytes.prefix(offset))
+    }
+
+    func importRDP(_ bytes: inout [UInt8], from file: String, into vault: Vault) throws -> RDPImport {
+      var consent = ImportConsent(linkExisting: linkExisting, storeClearTextPasswords: storeClearPassword)
+      func attempt(_ dry: Bool, _ bytes: inout [UInt8]) throws -> RDPImport {
+        var copy = bytes
+        defer { for index in copy.indices { copy[index] = 0 } }
+        return try vault.importRDPFile(
+          &copy, fileName: file, name: name, kind: kind, tags: tags, user: user, computerName: computerName,
+          consent: consent, dryRun: dry)
+      }
+      // Ask on a terminal about what needs consent, after showing it; without one, do the safe thing.
+      if !dryRun, !(linkExisting && storeClearPassword), Prompt.hasTerminal {
+        let preview = try attempt(true, &bytes)
+        if preview.item.link == .keptApart {
+          ImportReportPrinter.rdp(preview, file: file, dryRun: true)
+          consent.linkExisting = try Prompt.confirm(
+            "Link \(preview.item.name) (\(preview.item.host):\(preview.item.port)) to your stored account "
+              + "\(preview.item.signInName), so connect hands it that password?",
+            hint: "pass --link-existing")
+        }
+        let links = preview.item.link == .linked || (preview.item.link == .keptApart && consent.linkExisting)
+        if preview.hadClearTextPassword && !storeClearPassword && !links {
+          consent.storeClearTextPasswords = try Prompt.confirm(
+            "\(file) held a password in the clear. Store it as the password of \(preview.item.signInName)?",
+            hint: "pass --store-clear-password")
+        }
+      }
+      return try attempt(dryRun, &bytes)
+    }
+
     func importBundle(_ bytes: [UInt8], from file: String, into vault: Vault) throws {
-      let report = try vault.importBundle(bytes, trust: trust, onConflict: onConflict)
-      if let pinned = report.pinnedAs {
-        Diagnostics.note("pinned the sender as \(pinned), fingerprint \(report.senderFingerprint): check it with them")
+      var link = linkExisting
+      if !dryRun && !linkExisting && Prompt.hasTerminal {
+        let preview = try vault.importBundle(bytes, trust: trust, onConflict: onConflict, linkExisting: false, dryRun: true)
+        let matches = preview.matchingStoredAccounts
+        if !matches.isEmpty {
+          Diagnostics.note("these VMs from \(file) sign in with names of accounts you already store:")
+          for item in matches {
+            Diagnostics.note("  \(item.name) at \(item.host):\(item.port) as \(item.signInName)")
+          }
+          link = try Prompt.confirm(
+            "Link them to your stored accounts, so connect hands those hosts your stored passwords?",
+            hint: "pass --link-existing")
+        }
       }
-      // Name each VM for a teammate's handful; a team's thousands get the counts below.
-      let total = report.added.count + report.replaced.count + report.renamed.count + report.skipped.count
-      if total <= 20 {
-        for name in report.added { Diagnostics.note("added \(name)") }
-        for name in report.replaced { Diagnostics.note("replaced \(name)") }
-        for (old, new) in report.renamed { Diagnostics.note("added \(old) as \(new)") }
-        for name in report.withoutPassword { Diagnostics.note("\(name) has no password yet: set it with rdpvault account passwd") }
-      } else if !report.withoutPassword.isEmpty {
-        Diagnostics.note("\(report.withoutPassword.count) VMs have no password yet: set them with rdpvault account passwd")
-      }
-      for name in report.skipped { Diagnostics.note("skipped \(name): a VM with that name exists (--on-conflict replace or rename)") }
-      Diagnostics.note(
-        "imported \(file): \(report.added.count) added, \(report.replaced.count) replaced, \(report.renamed.count) renamed, \(report.skipped.count) skipped")
+      let report = try vault.importBundle(bytes, trust: trust, onConflict: onConflict, linkExisting: link, dryRun: dryRun)
+      ImportReportPrinter.bundle(report, file: file)
     }
   }
 }

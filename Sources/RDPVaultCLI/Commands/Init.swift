@@ -19,6 +19,7 @@ extension RDPVault {
     func run() throws {
       let path = try options.vaultPath()
       let passphrase = try options.readPassphrase(prompt: "New vault passphrase: ", confirm: true)
+      try SecretInput.checkTypeable(passphrase)
       _ = try Vault.create(at: path, passphrase: passphrase, kdf: kdf.parameters)
       print("Created vault \(path) (Argon2id, \(kdf.rawValue): \(Format.kdf(kdf.parameters))).")
     }

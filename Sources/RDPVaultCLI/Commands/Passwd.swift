@@ -28,6 +28,7 @@ extension RDPVault {
           prompt: "New passphrase: ", confirmPrompt: "Repeat the new passphrase: ",
           what: "new passphrase", hint: "pass --new-passphrase-file PATH")
       }
+      try SecretInput.checkTypeable(new)
       try vault.changePassphrase(current: current, new: new, kdf: kdf?.parameters)
       print("Passphrase changed for \(path).")
     }

@@ -44,8 +44,12 @@ extension RDPVault {
         lines.append(("setting", "\(key) = \(profile.settings.values[key]!)"))
       }
       for line in profile.settings.extraLines { lines.append(("extra line", line)) }
-      for key in profile.settings.options.keys.sorted() {
-        lines.append((key, profile.settings.options[key]!))
+      for key in profile.settings.options.keys.sorted() where key != ConnectOption.preConnectApproved {
+        var value = profile.settings.options[key]!
+        if key == ConnectOption.preConnect {
+          value += profile.settings.approvedPreConnect == nil ? "  (NOT approved: rdpvault hook approve \(profile.name))" : "  (approved)"
+        }
+        lines.append((key, value))
       }
       let width = lines.map(\.0.count).max() ?? 0
       for (key, value) in lines {

@@ -83,7 +83,7 @@ struct ProfileJSON: Encodable {
     if withSettings {
       settings = profile.settings.values
       extraLines = profile.settings.extraLines
-      options = profile.settings.options
+      options = profile.settings.options.filter { $0.key != ConnectOption.preConnectApproved }
     }
   }
 }

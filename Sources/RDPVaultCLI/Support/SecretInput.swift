@@ -72,6 +72,17 @@ enum SecretInput {
     }
   }
 
+  /// A new master passphrase must be one the terminal prompt can reproduce: no control
+  /// character (a line break would end it, Ctrl-U or Ctrl-C would act), no DEL.
+  static func checkTypeable(_ secret: borrowing SecretBytes) throws {
+    let typeable = secret.withUnsafeBytes { bytes in !bytes.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F } }
+    if !typeable {
+      throw CLIError(
+        "the passphrase contains a control character or a line break, which the passphrase prompt could never reproduce",
+        hint: "choose a passphrase of printable characters")
+    }
+  }
+
   /// A secret typed at the terminal (`/dev/tty`) without echo. With no terminal this fails
   /// at once instead of waiting for input that cannot come.
   static func readFromTerminal(

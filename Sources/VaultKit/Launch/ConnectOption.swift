@@ -4,6 +4,9 @@ public enum ConnectOption {
   public static let certSHA256 = "cert-sha256"
   public static let preConnect = "pre-connect"
   public static let all = [certSHA256, preConnect]
+  /// The exact pre-connect text the user approved. Never set with `set`, never exported,
+  /// never accepted from a bundle: approval belongs to this vault's user.
+  public static let preConnectApproved = "pre-connect-approved"
 
   /// Checks and normalises a value: a SHA-256 fingerprint is 64 hex digits, with or without
   /// colons, kept lower-case without them.

@@ -239,11 +239,28 @@ public enum Launcher {
         base = runtime
       }
     }
-    var template = Array((base + "/rdpvault-XXXXXX").utf8CString)
+    sweepAbandonedDirectories(in: base)
+    // The pid in the name lets a later launch remove what a killed one left behind.
+    var template = Array((base + "/rdpvault-\(getpid())-XXXXXX").utf8CString)
     guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
       throw VaultError.fileSystem(path: base, reason: String(cString: strerror(errno)))
     }
     return String(cString: made)
+  }
+
+  /// Removes the private directories (and the client files in them, such as Remmina's
+  /// profile) of launches whose process is gone: a `connect` killed with SIGKILL cannot clean
+  /// up after itself. Only directories of this user, named `rdpvault-PID-XXXXXX`, are touched.
+  static func sweepAbandonedDirectories(in base: String) {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: base) else { return }
+    for name in names where name.hasPrefix("rdpvault-") {
+      let parts = name.split(separator: "-")
+      guard parts.count == 3, let pid = pid_t(parts[1]), pid > 0, parts[2].count == 6 else { continue }
+      let path = base + "/" + name
+      var info = stat()
+      guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid() else { continue }
+      if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: path) }
+    }
   }
 
   /// The first executable called `name` on PATH.

@@ -19,16 +19,21 @@ public struct Account: Equatable, Sendable {
   public var domain: String
   public var form: SignInForm
   public var isDomainAdmin: Bool
+  /// False for a domain account kept apart because it came from outside (a teammate's
+  /// bundle, an .rdp file) and the user did not consent to linking it to the stored account
+  /// of the same name: `add` never links to it, and its password reaches only its own VMs.
+  public var linksByName: Bool
 
   public init(
     scope: Scope, userName: String, domain: String = "", form: SignInForm = .downLevel,
-    isDomainAdmin: Bool = false
+    isDomainAdmin: Bool = false, linksByName: Bool = true
   ) {
     self.scope = scope
     self.userName = userName
     self.domain = domain
     self.form = form
     self.isDomainAdmin = isDomainAdmin
+    self.linksByName = linksByName
   }
 
   /// The name Windows expects. For a local account the domain is the machine's own name.

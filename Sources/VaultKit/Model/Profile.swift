@@ -47,6 +47,8 @@ public struct Profile: Equatable, Sendable {
     try Validation.freeText(resourceGroup, field: "resource group")
     try Validation.freeText(subscription, field: "subscription")
     try Validation.freeText(note, field: "note", maxLength: 4096)
+    if tags.count > 64 { throw VaultError.invalidField(field: "tags", value: "\(tags.count)", rule: "at most 64") }
+    try settings.validate()
   }
 
   /// Lower-cased: names are unique without regard to case.

@@ -22,10 +22,13 @@ public struct RDPSettings: Equatable, Sendable, Codable {
 
   public var isEmpty: Bool { values.isEmpty && extraLines.isEmpty && options.isEmpty }
 
-  /// Sets a known property after checking its documented range, or a `connect` option.
+  /// Sets a known property after checking its documented range, or a `connect` option. A
+  /// pre-connect command set here is the user's own, so it is approved by this act.
   public mutating func set(_ key: String, _ value: String) throws {
     if ConnectOption.all.contains(key.lowercased()) {
-      options[key.lowercased()] = try ConnectOption.validate(key.lowercased(), value)
+      let option = key.lowercased()
+      options[option] = try ConnectOption.validate(option, value)
+      if option == ConnectOption.preConnect { options[ConnectOption.preConnectApproved] = options[option] }
       return
     }
     guard let property = RDPProperty.named(key) else {
@@ -42,20 +45,91 @@ public struct RDPSettings: Equatable, Sendable, Codable {
 
   /// Adds an extra line, replacing an earlier one of the same property.
   public mutating func addExtraLine(_ line: String) throws {
+    let parsed = try Self.checkExtraLine(line)
+    extraLines.removeAll { (try? RDPLine.parse($0, lineNumber: nil).name.lowercased()) == parsed.name.lowercased() }
+    extraLines.append(line)
+  }
+
+  /// The pre-connect command, when the user approved this exact text (by setting it, or with
+  /// `hook approve`); a command that came from a bundle is stored unapproved.
+  public var approvedPreConnect: String? {
+    guard let command = options[ConnectOption.preConnect], options[ConnectOption.preConnectApproved] == command
+    else { return nil }
+    return command
+  }
+
+  /// Records approval of the pre-connect command as it stands now.
+  public mutating func approvePreConnect() {
+    options[ConnectOption.preConnectApproved] = options[ConnectOption.preConnect]
+  }
+
+  /// The settings as another vault may receive them: an approval is this vault's own.
+  public var forSharing: RDPSettings {
+    var copy = self
+    copy.options.removeValue(forKey: ConnectOption.preConnectApproved)
+    return copy
+  }
+
+  /// One extra line, checked: a well-formed `name:type:value` whose name is neither modelled
+  /// nor one that decides where or as whom the client connects.
+  static func checkExtraLine(_ line: String) throws -> RDPLine {
+    try Validation.displayText(line, field: "extra line")
     let parsed = try RDPLine.parse(line, lineNumber: nil)
-    if RDPProperty.named(parsed.name) != nil || RDPProperty.connectionProperties.contains(parsed.name.lowercased()) {
+    if RDPProperty.named(parsed.name) != nil {
       throw VaultError.invalidField(
         field: "extra line", value: line,
         rule: "\(parsed.name) is modelled; use rdpvault set NAME \"\(parsed.name)\" VALUE")
     }
-    extraLines.removeAll { (try? RDPLine.parse($0, lineNumber: nil).name.lowercased()) == parsed.name.lowercased() }
-    extraLines.append(line)
+    if RDPProperty.isReserved(parsed.name) {
+      throw VaultError.invalidField(
+        field: "extra line", value: line,
+        rule: "\(parsed.name) decides where or as whom the client connects; rdpvault writes it from the profile")
+    }
+    return parsed
+  }
+
+  /// Every value through the same gate as `set`: modelled properties in their documented
+  /// ranges, well-formed and allowed extra lines, known `connect` options.
+  public func validate() throws {
+    for (key, value) in values {
+      guard let property = RDPProperty.byName[key] else {
+        throw VaultError.invalidField(field: "setting", value: key.debugDescription, rule: "not a property rdpvault models")
+      }
+      guard try property.validate(value) == value else {
+        throw VaultError.invalidField(field: key, value: value.debugDescription, rule: "not in its normal form")
+      }
+    }
+    if extraLines.count > 256 {
+      throw VaultError.invalidField(field: "extra lines", value: "\(extraLines.count)", rule: "at most 256")
+    }
+    var seen: Swift.Set<String> = []
+    for line in extraLines {
+      let name = try Self.checkExtraLine(line).name.lowercased()
+      guard seen.insert(name).inserted else {
+        throw VaultError.invalidField(field: "extra line", value: line, rule: "\(name) is set twice")
+      }
+    }
+    for (key, value) in options {
+      if key == ConnectOption.preConnectApproved {
+        try Validation.freeText(value, field: key, maxLength: 4096)
+        continue
+      }
+      guard ConnectOption.all.contains(key) else {
+        throw VaultError.invalidField(field: "option", value: key.debugDescription, rule: "not a connect option")
+      }
+      guard try ConnectOption.validate(key, value) == value else {
+        throw VaultError.invalidField(field: key, value: value.debugDescription, rule: "not in its normal form")
+      }
+    }
   }
 
   /// Removes a property or an extra line by name; false when there was none.
   @discardableResult
   public mutating func unset(_ key: String) -> Bool {
-    if options.removeValue(forKey: key.lowercased()) != nil { return true }
+    if options.removeValue(forKey: key.lowercased()) != nil {
+      if key.lowercased() == ConnectOption.preConnect { options.removeValue(forKey: ConnectOption.preConnectApproved) }
+      return true
+    }
     if let property = RDPProperty.named(key), values.removeValue(forKey: property.name) != nil { return true }
     let before = extraLines.count
     extraLines.removeAll { (try? RDPLine.parse($0, lineNumber: nil).name.lowercased()) == key.lowercased() }

@@ -67,8 +67,8 @@ public enum Validation {
         rule: "a Windows user name cannot contain \(quoted(String(bad))) "
           + "(none of \" / \\ [ ] : ; | = , + * ? < >)")
     }
-    if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
-      throw VaultError.invalidField(field: "user", value: "?", rule: "control characters are not allowed")
+    if name.unicodeScalars.contains(where: isUnsafeForDisplay) {
+      throw VaultError.invalidField(field: "user", value: name.debugDescription, rule: "control characters are not allowed")
     }
     if name.allSatisfy({ $0 == "." || $0 == " " }) {
       throw VaultError.invalidField(
@@ -82,7 +82,7 @@ public enum Validation {
     let rule = "a UPN is user@dns.domain, the user part without \" / \\ [ ] : ; | = , + * ? < > @ or spaces"
     guard (1...64).contains(name.count),
       !name.contains(where: { forbiddenInUserNames.contains($0) || $0 == "@" || $0 == " " }),
-      !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }),
+      !name.unicodeScalars.contains(where: isUnsafeForDisplay),
       !name.allSatisfy({ $0 == "." }), isDNSName(suffix), suffix.contains(".")
     else { throw VaultError.invalidField(field: "user", value: whole, rule: rule) }
   }
@@ -121,9 +121,55 @@ public enum Validation {
       throw VaultError.invalidField(
         field: field, value: String(text.prefix(20)) + "…", rule: "at most \(maxLength) characters")
     }
-    if text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7f }) {
+    try displayText(text, field: field)
+  }
+
+  /// The gate every value that is ever shown passes, whoever sent it: no C0 or C1 control
+  /// character (line breaks, escape sequences, NUL), no DEL, no U+2028/U+2029 line or
+  /// paragraph separator, and no bidirectional override or isolate, which could make
+  /// `list` and `show` display something other than what is stored.
+  public static func displayText(_ text: String, field: String) throws {
+    if let bad = text.unicodeScalars.first(where: isUnsafeForDisplay) {
       throw VaultError.invalidField(
-        field: field, value: String(text.prefix(20)), rule: "control characters and newlines are not allowed")
+        field: field, value: String(text.unicodeScalars.prefix(40).map(Character.init)).debugDescription,
+        rule: "contains \(describe(bad)); control characters, line breaks, escape sequences and "
+          + "bidirectional overrides are not allowed")
+    }
+  }
+
+  static func isUnsafeForDisplay(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x00...0x1F, 0x7F...0x9F: true
+    case 0x2028, 0x2029: true
+    case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C: true
+    default: false
+    }
+  }
+
+  static func describe(_ scalar: Unicode.Scalar) -> String {
+    switch scalar {
+    case "\n": "a line break (LF)"
+    case "\r": "a carriage return (CR)"
+    case "\u{0}": "a NUL byte"
+    case "\u{1B}": "an escape character"
+    default: String(format: "U+%04X", scalar.value)
+    }
+  }
+
+  /// Passwords go to clients on a line of their own: Windows takes no line break or NUL in
+  /// one, and a line break would add arguments to FreeRDP 3's `/args-from:stdin`.
+  public static func password(_ bytes: UnsafeRawBufferPointer, field: String = "password") throws {
+    if bytes.isEmpty { throw VaultError.invalidField(field: field, value: "", rule: "the password is empty") }
+    if let bad = bytes.first(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) {
+      throw VaultError.invalidField(
+        field: field, value: "<redacted>",
+        rule: "contains \(describe(Unicode.Scalar(bad))); a password cannot hold CR, LF or NUL")
+    }
+    if bytes.count > 1024 {
+      throw VaultError.invalidField(field: field, value: "<redacted>", rule: "at most 1024 bytes")
+    }
+    if String(validating: bytes, as: UTF8.self) == nil {
+      throw VaultError.invalidField(field: field, value: "<redacted>", rule: "not valid UTF-8 text")
     }
   }
 

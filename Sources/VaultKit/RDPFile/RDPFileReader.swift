@@ -90,8 +90,9 @@ public enum RDPFileReader {
       if raw.utf8.count > maximumLineLength {
         throw VaultError.rdpFile(file: "", line: number, reason: "line longer than \(maximumLineLength) bytes")
       }
-      if line.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7f }) {
-        throw VaultError.rdpFile(file: "", line: number, reason: "control characters; not an .rdp file")
+      if line.unicodeScalars.contains(where: { $0 != "\t" && Validation.isUnsafeForDisplay($0) }) {
+        warnings.append("line \(number): skipped: it holds control characters, escape sequences or bidirectional overrides")
+        continue
       }
       let parsed = try RDPLine.parse(line, lineNumber: number)
       sawProperty = true
@@ -112,10 +113,16 @@ public enum RDPFileReader {
       case "domain":
         try expect(parsed, "s", number)
         domain = parsed.value
-      case "password 51", "clear password":
+      case "password 51":
         warnings.append(
           "line \(number): dropped \(parsed.name): a saved password is encrypted with Windows DPAPI for one user on one machine and cannot be used here; it was neither stored nor shown")
       default:
+        if RDPProperty.named(name) == nil, RDPProperty.isReserved(name) {
+          // Never kept: it would make a written file connect elsewhere than `show` says.
+          warnings.append(
+            "line \(number): dropped \(quoted(parsed.name)): it decides where or as whom the client connects, which rdpvault takes only from the profile")
+          continue
+        }
         if let property = RDPProperty.named(name) {
           try expect(parsed, Character(property.type.rawValue), number)
           do {
@@ -124,6 +131,12 @@ public enum RDPFileReader {
             throw VaultError.rdpFile(file: "", line: number, reason: error.message)
           }
         } else {
+          do {
+            _ = try RDPSettings.checkExtraLine(line)
+          } catch let error as VaultError {
+            warnings.append("line \(number): skipped: \(error.message)")
+            continue
+          }
           settings.extraLines.removeAll { $0.lowercased().hasPrefix(name + ":") }
           settings.extraLines.append(line)
         }

@@ -17,7 +17,8 @@ public enum RDPFileWriter {
       guard let value = profile.settings.values[property.name], value != property.defaultValue else { continue }
       lines.append("\(property.name):\(property.type.rawValue):\(value)")
     }
-    lines += profile.settings.extraLines
+    // A line stored before the reserved names were refused is still never written.
+    lines += profile.settings.extraLines.filter { (try? RDPSettings.checkExtraLine($0)) != nil }
     return lines
   }
 

@@ -28,6 +28,11 @@ public struct RDPLine: Equatable, Sendable {
         ? VaultError.invalidField(field: "extra line", value: text, rule: "the property name is empty")
         : fail("the property name is empty")
     }
+    guard name.count <= 64, name.unicodeScalars.allSatisfy({ Validation.isASCIIAlnum($0) || " _.-/".unicodeScalars.contains($0) })
+    else {
+      let reason = "the property name \(String(name.prefix(40)).debugDescription) is not 1-64 letters, digits, spaces or _ . - /"
+      throw lineNumber == nil ? VaultError.invalidField(field: "extra line", value: text.debugDescription, rule: reason) : fail(reason)
+    }
     guard typeText.count == 1, let type = typeText.first, "isb".contains(type) else {
       let reason = "unknown type \(quoted(String(typeText))) for \(quoted(name)) (expected i, s or b)"
       throw lineNumber == nil ? VaultError.invalidField(field: "extra line", value: text, rule: reason) : fail(reason)

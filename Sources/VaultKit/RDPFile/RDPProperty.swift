@@ -48,11 +48,20 @@ public struct RDPProperty: Sendable {
 
   static let byName: [String: RDPProperty] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
-  /// Properties that describe the connection itself; rdpvault writes them from the profile
-  /// and never keeps them as settings or extra lines.
+  /// Properties that decide where the client connects and as whom. rdpvault writes the
+  /// address and the user from the profile and models the gateway; none of these can come
+  /// in as an extra line, or a file would connect somewhere other than `show` says.
   static let connectionProperties: Set<String> = [
-    "full address", "server port", "username", "domain", "password 51", "clear password",
+    "full address", "alternate full address", "server port", "username", "domain", "password 51",
+    "clear password", "password", "kdcproxyname",
   ]
+
+  /// True for a property an extra line may not set: the connection properties above, any
+  /// password line, and every gateway setting rdpvault does not model.
+  public static func isReserved(_ name: String) -> Bool {
+    let lower = name.lowercased()
+    return connectionProperties.contains(lower) || lower.contains("password") || lower.hasPrefix("gateway")
+  }
 
   /// Looks a property up by its .rdp name, case-insensitively; `-` and `_` may stand for spaces.
   public static func named(_ key: String) -> RDPProperty? {
@@ -95,11 +104,9 @@ public struct RDPProperty: Sendable {
 import Foundation
 
 enum RDPText {
-  /// Values must fit on one line of an .rdp file.
+  /// Values must fit on one line of an .rdp file, and show as they are.
   static func check(_ value: String, field: String) throws {
-    if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
-      throw VaultError.invalidField(field: field, value: value.debugDescription, rule: "control characters and line breaks are not allowed")
-    }
+    try Validation.displayText(value, field: field)
     if value.utf8.count > 4096 {
       throw VaultError.invalidField(field: field, value: String(value.prefix(20)) + "…", rule: "at most 4096 bytes")
     }

@@ -48,21 +48,18 @@ struct VaultHeader {
       return nil
     }
     func blob(_ column: String) throws -> [UInt8] {
-      guard let data = row[column] as Data? else {
+      guard let data = try row.blob(column, table: "vault_header") else {
         throw VaultError.corrupt(detail: "vault_header.\(column) is missing")
       }
       return [UInt8](data)
     }
     func int(_ column: String) throws -> Int64 {
-      guard let value = row[column] as Int64? else {
-        throw VaultError.corrupt(detail: "vault_header.\(column) is missing")
-      }
-      return value
+      try row.integer(column, table: "vault_header")
     }
     return VaultHeader(
       formatVersion: Int(try int("format_version")),
       vaultID: try blob("vault_id"),
-      kdfAlgorithm: (row["kdf_algorithm"] as String?) ?? "",
+      kdfAlgorithm: String(decoding: (row["kdf_algorithm"] as DatabaseValue).storage.text ?? [], as: UTF8.self),
       kdfOpsLimit: try int("kdf_opslimit"),
       kdfMemLimit: try int("kdf_memlimit"),
       kdfSalt: try blob("kdf_salt"),

@@ -41,6 +41,13 @@ struct ProfileRecord {
       insert: insert)
   }
 
+  /// Saves a change: one more version, a new update time.
+  mutating func saveChange(_ db: Database, keys: VaultKeys) throws {
+    version += 1
+    updatedAt = Int64(Date().timeIntervalSince1970)
+    try save(db, keys: keys, insert: false)
+  }
+
   /// The columns `decode` reads, in the order it reads them by position.
   static let selection =
     "SELECT id, account_id, version, created_at, updated_at, "
@@ -54,9 +61,9 @@ struct ProfileRecord {
 
   /// As `decode`, with the prefixes passed in: safe to call from several threads at once.
   static func decode(_ row: Row, keys: VaultKeys, prefixes: [[UInt8]], withSettings: Bool) throws -> ProfileRecord {
-    let id: Int64 = row[0]
+    let id = try row.integer(0, table: table)
     func open(_ index: Int) throws -> String {
-      try row.withUnsafeData(atIndex: 5 + index) { data in
+      try row.withBlob(5 + index, table: table) { data in
         try keys.open(data, prefix: prefixes[index], rowID: id, table: table, column: columns[index])
       }
     }
@@ -71,14 +78,15 @@ struct ProfileRecord {
       tags: tags.isEmpty ? [] : tags.split(separator: "\n").map(String.init), note: try open(8),
       settings: withSettings ? try SettingsCoding.decode(try open(9)) : RDPSettings())
     return ProfileRecord(
-      id: id, accountID: row[1], version: row[2], createdAt: row[3], updatedAt: row[4], profile: profile)
+      id: id, accountID: try row.integer(1, table: table), version: try row.integer(2, table: table),
+      createdAt: try row.integer(3, table: table), updatedAt: try row.integer(4, table: table), profile: profile)
   }
 }
 
 /// A row of `accounts`.
 struct AccountRecord {
   static let table = "accounts"
-  static let columns = ["scope", "user_name", "domain", "sign_in_form", "domain_admin"]
+  static let columns = ["scope", "user_name", "domain", "sign_in_form", "domain_admin", "links_by_name"]
 
   var id: Int64
   var version: Int64
@@ -91,7 +99,7 @@ struct AccountRecord {
   func save(_ db: Database, keys: VaultKeys, insert: Bool) throws {
     let values = [
       account.scope.rawValue, account.userName, account.domain, account.form.rawValue,
-      account.isDomainAdmin ? "1" : "0",
+      account.isDomainAdmin ? "1" : "0", account.linksByName ? "1" : "0",
     ]
     let boxes = try zip(Self.columns, values).map { column, value in
       try keys.seal(value, table: Self.table, column: column, rowID: id)
@@ -106,25 +114,36 @@ struct AccountRecord {
       insert: insert)
   }
 
+  /// Saves a change: one more version, a new update time.
+  mutating func saveChange(_ db: Database, keys: VaultKeys) throws {
+    version += 1
+    updatedAt = Int64(Date().timeIntervalSince1970)
+    try save(db, keys: keys, insert: false)
+  }
+
   /// The columns `decode` reads by position.
   static let selection =
     "SELECT id, version, created_at, updated_at, " + columns.joined(separator: ", ") + " FROM accounts"
 
   static func decode(_ row: Row, keys: VaultKeys) throws -> AccountRecord {
-    let id: Int64 = row[0]
+    let id = try row.integer(0, table: table)
     let prefixes = keys.accountPrefixes
     func open(_ index: Int) throws -> String {
-      try row.withUnsafeData(atIndex: 4 + index) { data in
+      try row.withBlob(4 + index, table: table) { data in
         try keys.open(data, prefix: prefixes[index], rowID: id, table: table, column: columns[index])
       }
     }
-    // By position in `columns`: scope, user_name, domain, sign_in_form, domain_admin.
+    // By position in `columns`: scope, user_name, domain, sign_in_form, domain_admin,
+    // links_by_name (NULL in accounts stored before schema 3: the user's own, linkable).
     guard let scope = Account.Scope(rawValue: try open(0)), let form = Account.SignInForm(rawValue: try open(3))
     else { throw VaultError.corrupt(detail: "account row has an unknown scope or form") }
+    let linksByName = row.hasNull(atIndex: 4 + 5) ? true : try open(5) == "1"
     let account = Account(
-      scope: scope, userName: try open(1), domain: try open(2), form: form, isDomainAdmin: try open(4) == "1")
+      scope: scope, userName: try open(1), domain: try open(2), form: form, isDomainAdmin: try open(4) == "1",
+      linksByName: linksByName)
     return AccountRecord(
-      id: id, version: row[1], createdAt: row[2], updatedAt: row[3], account: account, signInName: "")
+      id: id, version: try row.integer(1, table: table), createdAt: try row.integer(2, table: table),
+      updatedAt: try row.integer(3, table: table), account: account, signInName: "")
   }
 }
 

@@ -20,6 +20,9 @@ enum VaultFile {
     config.readonly = readonly
     config.foreignKeysEnabled = true
     config.label = "rdpvault"
+    // Parallel commands wait for each other's writes instead of failing with "database is
+    // locked"; GRDB begins every write transaction IMMEDIATE, so waiting cannot deadlock.
+    config.busyMode = .timeout(30)
     config.prepareDatabase { db in
       // Freed pages are overwritten with zeros, so deleted ciphertext does not linger.
       try db.execute(sql: "PRAGMA secure_delete = ON")
@@ -54,6 +57,8 @@ enum VaultFile {
     guard (info.st_mode & S_IFMT) == S_IFREG else { throw VaultError.notAVault(path: path) }
     let mode = UInt32(info.st_mode) & 0o777
     if mode & 0o077 != 0 { throw VaultError.insecurePermissions(path: path, mode: mode) }
+    // The same rule as init: others who can write the directory could swap the file.
+    try checkDirectory(parentDirectory(of: absolute(path)))
     do {
       return try DatabaseQueue(path: path, configuration: configuration(readonly: readonly))
     } catch {
@@ -64,22 +69,28 @@ enum VaultFile {
   /// `mkdir -p` with mode 0700 for what it creates; refuses a parent others can write to
   /// (unless it is sticky, like /tmp), since they could swap the vault file.
   static func makeDirectory(_ directory: String) throws {
-    var info = stat()
-    if stat(directory, &info) == 0 {
-      guard (info.st_mode & S_IFMT) == S_IFDIR else {
-        throw VaultError.fileSystem(path: directory, reason: "not a directory")
-      }
-      let mode = UInt32(info.st_mode)
-      if mode & 0o022 != 0 && mode & UInt32(S_ISVTX) == 0 {
-        throw VaultError.insecureDirectory(path: directory)
-      }
-      return
-    }
+    if try checkDirectory(directory) { return }
     let parent = parentDirectory(of: directory)
     if parent != directory { try makeDirectory(parent) }
     if mkdir(directory, 0o700) != 0 && errno != EEXIST {
       throw VaultError.fileSystem(path: directory, reason: String(cString: strerror(errno)))
     }
+  }
+
+  /// True when `directory` exists; refuses one that is not a directory, or that others can
+  /// write to without the sticky bit.
+  @discardableResult
+  static func checkDirectory(_ directory: String) throws -> Bool {
+    var info = stat()
+    guard stat(directory, &info) == 0 else { return false }
+    guard (info.st_mode & S_IFMT) == S_IFDIR else {
+      throw VaultError.fileSystem(path: directory, reason: "not a directory")
+    }
+    let mode = UInt32(info.st_mode)
+    if mode & 0o022 != 0 && mode & UInt32(S_ISVTX) == 0 {
+      throw VaultError.insecureDirectory(path: directory)
+    }
+    return true
   }
 
   static func absolute(_ path: String) -> String {

@@ -53,6 +53,8 @@ public final class VaultStore {
       return try body()
     } catch let error as VaultError {
       throw error
+    } catch is RowDecodingError {
+      throw VaultError.corrupt(detail: "a value of the wrong type")
     } catch let error as DatabaseError {
       switch error.resultCode {
       case .SQLITE_NOTADB: throw VaultError.corrupt(detail: "not an SQLite database")

@@ -15,6 +15,7 @@ extension RDPVault.AccountCommand {
       var user: String
       var domain: String
       var domainAdmin: Bool
+      var linksByName: Bool
       var vms: [String]
     }
 
@@ -26,7 +27,8 @@ extension RDPVault.AccountCommand {
             accounts.map {
               Item(
                 signInName: $0.signInName, scope: $0.account.scope.rawValue, user: $0.account.userName,
-                domain: $0.account.domain, domainAdmin: $0.account.isDomainAdmin, vms: $0.profiles)
+                domain: $0.account.domain, domainAdmin: $0.account.isDomainAdmin,
+                linksByName: $0.account.linksByName, vms: $0.profiles)
             }))
         return
       }
@@ -36,7 +38,8 @@ extension RDPVault.AccountCommand {
           ["ACCOUNT", "SCOPE", "ADMIN", "VMS"],
           accounts.map {
             [
-              $0.signInName, $0.account.scope.rawValue, $0.account.isDomainAdmin ? "yes" : "",
+              $0.signInName, $0.account.scope.rawValue + ($0.account.linksByName ? "" : " (kept apart)"),
+              $0.account.isDomainAdmin ? "yes" : "",
               $0.profiles.isEmpty ? "(unused)" : $0.profiles.joined(separator: ","),
             ]
           }))

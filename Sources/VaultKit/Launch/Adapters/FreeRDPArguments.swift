@@ -2,7 +2,7 @@
 enum FreeRDPArguments {
   enum Version { case two, three }
 
-  static func connection(_ entry: ProfileEntry, version: Version) -> (arguments: [String], notes: [String]) {
+  static func connection(_ entry: ProfileEntry, version: Version) throws -> (arguments: [String], notes: [String]) {
     let profile = entry.profile
     var arguments: [String] = []
     var notes: [String] = []
@@ -48,6 +48,13 @@ enum FreeRDPArguments {
     if let gateway = values["gatewayhostname"], !gateway.isEmpty { arguments.append("/g:\(gateway)") }
     if let shell = values["alternate shell"], !shell.isEmpty { arguments.append("/shell:\(shell)") }
     if values["remoteapplicationmode"] == "1", let program = values["remoteapplicationprogram"], !program.isEmpty {
+      // FreeRDP 3 splits /app: at commas into sub-options (program:, name:, cmd:, …): a comma
+      // in the value would add one.
+      if version == .three && program.contains(",") {
+        throw VaultError.invalidField(
+          field: "remoteapplicationprogram", value: program,
+          rule: "FreeRDP 3 splits /app: at commas, so a program with a comma cannot be passed to it")
+      }
       arguments.append(version == .two ? "/app:\(program)" : "/app:program:\(program)")
     }
     if !profile.settings.extraLines.isEmpty {
@@ -61,7 +68,7 @@ enum FreeRDPArguments {
 /// on stdin with `/from-stdin:force`, followed by `\n` alone (FreeRDP keeps a `\r`).
 struct FreeRDP2Adapter: ClientAdapter {
   func plan(for entry: ProfileEntry, program: String, extraArguments: [String]) throws -> LaunchPlan {
-    let (arguments, notes) = FreeRDPArguments.connection(entry, version: .two)
+    let (arguments, notes) = try FreeRDPArguments.connection(entry, version: .two)
     return LaunchPlan(
       client: .xfreerdp,
       steps: [
@@ -79,7 +86,7 @@ struct FreeRDP3Adapter: ClientAdapter {
   var kind: ClientKind
 
   func plan(for entry: ProfileEntry, program: String, extraArguments: [String]) throws -> LaunchPlan {
-    let (arguments, notes) = FreeRDPArguments.connection(entry, version: .three)
+    let (arguments, notes) = try FreeRDPArguments.connection(entry, version: .three)
     var parts: [SecretText.Part] = []
     for argument in arguments + extraArguments {
       if argument.contains("\n") || argument.contains("\r") {

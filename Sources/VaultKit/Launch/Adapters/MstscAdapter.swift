@@ -24,9 +24,12 @@ struct MstscAdapter: ClientAdapter {
   }
 
   /// Reads one line from stdin and stores it with CredWriteW as a domain-password credential.
+  /// The target and the user reach the script as base64 of their UTF-8 bytes, decoded by
+  /// PowerShell at run time: data, never code, whatever quotes (PowerShell also ends strings
+  /// at U+2018-U+201B) they hold.
   static func credWriteScript(target: String, user: String) -> String {
-    let quotedTarget = target.replacingOccurrences(of: "'", with: "''")
-    let quotedUser = user.replacingOccurrences(of: "'", with: "''")
+    let quotedTarget = Data(target.utf8).base64EncodedString()
+    let quotedUser = Data(user.utf8).base64EncodedString()
     return """
       $ErrorActionPreference = 'Stop'
       Add-Type -TypeDefinition @'
@@ -50,7 +53,8 @@ struct MstscAdapter: ClientAdapter {
         }
       }
       '@
-      [RdpVaultCred]::Write('\(quotedTarget)', '\(quotedUser)', [Console]::In.ReadLine())
+      function FromBase64([string]$b) { [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($b)) }
+      [RdpVaultCred]::Write((FromBase64 '\(quotedTarget)'), (FromBase64 '\(quotedUser)'), [Console]::In.ReadLine())
       """
   }
 }

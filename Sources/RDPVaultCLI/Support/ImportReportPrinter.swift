@@ -1,0 +1,68 @@
+import VaultKit
+
+/// Prints what an import did, or would do, the same way for bundles and .rdp files: each
+/// VM's name, address, sign-in name, its account link, and everything from outside that
+/// can change what connect does (pre-connect, gateway, extra lines, replaced values).
+enum ImportReportPrinter {
+  /// More VMs than this are summarised by counts; links and hooks are always listed.
+  static let detailLimit = 20
+
+  static func rdp(_ result: RDPImport, file: String, dryRun: Bool) {
+    for warning in result.warnings { Diagnostics.warning("\(file): \(warning)") }
+    item(result.item, dryRun: dryRun, from: file)
+    if result.hadClearTextPassword && !result.item.storedPassword {
+      Diagnostics.note("  the password found in the clear was dropped (--store-clear-password keeps it)")
+    }
+    if result.needsPassword && !dryRun {
+      Diagnostics.note("hint: set its password with: rdpvault account passwd '\(result.item.signInName)'")
+    }
+  }
+
+  static func bundle(_ report: BundleImportReport, file: String) {
+    if let pinned = report.pinnedAs {
+      Diagnostics.note(
+        "\(report.dryRun ? "would pin" : "pinned") the sender as \(pinned), fingerprint \(report.senderFingerprint): check it with them")
+    }
+    let detailed = report.items.count <= detailLimit || report.dryRun
+    for entry in report.items where detailed || entry.link != .new || entry.preConnect != nil || !entry.changes.isEmpty {
+      item(entry, dryRun: report.dryRun, from: nil)
+    }
+    if !detailed && !report.withoutPassword.isEmpty {
+      Diagnostics.note("\(report.withoutPassword.count) VMs have no password yet: set them with rdpvault account passwd")
+    }
+    let renamed = report.renamed.count
+    Diagnostics.note(
+      "\(report.dryRun ? "would import" : "imported") \(file): \(report.added.count) added, \(report.replaced.count) replaced, "
+        + "\(renamed) renamed, \(report.skipped.count) skipped" + (report.dryRun ? " (dry run: nothing was written)" : ""))
+  }
+
+  static func item(_ item: ImportItem, dryRun: Bool, from file: String?) {
+    let address = "\(item.host.contains(":") ? "[\(item.host)]" : item.host):\(item.port)"
+    let verb: String
+    switch item.action {
+    case .add: verb = dryRun ? "would add" : "added"
+    case .replace: verb = dryRun ? "would replace" : "replaced"
+    case .rename(let from): verb = (dryRun ? "would add \(from) as" : "added \(from) as")
+    case .skip:
+      Diagnostics.note("skipped \(item.name): a VM with that name exists (--on-conflict replace or rename)")
+      return
+    }
+    Diagnostics.note("\(verb) \(item.name)\(file.map { " from \($0)" } ?? ""): \(address), signs in as \(item.signInName)")
+    switch item.link {
+    case .new: break
+    case .linked:
+      Diagnostics.note("  account: linked to your stored account \(item.signInName) and its password")
+    case .keptApart:
+      Diagnostics.note(
+        "  account: an account of its own, not linked to your stored \(item.signInName) (--link-existing links it)")
+    }
+    if !item.hasPassword && file == nil { Diagnostics.note("  \(item.name) has no password yet: set it with rdpvault account passwd") }
+    if let command = item.preConnect {
+      Diagnostics.note("  pre-connect (not approved, connect will not run it): \(command)")
+      Diagnostics.note("  approve it after reading it with: rdpvault hook approve \(item.name)")
+    }
+    if let gateway = item.gateway, !gateway.isEmpty { Diagnostics.note("  gateway: \(gateway)") }
+    for line in item.extraLines { Diagnostics.note("  extra line: \(line)") }
+    for change in item.changes { Diagnostics.note("  \(change.field): \(change.old) → \(change.new)") }
+  }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import Testing
+
+/// Input that the user did not type (a teammate's bundle, a downloaded .rdp file) is data:
+/// it never runs a command unapproved, never reaches a stored password without consent, and
+/// passes the same gate as `add` and `set`. Each rule of SECURITY.md's "a teammate" adversary.
+@Suite(.serialized) struct TrustBoundaryTests {
+  func receiver() -> Sandbox {
+    let box = Sandbox()
+    box.initVault()
+    return box
+  }
+
+  // Rule 1: data, never behaviour.
+  @Test func aHookFromABundleDoesNotRunUntilApproved() throws {
+    let box = receiver()
+    let mallory = try HostileSender()
+    mallory.pin(in: box)
+    let marker = box.root + "/pwned"
+    let command = "touch \(marker)"
+    let file = try mallory.bundle(
+      for: box, profiles: [HostileSender.profile("evil", host: "127.0.0.1", settings: ["options": ["pre-connect": command]])],
+      accounts: [HostileSender.account()], passwords: [Array("Their-Pw1".utf8)])
+    let imported = box.run(["import", file])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    #expect(imported.stderr.contains("rdpvault:   pre-connect (not approved, connect will not run it): \(command)\n"))
+    let refused = box.run(["connect", "evil", "--no-check", "--client-path", "/bin/true"])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.hasPrefix(
+      "rdpvault: error: evil's pre-connect command came from outside this vault and is not approved, so it was not run: \(command)\n"
+        + "rdpvault: hint: read it, then approve it with: rdpvault hook approve evil"))
+    #expect(!FileManager.default.fileExists(atPath: marker))
+    #expect(box.run(["show", "evil"]).stdout.contains("(NOT approved: rdpvault hook approve evil)"))
+    #expect(box.run(["connect", "evil", "--dry-run"]).stdout.contains("pre-connect: \(command) (NOT approved"))
+    // No terminal: approval needs --yes, and prints the exact command either way.
+    let noTerminal = box.run(["hook", "approve", "evil"])
+    #expect(noTerminal.status == 1)
+    #expect(noTerminal.stdout.contains("  \(command)\n"))
+    #expect(noTerminal.stderr.contains("rdpvault: hint: pass --yes to approve without a terminal"))
+    let approved = box.run(["hook", "approve", "evil", "--yes"])
+    #expect(approved.status == 0)
+    #expect(approved.stdout.contains("  \(command)\n"))
+    let ran = box.run(["connect", "evil", "--no-check", "--client-path", "/bin/true"])
+    #expect(ran.status == 0, "\(ran.stderr)")
+    #expect(FileManager.default.fileExists(atPath: marker))
+    // A changed command needs a new approval; one set by the user is approved by that act.
+    let changed = try mallory.bundle(
+      for: box,
+      profiles: [HostileSender.profile("evil", host: "127.0.0.1", settings: ["options": ["pre-connect": command + "-again"]])],
+      accounts: [HostileSender.account()], passwords: [Array("Their-Pw1".utf8)], file: "changed.rdpv")
+    #expect(box.run(["import", changed, "--on-conflict", "replace"]).status == 0)
+    #expect(box.run(["connect", "evil", "--no-check", "--client-path", "/bin/true"]).status == 1)
+    #expect(!FileManager.default.fileExists(atPath: marker + "-again"))
+    #expect(box.run(["set", "evil", "pre-connect", "true"]).status == 0)
+    #expect(box.run(["connect", "evil", "--no-check", "--client-path", "/bin/true"]).status == 0)
+  }
+
+  @Test func anApprovalCannotComeInABundleOrAsASetting() throws {
+    let box = receiver()
+    let mallory = try HostileSender()
+    mallory.pin(in: box)
+    let file = try mallory.bundle(
+      for: box,
+      profiles: [
+        HostileSender.profile(
+          "evil", settings: ["options": ["pre-connect": "id", "pre-connect-approved": "id"]])
+      ],
+      accounts: [HostileSender.account()])
+    let before = box.snapshot()
+    let result = box.run(["import", file])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("the bundle was refused: VM \"evil\": invalid option \"pre-connect-approved\""))
+    #expect(box.snapshot() == before)
+    #expect(box.run(["add", "vm", "--host", "10.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    let set = box.run(["set", "vm", "pre-connect-approved", "id"])
+    #expect(set.status == 1)
+    #expect(set.stderr.contains("not a property rdpvault models"))
+  }
+
+  // Rule 2: your passwords stay with the hosts you gave them to.
+  @Test func noSilentLinkToAStoredAccount() throws {
+    let box = receiver()
+    #expect(box.run(["add", "mine", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\admin", "--password-stdin"], stdin: "Mine-Passw0rd\n").status == 0)
+    let mallory = try HostileSender()
+    mallory.pin(in: box)
+    let file = try mallory.bundle(
+      for: box, profiles: [HostileSender.profile("evil")], accounts: [HostileSender.account()])
+    let dry = box.run(["import", file, "--dry-run"])
+    #expect(dry.status == 0)
+    #expect(dry.stderr.contains("rdpvault: would add evil: 203.0.113.9:3389, signs in as CONTOSO\\admin\n"))
+    #expect(dry.stderr.contains("account: an account of its own, not linked to your stored CONTOSO\\admin"))
+    #expect(dry.stderr.contains("(dry run: nothing was written)"))
+    #expect(box.run(["list", "--json"]).stdout.contains("\"evil\"") == false)
+    let imported = box.run(["import", file])
+    #expect(imported.status == 0)
+    let password = box.run(["password", "evil"])
+    #expect(password.status == 1)
+    #expect(!password.output.contains("Mine-Passw0rd"))
+    #expect(box.run(["password", "mine"]).stdout == "Mine-Passw0rd\n")
+    #expect(box.run(["account", "list"]).stdout.contains("domain (kept apart)"))
+    // The user's own account is still the one `account passwd` and `add` find.
+    #expect(box.run(["account", "passwd", "CONTOSO\\admin", "--password-stdin"], stdin: "Changed-Pw2\n").status == 0)
+    #expect(box.run(["password", "mine"]).stdout == "Changed-Pw2\n")
+    #expect(box.run(["password", "evil"]).status == 1)
+    // With consent the link is made, and said so.
+    let consented = try mallory.bundle(
+      for: box, profiles: [HostileSender.profile("evil-2")], accounts: [HostileSender.account()], file: "second.rdpv")
+    let linked = box.run(["import", consented, "--link-existing"])
+    #expect(linked.status == 0)
+    #expect(linked.stderr.contains("account: linked to your stored account CONTOSO\\admin and its password"))
+    #expect(box.run(["password", "evil-2"]).stdout == "Changed-Pw2\n")
+  }
+
+  // Rule 3: replacements are shown and never widen.
+  @Test func replaceShowsEveryChangeAndLeavesASharedPasswordAlone() throws {
+    let box = receiver()
+    #expect(box.run(["add", "app-01", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\admin", "--password-stdin"], stdin: "Mine-Passw0rd\n").status == 0)
+    #expect(box.run(["add", "app-02", "--host", "10.0.0.6", "--kind", "domain", "--user", "CONTOSO\\admin"]).status == 0)
+    let mallory = try HostileSender()
+    mallory.pin(in: box)
+    let file = try mallory.bundle(
+      for: box,
+      profiles: [HostileSender.profile("app-01", host: "198.51.100.7", overrides: ["port": 3390, "computerName": "APP-01"])],
+      accounts: [HostileSender.account(admin: true)], passwords: [Array("Their-Passw0rd".utf8)])
+    let replaced = box.run(["import", file, "--on-conflict", "replace"])
+    #expect(replaced.status == 0, "\(replaced.stderr)")
+    #expect(replaced.stderr.contains("rdpvault:   host: 10.0.0.5 → 198.51.100.7\n"))
+    #expect(replaced.stderr.contains("rdpvault:   port: 3389 → 3390\n"))
+    #expect(replaced.stderr.contains("rdpvault:   domain admin: false → true\n"))
+    #expect(box.run(["password", "app-02"]).stdout == "Mine-Passw0rd\n")
+    #expect(box.run(["password", "app-01"]).stdout == "Their-Passw0rd\n")
+    let accounts = box.run(["account", "list", "--json"]).stdout
+    let list = try #require(try JSONSerialization.jsonObject(with: Data(accounts.utf8)) as? [[String: Any]])
+    let mine = list.first { ($0["vms"] as? [String]) == ["app-02"] }
+    #expect(mine?["domain_admin"] as? Bool == false)
+  }
+
+  // Rule 4: one gate for every value.
+  @Test func everyFieldRefusesLineBreaksEscapesNULsAndOversizedValues() throws {
+    let box = receiver()
+    let mallory = try HostileSender()
+    mallory.pin(in: box)
+    let bads: [(String, String)] = [
+      ("line break", "a\nb"), ("escape", "a\u{1B}[31mb"), ("NUL", "a\u{0}b"), ("bidi override", "a\u{202E}b"),
+      ("oversized", String(repeating: "x", count: 5000)),
+    ]
+    typealias Build = (String) -> ([String: Any], [String: Any])
+    let fields: [(String, Build)] = [
+      ("VM name", { (HostileSender.profile($0), HostileSender.account()) }),
+      ("host", { (HostileSender.profile("vm", host: $0), HostileSender.account()) }),
+      ("computer name", { (HostileSender.profile("vm", overrides: ["computerName": $0]), HostileSender.account()) }),
+      ("user", { (HostileSender.profile("vm"), HostileSender.account(user: $0)) }),
+      ("domain", { (HostileSender.profile("vm"), HostileSender.account(domain: $0)) }),
+      ("tag", { (HostileSender.profile("vm", overrides: ["tags": [$0]]), HostileSender.account()) }),
+      ("note", { (HostileSender.profile("vm", overrides: ["note": $0]), HostileSender.account()) }),
+      ("resource group", { (HostileSender.profile("vm", overrides: ["resourceGroup": $0]), HostileSender.account()) }),
+      ("subscription", { (HostileSender.profile("vm", overrides: ["subscription": $0]), HostileSender.account()) }),
+      ("alternate shell", { (HostileSender.profile("vm", settings: ["values": ["alternate shell": $0]]), HostileSender.account()) }),
+      ("extra line", { (HostileSender.profile("vm", settings: ["extraLines": ["smart sizing:i:1\($0)"]]), HostileSender.account()) }),
+      ("extra line", { (HostileSender.profile("vm", settings: ["extraLines": ["x\($0):s:1"]]), HostileSender.account()) }),
+      ("pre-connect", { (HostileSender.profile("vm", settings: ["options": ["pre-connect": "id \($0)"]]), HostileSender.account()) }),
+    ]
+    let before = box.snapshot()
+    var index = 0
+    for (field, build) in fields {
+      for (label, value) in bads {
+        index += 1
+        let (profile, account) = build(value)
+        let file = try mallory.bundle(for: box, profiles: [profile], accounts: [account], file: "bad-\(index).rdpv")
+        let result = box.run(["import", file])
+        #expect(result.status == 1, "\(field) with \(label) was accepted")
+        #expect(result.stderr.hasPrefix("rdpvault: error: the bundle was refused: VM "), "\(field), \(label): \(result.stderr)")
+        #expect(result.stderr.contains("invalid") || result.stderr.contains("missing"), "\(field), \(label): \(result.stderr)")
+        #expect(box.snapshot() == before, "\(field) with \(label) changed the vault")
+      }
+    }
+    // Passwords refuse CR, LF and NUL: a line break would add arguments to FreeRDP 3's stdin.
+    for bad in ["pw\n/v:evil.example", "pw\r", "p\u{0}w"] {
+      index += 1
+      let file = try mallory.bundle(
+        for: box, profiles: [HostileSender.profile("vm")], accounts: [HostileSender.account()], passwords: [Array(bad.utf8)],
+        file: "pw-\(index).rdpv")
+      let result = box.run(["import", file])
+      #expect(result.status == 1)
+      #expect(result.stderr.contains("a password cannot hold CR, LF or NUL"), "\(result.stderr)")
+      #expect(!result.output.contains("evil.example"))
+      #expect(box.snapshot() == before)
+    }
+    // Lines that decide where the client connects are refused in a bundle as in `set --line`.
+    for line in ["alternate full address:s:evil.example", "full address:s:evil.example", "gatewayaccesstoken:s:x", "password:s:x"] {
+      index += 1
+      let file = try mallory.bundle(
+        for: box, profiles: [HostileSender.profile("vm", settings: ["extraLines": [line]])], accounts: [HostileSender.account()],
+        file: "line-\(index).rdpv")
+      let result = box.run(["import", file])
+      #expect(result.status == 1, "\(line)")
+      #expect(result.stderr.contains("decides where or as whom the client connects"), "\(line): \(result.stderr)")
+    }
+  }
+
+  @Test func setLineChecksTheNameAndRefusesConnectionProperties() {
+    let box = receiver()
+    #expect(box.run(["add", "vm", "--host", "10.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    let before = box.snapshot()
+    for line in [
+      "x\nfull address:s:evil.example:s:1", "alternate full address:s:evil.example", "server port:i:1",
+      "gatewayaccesstoken:s:abc", "password:s:secret", "clear password:s:secret", "domain:s:EVIL", "a\u{1B}]0;t:s:1",
+    ] {
+      let result = box.run(["set", "vm", "--line", line])
+      #expect(result.status == 1, "\(line.debugDescription)")
+      #expect(result.stderr.hasPrefix("rdpvault: error: invalid extra line"), "\(line.debugDescription): \(result.stderr)")
+      #expect(box.snapshot() == before)
+    }
+    #expect(!box.run(["rdp", "vm"]).stdout.contains("evil"))
+  }
+
+  // Rules 5 and 6 for .rdp files.
+  @Test func anRdpFileConnectsWhereShowSaysAndItsClearPasswordIsNeverALine() throws {
+    let box = receiver()
+    let text = [
+      "full address:s:10.1.2.3", "username:s:WEB-07\\azureuser", "alternate full address:s:evil.example",
+      "gatewayaccesstoken:s:token", "password:s:Clear-Passw0rd", "smart sizing:i:1",
+    ].map { $0 + "\r\n" }.joined()
+    let file = box.write(text, to: "web-07.rdp")
+    let dropped = box.run(["import", file])
+    #expect(dropped.status == 0, "\(dropped.stderr)")
+    #expect(dropped.stderr.contains("line 3: dropped \"alternate full address\": it decides where or as whom the client connects"))
+    #expect(dropped.stderr.contains("line 4: dropped \"gatewayaccesstoken\""))
+    #expect(dropped.stderr.contains("line 5: the file held a password in the clear"))
+    #expect(dropped.stderr.contains("the password found in the clear was dropped (--store-clear-password keeps it)"))
+    let everything = box.run(["show", "web-07"]).output + box.run(["rdp", "web-07"]).output + box.run(["list", "--json"]).output
+    for canary in ["Clear-Passw0rd", "evil.example", "token"] { #expect(!everything.contains(canary), "\(canary)") }
+    #expect(box.run(["rdp", "web-07"]).stdout == "full address:s:10.1.2.3\r\nusername:s:WEB-07\\azureuser\r\nsmart sizing:i:1\r\n")
+    #expect(box.run(["password", "web-07"]).status == 1)
+    // With consent it becomes the account's password, and nothing else.
+    let utf16: [UInt8] = [0xFF, 0xFE] + text.replacingOccurrences(of: "10.1.2.3", with: "10.1.2.4").utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+    let stored = box.run(["import", box.writeBytes(utf16, to: "web-08.rdp"), "--user", "azureuser", "--store-clear-password"])
+    #expect(stored.status == 0, "\(stored.stderr)")
+    #expect(box.run(["password", "web-08"]).stdout == "Clear-Passw0rd\n")
+    #expect(!box.run(["show", "web-08", "--json"]).output.contains("Clear-Passw0rd"))
+    let vault = try Data(contentsOf: URL(fileURLWithPath: box.vault))
+    #expect(vault.range(of: Data("Clear-Passw0rd".utf8)) == nil)
+  }
+
+  @Test func anRdpFileNamingAStoredDomainAdminIsNotLinkedSilently() throws {
+    let box = receiver()
+    #expect(box.run(["add", "dc-01", "--host", "10.0.0.10", "--kind", "domain", "--user", "CONTOSO\\admin", "--admin", "--password-stdin"], stdin: "Domain-Admin-Pw1\n").status == 0)
+    let file = box.write("full address:s:evil.example\r\nusername:s:CONTOSO\\admin\r\n", to: "found.rdp")
+    let result = box.run(["import", file])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("account: an account of its own, not linked to your stored CONTOSO\\admin"))
+    let password = box.run(["password", "found"])
+    #expect(password.status == 1)
+    #expect(!password.output.contains("Domain-Admin-Pw1"))
+    let linked = box.run(["import", box.write("full address:s:10.0.0.11\r\nusername:s:CONTOSO\\admin\r\n", to: "ok.rdp"), "--link-existing"])
+    #expect(linked.status == 0)
+    #expect(linked.stderr.contains("account: linked to your stored account CONTOSO\\admin"))
+    #expect(box.run(["password", "ok"]).stdout == "Domain-Admin-Pw1\n")
+  }
+}
