@@ -36,6 +36,31 @@ struct LaunchPlanTests {
     }
   }
 
+  /// FreeRDP 3 splits /app: at commas: a program name with one could add sub-options.
+  @Test func freeRDP3RefusesARemoteAppWithACommaAndFreeRDP2PassesItWhole() throws {
+    var entry = try Self.entry()
+    try entry.profile.settings.set("remoteapplicationmode", "1")
+    try entry.profile.settings.set("remoteapplicationprogram", "||calc,cmd:/c evil")
+    #expect(throws: VaultError.invalidField(
+      field: "remoteapplicationprogram", value: "||calc,cmd:/c evil",
+      rule: "FreeRDP 3 splits /app: at commas, so a program with a comma cannot be passed to it")) {
+      _ = try Self.plan(.xfreerdp3, entry)
+    }
+    let two = try Self.plan(.xfreerdp, entry)
+    #expect(two.steps[0].arguments.contains("/app:||calc,cmd:/c evil"))
+    try entry.profile.settings.set("remoteapplicationprogram", "||calc")
+    let stdin = try Self.expectNoPasswordOutsideStdin(try Self.plan(.xfreerdp3, entry))
+    #expect(stdin[0].contains("\n/app:program:||calc\n"))
+  }
+
+  /// The mstsc script takes the target and user as base64 data, so quotes of any kind in
+  /// them (PowerShell also ends strings at U+2018-U+201B) cannot end a string in its code.
+  @Test func mstscPassesValuesAsData() throws {
+    let script = MstscAdapter.credWriteScript(target: "TERMSRV/x\u{2019}; calc; \u{2018}", user: "o'brien")
+    #expect(!script.contains("calc"))
+    #expect(!script.contains("o'brien"))
+  }
+
   @Test func freeRDP2TakesThePasswordOnStdin() throws {
     let plan = try Self.plan(.xfreerdp, try Self.entry(), extra: ["+auth-only", "/log-level:ERROR"])
     #expect(plan.steps.count == 1)
