@@ -46,39 +46,26 @@ final class Sandbox {
   }
 
   /// Starts `rdpvault ARGS` and returns at once; `finish` waits and collects the output.
-  func start(_ arguments: [String], environment extra: [String: String] = [:], output: String? = nil) throws -> Process {
+  func start(_ arguments: [String], environment extra: [String: String] = [:], output: String? = nil) throws -> Child {
     let log = output ?? root + "/.bg-out"
     var environment = ["PATH": "/usr/bin:/bin", "HOME": root, "LANG": "C.UTF-8"]
     environment["RDPVAULT_PATH"] = vault
     environment["RDPVAULT_PASSPHRASE_FILE"] = passphraseFile
     environment.merge(extra) { $1 }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: Self.binary)
-    process.arguments = arguments
-    process.environment = environment
     _ = FileManager.default.createFile(atPath: log, contents: nil)
-    process.standardOutput = FileHandle(forWritingAtPath: log)
-    process.standardError = process.standardOutput
-    process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-    try process.run()
-    return process
+    return try Child(Self.binary, arguments, environment: environment, directory: root, stdout: log, stderr: log)
   }
 
-  func finish(_ process: Process, timeout: TimeInterval = 60, output: String? = nil) -> Run {
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(20_000) }
-    if process.isRunning {
-      process.terminate()
-      Issue.record("rdpvault did not finish within \(timeout) s")
-    }
-    process.waitUntilExit()
+  func finish(_ process: Child, timeout: TimeInterval = 60, output: String? = nil) -> Run {
+    let status = process.wait(timeout: timeout, what: "a background rdpvault")
     return Run(
-      status: process.terminationStatus, stdout: "",
+      status: status, stdout: "",
       stderr: (try? String(contentsOfFile: output ?? root + "/.bg-out", encoding: .utf8)) ?? "")
   }
 
   /// Runs `rdpvault ARGS` with `--vault` and `--passphrase-file` given through the
-  /// environment (as a user would set them), `stdin` as standard input.
+  /// environment (as a user would set them), `stdin` as standard input, in a session of its
+  /// own without a terminal. A run past `timeout` is killed, with its process group.
   func run(
     _ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:],
     vaultEnvironment: Bool = true, timeout: TimeInterval = 60
@@ -91,41 +78,29 @@ final class Sandbox {
       environment["RDPVAULT_PASSPHRASE_FILE"] = passphraseFile
     }
     environment.merge(extra) { $1 }
-    let process = Process()
-    // setsid -w: a new session without a controlling terminal; waits and passes the status on.
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-    process.arguments = ["-w", Self.binary] + arguments
-    process.environment = environment
-    process.currentDirectoryURL = URL(fileURLWithPath: root)
     let out = root + "/.stdout", err = root + "/.stderr", input = root + "/.stdin"
     _ = FileManager.default.createFile(atPath: out, contents: nil)
     _ = FileManager.default.createFile(atPath: err, contents: nil)
-    process.standardOutput = FileHandle(forWritingAtPath: out)
-    process.standardError = FileHandle(forWritingAtPath: err)
-    if let stdin {
-      write(stdin, to: input)
-      process.standardInput = FileHandle(forReadingAtPath: input)
-    } else {
-      process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-    }
+    if let stdin { write(stdin, to: input) }
+    defer { try? FileManager.default.removeItem(atPath: input) }
+    let child: Child
     do {
-      try process.run()
+      child = try Child(
+        Self.binary, arguments, environment: environment, directory: root, stdin: stdin == nil ? nil : input,
+        stdout: out, stderr: err)
     } catch {
       Issue.record("cannot start \(Self.binary): \(error)")
       return Run(status: -1, stdout: "", stderr: "")
     }
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(10_000) }
-    if process.isRunning {
-      process.terminate()
-      Issue.record("rdpvault \(arguments) did not finish within \(timeout) s")
-    }
-    process.waitUntilExit()
-    try? FileManager.default.removeItem(atPath: input)
-    return Run(
-      status: process.terminationStatus,
+    let status = child.wait(timeout: timeout, what: "rdpvault \(arguments)")
+    let result = Run(
+      status: status,
       stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
       stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+    if child.timedOut {
+      Issue.record("output of the killed rdpvault \(arguments):\n\(result.stdout)\n\(result.stderr)")
+    }
+    return result
   }
 
   /// `rdpvault init` with the fast (INTERACTIVE) preset; tests must not wait on MODERATE.

@@ -8,7 +8,7 @@ import Testing
   @Test func tenParallelWritersAndAReaderAllSucceed() throws {
     let box = Sandbox()
     box.initVault()
-    var processes: [(Process, String)] = []
+    var processes: [(Child, String)] = []
     for index in 0..<10 {
       let log = box.root + "/add-\(index).log"
       let process = try box.start(
