@@ -310,23 +310,10 @@ extension Vault {
               account = (known.id, known.link, known.hasPassword, false)
             } else if wanted.scope == .domain, var stored = try findDomainAccount(db, like: wanted) {
               if linkExisting {
-                // The user consented: the VM links to their account. Its admin mark and
-                // password change only with --on-conflict replace, as before.
-                var stores = false
-                if onConflict == .replace {
-                  if wanted.isDomainAdmin != stored.account.isDomainAdmin {
-                    stored.account.isDomainAdmin = wanted.isDomainAdmin
-                    try stored.saveChange(db, keys: keys)
-                  }
-                  if let range {
-                    try payload.withUnsafeBytes { bytes in
-                      try storePassword(db, accountID: stored.id, passwordBytes: UnsafeRawBufferPointer(rebasing: bytes[range]))
-                    }
-                    stores = true
-                  }
-                }
+                // The user consented to the link, and only to it: the stored account's
+                // password and admin mark stay as they are, whatever the bundle says.
                 try Self.checkDomainControllerRule(kind: profile.kind, account: stored.account)
-                account = (stored.id, .linked, try fetchPasswordBox(db, accountID: stored.id) != nil, stores)
+                account = (stored.id, .linked, try fetchPasswordBox(db, accountID: stored.id) != nil, false)
               } else {
                 var apart = wanted
                 apart.linksByName = false
@@ -334,8 +321,11 @@ extension Vault {
                 account = (id, .keptApart, range != nil, range != nil)
               }
             } else {
-              try Self.checkDomainControllerRule(kind: profile.kind, account: wanted)
-              let id = try insertAccount(db, wanted, signInName: signIn, payload: payload, range: range)
+              // An account the sender chose is never one a later `add` links to by name.
+              var fromSender = wanted
+              if wanted.scope == .domain { fromSender.linksByName = false }
+              try Self.checkDomainControllerRule(kind: profile.kind, account: fromSender)
+              let id = try insertAccount(db, fromSender, signInName: signIn, payload: payload, range: range)
               account = (id, .new, range != nil, range != nil)
             }
             if wanted.scope == .domain { accountFor[item.accountIndex] = account }

@@ -182,6 +182,19 @@ extension VaultError {
   }
 }
 
+/// A value in double quotes for a message, with every character that could act on a
+/// terminal (controls, escapes, line breaks, bidirectional overrides) written as `\u{…}`:
+/// an error about hostile input must not carry it to the screen.
 func quoted(_ text: String) -> String {
-  "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+  var out = "\""
+  for scalar in text.unicodeScalars.prefix(200) {
+    if scalar == "\"" {
+      out += "\\\""
+    } else if Validation.isUnsafeForDisplay(scalar) {
+      out += "\\u{" + String(scalar.value, radix: 16) + "}"
+    } else {
+      out.unicodeScalars.append(scalar)
+    }
+  }
+  return out + (text.unicodeScalars.count > 200 ? "…\"" : "\"")
 }

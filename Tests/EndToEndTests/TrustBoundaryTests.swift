@@ -257,4 +257,74 @@ import Testing
     #expect(linked.stderr.contains("account: linked to your stored account CONTOSO\\admin"))
     #expect(box.run(["password", "ok"]).stdout == "Domain-Admin-Pw1\n")
   }
+
+  // Found in review: C functions stop at a NUL, so "10.0.0.5\0…" once passed as 10.0.0.5.
+  @Test func aNULCannotHideTextBehindAValidHost() throws {
+    let box = receiver()
+    let mallory = try HostileSender()
+    mallory.pin(in: box)
+    let host = "10.0.0.5\u{0}\u{1B}[8m\r\nalternate full address:s:evil.example"
+    let file = try mallory.bundle(
+      for: box, profiles: [HostileSender.profile("vm", host: host), HostileSender.profile("vm\u{1B}]0;x\u{7}")],
+      accounts: [HostileSender.account()])
+    let before = box.snapshot()
+    let result = box.run(["import", file])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("the bundle was refused: VM \"vm\": invalid host"), "\(result.stderr)")
+    #expect(!result.output.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{0}" }, "no raw escape reaches the terminal")
+    #expect(box.snapshot() == before)
+    let named = try mallory.bundle(
+      for: box, profiles: [HostileSender.profile("vm\u{1B}]0;x\u{7}")], accounts: [HostileSender.account()], file: "named.rdpv")
+    let refused = box.run(["import", named])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("VM \"vm\\u{1b}]0;x\\u{7}\""), "\(refused.stderr)")
+    #expect(!refused.output.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{7}" })
+  }
+
+  // Found in review: consent to a link is not consent to lose your password or admin mark.
+  @Test func consentToALinkKeepsTheStoredPasswordAndAdminMark() throws {
+    let box = receiver()
+    #expect(box.run(["add", "mine", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\admin", "--password-stdin"], stdin: "Mine-Passw0rd\n").status == 0)
+    let mallory = try HostileSender()
+    mallory.pin(in: box)
+    let file = try mallory.bundle(
+      for: box, profiles: [HostileSender.profile("mine"), HostileSender.profile("other")],
+      accounts: [HostileSender.account(admin: true)], passwords: [Array("Their-Passw0rd".utf8)])
+    let result = box.run(["import", file, "--link-existing", "--on-conflict", "replace"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(box.run(["password", "mine"]).stdout == "Mine-Passw0rd\n")
+    #expect(box.run(["password", "other"]).stdout == "Mine-Passw0rd\n")
+    #expect(box.run(["account", "list", "--json"]).stdout.contains("\"domain_admin\" : false"))
+  }
+
+  // Found in review: an account the sender made is never linked to by a later `add`.
+  @Test func anAccountFromABundleIsNotLinkedByALaterAdd() throws {
+    let box = receiver()
+    let mallory = try HostileSender()
+    mallory.pin(in: box)
+    let file = try mallory.bundle(
+      for: box, profiles: [HostileSender.profile("theirs"), HostileSender.profile("theirs-2")],
+      accounts: [HostileSender.account(user: "bob")], passwords: [Array("Their-Passw0rd".utf8)])
+    #expect(box.run(["import", file]).status == 0)
+    #expect(box.run(["password", "theirs-2"]).stdout == "Their-Passw0rd\n", "one bundle account still serves its VMs")
+    let add = box.run(["add", "mine", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\bob", "--password-stdin"], stdin: "Mine-Passw0rd\n")
+    #expect(add.status == 0, "\(add.stderr)")
+    #expect(!add.stderr.contains("linked"))
+    #expect(box.run(["password", "mine"]).stdout == "Mine-Passw0rd\n")
+    #expect(box.run(["password", "theirs"]).stdout == "Their-Passw0rd\n")
+    #expect(box.run(["account", "passwd", "CONTOSO\\bob", "--password-stdin"], stdin: "Changed-Pw3\n").status == 0)
+    #expect(box.run(["password", "theirs"]).stdout == "Their-Passw0rd\n", "account passwd picks your own account")
+  }
+
+  @Test func aClearTextPasswordBehindUnicodeSpacesIsStillTakenOut() throws {
+    let box = receiver()
+    let file = box.write(
+      "full address:s:10.1.2.3\r\nusername:s:azureuser\r\n\u{A0} \u{2003}Password :s:Hidden-Passw0rd\r\nclear password:s:\r\n",
+      to: "spaced.rdp")
+    let result = box.run(["import", file, "--store-clear-password"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("line 3: the file held a password in the clear"))
+    #expect(box.run(["password", "spaced"]).stdout == "Hidden-Passw0rd\n")
+    #expect(!box.run(["show", "spaced"]).output.contains("Hidden"))
+  }
 }

@@ -53,6 +53,14 @@ struct LaunchPlanTests {
     #expect(stdin[0].contains("\n/app:program:||calc\n"))
   }
 
+  /// "\r\n" is one Character: line breaks are found by bytes, for FreeRDP 3 and Remmina.
+  @Test func aCRLFInAnyValueCannotAddAClientArgument() throws {
+    for extra in ["+auth-only\r\n/g:evil.example", "x\ry", "x\u{0}y"] {
+      #expect(throws: VaultError.self) { _ = try Self.plan(.xfreerdp3, try Self.entry(), extra: [extra]) }
+      #expect(throws: VaultError.self) { _ = try Self.plan(.remmina, try Self.entry(), extra: [extra]) }
+    }
+  }
+
   /// The mstsc script takes the target and user as base64 data, so quotes of any kind in
   /// them (PowerShell also ends strings at U+2018-U+201B) cannot end a string in its code.
   @Test func mstscPassesValuesAsData() throws {

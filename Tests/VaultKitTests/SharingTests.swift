@@ -56,7 +56,16 @@ struct SharingTests {
     for receiver in [team.bob, team.carol] {
       let report = try receiver.importBundle(bundle, trust: false, onConflict: .skip)
       #expect(report.added == ["app-01", "dc-01", "web-01"])
-      #expect(try receiver.profiles(withSettings: true) == (try team.alice.profiles(withSettings: true)))
+      // Everything arrives; the sender's domain account is kept apart from any the receiver
+      // adds later (it links by name only in the vault that made it).
+      let received = try receiver.profiles(withSettings: true)
+      #expect(received.map { $0.account.scope == .domain ? !$0.account.linksByName : $0.account.linksByName } == [true, true, true])
+      #expect(
+        received.map { entry -> ProfileEntry in
+          var copy = entry
+          copy.account.linksByName = true
+          return copy
+        } == (try team.alice.profiles(withSettings: true)))
       for name in ["web-01", "app-01", "dc-01"] {
         #expect(text(of: try receiver.password(forProfile: name)) == text(of: try team.alice.password(forProfile: name)))
       }

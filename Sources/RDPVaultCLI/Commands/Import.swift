@@ -149,9 +149,7 @@ extension RDPVault {
         let matches = preview.matchingStoredAccounts
         if !matches.isEmpty {
           Diagnostics.note("these VMs from \(file) sign in with names of accounts you already store:")
-          for item in matches {
-            Diagnostics.note("  \(item.name) at \(item.host):\(item.port) as \(item.signInName)")
-          }
+          for item in matches { ImportReportPrinter.item(item, dryRun: true, from: nil) }
           link = try Prompt.confirm(
             "Link them to your stored accounts, so connect hands those hosts your stored passwords?",
             hint: "pass --link-existing")

@@ -12,6 +12,7 @@ public enum Validation {
   static let forbiddenInUserNames = Set("\"/\\[]:;|=,+*?<>")
 
   public static func profileName(_ name: String) throws {
+    try displayText(name, field: "VM name")
     let rule = "1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
     guard (1...64).contains(name.count),
       name.unicodeScalars.allSatisfy({ isASCIIAlnum($0) || "-_.".unicodeScalars.contains($0) }),
@@ -22,6 +23,11 @@ public enum Validation {
   /// A DNS name, an IPv4 address or an IPv6 address (brackets are not part of it).
   public static func host(_ host: String) throws {
     if host.isEmpty { throw VaultError.missingField(field: "host", rule: "--host is required") }
+    // Before inet_pton, which stops at a NUL: "10.0.0.5\0…" must not pass as 10.0.0.5.
+    guard host.utf8.count <= 253 else {
+      throw VaultError.invalidField(field: "host", value: String(host.prefix(20)) + "…", rule: "at most 253 characters")
+    }
+    try displayText(host, field: "host")
     if isIPv4(host) || isIPv6(host) { return }
     if host.hasPrefix("[") || host.contains(":") {
       throw VaultError.invalidField(
@@ -46,6 +52,7 @@ public enum Validation {
 
   /// A NetBIOS computer name: 1-15 letters, digits or '-', not only digits.
   public static func computerName(_ name: String) throws {
+    try displayText(name, field: "computer name")
     let rule = "a NetBIOS name of 1-15 letters, digits or '-', not only digits"
     guard (1...15).contains(name.count),
       name.unicodeScalars.allSatisfy({ isASCIIAlnum($0) || $0 == "-" }),
@@ -57,6 +64,7 @@ public enum Validation {
   /// not only dots and spaces.
   public static func samAccountName(_ name: String) throws {
     if name.isEmpty { throw VaultError.missingField(field: "user", rule: "--user is required") }
+    try displayText(name, field: "user")
     if name.count > 20 {
       throw VaultError.invalidField(
         field: "user", value: name, rule: "a Windows user name has at most 20 characters")
@@ -90,6 +98,7 @@ public enum Validation {
   /// A NetBIOS domain name (1-15 characters) or a DNS domain name.
   public static func domain(_ domain: String) throws {
     if domain.isEmpty { throw VaultError.missingField(field: "domain", rule: "the domain is empty") }
+    try displayText(domain, field: "domain")
     if domain.contains(".") {
       guard isDNSName(domain) else {
         throw VaultError.invalidField(
@@ -108,6 +117,7 @@ public enum Validation {
   }
 
   public static func tag(_ tag: String) throws {
+    try displayText(tag, field: "tag")
     guard (1...64).contains(tag.count),
       tag.unicodeScalars.allSatisfy({ isASCIIAlnum($0) || "-_.:/".unicodeScalars.contains($0) })
     else {

@@ -25,11 +25,16 @@ public enum ClearTextPassword {
       var stop = start
       while stop < end, unit(stop) != 0x0A, unit(stop) != 0x0D { stop += width }
       if let valueStart = valueStart(in: start..<stop, width: width, unit: unit) {
-        var value = try SecretBytes(capacity: max(1, (stop - valueStart) / width * 3))
-        if utf16 {
-          try appendUTF8(fromUTF16LE: bytes, range: valueStart..<stop, to: &value)
-        } else {
-          try bytes.withUnsafeBytes { try value.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[valueStart..<stop])) }
+        // An empty value is "not set": the line goes, and no password is found.
+        if valueStart < stop {
+          var value = try SecretBytes(capacity: (stop - valueStart) / width * 3)
+          if utf16 {
+            try appendUTF8(fromUTF16LE: bytes, range: valueStart..<stop, to: &value)
+          } else {
+            try bytes.withUnsafeBytes { try value.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[valueStart..<stop])) }
+          }
+          found = .some(consume value)
+          lines.append(number)
         }
         var index = start
         while index < stop {
@@ -37,8 +42,6 @@ public enum ClearTextPassword {
           if utf16 { bytes[index + 1] = 0 }
           index += width
         }
-        lines.append(number)
-        found = .some(consume value)
       }
       // One line ending: CRLF, LF or CR.
       if stop < end, unit(stop) == 0x0D, stop + width < end, unit(stop + width) == 0x0A { stop += width }
@@ -48,19 +51,22 @@ public enum ClearTextPassword {
     return found
   }
 
-  /// Where the value starts, when the line is `<name>:s:` for a clear-text password name.
+  /// Where the value starts, when the line is `<name>:s:` for a clear-text password name
+  /// (any case, any Unicode whitespace around the name, as the reader trims it).
   private static func valueStart(in range: Range<Int>, width: Int, unit: (Int) -> UInt32) -> Int? {
-    var name: [UInt8] = []
+    var units: [UInt32] = []
     var index = range.lowerBound
     while index < range.upperBound, unit(index) != 0x3A {
-      let u = unit(index)
-      guard u < 0x80, name.count < 32 else { return nil }
-      name.append(UInt8(u))
+      guard units.count < 1024 else { return nil }
+      units.append(unit(index))
       index += width
     }
     guard index < range.upperBound else { return nil }
-    let text = String(decoding: name, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
-    guard names.contains(text) else { return nil }
+    let name =
+      width == 1
+      ? String(decoding: units.map { UInt8($0) }, as: UTF8.self)
+      : String(decoding: units.map { UInt16($0) }, as: UTF16.self)
+    guard names.contains(name.trimmingCharacters(in: .whitespaces).lowercased()) else { return nil }
     let type = index + width, colon = index + 2 * width
     guard colon < range.upperBound, unit(type) | 0x20 == 0x73, unit(colon) == 0x3A else { return nil }
     return colon + width

@@ -59,7 +59,8 @@ public struct RDPProperty: Sendable {
   /// True for a property an extra line may not set: the connection properties above, any
   /// password line, and every gateway setting rdpvault does not model.
   public static func isReserved(_ name: String) -> Bool {
-    let lower = name.lowercased()
+    // As `named` does, '-' and '_' may stand for spaces.
+    let lower = name.lowercased().replacingOccurrences(of: "-", with: " ").replacingOccurrences(of: "_", with: " ")
     return connectionProperties.contains(lower) || lower.contains("password") || lower.hasPrefix("gateway")
   }
 

@@ -89,7 +89,8 @@ struct FreeRDP3Adapter: ClientAdapter {
     let (arguments, notes) = try FreeRDPArguments.connection(entry, version: .three)
     var parts: [SecretText.Part] = []
     for argument in arguments + extraArguments {
-      if argument.contains("\n") || argument.contains("\r") {
+      // By bytes: "\r\n" is one Character, which contains("\n") does not find.
+      if argument.utf8.contains(0x0A) || argument.utf8.contains(0x0D) || argument.utf8.contains(0) {
         throw VaultError.invalidField(field: "client argument", value: argument.debugDescription, rule: "FreeRDP 3 reads one argument per line")
       }
       parts.append(.text(argument + "\n"))

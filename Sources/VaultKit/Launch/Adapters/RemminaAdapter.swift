@@ -14,7 +14,7 @@ struct RemminaAdapter: ClientAdapter {
     if let width = profile.settings.values["desktopwidth"], let height = profile.settings.values["desktopheight"] {
       lines += ["resolution_mode=2", "resolution_width=\(width)", "resolution_height=\(height)"]
     }
-    for line in lines + extraArguments where line.contains("\n") {
+    for line in lines + extraArguments where line.utf8.contains(0x0A) || line.utf8.contains(0x0D) || line.utf8.contains(0) {
       throw VaultError.invalidField(field: "Remmina profile", value: line.debugDescription, rule: "no line breaks")
     }
     let file = PlannedFile(name: "connection.remmina", contents: SecretText([.text(lines.joined(separator: "\n") + "\n")]))
