@@ -9,7 +9,7 @@ public struct RDPVault: ParsableCommand {
     subcommands: [
       Init.self, Info.self, Passwd.self, Add.self, List.self, Show.self, Password.self, Edit.self,
       Rename.self, Remove.self, Set.self, Unset.self, Rdp.self, Import.self, Connect.self, Check.self,
-      Identity.self, TeammateCommand.self, Export.self, AccountCommand.self, Hook.self,
+      Identity.self, TeammateCommand.self, Export.self, AccountCommand.self, Hook.self, Verify.self,
     ]
   )
 

@@ -12,8 +12,8 @@ public struct AccountEntry: Equatable, Sendable {
 extension Vault {
   /// Every account and the VMs that sign in with it, sorted by sign-in name.
   public func accounts() throws -> [AccountEntry] {
-    try VaultStore.guarded {
-      try writer.read { db in
+    try read { db in
+        try checkRowSet(db, [.profiles, .accounts])
         var users: [Int64: [Profile]] = [:]
         let profileRows = try Row.fetchCursor(db, sql: ProfileRecord.selection)
         while let row = try profileRows.next() {
@@ -25,14 +25,9 @@ extension Vault {
         while let row = try rows.next() {
           let record = try AccountRecord.decode(row, keys: keys)
           let profiles = (users[record.id] ?? []).sorted { $0.name.lowercased() < $1.name.lowercased() }
-          let computerName = profiles.first?.computerName ?? "?"
-          result.append(
-            AccountEntry(
-              account: record.account, signInName: record.account.signInName(computerName: computerName),
-              profiles: profiles.map(\.name)))
+          result.append(AccountEntry(account: record.account, signInName: record.signInName, profiles: profiles.map(\.name)))
         }
         return result.sorted { $0.signInName.lowercased() < $1.signInName.lowercased() }
-      }
     }
   }
 
@@ -40,19 +35,16 @@ extension Vault {
   @discardableResult
   public func setAccountPassword(_ name: String, password: consuming SecretBytes) throws -> [String] {
     let secret = password
-    return try VaultStore.guarded {
-      try writer.write { db in
-        let (record, users) = try fetchAccount(db, signInName: name)
-        try storePassword(db, accountID: record.id, password: secret)
-        return users
-      }
+    return try write { db in
+      let (record, users) = try fetchAccount(db, signInName: name)
+      try storePassword(db, accountID: record.id, password: secret)
+      return users
     }
   }
 
   /// Marks or unmarks a domain account as a domain administrator.
   public func setDomainAdmin(_ name: String, _ isAdmin: Bool) throws {
-    try VaultStore.guarded {
-      try writer.write { db in
+    try write { db in
         var (record, users) = try fetchAccount(db, signInName: name)
         guard record.account.scope == .domain else {
           throw VaultError.kindMismatch(detail: "\(name) is a local account; only domain accounts can be domain admins")
@@ -64,23 +56,16 @@ extension Vault {
           }
         }
         record.account.isDomainAdmin = isAdmin
-        record.signInName = record.account.signInName(computerName: "")
-        record.version += 1
-        record.updatedAt = Self.now()
-        try record.save(db, keys: keys, insert: false)
-      }
+        try record.saveChange(db, vault: self)
     }
   }
 
   /// Removes an account no VM uses.
   public func removeAccount(_ name: String) throws {
-    try VaultStore.guarded {
-      try writer.write { db in
-        let (record, users) = try fetchAccount(db, signInName: name)
-        if !users.isEmpty { throw VaultError.accountInUse(name: name, profiles: users.sorted()) }
-        try db.execute(sql: "DELETE FROM account_secrets WHERE account_id = ?", arguments: [record.id])
-        try db.execute(sql: "DELETE FROM accounts WHERE id = ?", arguments: [record.id])
-      }
+    try write { db in
+      let (record, users) = try fetchAccount(db, signInName: name)
+      if !users.isEmpty { throw VaultError.accountInUse(name: name, profiles: users.sorted()) }
+      try deleteAccount(db, id: record.id)
     }
   }
 
@@ -90,13 +75,11 @@ extension Vault {
     let lookup = try keys.lookup("account", wanted)
     var found: [(AccountRecord, [String])] = []
     for row in try Row.fetchAll(db, sql: AccountRecord.selection + " WHERE lookup = ?", arguments: [lookup]) {
-      var record = try AccountRecord.decode(row, keys: keys)
+      let record = try AccountRecord.decode(row, keys: keys)
       var users: [ProfileRecord] = []
       for profileRow in try Row.fetchAll(db, sql: ProfileRecord.selection + " WHERE account_id = ?", arguments: [record.id]) {
         users.append(try ProfileRecord.decode(profileRow, keys: keys, withSettings: false))
       }
-      let computerName = users.first?.profile.computerName ?? ""
-      record.signInName = record.account.signInName(computerName: computerName)
       if Account.lookupKey(signInName: record.signInName) == wanted {
         found.append((record, users.map(\.profile.name)))
       }

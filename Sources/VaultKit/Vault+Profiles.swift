@@ -17,27 +17,25 @@ public enum AccountResolution: Equatable, Sendable {
 }
 
 extension Vault {
-  static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+  public static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
   // MARK: Reading
 
   /// One profile by exact name (case-insensitive), through the blind index: one row is
   /// decrypted whatever the size of the vault.
   public func profile(named name: String) throws -> ProfileEntry {
-    try VaultStore.guarded {
-      try writer.read { db in
-        let record = try fetchProfile(db, named: name)
-        let account = try fetchAccountRecord(db, id: record.accountID)
-        return ProfileEntry(profile: record.profile, account: account.account)
-      }
+    try read { db in
+      let record = try fetchProfile(db, named: name)
+      let account = try fetchAccountRecord(db, id: record.accountID)
+      return ProfileEntry(profile: record.profile, account: account.account)
     }
   }
 
   /// Every profile with its account, sorted by name. Opens no password and no settings
   /// unless `withSettings`.
   public func profiles(withSettings: Bool = false) throws -> [ProfileEntry] {
-    try VaultStore.guarded {
-      try writer.read { db in
+    try read { db in
+        try checkRowSet(db, [.profiles, .accounts])
         var accounts: [Int64: Account] = [:]
         let accountRows = try Row.fetchCursor(db, sql: AccountRecord.selection)
         while let row = try accountRows.next() {
@@ -64,16 +62,14 @@ extension Vault {
         // Sort once by precomputed keys: lower-casing in the comparator costs n log n times.
         let keys = entries.map { $0.profile.name.lowercased() }
         return keys.indices.sorted { keys[$0] < keys[$1] }.map { entries[$0] }
-      }
     }
   }
 
   /// Decodes rows on every core: opening ten boxes per profile is most of `list`'s work.
   func decodeInParallel(_ rows: [Row], withSettings: Bool) throws -> [ProfileRecord] {
-    let prefixes = keys.profilePrefixes
     let workers = min(max(1, ProcessInfo.processInfo.activeProcessorCount), max(1, rows.count / 256))
     if workers == 1 {
-      return try rows.map { try ProfileRecord.decode($0, keys: keys, prefixes: prefixes, withSettings: withSettings) }
+      return try rows.map { try ProfileRecord.decode($0, keys: keys, withSettings: withSettings) }
     }
     let results = ParallelResults(count: workers)
     // The rows are copies and the keys are only read (their prefixes were made above).
@@ -81,25 +77,23 @@ extension Vault {
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       let (rows, keys) = shared.value
       let range = (rows.count * worker / workers)..<(rows.count * (worker + 1) / workers)
-      results.set(worker, Result { try rows[range].map { try ProfileRecord.decode($0, keys: keys, prefixes: prefixes, withSettings: withSettings) } })
+      results.set(worker, Result { try rows[range].map { try ProfileRecord.decode($0, keys: keys, withSettings: withSettings) } })
     }
     return try results.values.flatMap { try $0!.get() }
   }
 
   /// The password a profile signs in with.
   public func password(forProfile name: String) throws -> SecretBytes {
-    let (accountID, box, signIn) = try VaultStore.guarded {
-      try writer.read { db in
-        let record = try fetchProfile(db, named: name)
-        let account = try fetchAccountRecord(db, id: record.accountID).account
-        return (
-          record.accountID, try fetchPasswordBox(db, accountID: record.accountID),
-          account.signInName(computerName: record.profile.computerName)
-        )
-      }
+    let (accountID, sealed, signIn) = try read { db in
+      let record = try fetchProfile(db, named: name)
+      let account = try fetchAccountRecord(db, id: record.accountID).account
+      return (
+        record.accountID, try fetchPasswordBox(db, accountID: record.accountID),
+        account.signInName(computerName: record.profile.computerName)
+      )
     }
-    guard let box else { throw VaultError.noPassword(account: signIn) }
-    return try openPassword(box, accountID: accountID)
+    guard let sealed else { throw VaultError.noPassword(account: signIn) }
+    return try openPassword(sealed, accountID: accountID)
   }
 
   // MARK: Adding
@@ -110,13 +104,11 @@ extension Vault {
   {
     try profile.validate()
     let wanted = try name.account(kind: profile.kind, computerName: profile.computerName, admin: admin)
-    return try VaultStore.guarded {
-      try writer.read { db in
-        if try findProfile(db, named: profile.name) != nil {
-          throw VaultError.profileExists(name: profile.name)
-        }
-        return try resolve(db, wanted: wanted, kind: profile.kind, admin: admin)
+    return try read { db in
+      if try findProfile(db, named: profile.name) != nil {
+        throw VaultError.profileExists(name: profile.name)
       }
+      return try resolve(db, wanted: wanted, kind: profile.kind, admin: admin)
     }
   }
 
@@ -153,10 +145,8 @@ extension Vault {
     try profile.validate()
     let wanted = try name.account(kind: profile.kind, computerName: profile.computerName, admin: admin)
     let newPassword = password
-    return try VaultStore.guarded {
-      try writer.write { db in
-        try insertProfile(db, profile, wanted: wanted, admin: admin, password: newPassword, allowNoPassword: allowNoPassword).entry
-      }
+    return try write { db in
+      try insertProfile(db, profile, wanted: wanted, admin: admin, password: newPassword, allowNoPassword: allowNoPassword).entry
     }
   }
 
@@ -165,14 +155,12 @@ extension Vault {
   public func addProfiles(
     _ items: [(profile: Profile, account: AccountName, admin: Bool)], password: (Int) throws -> SecretBytes?
   ) throws {
-    try VaultStore.guarded {
-      try writer.write { db in
-        for (index, item) in items.enumerated() {
-          try item.profile.validate()
-          let wanted = try item.account.account(kind: item.profile.kind, computerName: item.profile.computerName, admin: item.admin)
-          let secret = try password(index)
-          _ = try insertProfile(db, item.profile, wanted: wanted, admin: item.admin, password: secret, allowNoPassword: true)
-        }
+    try write { db in
+      for (index, item) in items.enumerated() {
+        try item.profile.validate()
+        let wanted = try item.account.account(kind: item.profile.kind, computerName: item.profile.computerName, admin: item.admin)
+        let secret = try password(index)
+        _ = try insertProfile(db, item.profile, wanted: wanted, admin: item.admin, password: secret, allowNoPassword: true)
       }
     }
   }
@@ -191,7 +179,7 @@ extension Vault {
     let now = Self.now()
     let record = ProfileRecord(
       id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now, profile: profile)
-    try record.save(db, keys: keys, insert: true)
+    try record.save(db, vault: self, previousVersion: nil)
     return (ProfileEntry(profile: profile, account: resolution.account), resolution, accountID)
   }
 
@@ -206,10 +194,8 @@ extension Vault {
         throw VaultError.accountNotFound(name: account.signInName(computerName: computerName))
       }
       if record.account.isDomainAdmin != account.isDomainAdmin {
-        record.account = account
-        record.version += 1
-        record.updatedAt = Self.now()
-        try record.save(db, keys: keys, insert: false)
+        record.account.isDomainAdmin = account.isDomainAdmin
+        try record.saveChange(db, vault: self)
       }
       return record.id
     case .new(let account):
@@ -218,7 +204,7 @@ extension Vault {
       let record = AccountRecord(
         id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: account,
         signInName: signIn)
-      try record.save(db, keys: keys, insert: true)
+      try record.save(db, vault: self, previousVersion: nil)
       switch password {
       case .some(let secret):
         try storePassword(db, accountID: record.id, password: secret)
@@ -238,17 +224,13 @@ extension Vault {
   /// Renames a profile; the new name must be free (a change of case alone is allowed).
   public func renameProfile(_ oldName: String, to newName: String) throws {
     try Validation.profileName(newName)
-    try VaultStore.guarded {
-      try writer.write { db in
-        var record = try fetchProfile(db, named: oldName)
-        if let other = try findProfile(db, named: newName), other.id != record.id {
-          throw VaultError.profileExists(name: newName)
-        }
-        record.profile.name = newName
-        record.version += 1
-        record.updatedAt = Self.now()
-        try record.save(db, keys: keys, insert: false)
+    try write { db in
+      var record = try fetchProfile(db, named: oldName)
+      if let other = try findProfile(db, named: newName), other.id != record.id {
+        throw VaultError.profileExists(name: newName)
       }
+      record.profile.name = newName
+      try record.saveChange(db, vault: self)
     }
   }
 
@@ -309,8 +291,7 @@ extension Vault {
   public func editRemovesAccount(
     named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?, admin: Bool?
   ) throws -> String? {
-    try VaultStore.guarded {
-      try writer.read { db in
+    try read { db in
         var record = try fetchProfile(db, named: name)
         let current = try fetchAccountRecord(db, id: record.accountID)
         let oldComputer = record.profile.computerName
@@ -321,7 +302,6 @@ extension Vault {
           db, sql: "SELECT count(*) FROM profiles WHERE account_id = ?", arguments: [current.id]) ?? 0
         guard users == 1, try fetchPasswordBox(db, accountID: current.id) != nil else { return nil }
         return current.account.signInName(computerName: oldComputer)
-      }
     }
   }
 
@@ -331,14 +311,12 @@ extension Vault {
     named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?,
     admin: Bool?
   ) throws -> Bool {
-    try VaultStore.guarded {
-      try writer.read { db in
-        var record = try fetchProfile(db, named: name)
-        if case .other(.new) = try planEdit(db, record: &record, change: change, account: newName, admin: admin) {
-          return true
-        }
-        return false
+    try read { db in
+      var record = try fetchProfile(db, named: name)
+      if case .other(.new) = try planEdit(db, record: &record, change: change, account: newName, admin: admin) {
+        return true
       }
+      return false
     }
   }
 
@@ -351,48 +329,38 @@ extension Vault {
     admin: Bool?, password: consuming SecretBytes?
   ) throws -> ProfileEntry {
     let newPassword = password
-    return try VaultStore.guarded {
-      try writer.write { db in
-        var record = try fetchProfile(db, named: name)
-        let plan = try planEdit(db, record: &record, change: change, account: newName, admin: admin)
-        let account: Account
-        switch plan {
-        case .same(var updated):
-          updated.version += 1
-          updated.updatedAt = Self.now()
-          try updated.save(db, keys: keys, insert: false)
-          try storePassword(db, accountID: updated.id, ifGiven: newPassword)
-          account = updated.account
-        case .other(let resolution):
-          let oldID = record.accountID
-          record.accountID = try store(
-            db, resolution, computerName: record.profile.computerName, password: newPassword)
-          account = resolution.account
-          record.version += 1
-          record.updatedAt = Self.now()
-          try record.save(db, keys: keys, insert: false)
-          try removeAccountIfOrphanedLocal(db, id: oldID)
-          return ProfileEntry(profile: record.profile, account: account)
-        }
-        record.version += 1
-        record.updatedAt = Self.now()
-        try record.save(db, keys: keys, insert: false)
+    return try write { db in
+      var record = try fetchProfile(db, named: name)
+      let plan = try planEdit(db, record: &record, change: change, account: newName, admin: admin)
+      let account: Account
+      switch plan {
+      case .same(var updated):
+        try updated.saveChange(db, vault: self)
+        try storePassword(db, accountID: updated.id, ifGiven: newPassword)
+        account = updated.account
+      case .other(let resolution):
+        let oldID = record.accountID
+        record.accountID = try store(
+          db, resolution, computerName: record.profile.computerName, password: newPassword)
+        account = resolution.account
+        try record.saveChange(db, vault: self)
+        try removeAccountIfOrphanedLocal(db, id: oldID)
         return ProfileEntry(profile: record.profile, account: account)
       }
+      try record.saveChange(db, vault: self)
+      return ProfileEntry(profile: record.profile, account: account)
     }
   }
 
   /// Removes a profile, and its account when that was the VM's own local account.
   public func removeProfile(named name: String) throws {
-    try VaultStore.guarded {
-      try writer.write { db in
-        try deleteProfile(db, try fetchProfile(db, named: name))
-      }
+    try write { db in
+      try deleteProfile(db, try fetchProfile(db, named: name))
     }
   }
 
   func deleteProfile(_ db: Database, _ record: ProfileRecord) throws {
-    try db.execute(sql: "DELETE FROM profiles WHERE id = ?", arguments: [record.id])
+    try deleteRow(db, .profiles, id: record.id)
     try removeAccountIfOrphanedLocal(db, id: record.accountID)
   }
 
@@ -400,10 +368,13 @@ extension Vault {
     let users = try Int.fetchOne(db, sql: "SELECT count(*) FROM profiles WHERE account_id = ?", arguments: [id]) ?? 0
     guard users == 0 else { return }
     let record = try fetchAccountRecord(db, id: id)
-    if record.account.scope == .local {
-      try db.execute(sql: "DELETE FROM account_secrets WHERE account_id = ?", arguments: [id])
-      try db.execute(sql: "DELETE FROM accounts WHERE id = ?", arguments: [id])
-    }
+    if record.account.scope == .local { try deleteAccount(db, id: id) }
+  }
+
+  /// Deletes an account and its password.
+  func deleteAccount(_ db: Database, id: Int64) throws {
+    try deleteRow(db, .accountSecrets, id: id)
+    try deleteRow(db, .accounts, id: id)
   }
 
   // MARK: Row access
@@ -424,10 +395,9 @@ extension Vault {
   private func suggestions(_ db: Database, for name: String) throws -> [String] {
     let wanted = name.lowercased()
     var scored: [(Int, String)] = []
-    let rows = try Row.fetchCursor(db, sql: "SELECT id, name FROM profiles")
+    let rows = try Row.fetchCursor(db, sql: ProfileRecord.selection)
     while let row = try rows.next() {
-      let id = try row.integer("id", table: "profiles")
-      let candidate = try keys.open(try row.blob("name", table: "profiles"), table: "profiles", column: "name", rowID: id)
+      let candidate = try ProfileRecord.decode(row, keys: keys, withSettings: false).profile.name
       let lower = candidate.lowercased()
       let distance = editDistance(wanted, lower)
       if distance <= max(2, wanted.count / 3) || lower.hasPrefix(wanted) || wanted.hasPrefix(lower) {
@@ -449,53 +419,10 @@ extension Vault {
     let signIn = account.signInName(computerName: "")
     let lookup = try keys.lookup("account", Account.lookupKey(signInName: signIn))
     for row in try Row.fetchAll(try db.cachedStatement(sql: AccountRecord.selection + " WHERE lookup = ?"), arguments: [lookup]) {
-      var record = try AccountRecord.decode(row, keys: keys)
-      if record.account.scope == .domain && record.account.linksByName {
-        record.signInName = record.account.signInName(computerName: "")
-        return record
-      }
+      let record = try AccountRecord.decode(row, keys: keys)
+      if record.account.scope == .domain && record.account.linksByName { return record }
     }
     return nil
-  }
-
-  func fetchPasswordBox(_ db: Database, accountID: Int64) throws -> Data? {
-    try Data.fetchOne(try db.cachedStatement(sql: "SELECT password FROM account_secrets WHERE account_id = ?"), arguments: [accountID])
-  }
-
-  func openPassword(_ box: Data, accountID: Int64) throws -> SecretBytes {
-    try keys.openSecret(box, table: "account_secrets", column: "password", rowID: accountID)
-  }
-
-  func storePassword(
-    _ db: Database, accountID: Int64, ifGiven password: borrowing SecretBytes?
-  ) throws {
-    switch password {
-    case .some(let secret): try storePassword(db, accountID: accountID, password: secret)
-    case .none: break
-    }
-  }
-
-  /// Stores or replaces an account's password.
-  func storePassword(_ db: Database, accountID: Int64, password: borrowing SecretBytes) throws {
-    let box = try keys.seal(secret: password, table: "account_secrets", column: "password", rowID: accountID)
-    try storePasswordBox(db, accountID: accountID, box: box)
-  }
-
-  /// Stores a password that lies in guarded memory owned by the caller (an import's payload),
-  /// without copying it into an allocation of its own.
-  func storePassword(_ db: Database, accountID: Int64, passwordBytes: UnsafeRawBufferPointer) throws {
-    let box = try keys.seal(bytes: passwordBytes, table: "account_secrets", column: "password", rowID: accountID)
-    try storePasswordBox(db, accountID: accountID, box: box)
-  }
-
-  private func storePasswordBox(_ db: Database, accountID: Int64, box: Data) throws {
-    try db.cachedStatement(
-      sql: """
-        INSERT INTO account_secrets (account_id, version, updated_at, password) VALUES (?, 1, ?, ?)
-        ON CONFLICT(account_id) DO UPDATE SET password = excluded.password,
-          version = account_secrets.version + 1, updated_at = excluded.updated_at
-        """
-    ).execute(arguments: [accountID, Self.now(), box])
   }
 }
 

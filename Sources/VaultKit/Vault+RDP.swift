@@ -132,9 +132,8 @@ extension Vault {
       }
     }
     var result: RDPImport?
-    try VaultStore.guarded {
-      try writer.writeWithoutTransaction { db in
-        try db.inTransaction(.immediate) {
+    try write(rollback: dryRun) { db in
+        do {
           if try findProfile(db, named: profileName) != nil { throw VaultError.profileExists(name: profileName) }
           var link = ImportItem.AccountLink.new
           var accountID: Int64
@@ -154,7 +153,7 @@ extension Vault {
             let now = Self.now()
             let record = AccountRecord(
               id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: wanted, signInName: signIn)
-            try record.save(db, keys: keys, insert: true)
+            try record.save(db, vault: self, previousVersion: nil)
             accountID = record.id
             if hasClearPassword && consent.storeClearTextPasswords {
               try storePassword(db, accountID: accountID, ifGiven: clearPassword)
@@ -165,7 +164,7 @@ extension Vault {
           let now = Self.now()
           try ProfileRecord(
             id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now, profile: profile
-          ).save(db, keys: keys, insert: true)
+          ).save(db, vault: self, previousVersion: nil)
           let item = ImportItem(
             action: .add, name: profileName, host: profile.host, port: profile.port, signInName: signIn, link: link,
             hasPassword: hasPassword, storedPassword: stored, preConnect: nil,
@@ -173,9 +172,7 @@ extension Vault {
           result = RDPImport(
             item: item, kind: finalKind, warnings: warnings, needsPassword: !hasPassword,
             hadClearTextPassword: hasClearPassword)
-          return dryRun ? .rollback : .commit
         }
-      }
     }
     return result!
   }

@@ -35,106 +35,107 @@ public struct BundleImportReport: Equatable, Sendable {
 }
 
 extension Vault {
-  static let identityTable = "identity"
-
   // MARK: Identity
 
   /// This vault's public identity, made (with libsodium's key generation) on first use.
   public func identity() throws -> PublicIdentity {
-    try VaultStore.guarded { try writer.write { db in try ensureIdentity(db) } }
+    if let sealed = try read({ db in try fetchIdentityRow(db) }) { return try Self.publicIdentity(of: try openIdentity(sealed)) }
+    return try write { db in try ensureIdentity(db) }
+  }
+
+  static func publicIdentity(of record: borrowing IdentityRecord) throws -> PublicIdentity {
+    let (box, sign) = try record.withFields { (try $0.bytes(1), try $0.bytes(3)) }
+    return try PublicIdentity(boxKey: box, signKey: sign)
   }
 
   func ensureIdentity(_ db: Database) throws -> PublicIdentity {
-    if let row = try Row.fetchOne(db, sql: "SELECT * FROM identity WHERE id = 1") {
-      return try PublicIdentity(
-        boxKey: try hexDecode(try keys.open(try row.blob("box_public", table: Self.identityTable), table: Self.identityTable, column: "box_public", rowID: 1)),
-        signKey: try hexDecode(try keys.open(try row.blob("sign_public", table: Self.identityTable), table: Self.identityTable, column: "sign_public", rowID: 1)))
-    }
+    if let sealed = try fetchIdentityRow(db) { return try Self.publicIdentity(of: try openIdentity(sealed)) }
     let box = try Sealing.keyPair()
     let sign = try Signing.keyPair()
-    try db.execute(
-      sql: """
-        INSERT INTO identity (id, next_sequence, created_at, box_public, box_secret, sign_public, sign_secret)
-        VALUES (1, 1, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        Self.now(),
-        try keys.seal(hexEncode(box.publicKey), table: Self.identityTable, column: "box_public", rowID: 1),
-        try keys.seal(secret: box.secretKey, table: Self.identityTable, column: "box_secret", rowID: 1),
-        try keys.seal(hexEncode(sign.publicKey), table: Self.identityTable, column: "sign_public", rowID: 1),
-        try keys.seal(secret: sign.secretKey, table: Self.identityTable, column: "sign_secret", rowID: 1),
-      ])
+    let plaintext = try Self.identityPlaintext(
+      boxPublic: box.publicKey, boxSecret: box.secretKey, signPublic: sign.publicKey, signSecret: sign.secretKey,
+      nextSequence: 1, createdAt: Self.now())
+    try putIdentity(db, plaintext: plaintext, version: 1, previousVersion: nil)
     return try PublicIdentity(boxKey: box.publicKey, signKey: sign.publicKey)
   }
 
-  func identitySecret(_ column: String) throws -> SecretBytes {
-    let box = try VaultStore.guarded {
-      try writer.read { db in try Data.fetchOne(db, sql: "SELECT \(column) FROM identity WHERE id = 1") }
+  enum IdentitySecret: UInt8 {
+    case box = 2
+    case sign = 4
+  }
+
+  func identitySecret(_ which: IdentitySecret) throws -> SecretBytes {
+    guard let sealed = try read({ db in try fetchIdentityRow(db) }) else {
+      throw VaultError.corrupt(detail: "the vault has no identity")
     }
-    return try keys.openSecret(box, table: Self.identityTable, column: column, rowID: 1)
+    let record = try openIdentity(sealed)
+    return try record.secret(which.rawValue)
   }
 
   // MARK: Teammates
 
   public func addTeammate(name: String, identity: PublicIdentity) throws {
     try Validation.profileName(name)
-    try VaultStore.guarded {
-      try writer.write { db in
-        if try ensureIdentity(db) == identity {
-          throw VaultError.invalidIdentity(reason: "that is this vault's own identity")
-        }
-        try insertTeammate(db, name: name, identity: identity)
+    try write { db in
+      if try ensureIdentity(db) == identity {
+        throw VaultError.invalidIdentity(reason: "that is this vault's own identity")
       }
+      try insertTeammate(db, name: name, identity: identity)
     }
   }
 
+  /// Teammate fields: 1 name, 2 identity string, 3 created at, 4 updated at.
   func insertTeammate(_ db: Database, name: String, identity: PublicIdentity) throws {
     let lookup = try keys.lookup("teammate", name.lowercased())
     if try Bool.fetchOne(db, sql: "SELECT 1 FROM teammates WHERE lookup = ?", arguments: [lookup]) == true {
       throw VaultError.teammateExists(name: name)
     }
     let keyLookup = try keys.lookup("teammate-key", hexEncode(identity.boxKey + identity.signKey))
-    if let row = try Row.fetchOne(db, sql: "SELECT id, name FROM teammates WHERE key_lookup = ?", arguments: [keyLookup]) {
-      let other = try keys.open(
-        try row.blob("name", table: "teammates"), table: "teammates", column: "name", rowID: try row.integer("id", table: "teammates"))
-      throw VaultError.identityAlreadyPinned(name: other)
+    if let row = try Row.fetchOne(db, sql: "SELECT id, lookup, key_lookup, version, record FROM teammates WHERE key_lookup = ?", arguments: [keyLookup]) {
+      throw VaultError.identityAlreadyPinned(name: try Self.decodeTeammate(row, keys: keys).name)
     }
-    let id = Random.rowID()
     let now = Self.now()
-    try db.execute(
-      sql: """
-        INSERT INTO teammates (id, lookup, key_lookup, version, created_at, updated_at, name, identity)
-        VALUES (?, ?, ?, 1, ?, ?, ?, ?)
-        """,
-      arguments: [
-        id, lookup, keyLookup, now, now, try keys.seal(name, table: "teammates", column: "name", rowID: id),
-        try keys.seal(identity.encoded, table: "teammates", column: "identity", rowID: id),
-      ])
+    var record = RecordEncoder()
+    record.add(1, name)
+    record.add(2, identity.encoded)
+    record.add(3, now)
+    record.add(4, now)
+    try putRow(
+      db, .teammates, id: Random.rowID(), version: 1, previousVersion: nil,
+      bound: BoundColumns(lookup: lookup, keyLookup: keyLookup), plaintext: record.bytes)
+  }
+
+  static func decodeTeammate(_ row: Row, keys: VaultKeys) throws -> Teammate {
+    let id = try row.integer(0, table: "teammates")
+    let bound = BoundColumns(lookup: try row.blob(1, table: "teammates"), keyLookup: try row.blob(2, table: "teammates"))
+    let version = try row.integer(3, table: "teammates")
+    let teammate = try keys.openRecord(try row.blob(4, table: "teammates"), .teammates, id: id, version: version, bound: bound) {
+      let fields = try RecordDecoder($0, table: "teammates")
+      return Teammate(name: try fields.text(1), identity: try PublicIdentity(parsing: try fields.text(2)))
+    }
+    guard try keys.lookup("teammate", teammate.name.lowercased()) == bound.lookup,
+      try keys.lookup("teammate-key", hexEncode(teammate.identity.boxKey + teammate.identity.signKey)) == bound.keyLookup
+    else { throw VaultError.lookupMismatch(table: "teammates") }
+    return teammate
   }
 
   public func teammates() throws -> [Teammate] {
-    try VaultStore.guarded {
-      try writer.read { db in try fetchTeammates(db) }
-    }.sorted { $0.name.lowercased() < $1.name.lowercased() }
+    try read { db in try fetchTeammates(db) }.sorted { $0.name.lowercased() < $1.name.lowercased() }
   }
 
   func fetchTeammates(_ db: Database) throws -> [Teammate] {
-    try Row.fetchAll(db, sql: "SELECT id, name, identity FROM teammates").map { row in
-      let id = try row.integer("id", table: "teammates")
-      return Teammate(
-        name: try keys.open(try row.blob("name", table: "teammates"), table: "teammates", column: "name", rowID: id),
-        identity: try PublicIdentity(
-          parsing: try keys.open(try row.blob("identity", table: "teammates"), table: "teammates", column: "identity", rowID: id)))
+    try Row.fetchAll(db, sql: "SELECT id, lookup, key_lookup, version, record FROM teammates").map {
+      try Self.decodeTeammate($0, keys: keys)
     }
   }
 
   public func removeTeammate(name: String) throws {
-    try VaultStore.guarded {
-      try writer.write { db in
-        let lookup = try keys.lookup("teammate", name.lowercased())
-        try db.execute(sql: "DELETE FROM teammates WHERE lookup = ?", arguments: [lookup])
-        if db.changesCount == 0 { throw VaultError.teammateNotFound(name: name) }
+    try write { db in
+      let lookup = try keys.lookup("teammate", name.lowercased())
+      guard let id = try Row.fetchOne(db, sql: "SELECT id FROM teammates WHERE lookup = ?", arguments: [lookup]) else {
+        throw VaultError.teammateNotFound(name: name)
       }
+      try deleteRow(db, .teammates, id: try id.integer(0, table: "teammates"))
     }
   }
 
@@ -145,8 +146,7 @@ extension Vault {
   public func exportBundle(
     names: [String], all: Bool, tag: String?, to recipientNames: [String], includeSecrets: Bool
   ) throws -> [UInt8] {
-    let (document, accountIDs, boxes, recipients, sequence, sender) = try VaultStore.guarded {
-      try writer.write { db in
+    let (document, accountIDs, boxes, recipients, sequence, sender) = try write { db in
         let sender = try ensureIdentity(db)
         let known = try fetchTeammates(db)
         let recipients = try recipientNames.map { name in
@@ -157,6 +157,7 @@ extension Vault {
         }
         var records: [ProfileRecord] = []
         if all || (names.isEmpty && tag != nil) {
+          try checkRowSet(db, [.profiles, .accounts])
           records = try decodeInParallel(try Row.fetchAll(db, sql: ProfileRecord.selection), withSettings: true)
         } else {
           records = try names.map { try fetchProfile(db, named: $0) }
@@ -186,29 +187,44 @@ extension Vault {
               tags: profile.tags, note: profile.note, settings: profile.settings.forSharing,
               account: accountIndex[record.accountID]!))
         }
-        let sequence = try Int64.fetchOne(db, sql: "SELECT next_sequence FROM identity WHERE id = 1") ?? 1
-        try db.execute(sql: "UPDATE identity SET next_sequence = next_sequence + 1 WHERE id = 1")
+        let sequence = try nextBundleSequence(db)
         // The password boxes are read here, still sealed; they are opened one at a time below.
         let boxes = includeSecrets ? try accountIDs.map { try fetchPasswordBox(db, accountID: $0) } : []
         return (
           BundlePayload.Document(version: 1, accounts: accounts, profiles: profiles), accountIDs, boxes, recipients,
           UInt64(sequence), sender
         )
-      }
     }
     let payload = try BundlePayload.encode(
       document,
       passwordLength: { index in
-        guard includeSecrets, let box = boxes[index] else { return nil }
-        return box.count - SecretBox.overhead
+        guard includeSecrets, let sealed = boxes[index] else { return nil }
+        return sealed.box.count - SecretBox.overhead
       },
       writePassword: { index, out in
-        try keys.openSecret(boxes[index]!, table: "account_secrets", column: "password", rowID: accountIDs[index], appendingTo: &out)
+        let sealed = boxes[index]!
+        try keys.openSecretRecord(
+          sealed.box, .accountSecrets, id: accountIDs[index], version: sealed.version, bound: .none, appendingTo: &out)
       })
-    let signingKey = try identitySecret("sign_secret")
+    let signingKey = try identitySecret(.sign)
     return try BundleFormat.write(
       payload: payload, senderBox: sender.boxKey, senderSign: sender.signKey, signingKey: signingKey,
       recipients: recipients, sequence: sequence)
+  }
+
+  /// The identity's next bundle sequence number, taken: the record is sealed again with the
+  /// number after it.
+  func nextBundleSequence(_ db: Database) throws -> Int64 {
+    guard let sealed = try fetchIdentityRow(db) else { throw VaultError.corrupt(detail: "the vault has no identity") }
+    let record = try openIdentity(sealed)
+    let (boxPublic, signPublic, sequence, createdAt) = try record.withFields {
+      (try $0.bytes(1), try $0.bytes(3), try $0.integer(5), try $0.integer(6))
+    }
+    let plaintext = try Self.identityPlaintext(
+      boxPublic: boxPublic, boxSecret: try record.secret(2), signPublic: signPublic, signSecret: try record.secret(4),
+      nextSequence: sequence + 1, createdAt: createdAt)
+    try putIdentity(db, plaintext: plaintext, version: record.version + 1, previousVersion: record.version)
+    return sequence
   }
 
   // MARK: Import
@@ -232,7 +248,7 @@ extension Vault {
     guard header.recipients.contains(where: { constantTimeEquals($0.boxKey, me.boxKey) }) else {
       throw VaultError.bundleNotForUs
     }
-    let boxSecret = try identitySecret("box_secret")
+    let boxSecret = try identitySecret(.box)
     let payload = try BundleFormat.open(bundle, boxKey: me.boxKey, boxSecret: boxSecret)
     let (document, passwordRanges) = try BundlePayload.decode(payload)
     let bundleLookup = try keys.lookup("bundle", hexEncode(header.bundleID))
@@ -241,17 +257,19 @@ extension Vault {
     let prepared = try BundleImport.check(document, payload: payload, passwordRanges: passwordRanges)
 
     var report = BundleImportReport(senderFingerprint: sender.fingerprint, dryRun: dryRun)
-    try VaultStore.guarded {
-      try writer.writeWithoutTransaction { db in
-        try db.inTransaction(.immediate) {
-          if try Bool.fetchOne(db, sql: "SELECT 1 FROM seen_bundles WHERE bundle_lookup = ?", arguments: [bundleLookup]) == true {
+    try write(rollback: dryRun) { db in
+          // The replay record must be whole before it can say "not seen before".
+          do {
+            try checkRowSet(db, [.seenBundles, .senderSequences])
+          } catch VaultError.rowSetMismatch {
+            throw VaultError.replayStateTampered
+          }
+          if try findReplayRow(db, .seenBundles, lookup: bundleLookup) != nil {
             throw VaultError.bundleReplayed
           }
-          if let last = try Int64.fetchOne(
-            db, sql: "SELECT last_sequence FROM sender_sequences WHERE sender_lookup = ?", arguments: [senderLookup]),
-            UInt64(last) > header.sequence
-          {
-            throw VaultError.bundleRolledBack(sequence: header.sequence, last: UInt64(last))
+          let lastSeen = try findReplayRow(db, .senderSequences, lookup: senderLookup)
+          if let last = lastSeen, UInt64(last.value) > header.sequence {
+            throw VaultError.bundleRolledBack(sequence: header.sequence, last: UInt64(last.value))
           }
           if pinned == nil {
             var name = "sender-" + String(sender.fingerprint.prefix(4))
@@ -332,7 +350,7 @@ extension Vault {
             let now = Self.now()
             try ProfileRecord(
               id: Random.rowID(), accountID: account.id, version: 1, createdAt: now, updatedAt: now, profile: profile
-            ).save(db, keys: keys, insert: true)
+            ).save(db, vault: self, previousVersion: nil)
             report.items.append(
               ImportItem(
                 action: action, name: profile.name, host: profile.host, port: profile.port, signInName: signIn,
@@ -341,19 +359,37 @@ extension Vault {
                 gateway: profile.settings.values["gatewayhostname"], extraLines: profile.settings.extraLines,
                 changes: changes))
           }
-          try db.execute(
-            sql: "INSERT INTO seen_bundles (bundle_lookup, imported_at) VALUES (?, ?)", arguments: [bundleLookup, Self.now()])
-          try db.execute(
-            sql: """
-              INSERT INTO sender_sequences (sender_lookup, last_sequence) VALUES (?, ?)
-              ON CONFLICT(sender_lookup) DO UPDATE SET last_sequence = excluded.last_sequence
-              """,
-            arguments: [senderLookup, Int64(header.sequence)])
-          return dryRun ? .rollback : .commit
-        }
-      }
+          try putReplayRow(db, .seenBundles, lookup: bundleLookup, value: Self.now(), replacing: nil)
+          try putReplayRow(db, .senderSequences, lookup: senderLookup, value: Int64(header.sequence), replacing: lastSeen)
     }
     return report
+  }
+
+  /// A row of `seen_bundles` (value: when it was imported) or `sender_sequences` (value: the
+  /// last sequence seen), found by its blind index. Record field: 1 value.
+  struct ReplayRow {
+    var id: Int64
+    var version: Int64
+    var value: Int64
+  }
+
+  func findReplayRow(_ db: Database, _ table: StoredTable, lookup: Data) throws -> ReplayRow? {
+    guard let row = try Row.fetchOne(db, sql: "SELECT id, version, record FROM \(table.rawValue) WHERE lookup = ?", arguments: [lookup])
+    else { return nil }
+    let id = try row.integer(0, table: table.rawValue)
+    let version = try row.integer(1, table: table.rawValue)
+    let value = try keys.openRecord(try row.blob(2, table: table.rawValue), table, id: id, version: version, bound: BoundColumns(lookup: lookup)) {
+      try RecordDecoder($0, table: table.rawValue).integer(1)
+    }
+    return ReplayRow(id: id, version: version, value: value)
+  }
+
+  func putReplayRow(_ db: Database, _ table: StoredTable, lookup: Data, value: Int64, replacing: ReplayRow?) throws {
+    var record = RecordEncoder()
+    record.add(1, value)
+    try putRow(
+      db, table, id: replacing?.id ?? Random.rowID(), version: (replacing?.version ?? 0) + 1,
+      previousVersion: replacing?.version, bound: BoundColumns(lookup: lookup), plaintext: record.bytes)
   }
 
   /// A new account from a bundle, with the bundle's password when it carries one; the
@@ -364,7 +400,7 @@ extension Vault {
     let now = Self.now()
     let record = AccountRecord(
       id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: account, signInName: signInName)
-    try record.save(db, keys: keys, insert: true)
+    try record.save(db, vault: self, previousVersion: nil)
     if let range {
       try payload.withUnsafeBytes { bytes in
         try storePassword(db, accountID: record.id, passwordBytes: UnsafeRawBufferPointer(rebasing: bytes[range]))

@@ -8,6 +8,10 @@ public final class Vault {
   let store: VaultStore
   let keys: VaultKeys
   var writer: any DatabaseWriter { store.writer }
+  /// The row-set digest changes of the write transaction under way (see `write`).
+  var rowSetDelta = [UInt8](repeating: 0, count: VaultKeys.rowSetLength)
+  /// The format this vault had before this open upgraded it, if it did.
+  public private(set) var upgradedFromFormat: Int?
 
   private init(path: String?, store: VaultStore, keys: VaultKeys) {
     self.path = path
@@ -46,13 +50,14 @@ public final class Vault {
       kdfMemLimit: Int64(kdf.memLimit), kdfSalt: [], wrappedKey: [], keyVersion: 1,
       createdAt: now, updatedAt: now)
     try wrap(vaultKey, into: &header, passphrase: passphrase, kdf: kdf)
+    let keys = try VaultKeys(vaultKey: vaultKey, vaultID: header.vaultID)
     try VaultStore.guarded {
       try writer.write { db in
         guard try VaultHeader.fetch(db) == nil else { throw VaultError.vaultExists(path: path ?? ":memory:") }
         try header.insert(db)
+        try FormatUpgrade.restructure(db, keys: keys)
       }
     }
-    let keys = try VaultKeys(vaultKey: vaultKey, vaultID: header.vaultID)
     let vault = Vault(path: path, store: store, keys: keys)
     _ = try vault.identity()
     return vault
@@ -73,14 +78,19 @@ public final class Vault {
     let vaultKey = try unwrap(header, passphrase: passphrase, kdf: kdf)
     let keys = try VaultKeys(vaultKey: vaultKey, vaultID: header.vaultID)
     let store = try VaultStore(writer)
-    return Vault(path: path, store: store, keys: keys)
+    let vault = Vault(path: path, store: store, keys: keys)
+    if header.formatVersion == 1 {
+      try FormatUpgrade.upgrade(vault)
+      vault.upgradedFromFormat = 1
+    }
+    return vault
   }
 
   static func readHeader(_ reader: any DatabaseReader, path: String?) throws -> VaultHeader {
     try VaultStore.refuseNewerSchema(reader)
     guard let header = try VaultStore.guarded({ try reader.read { try VaultHeader.fetch($0) } })
     else { throw VaultError.notAVault(path: path ?? ":memory:") }
-    guard header.formatVersion == VaultHeader.currentFormat else {
+    guard header.formatVersion == VaultHeader.currentFormat || header.formatVersion == 1 else {
       throw VaultError.unsupportedFormat(version: header.formatVersion)
     }
     guard header.vaultID.count == 16 else { throw VaultError.corrupt(detail: "bad vault id") }

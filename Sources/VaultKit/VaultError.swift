@@ -14,6 +14,9 @@ public enum VaultError: Error, Equatable, Sendable {
   case newerSchema(unknownMigrations: [String])
   case corrupt(detail: String)
   case tampered(table: String, column: String)
+  case lookupMismatch(table: String)
+  case rowSetMismatch(table: String)
+  case replayStateTampered
   case kdfOutOfRange(opsLimit: UInt64, memLimit: UInt64)
   case wrongPassphrase
   case emptyPassphrase
@@ -79,6 +82,12 @@ extension VaultError {
     case .corrupt(let detail): "the vault is damaged: \(detail)"
     case .tampered(let table, let column):
       "the vault is damaged or was tampered with: \(table).\(column) failed authentication"
+    case .lookupMismatch(let table):
+      "the vault is damaged or was tampered with: a row of \(table) is filed under another name's index"
+    case .rowSetMismatch(let table):
+      "the vault is damaged or was tampered with: rows of \(table) were deleted, added or rolled back"
+    case .replayStateTampered:
+      "the vault's replay record was tampered with (rows of seen_bundles or sender_sequences were deleted or rolled back), so a replayed or older bundle could not be told apart; nothing was imported"
     case .kdfOutOfRange(let ops, let mem):
       "the vault's key-derivation parameters are out of range (opslimit \(ops), memlimit \(mem) bytes)"
     case .wrongPassphrase: "wrong passphrase"
@@ -138,7 +147,8 @@ extension VaultError {
     case .insecureDirectory: "keep the vault in a directory only you can write to (mode 0700)"
     case .notAVault: "check the --vault path (or RDPVAULT_PATH)"
     case .unsupportedFormat, .newerSchema: "upgrade rdpvault to open this vault"
-    case .corrupt, .tampered: "restore the vault from a backup"
+    case .corrupt, .tampered, .lookupMismatch, .rowSetMismatch, .replayStateTampered:
+      "restore the vault from a backup (rdpvault verify checks a vault)"
     case .kdfOutOfRange:
       "the header was altered or written by an incompatible tool; restore the vault from a backup"
     case .wrongPassphrase:

@@ -60,7 +60,7 @@ final class HostileSender {
     }
     let bytes = try BundleFormat.write(
       payload: try SecretBytes(copying: payload), senderBox: identity.boxKey, senderSign: identity.signKey,
-      signingKey: try vault.identitySecret("sign_secret"), recipients: [to], sequence: sequence)
+      signingKey: try vault.identitySecret(.sign), recipients: [to], sequence: sequence)
     sequence += 1
     return box.writeBytes(bytes, to: file)
   }

@@ -54,10 +54,11 @@ import Testing
     let cases: [(String, String, [[String]])] = [
       ("profiles", "UPDATE profiles SET version = 'text'", everything),
       ("profiles", "UPDATE profiles SET account_id = x'00'", everything),
-      ("profiles", "UPDATE profiles SET name = 42", everything),
-      ("accounts", "UPDATE accounts SET domain_admin = 7", everything),
-      ("accounts", "UPDATE accounts SET created_at = x'01'", everything),
-      ("account_secrets", "UPDATE account_secrets SET password = 9", [["password", "web-01"]]),
+      ("profiles", "UPDATE profiles SET record = 42", everything),
+      ("profiles", "UPDATE profiles SET lookup = 'text'", everything),
+      ("accounts", "UPDATE accounts SET record = 7", everything),
+      ("accounts", "UPDATE accounts SET version = x'01'", everything),
+      ("account_secrets", "UPDATE account_secrets SET record = 9", [["password", "web-01"]]),
       ("vault_header", "UPDATE vault_header SET kdf_opslimit = 'two'", everything),
     ]
     for (table, sql, commands) in cases {

@@ -79,22 +79,15 @@ struct VaultTests {
     _ = try Vault.open(in: queue, passphrase: try secret("correct horse"))
   }
 
-  @Test func aBoxMovedToAnotherRowFails() throws {
+  @Test func aRecordMovedToAnotherRowFails() throws {
     let (vault, queue) = try memoryVault()
     try vault.addLocal("web-01", host: "10.0.0.1", password: "a")
     try vault.addLocal("web-02", host: "10.0.0.2", password: "b")
     try queue.write { db in
-      let rows = try Row.fetchAll(db, sql: "SELECT id, host FROM profiles ORDER BY id")
-      try db.execute(sql: "UPDATE profiles SET host = ? WHERE id = ?", arguments: [rows[1]["host"] as Data, rows[0]["id"] as Int64])
+      let rows = try Row.fetchAll(db, sql: "SELECT id, record FROM profiles ORDER BY id")
+      try db.execute(sql: "UPDATE profiles SET record = ? WHERE id = ?", arguments: [rows[1]["record"] as Data, rows[0]["id"] as Int64])
     }
-    #expect(throws: VaultError.tampered(table: "profiles", column: "host")) { try vault.profiles() }
-  }
-
-  @Test func aBoxMovedToAnotherFieldFails() throws {
-    let (vault, queue) = try memoryVault()
-    try vault.addLocal("web-01", password: "a")
-    try queue.write { try $0.execute(sql: "UPDATE profiles SET note = host") }
-    #expect(throws: VaultError.tampered(table: "profiles", column: "note")) { try vault.profile(named: "web-01") }
+    #expect(throws: VaultError.tampered(table: "profiles", column: "record")) { try vault.profiles() }
   }
 
   @Test func aPasswordMovedToAnotherAccountFails() throws {
@@ -102,17 +95,16 @@ struct VaultTests {
     try vault.addLocal("web-01", password: "first")
     try vault.addLocal("web-02", password: "second")
     try queue.write { db in
-      let boxes = try Row.fetchAll(db, sql: "SELECT account_id, password FROM account_secrets ORDER BY account_id")
+      let boxes = try Row.fetchAll(db, sql: "SELECT id, record FROM account_secrets ORDER BY id")
       try db.execute(
-        sql: "UPDATE account_secrets SET password = ? WHERE account_id = ?",
-        arguments: [boxes[1]["password"] as Data, boxes[0]["account_id"] as Int64])
+        sql: "UPDATE account_secrets SET record = ? WHERE id = ?", arguments: [boxes[1]["record"] as Data, boxes[0]["id"] as Int64])
     }
     // The first account now holds the second's box: it no longer opens.
     let failures = ["web-01", "web-02"].filter { name in
       do {
         _ = try vault.password(forProfile: name)
         return false
-      } catch VaultError.tampered(table: "account_secrets", column: "password") {
+      } catch VaultError.tampered(table: "account_secrets", column: "record") {
         return true
       } catch {
         return false
@@ -121,14 +113,14 @@ struct VaultTests {
     #expect(failures.count == 1)
   }
 
-  @Test func aBoxFromAnotherVaultFails() throws {
+  @Test func aRecordFromAnotherVaultFails() throws {
     let (first, firstQueue) = try memoryVault()
     let (second, secondQueue) = try memoryVault()
     try first.addLocal("web-01", password: "a")
     try second.addLocal("web-01", password: "b")
-    let foreign = try firstQueue.read { try Data.fetchOne($0, sql: "SELECT host FROM profiles") }
-    try secondQueue.write { try $0.execute(sql: "UPDATE profiles SET host = ?", arguments: [foreign]) }
-    #expect(throws: VaultError.tampered(table: "profiles", column: "host")) { try second.profiles() }
+    let foreign = try firstQueue.read { try Data.fetchOne($0, sql: "SELECT record FROM profiles") }
+    try secondQueue.write { try $0.execute(sql: "UPDATE profiles SET record = ?", arguments: [foreign]) }
+    #expect(throws: VaultError.tampered(table: "profiles", column: "record")) { try second.profile(named: "web-01") }
   }
 
   @Test func aVaultFromANewerBinaryIsRefused() throws {
@@ -141,8 +133,8 @@ struct VaultTests {
 
   @Test func anUnsupportedFormatIsRefused() throws {
     let (_, queue) = try memoryVault()
-    try queue.write { try $0.execute(sql: "UPDATE vault_header SET format_version = 2") }
-    #expect(throws: VaultError.unsupportedFormat(version: 2)) {
+    try queue.write { try $0.execute(sql: "UPDATE vault_header SET format_version = 3") }
+    #expect(throws: VaultError.unsupportedFormat(version: 3)) {
       try Vault.open(in: queue, passphrase: try secret("correct horse"))
     }
   }
@@ -154,7 +146,8 @@ struct VaultTests {
       try Row.fetchAll(db, sql: "SELECT name, type FROM pragma_table_info('profiles')")
         .filter { ($0["type"] as String) != "BLOB" }.map { $0["name"] as String }
     }
-    #expect(Set(clearTypes) == ["id", "account_id", "version", "created_at", "updated_at"])
+    // Format 2: no timestamps in the clear; the lookup and the record are blobs.
+    #expect(Set(clearTypes) == ["id", "account_id", "version"])
   }
 
   @Test func migrationsAreRecorded() throws {

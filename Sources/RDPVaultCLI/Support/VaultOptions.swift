@@ -58,7 +58,13 @@ struct VaultOptions: ParsableArguments {
     // Fail on a missing vault before asking for a passphrase.
     if !FileManager.default.fileExists(atPath: path) { throw VaultError.noVault(path: path) }
     let passphrase = try readPassphrase()
-    return try Vault.open(at: path, passphrase: passphrase)
+    let vault = try Vault.open(at: path, passphrase: passphrase)
+    if let old = vault.upgradedFromFormat {
+      Diagnostics.note(
+        "upgraded \(path) from format \(old) to format 2 (one sealed record per row); everything was kept, "
+          + "and older rdpvault versions can no longer open it")
+    }
+    return vault
   }
 }
 

@@ -4,7 +4,8 @@ import VaultCrypto
 
 /// The one clear row of a vault: format, vault id, KDF parameters and the wrapped key.
 struct VaultHeader {
-  static let currentFormat = 1
+  /// Format 2 seals each row as one record (SECURITY.md); format 1 is upgraded on open.
+  static let currentFormat = 2
 
   var formatVersion: Int
   var vaultID: [UInt8]

@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+import VaultCrypto
+
+/// A row of `accounts`: the clear `lookup` (blind index of the sign-in name) and one sealed
+/// record bound to it. Record fields: 1 scope, 2 user name, 3 domain, 4 sign-in form,
+/// 5 domain admin, 6 links by name, 7 sign-in name, 8 created at, 9 updated at. The sign-in
+/// name is stored because a local account's needs its VM's computer name.
+struct AccountRecord {
+  static let table = StoredTable.accounts
+
+  var id: Int64
+  var version: Int64
+  var createdAt: Int64
+  var updatedAt: Int64
+  var account: Account
+  /// The sign-in name the blind index is made of.
+  var signInName: String
+
+  static let selection = "SELECT id, lookup, version, record FROM accounts"
+
+  func plaintext() -> [UInt8] {
+    var record = RecordEncoder(capacity: 128)
+    record.add(1, account.scope.rawValue)
+    record.add(2, account.userName)
+    record.add(3, account.domain)
+    record.add(4, account.form.rawValue)
+    record.add(5, account.isDomainAdmin)
+    record.add(6, account.linksByName)
+    record.add(7, signInName)
+    record.add(8, createdAt)
+    record.add(9, updatedAt)
+    return record.bytes
+  }
+
+  func save(_ db: Database, vault: Vault, previousVersion: Int64?) throws {
+    let bound = BoundColumns(lookup: try vault.keys.lookup("account", Account.lookupKey(signInName: signInName)))
+    try vault.putRow(db, Self.table, id: id, version: version, previousVersion: previousVersion, bound: bound, plaintext: plaintext())
+  }
+
+  mutating func saveChange(_ db: Database, vault: Vault) throws {
+    let previous = version
+    version += 1
+    updatedAt = Vault.now()
+    try save(db, vault: vault, previousVersion: previous)
+  }
+
+  static func decode(_ row: Row, keys: VaultKeys) throws -> AccountRecord {
+    let name = table.rawValue
+    let id = try row.integer(0, table: name)
+    let lookup = try row.blob(1, table: name)
+    let version = try row.integer(2, table: name)
+    let record = try row.withBlob(3, table: name) { box in
+      try keys.openRecord(box, table, id: id, version: version, bound: BoundColumns(lookup: lookup)) { plaintext in
+        let fields = try RecordDecoder(plaintext, table: name)
+        guard let scope = Account.Scope(rawValue: try fields.text(1)), let form = Account.SignInForm(rawValue: try fields.text(4))
+        else { throw VaultError.corrupt(detail: "an account has an unknown scope or form") }
+        let account = Account(
+          scope: scope, userName: try fields.text(2), domain: try fields.text(3), form: form,
+          isDomainAdmin: try fields.bool(5), linksByName: try fields.bool(6))
+        return AccountRecord(
+          id: id, version: version, createdAt: try fields.integer(8), updatedAt: try fields.integer(9), account: account,
+          signInName: try fields.text(7))
+      }
+    }
+    guard try keys.lookup("account", Account.lookupKey(signInName: record.signInName)) == lookup else {
+      throw VaultError.lookupMismatch(table: name)
+    }
+    return record
+  }
+}

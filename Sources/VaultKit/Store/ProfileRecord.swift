@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import VaultCrypto
+
+/// A row of `profiles`: the clear `lookup` (blind index of the name) and `account_id` link,
+/// and one sealed record bound to both. Record fields (SECURITY.md): 1 name, 2 kind, 3 host,
+/// 4 port, 5 computer name, 6 resource group, 7 subscription, 8 tag (repeated), 9 note,
+/// 10 settings (JSON), 11 created at, 12 updated at.
+struct ProfileRecord {
+  static let table = StoredTable.profiles
+
+  var id: Int64
+  var accountID: Int64
+  var version: Int64
+  var createdAt: Int64
+  var updatedAt: Int64
+  var profile: Profile
+
+  static let selection = "SELECT id, lookup, account_id, version, record FROM profiles"
+
+  func plaintext() throws -> [UInt8] {
+    var record = RecordEncoder(capacity: 256)
+    record.add(1, profile.name)
+    record.add(2, profile.kind.rawValue)
+    record.add(3, profile.host)
+    record.add(4, Int64(profile.port))
+    record.add(5, profile.computerName)
+    record.add(6, profile.resourceGroup)
+    record.add(7, profile.subscription)
+    for tag in profile.tags { record.add(8, tag) }
+    record.add(9, profile.note)
+    record.add(10, try SettingsCoding.encode(profile.settings))
+    record.add(11, createdAt)
+    record.add(12, updatedAt)
+    return record.bytes
+  }
+
+  /// Inserts the row, or (with `previousVersion`) replaces that version of it.
+  func save(_ db: Database, vault: Vault, previousVersion: Int64?) throws {
+    let bound = BoundColumns(lookup: try vault.keys.lookup("profile", Profile.lookupKey(name: profile.name)), accountID: accountID)
+    try vault.putRow(db, Self.table, id: id, version: version, previousVersion: previousVersion, bound: bound, plaintext: try plaintext())
+  }
+
+  /// Saves a change: one more version, a new update time.
+  mutating func saveChange(_ db: Database, vault: Vault) throws {
+    let previous = version
+    version += 1
+    updatedAt = Vault.now()
+    try save(db, vault: vault, previousVersion: previous)
+  }
+
+  /// Decodes a row of `selection`. The record must open under the row's clear columns, and
+  /// the name inside must give the row's blind index: a swapped index is damage. Settings are
+  /// decoded only when asked for (`list` does not need them).
+  static func decode(_ row: Row, keys: VaultKeys, withSettings: Bool = true) throws -> ProfileRecord {
+    let name = table.rawValue
+    let id = try row.integer(0, table: name)
+    let lookup = try row.blob(1, table: name)
+    let accountID = try row.integer(2, table: name)
+    let version = try row.integer(3, table: name)
+    let bound = BoundColumns(lookup: lookup, accountID: accountID)
+    let record = try row.withBlob(4, table: name) { box in
+      try keys.openRecord(box, table, id: id, version: version, bound: bound) { plaintext in
+        let fields = try RecordDecoder(plaintext, table: name)
+        guard let kind = AccountKind(rawValue: try fields.text(2)), let port = Int(exactly: try fields.integer(4)) else {
+          throw VaultError.corrupt(detail: "a profile has an unknown kind or port")
+        }
+        let profile = Profile(
+          name: try fields.text(1), host: try fields.text(3), port: port, computerName: try fields.text(5), kind: kind,
+          resourceGroup: try fields.text(6), subscription: try fields.text(7), tags: try fields.texts(8),
+          note: try fields.text(9), settings: withSettings ? try SettingsCoding.decode(try fields.text(10)) : RDPSettings())
+        return ProfileRecord(
+          id: id, accountID: accountID, version: version, createdAt: try fields.integer(11),
+          updatedAt: try fields.integer(12), profile: profile)
+      }
+    }
+    guard try keys.lookup("profile", Profile.lookupKey(name: record.profile.name)) == lookup else {
+      throw VaultError.lookupMismatch(table: name)
+    }
+    return record
+  }
+}

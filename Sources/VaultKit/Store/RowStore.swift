@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+import VaultCrypto
+
+/// Writing rows of a format-2 vault: every insert, update and delete goes through here, so
+/// each one also moves its table's row-set digest, which `write` seals into the header in the
+/// same transaction.
+extension Vault {
+  /// One write transaction (IMMEDIATE, so parallel commands wait for each other). With
+  /// `rollback` everything is undone at the end: a dry run.
+  func write<T>(rollback: Bool = false, _ body: (Database) throws -> T) throws -> T {
+    try VaultStore.guarded {
+      try writer.writeWithoutTransaction { db in
+        var result: T?
+        try db.inTransaction(.immediate) {
+          rowSetDelta = [UInt8](repeating: 0, count: VaultKeys.rowSetLength)
+          result = try body(db)
+          if rollback { return .rollback }
+          try flushRowSet(db)
+          return .commit
+        }
+        return result!
+      }
+    }
+  }
+
+  func read<T>(_ body: (Database) throws -> T) throws -> T {
+    try VaultStore.guarded { try writer.read(body) }
+  }
+
+  private func note(_ table: StoredTable, id: Int64, version: Int64) throws {
+    let element = try keys.rowElement(table, id: id, version: version)
+    let base = table.digestIndex * 32
+    for index in 0..<32 { rowSetDelta[base + index] ^= element[index] }
+  }
+
+  private func flushRowSet(_ db: Database) throws {
+    guard rowSetDelta.contains(where: { $0 != 0 }) else { return }
+    var digests = try storedRowSet(db)
+    for index in digests.indices { digests[index] ^= rowSetDelta[index] }
+    try db.execute(sql: "UPDATE vault_header SET row_digests = ? WHERE id = 1", arguments: [try keys.sealRowSet(digests)])
+  }
+
+  func storedRowSet(_ db: Database) throws -> [UInt8] {
+    let box = try Row.fetchOne(db, sql: "SELECT row_digests FROM vault_header WHERE id = 1").map {
+      try $0.blob(0, table: "vault_header")
+    }
+    return try keys.openRowSet(box ?? nil)
+  }
+
+  /// Recomputes the row-set digest of each table from its rows and compares it with the
+  /// sealed one: a deleted, added or rolled-back row shows up here.
+  func checkRowSet(_ db: Database, _ tables: [StoredTable]) throws {
+    let stored = try storedRowSet(db)
+    for table in tables {
+      var digest = [UInt8](repeating: 0, count: 32)
+      let rows = try Row.fetchCursor(db, sql: "SELECT id, version FROM \(table.rawValue)")
+      while let row = try rows.next() {
+        let element = try keys.rowElement(
+          table, id: try row.integer(0, table: table.rawValue), version: try row.integer(1, table: table.rawValue))
+        for index in 0..<32 { digest[index] ^= element[index] }
+      }
+      let base = table.digestIndex * 32
+      guard constantTimeEquals(digest, Array(stored[base..<base + 32])) else {
+        throw VaultError.rowSetMismatch(table: table.rawValue)
+      }
+    }
+  }
+
+  /// Inserts a row (`previousVersion` nil) or replaces one, sealing `plaintext` as its record.
+  func putRow(
+    _ db: Database, _ table: StoredTable, id: Int64, version: Int64, previousVersion: Int64?, bound: BoundColumns,
+    plaintext: UnsafeRawBufferPointer
+  ) throws {
+    let record = try keys.sealRecord(plaintext, table, id: id, version: version, bound: bound)
+    var names = ["id", "version", "record"]
+    var values: [(any DatabaseValueConvertible)?] = [id, version, record]
+    if let lookup = bound.lookup { names.append("lookup"); values.append(lookup) }
+    if let keyLookup = bound.keyLookup { names.append("key_lookup"); values.append(keyLookup) }
+    if let accountID = bound.accountID { names.append("account_id"); values.append(accountID) }
+    let table = table
+    if let previousVersion {
+      let assignments = names.dropFirst().map { "\($0) = ?" }.joined(separator: ", ")
+      let statement = try db.cachedStatement(sql: "UPDATE \(table.rawValue) SET \(assignments) WHERE id = ? AND version = ?")
+      try statement.execute(arguments: StatementArguments(Array(values.dropFirst()) + [id, previousVersion]))
+      guard db.changesCount == 1 else { throw VaultError.corrupt(detail: "\(table.rawValue) changed under this command") }
+      try note(table, id: id, version: previousVersion)
+    } else {
+      let statement = try db.cachedStatement(
+        sql: "INSERT INTO \(table.rawValue) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))")
+      try statement.execute(arguments: StatementArguments(values))
+    }
+    try note(table, id: id, version: version)
+  }
+
+  func putRow(
+    _ db: Database, _ table: StoredTable, id: Int64, version: Int64, previousVersion: Int64?, bound: BoundColumns,
+    plaintext: [UInt8]
+  ) throws {
+    try plaintext.withUnsafeBytes {
+      try putRow(db, table, id: id, version: version, previousVersion: previousVersion, bound: bound, plaintext: $0)
+    }
+  }
+
+  /// Deletes a row if it is there; returns whether it was.
+  @discardableResult
+  func deleteRow(_ db: Database, _ table: StoredTable, id: Int64) throws -> Bool {
+    guard let row = try Row.fetchOne(db, sql: "SELECT version FROM \(table.rawValue) WHERE id = ?", arguments: [id]) else {
+      return false
+    }
+    let version = try row.integer(0, table: table.rawValue)
+    try db.execute(sql: "DELETE FROM \(table.rawValue) WHERE id = ?", arguments: [id])
+    try note(table, id: id, version: version)
+    return true
+  }
+}
