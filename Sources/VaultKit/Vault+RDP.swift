@@ -1,3 +1,4 @@
+import GRDB
 import Foundation
 import VaultCrypto
 
@@ -68,13 +69,55 @@ extension Vault {
   // MARK: Import
 
   /// Adds a profile from an .rdp file's bytes. A stored domain account of the same sign-in
-  /// name is linked only with the user's consent; otherwise the VM gets an account of its own
-  /// without a password. A clear-text password line is taken out of `bytes` before the file
-  /// is read, and stored only with consent. Nothing is written when anything fails, or with
-  /// `dryRun`.
+  /// name that holds a password is linked only with the user's consent; otherwise the VM gets
+  /// an account of its own without a password. (One without a password is linked: nothing
+  /// stored can reach the file's host through it, and many files naming one account share it.)
+  /// A clear-text password line is taken out of `bytes` before the file is read, and stored
+  /// only with consent. Nothing is written when anything fails, or with `dryRun`.
   public func importRDPFile(
     _ bytes: inout [UInt8], fileName: String, name: String?, kind: AccountKind?, tags: [String],
     user: String?, computerName: String?, consent: ImportConsent = ImportConsent(), dryRun: Bool = false
+  ) throws -> RDPImport {
+    try write(rollback: dryRun) { db in
+      try importRDPFile(
+        db, &bytes, fileName: fileName, name: name, kind: kind, tags: tags, user: user, computerName: computerName,
+        consent: consent)
+    }
+  }
+
+  /// Many files in one transaction, each in a savepoint of its own: a file that fails adds
+  /// nothing, the others still import, and 10,000 files cost one commit, not 10,000.
+  public func importRDPFiles(
+    _ files: [(name: String, bytes: [UInt8])], kind: AccountKind?, tags: [String], user: String?,
+    computerName: String?, consent: ImportConsent = ImportConsent(), dryRun: Bool = false
+  ) throws -> [Result<RDPImport, Error>] {
+    try write(rollback: dryRun) { db in
+      var results: [Result<RDPImport, Error>] = []
+      for file in files {
+        var bytes = file.bytes
+        defer { for index in bytes.indices { bytes[index] = 0 } }
+        let delta = rowSetDelta
+        var imported: RDPImport?
+        do {
+          try db.inSavepoint {
+            imported = try importRDPFile(
+              db, &bytes, fileName: file.name, name: nil, kind: kind, tags: tags, user: user, computerName: computerName,
+              consent: consent)
+            return .commit
+          }
+          results.append(.success(imported!))
+        } catch {
+          rowSetDelta = delta
+          results.append(.failure(error))
+        }
+      }
+      return results
+    }
+  }
+
+  private func importRDPFile(
+    _ db: Database, _ bytes: inout [UInt8], fileName: String, name: String?, kind: AccountKind?, tags: [String],
+    user: String?, computerName: String?, consent: ImportConsent
   ) throws -> RDPImport {
     var clearLines: [Int] = []
     let clearPassword = try ClearTextPassword.extract(from: &bytes, lines: &clearLines)
@@ -131,21 +174,21 @@ extension Vault {
       case .none: break
       }
     }
-    var result: RDPImport?
-    try write(rollback: dryRun) { db in
-        do {
+    do {
           if try findProfile(db, named: profileName) != nil { throw VaultError.profileExists(name: profileName) }
           var link = ImportItem.AccountLink.new
           var accountID: Int64
           var hasPassword = false
           var stored = false
-          if wanted.scope == .domain, let existing = try findDomainAccount(db, like: wanted), consent.linkExisting {
+          let existing = wanted.scope == .domain ? try findDomainAccount(db, like: wanted) : nil
+          let holdsPassword = try existing.map { try fetchPasswordBox(db, accountID: $0.id) != nil } ?? false
+          if let existing, consent.linkExisting || !holdsPassword {
             try Self.checkDomainControllerRule(kind: finalKind, account: existing.account)
-            link = .linked
+            link = holdsPassword ? .linked : .sharedWithoutPassword
             accountID = existing.id
-            hasPassword = try fetchPasswordBox(db, accountID: existing.id) != nil
+            hasPassword = holdsPassword
           } else {
-            if wanted.scope == .domain, try findDomainAccount(db, like: wanted) != nil {
+            if existing != nil {
               link = .keptApart
               wanted.linksByName = false
             }
@@ -169,13 +212,12 @@ extension Vault {
             action: .add, name: profileName, host: profile.host, port: profile.port, signInName: signIn, link: link,
             hasPassword: hasPassword, storedPassword: stored, preConnect: nil,
             gateway: profile.settings.values["gatewayhostname"], extraLines: profile.settings.extraLines)
-          result = RDPImport(
+          return RDPImport(
             item: item, kind: finalKind, warnings: warnings, needsPassword: !hasPassword,
             hadClearTextPassword: hasClearPassword)
-        }
     }
-    return result!
   }
+
 
   static func profileName(fromFileName fileName: String) -> String {
     var base = String(fileName.split(separator: "/").last ?? Substring(fileName))

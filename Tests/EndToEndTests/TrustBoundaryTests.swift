@@ -327,4 +327,28 @@ import Testing
     #expect(box.run(["password", "spaced"]).stdout == "Hidden-Passw0rd\n")
     #expect(!box.run(["show", "spaced"]).output.contains("Hidden"))
   }
+
+  /// Files that name one account without a stored password share it (nothing stored can leak
+  /// through it), and a bulk import stays quiet but still lists what it kept apart.
+  @Test func manyFilesShareAnAccountWithoutAPasswordAndABulkImportIsQuiet() throws {
+    let box = receiver()
+    #expect(box.run(["add", "mine", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\admin", "--password-stdin"], stdin: "Mine-Passw0rd\n").status == 0)
+    var files: [String] = []
+    for index in 0..<25 {
+      let user = index == 7 ? "CONTOSO\\admin" : "CONTOSO\\bob"
+      files.append(box.write("full address:s:10.2.0.\(index + 1)\r\nusername:s:\(user)\r\n", to: "bulk-\(index).rdp"))
+    }
+    let result = box.run(["import"] + files)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.hasSuffix("rdpvault: imported 25 of 25 .rdp files\n"))
+    #expect(result.stderr.contains("rdpvault: added bulk-7 from \(files[7]): 10.2.0.8:3389, signs in as CONTOSO\\admin\n"))
+    #expect(result.stderr.contains("account: an account of its own, not linked to your stored CONTOSO\\admin"))
+    #expect(!result.stderr.contains("bulk-8 from"), "a bulk import names only what needs attention")
+    let accounts = box.run(["account", "passwd", "CONTOSO\\bob", "--password-stdin"], stdin: "Bob-Passw0rd\n")
+    #expect(accounts.status == 0, "\(accounts.stderr)")
+    #expect(box.run(["password", "bulk-0"]).stdout == "Bob-Passw0rd\n")
+    #expect(box.run(["password", "bulk-24"]).stdout == "Bob-Passw0rd\n")
+    #expect(box.run(["password", "bulk-7"]).status == 1)
+    #expect(box.run(["password", "mine"]).stdout == "Mine-Passw0rd\n")
+  }
 }

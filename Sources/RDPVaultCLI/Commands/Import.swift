@@ -57,31 +57,52 @@ extension RDPVault {
     func run() throws {
       let vault = try options.openVault()
       var failed: [String] = []
-      let quiet = files.count > 20
-      var counts = (added: 0, warnings: 0)
+      // Questions only for a handful of files on a terminal; a bulk import does the safe thing
+      // and lists what it kept apart, with the flag that links it.
+      let interactive = !dryRun && files.count <= 20 && Prompt.hasTerminal
+      var batch: [(name: String, bytes: [UInt8])] = []
+      // The files' bytes may hold a clear-text password: wiped in place once imported.
+      defer {
+        for index in batch.indices {
+          batch[index].bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+        }
+      }
       for file in files {
         do {
           var bytes = try Self.read(file)
-          defer { for index in bytes.indices { bytes[index] = 0 } }
           if ImportSource.isBundle(bytes) {
-            try importBundle(bytes, from: file, into: vault)
+            try importBundle(bytes, from: file, into: vault, interactive: interactive)
+          } else if interactive || name != nil {
+            defer { for index in bytes.indices { bytes[index] = 0 } }
+            let result = try importRDP(&bytes, from: file, into: vault, interactive: interactive)
+            ImportReportPrinter.rdp(result, file: file, dryRun: dryRun)
           } else {
-            let result = try importRDP(&bytes, from: file, into: vault)
-            counts.added += 1
-            counts.warnings += result.warnings.count
-            if !quiet || result.item.link != .new || dryRun {
-              ImportReportPrinter.rdp(result, file: file, dryRun: dryRun)
-            }
+            batch.append((file, bytes))
           }
         } catch {
           _ = Diagnostics.report(error)
           failed.append(file)
         }
       }
-      if quiet {
-        Diagnostics.note(
-          "\(dryRun ? "would import" : "imported") \(counts.added) of \(files.count) files"
-            + (counts.warnings > 0 ? " (\(counts.warnings) warnings)" : ""))
+      if !batch.isEmpty {
+        let results = try vault.importRDPFiles(
+          batch, kind: kind, tags: tags, user: user, computerName: computerName,
+          consent: ImportConsent(linkExisting: linkExisting, storeClearTextPasswords: storeClearPassword), dryRun: dryRun)
+        let quiet = batch.count > ImportReportPrinter.detailLimit
+        var added = 0
+        for (file, result) in zip(batch.map(\.name), results) {
+          switch result {
+          case .success(let imported):
+            added += 1
+            if !quiet || imported.item.needsAttention { ImportReportPrinter.rdp(imported, file: file, dryRun: dryRun) }
+          case .failure(let error):
+            _ = Diagnostics.report(error)
+            failed.append(file)
+          }
+        }
+        if quiet {
+          Diagnostics.note("\(dryRun ? "would import" : "imported") \(added) of \(batch.count) .rdp files\(dryRun ? " (dry run: nothing was written)" : "")")
+        }
       }
       if !failed.isEmpty {
         throw CLIError(
@@ -113,7 +134,7 @@ extension RDPVault {
       return Array(bytes.prefix(offset))
     }
 
-    func importRDP(_ bytes: inout [UInt8], from file: String, into vault: Vault) throws -> RDPImport {
+    func importRDP(_ bytes: inout [UInt8], from file: String, into vault: Vault, interactive: Bool) throws -> RDPImport {
       var consent = ImportConsent(linkExisting: linkExisting, storeClearTextPasswords: storeClearPassword)
       func attempt(_ dry: Bool, _ bytes: inout [UInt8]) throws -> RDPImport {
         var copy = bytes
@@ -123,7 +144,7 @@ extension RDPVault {
           consent: consent, dryRun: dry)
       }
       // Ask on a terminal about what needs consent, after showing it; without one, do the safe thing.
-      if !dryRun, !(linkExisting && storeClearPassword), Prompt.hasTerminal {
+      if interactive, !(linkExisting && storeClearPassword) {
         let preview = try attempt(true, &bytes)
         if preview.item.link == .keptApart {
           ImportReportPrinter.rdp(preview, file: file, dryRun: true)
@@ -132,7 +153,7 @@ extension RDPVault {
               + "\(preview.item.signInName), so connect hands it that password?",
             hint: "pass --link-existing")
         }
-        let links = preview.item.link == .linked || (preview.item.link == .keptApart && consent.linkExisting)
+        let links = [.linked, .sharedWithoutPassword].contains(preview.item.link) || (preview.item.link == .keptApart && consent.linkExisting)
         if preview.hadClearTextPassword && !storeClearPassword && !links {
           consent.storeClearTextPasswords = try Prompt.confirm(
             "\(file) held a password in the clear. Store it as the password of \(preview.item.signInName)?",
@@ -142,9 +163,9 @@ extension RDPVault {
       return try attempt(dryRun, &bytes)
     }
 
-    func importBundle(_ bytes: [UInt8], from file: String, into vault: Vault) throws {
+    func importBundle(_ bytes: [UInt8], from file: String, into vault: Vault, interactive: Bool) throws {
       var link = linkExisting
-      if !dryRun && !linkExisting && Prompt.hasTerminal {
+      if interactive && !linkExisting {
         let preview = try vault.importBundle(bytes, trust: trust, onConflict: onConflict, linkExisting: false, dryRun: true)
         let matches = preview.matchingStoredAccounts
         if !matches.isEmpty {

@@ -24,7 +24,7 @@ enum ImportReportPrinter {
         "\(report.dryRun ? "would pin" : "pinned") the sender as \(pinned), fingerprint \(report.senderFingerprint): check it with them")
     }
     let detailed = report.items.count <= detailLimit || report.dryRun
-    for entry in report.items where detailed || entry.link != .new || entry.preConnect != nil || !entry.changes.isEmpty {
+    for entry in report.items where detailed || entry.needsAttention {
       item(entry, dryRun: report.dryRun, from: nil)
     }
     if !detailed && !report.withoutPassword.isEmpty {
@@ -55,6 +55,8 @@ enum ImportReportPrinter {
     case .keptApart:
       Diagnostics.note(
         "  account: an account of its own, not linked to your stored \(item.signInName) (--link-existing links it)")
+    case .sharedWithoutPassword:
+      Diagnostics.note("  account: shares \(item.signInName), which has no password yet, with the VMs that use it")
     }
     if !item.hasPassword && file == nil { Diagnostics.note("  \(item.name) has no password yet: set it with rdpvault account passwd") }
     if let command = item.preConnect {

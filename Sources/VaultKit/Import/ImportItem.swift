@@ -20,6 +20,9 @@ public struct ImportItem: Equatable, Sendable {
     /// A stored account has the same sign-in name, but the user did not consent to the
     /// link: the VM got an account of its own, kept apart.
     case keptApart
+    /// Shares a stored account of the same name that holds no password yet (.rdp files):
+    /// nothing stored can reach this VM's host through it.
+    case sharedWithoutPassword
   }
 
   /// One field that a replacement changes.
@@ -44,6 +47,12 @@ public struct ImportItem: Equatable, Sendable {
   public var gateway: String?
   public var extraLines: [String]
   public var changes: [Change] = []
+
+  /// Listed even in a large import's summary: a link to a stored account, one kept apart, an
+  /// unapproved hook, or a replacement.
+  public var needsAttention: Bool {
+    link == .linked || link == .keptApart || preConnect != nil || !changes.isEmpty
+  }
 
   /// The fields a replacement changes, in the order `show` lists them.
   static func changes(from old: ProfileEntry, to new: ProfileEntry) -> [Change] {
