@@ -12,6 +12,7 @@ import VaultKit
 //   profiles.json the same profiles as JSON, for age
 //   keepass.xml   the same entries (title, host, user name, password) as KeePass 2 XML
 //   names.txt     the profile names, one per line
+//   rdp/          (up to 10,000 profiles) one .rdp file per VM, as `rdp` writes it, to import
 let arguments = CommandLine.arguments
 guard arguments.count == 4, let size = Int(arguments[1]), size > 0 else {
   FileHandle.standardError.write(Data("usage: rdpvault-bench-fixtures SIZE DIR PASSPHRASE-FILE\n".utf8))
@@ -89,4 +90,16 @@ try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]).write(t
 try Data(xml.utf8).write(to: URL(fileURLWithPath: "\(directory)/keepass.xml"))
 try Data(names.utf8).write(to: URL(fileURLWithPath: "\(directory)/names.txt"))
 for file in ["vault.db", "peer.db", "profiles.json", "keepass.xml", "names.txt"] { chmod("\(directory)/\(file)", 0o600) }
+if size <= 10_000 {
+  let rdp = "\(directory)/rdp"
+  try? FileManager.default.removeItem(atPath: rdp)
+  try FileManager.default.createDirectory(atPath: rdp, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+  for item in items {
+    let account = Account(scope: .local, userName: "azureuser")
+    var profile = item.profile
+    profile.kind = .local
+    let bytes = RDPFileWriter.data(for: ProfileEntry(profile: profile, account: account))
+    try Data(bytes).write(to: URL(fileURLWithPath: "\(rdp)/\(profile.name).rdp"))
+  }
+}
 print("\(size) profiles in \(directory)")

@@ -326,7 +326,7 @@ extension Vault {
             let account: (id: Int64, link: ImportItem.AccountLink, hasPassword: Bool, stored: Bool)
             if let known = accountFor[item.accountIndex], wanted.scope == .domain {
               account = (known.id, known.link, known.hasPassword, false)
-            } else if wanted.scope == .domain, var stored = try findDomainAccount(db, like: wanted) {
+            } else if wanted.scope == .domain, let stored = try findDomainAccount(db, like: wanted) {
               if linkExisting {
                 // The user consented to the link, and only to it: the stored account's
                 // password and admin mark stay as they are, whatever the bundle says.

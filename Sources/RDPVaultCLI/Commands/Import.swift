@@ -64,7 +64,7 @@ extension RDPVault {
       // The files' bytes may hold a clear-text password: wiped in place once imported.
       defer {
         for index in batch.indices {
-          batch[index].bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+          batch[index].bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
         }
       }
       for file in files {

@@ -60,5 +60,10 @@ public struct ProfileEntry: Equatable, Sendable {
   public var profile: Profile
   public var account: Account
 
+  public init(profile: Profile, account: Account) {
+    self.profile = profile
+    self.account = account
+  }
+
   public var signInName: String { account.signInName(computerName: profile.computerName) }
 }
