@@ -19,6 +19,7 @@ import Testing
       #!/bin/sh
       for s in INT TERM HUP; do trap "echo $s > \\"\\$SPY_OUT.signal\\"; exit 99" $s; done
       ls /proc/$$/fd > "$SPY_OUT.fds"
+      tr '\\0' '\\n' < /proc/$$/environ | grep -c '^RDPVAULT_' > "$SPY_OUT.env"
       stat -c '%a' "$XDG_RUNTIME_DIR"/rdpvault-* "$TMPDIR"/rdpvault-* 2>/dev/null > "$SPY_OUT.private"
       echo ready > "$SPY_OUT.ready"
       sleep 60 &
@@ -67,6 +68,8 @@ import Testing
     #expect(!fds.contains(leaked), "fd \(leaked) reached the client: \(fds)")
     // dash keeps its script and saved redirections at 10 and above.
     #expect(fds.filter { $0 > 2 && $0 < 10 }.isEmpty, "the client holds \(fds)")
+    // Nor any RDPVAULT_ variable, though rdpvault had two (the vault path and passphrase file).
+    #expect(try String(contentsOfFile: box.root + "/spy.env", encoding: .utf8) == "0\n")
   }
 
   /// The launch's files live in a 0700 directory under $XDG_RUNTIME_DIR, or in $TMPDIR when

@@ -227,4 +227,33 @@ struct SharingTests {
     try team.alice.removeTeammate(name: "bob")
     #expect(throws: VaultError.teammateNotFound(name: "bob")) { try team.alice.removeTeammate(name: "bob") }
   }
+
+  /// An approval is this vault's own: the sender's approved hook arrives unapproved, and the
+  /// bundle is not refused for carrying it.
+  @Test func anApprovedHookTravelsUnapproved() throws {
+    let team = try Self.team()
+    var profile = Profile(name: "jit-01", host: "10.0.0.9", computerName: "JIT-01", kind: .local)
+    try profile.settings.set("pre-connect", "az vm start -g rg -n jit-01")
+    #expect(profile.settings.approvedPreConnect == "az vm start -g rg -n jit-01")
+    try team.alice.addProfile(profile, account: try AccountName.parse(user: "u", domain: nil), password: try secret("pw"))
+    let bundle = try team.alice.exportBundle(names: ["jit-01"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    let report = try team.bob.importBundle(bundle, trust: false, onConflict: .skip)
+    #expect(report.items.map(\.preConnect) == ["az vm start -g rg -n jit-01"])
+    let received = try team.bob.profile(named: "jit-01").profile.settings
+    #expect(received.options[ConnectOption.preConnect] == "az vm start -g rg -n jit-01")
+    #expect(received.approvedPreConnect == nil)
+  }
+
+  /// The signature is checked first (SECURITY.md): a damaged bundle says so, whoever it is
+  /// for and whoever sent it, before any other check can answer.
+  @Test func theSignatureIsCheckedBeforeSenderAndRecipient() throws {
+    let team = try Self.team()
+    try team.alice.addLocal("vm", password: "pw")
+    var bundle = try team.alice.exportBundle(names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    bundle[bundle.count - 1] ^= 0x01
+    #expect(throws: VaultError.bundleBadSignature) { try team.carol.importBundle(bundle, trust: false, onConflict: .skip) }
+    let (stranger, _) = try memoryVault()
+    #expect(throws: VaultError.bundleBadSignature) { try stranger.importBundle(bundle, trust: false, onConflict: .skip) }
+    #expect(throws: VaultError.bundleBadSignature) { try team.bob.importBundle(bundle, trust: false, onConflict: .skip) }
+  }
 }

@@ -23,6 +23,8 @@ enum Prompt {
     let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
     guard tty >= 0 else { throw CLIError("no terminal to confirm on", hint: hint) }
     defer { close(tty) }
+    // A "y" typed before the question appeared answers nothing.
+    tcflush(tty, TCIFLUSH)
     _ = question.withCString { write(tty, $0, strlen($0)) }
     var answer: [UInt8] = []
     var byte: UInt8 = 0

@@ -103,8 +103,9 @@ enum SecretInput {
     return first
   }
 
+  /// Echo goes off (and type-ahead is discarded) before the prompt shows: what is typed once
+  /// the prompt is on the screen is never echoed.
   private static func readLine(tty: Int32, prompt: String, what: String) throws -> SecretBytes {
-    _ = prompt.withCString { write(tty, $0, strlen($0)) }
     var saved = termios()
     let isTerminal = tcgetattr(tty, &saved) == 0
     if isTerminal {
@@ -114,6 +115,7 @@ enum SecretInput {
       TerminalRestore.arm(fd: tty, settings: saved)
       tcsetattr(tty, TCSAFLUSH, &quiet)
     }
+    _ = prompt.withCString { write(tty, $0, strlen($0)) }
     defer {
       if isTerminal {
         tcsetattr(tty, TCSAFLUSH, &saved)

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// Prompts on a real pseudo-terminal: secrets are never echoed, new ones are asked twice,
+/// confirmations take only a yes, and Ctrl-C puts the terminal back as it was.
+@Suite(.serialized) struct TerminalTests {
+  @Test func initAsksTwiceAndEchoesNothing() throws {
+    let box = Sandbox()
+    let session = try TerminalSession(box, ["init", "--kdf", "interactive"])
+    #expect(session.waitFor("New vault passphrase: "))
+    #expect(!session.echoes)
+    session.type("typed secret one\n")
+    #expect(session.waitFor("Repeat the passphrase: "))
+    #expect(!session.echoes)
+    session.type("typed secret one\n")
+    #expect(session.finish() == 0)
+    #expect(session.screen.contains("Created vault"))
+    #expect(!session.screen.contains("typed secret"), "the passphrase was echoed: \(session.screen)")
+    // The passphrase typed opens the vault.
+    box.write("typed secret one\n", to: box.passphraseFile)
+    #expect(box.run(["list"]).status == 0)
+  }
+
+  @Test func twoDifferentPassphrasesAreRefused() throws {
+    let box = Sandbox()
+    let session = try TerminalSession(box, ["init", "--kdf", "interactive"])
+    #expect(session.waitFor("New vault passphrase: "))
+    session.type("first one\n")
+    #expect(session.waitFor("Repeat the passphrase: "))
+    session.type("second one\n")
+    #expect(session.finish() == 1)
+    #expect(session.screen.contains("rdpvault: error: the two passphrases do not match"))
+    #expect(!FileManager.default.fileExists(atPath: box.vault))
+  }
+
+  /// A "y" typed before the question appeared does not answer it.
+  @Test func aYesTypedAheadIsNotAnAnswer() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(box.run(["add", "vm", "--host", "10.0.0.4", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    let session = try TerminalSession(box, ["rm", "vm"], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
+    session.type("y\n")
+    #expect(session.waitFor("[y/N] "))
+    usleep(300_000)
+    #expect(!session.screen.hasSuffix("removed vm\r\n"))
+    session.type("n\n")
+    #expect(session.finish() == 1)
+    #expect(box.run(["show", "vm"]).status == 0, "the typed-ahead y removed the VM")
+  }
+
+  @Test func rmRemovesOnlyAfterAYes() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(box.run(["add", "vm", "--host", "10.0.0.4", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    for answer in ["n", "", "yess", "no"] {
+      let session = try TerminalSession(box, ["rm", "vm"], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
+      #expect(session.waitFor("Remove vm (10.0.0.4:3389) from the vault? [y/N] "))
+      session.type(answer + "\n")
+      #expect(session.finish() == 1, "answer \(answer.debugDescription)")
+      #expect(session.screen.contains("rdpvault: error: not removed"))
+    }
+    #expect(box.run(["show", "vm"]).status == 0)
+    let session = try TerminalSession(box, ["rm", "vm"], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
+    #expect(session.waitFor("[y/N] "))
+    session.type("y\n")
+    #expect(session.finish() == 0)
+    #expect(box.run(["show", "vm"]).status == 1)
+  }
+
+  /// Ctrl-C at a passphrase prompt ends rdpvault and leaves the terminal echoing again.
+  @Test func ctrlCAtAPromptRestoresTheTerminal() throws {
+    let box = Sandbox()
+    box.initVault()
+    let session = try TerminalSession(box, ["list"])
+    #expect(session.waitFor("Vault passphrase: "))
+    #expect(!session.echoes)
+    session.type("\u{03}")
+    #expect(session.finish() == 128 + SIGINT)
+    #expect(session.echoedAtExit, "the terminal was left without echo")
+  }
+}
