@@ -75,12 +75,15 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: box.vault))
   }
 
-  @Test func aPassphraseFileOthersCanReadIsRefused() {
+  /// Readable by the group is readable by others too: 0640 is refused as 0644 is.
+  @Test(arguments: [0o644, 0o640, 0o604, 0o660, 0o602])
+  func aPassphraseFileOthersCanReadIsRefused(_ mode: Int) {
     let box = Sandbox()
-    let open = box.write("pp\n", to: "open", mode: 0o644)
+    let open = box.write("pp\n", to: "open", mode: mode)
     let result = box.run(["init", "--kdf", "interactive", "--passphrase-file", open])
     #expect(result.status == 1)
-    #expect(result.stderr.contains("can be read by other users"))
+    #expect(result.stderr.contains("can be read by other users"), "\(String(mode, radix: 8))")
+    #expect(!FileManager.default.fileExists(atPath: box.vault))
   }
 
   @Test func passwdRewrapsAndKeepsRecords() {

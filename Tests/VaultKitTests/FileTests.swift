@@ -32,12 +32,14 @@ struct FileTests {
     _ = try Vault.open(at: path, passphrase: try secret("pp"))
   }
 
-  @Test func aVaultOthersCanReadIsRefused() throws {
+  /// Any group or other bit, read or write, is refused.
+  @Test(arguments: [0o644, 0o640, 0o604, 0o620, 0o602, 0o610])
+  func aVaultOthersCanReadIsRefused(_ mode: Int) throws {
     let temp = TemporaryDirectory()
     let path = temp.path + "/vault.db"
     _ = try Vault.create(at: path, passphrase: try secret("pp"), kdf: testKDF)
-    chmod(path, 0o644)
-    #expect(throws: VaultError.insecurePermissions(path: path, mode: 0o644)) {
+    chmod(path, mode_t(mode))
+    #expect(throws: VaultError.insecurePermissions(path: path, mode: UInt32(mode))) {
       try Vault.open(at: path, passphrase: try secret("pp"))
     }
   }
