@@ -19,8 +19,11 @@ import Testing
 
   func formatVersion(_ box: Sandbox) throws -> Int? {
     let info = box.run(["info", "--json"])
-    let json = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any]
-    return json?["format_version"] as? Int
+    guard let json = try? JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any] else {
+      Issue.record("info failed (\(info.status)): \(info.stderr)")
+      return nil
+    }
+    return json["format_version"] as? Int
   }
 
   @Test func aFormatOneVaultUpgradesOnceAndSaysSo() throws {

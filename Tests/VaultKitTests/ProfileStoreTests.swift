@@ -123,4 +123,19 @@ struct ProfileStoreTests {
     try vault.addLocal("web-01", password: password)
     #expect(text(of: try vault.password(forProfile: "web-01")) == password)
   }
+
+  /// Every change keeps the row-set digests in step: after adds, edits, renames, password
+  /// changes and removals the vault is still sound.
+  @Test func aRemovedVMLeavesTheVaultSound() throws {
+    let (vault, _) = try memoryVault()
+    try vault.addLocal("web-01", password: "a")
+    try vault.addDomain("app-01", user: "CONTOSO\\alice", password: "b")
+    try vault.addDomain("app-02", user: "CONTOSO\\alice", password: nil)
+    try vault.renameProfile("app-02", to: "app-03")
+    try vault.setAccountPassword("CONTOSO\\alice", password: try secret("c"))
+    try vault.removeProfile(named: "web-01")
+    try vault.removeProfile(named: "app-03")
+    #expect(try vault.verify().isSound)
+    #expect(try vault.profiles().map(\.profile.name) == ["app-01"])
+  }
 }

@@ -105,6 +105,12 @@ struct TamperTests {
       team, "UPDATE profiles SET account_id = (SELECT id FROM accounts WHERE id != profiles.account_id LIMIT 1) WHERE id = \(Self.first("profiles"))")
     #expect(throws: VaultError.tampered(table: "profiles", column: "record")) { try linked.profiles() }
 
+    // A record put under another version does not open, whatever the row-set digest says.
+    let (versioned, _) = try Self.tampered(team, "UPDATE account_secrets SET version = version + 1")
+    for name in ["web-01", "web-02", "app-01"] {
+      #expect(throws: VaultError.tampered(table: "account_secrets", column: "record")) { _ = try versioned.password(forProfile: name) }
+    }
+
     let (deleted, _) = try Self.tampered(team, "DELETE FROM profiles WHERE id = \(Self.first("profiles"))")
     #expect(throws: VaultError.rowSetMismatch(table: "profiles")) { try deleted.profiles() }
     #expect(throws: VaultError.rowSetMismatch(table: "profiles")) { try deleted.accounts() }

@@ -39,6 +39,14 @@ struct VaultTests {
   }
 
   /// Lowering the cost in the header does not help an attacker: the key no longer unwraps.
+  /// `passwd` bumps the key version; an older wrap put back with a newer version (or the
+  /// reverse) does not open.
+  @Test func aChangedKeyVersionBreaksTheWrap() throws {
+    let (_, queue) = try memoryVault()
+    try queue.write { try $0.execute(sql: "UPDATE vault_header SET key_version = key_version + 1") }
+    #expect(throws: VaultError.wrongPassphrase) { try Vault.open(in: queue, passphrase: try secret("correct horse")) }
+  }
+
   @Test func inRangeHeaderChangeBreaksTheWrap() throws {
     let (_, queue) = try memoryVault()
     try queue.write { try $0.execute(sql: "UPDATE vault_header SET kdf_opslimit = 3") }

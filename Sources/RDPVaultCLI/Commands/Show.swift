@@ -53,7 +53,7 @@ extension RDPVault {
       }
       let width = lines.map(\.0.count).max() ?? 0
       for (key, value) in lines {
-        print("\((key + ":").padding(toLength: width + 1, withPad: " ", startingAt: 0)) \(value)")
+        print("\((key + ":").padding(toLength: width + 1, withPad: " ", startingAt: 0)) \(Output.printable(value))")
       }
     }
   }

@@ -24,9 +24,24 @@ enum Output {
     return "\(host):\(profile.port)"
   }
 
-  /// A left-aligned text table.
+  /// Text for the terminal: any control character, escape, line break or bidirectional
+  /// override (which input checks refuse, but an older vault may hold) shown as `\u{…}`.
+  static func printable(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: Validation.isUnsafeForDisplay) else { return text }
+    var out = ""
+    for scalar in text.unicodeScalars {
+      if Validation.isUnsafeForDisplay(scalar) {
+        out += "\\u{" + String(scalar.value, radix: 16) + "}"
+      } else {
+        out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+
+  /// A left-aligned text table, every cell printable.
   static func table(_ header: [String], _ rows: [[String]]) -> String {
-    let all = [header] + rows
+    let all = [header] + rows.map { $0.map(printable) }
     let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
     return all.map { row in
       row.enumerated().map { index, cell in

@@ -147,7 +147,7 @@ public enum Validation {
     }
   }
 
-  static func isUnsafeForDisplay(_ scalar: Unicode.Scalar) -> Bool {
+  public static func isUnsafeForDisplay(_ scalar: Unicode.Scalar) -> Bool {
     switch scalar.value {
     case 0x00...0x1F, 0x7F...0x9F: true
     case 0x2028, 0x2029: true
