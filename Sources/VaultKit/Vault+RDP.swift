@@ -140,27 +140,39 @@ extension Vault {
       throw VaultError.rdpFile(
         file: fileName, line: 0, reason: "the file has no username:s: line; give --user (Azure's downloads have none)")
     }
-    let defaultComputer = Profile.defaultComputerName(for: profileName)
+    // The kind: a UPN is a domain account; `PREFIX\user` is local when PREFIX is the computer
+    // name given, or (none given) the VM's name as Windows would have it; a bare user is
+    // local. A computer name is taken from the file or --computer-name, never invented.
     let inferredKind: AccountKind
     switch (account.form, account.domain) {
     case (.upn, _): inferredKind = .domain
     case (_, nil): inferredKind = .local
     case (_, let domain?):
-      let machine = computerName ?? defaultComputer
+      let machine = computerName ?? Profile.defaultComputerName(for: profileName)
       inferredKind = machine.map { $0.lowercased() == domain.lowercased() } ?? false ? .local : .domain
     }
     let finalKind = kind ?? inferredKind
-    var machine = computerName ?? defaultComputer
-    if finalKind == .local, let domain = account.domain, computerName == nil { machine = domain.uppercased() }
+    var machine = computerName
+    if finalKind == .local, machine == nil, let domain = account.domain { machine = domain.uppercased() }
+    if finalKind != .local, machine == nil { machine = Profile.defaultComputerName(for: profileName) ?? "UNKNOWN" }
     guard let machine else {
       throw VaultError.rdpFile(
-        file: fileName, line: 0, reason: "\(quoted(profileName)) cannot be a Windows computer name; give --computer-name")
+        file: fileName, line: 0,
+        reason: "the file does not say the Windows computer name that \(account.userName) is local to; give --computer-name "
+          + "(for an Azure VM: az vm show -g RG -n VM --query osProfile.computerName)")
     }
-    let profile = Profile(
+    var profile = Profile(
       name: profileName, host: parsed.host, port: parsed.port, computerName: machine, kind: finalKind, tags: tags,
       settings: parsed.settings)
     try profile.validate()
     var wanted = try account.account(kind: finalKind, computerName: machine, admin: false)
+    let written = RDPFileWriter.lines(for: ProfileEntry(profile: profile, account: wanted))
+    let broken = RDPSignature.dropIfBroken(&profile.settings, before: parsed.originalLines, after: written)
+    if !broken.isEmpty {
+      warnings.append(
+        "the file was signed, and rdpvault writes signed properties differently (\(broken.joined(separator: ", "))); "
+          + "its signature was dropped, since an invalid one is worse than none")
+    }
     let signIn = wanted.signInName(computerName: machine)
     if !clearLines.isEmpty {
       warnings.append(
@@ -221,7 +233,7 @@ extension Vault {
 
   static func profileName(fromFileName fileName: String) -> String {
     var base = String(fileName.split(separator: "/").last ?? Substring(fileName))
-    if base.lowercased().hasSuffix(".rdp") { base.removeLast(4) }
+    for suffix in [".rdp", ".rdpw"] where base.lowercased().hasSuffix(suffix) { base.removeLast(suffix.count) }
     return base
   }
 }

@@ -33,9 +33,13 @@ import Testing
     try? FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     var env = ["SPY_OUT": box.root + "/spy", "XDG_RUNTIME_DIR": runtime, "TMPDIR": box.root]
     env.merge(environment) { $1 }
-    let child = try box.start(["connect", "vm", "--client-path", spy(box), "--no-check"], environment: env)
-    let deadline = Date().addingTimeInterval(20)
-    while !FileManager.default.fileExists(atPath: box.root + "/spy.ready") && Date() < deadline { usleep(20_000) }
+    let log = box.root + "/connect.log"
+    let child = try box.start(["connect", "vm", "--client-path", spy(box), "--no-check"], environment: env, output: log)
+    let deadline = Date().addingTimeInterval(30)
+    while !FileManager.default.fileExists(atPath: box.root + "/spy.ready") && Date() < deadline && child.isRunning { usleep(20_000) }
+    if !FileManager.default.fileExists(atPath: box.root + "/spy.ready") {
+      Issue.record("the client never started: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+    }
     return child
   }
 

@@ -78,7 +78,10 @@ import Testing
     let noUser = box.run(["import", file])
     #expect(noUser.status == 1)
     #expect(noUser.stderr.contains("\(file): the file has no username:s: line; give --user"))
-    let result = box.run(["import", file, "--user", "azureuser", "--tag", "azure"])
+    let guessed = box.run(["import", file, "--user", "azureuser"])
+    #expect(guessed.status == 1)
+    #expect(guessed.stderr.contains("does not say the Windows computer name that azureuser is local to; give --computer-name"))
+    let result = box.run(["import", file, "--user", "azureuser", "--computer-name", "AZURE-VM-01", "--tag", "azure"])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.contains("rdpvault: added azure-vm-01 from \(file): 20.50.60.70:3389, signs in as AZURE-VM-01\\azureuser\n"))
     let written = box.run(["rdp", "azure-vm-01"]).stdout
@@ -135,13 +138,13 @@ import Testing
   @Test func malformedFilesAddNothingAndTheOthersStillImport() throws {
     let box = Sandbox()
     box.initVault()
-    let good = box.write("full address:s:10.9.0.1\r\nusername:s:admin\r\n", to: "good-vm.rdp")
+    let good = box.write("full address:s:10.9.0.1\r\nusername:s:GOOD-VM\\admin\r\n", to: "good-vm.rdp")
     let bad: [(String, [UInt8], String)] = [
       ("truncated.rdp", [0xFF, 0xFE, 0x66, 0x00, 0x75], "truncated.rdp: truncated UTF-16LE text (odd number of bytes)"),
       ("garbage.rdp", (0..<512).map { UInt8(($0 * 97 + 13) % 256) }, "garbage.rdp: not UTF-8 or UTF-16LE text"),
-      ("notype.rdp", Array("full address:s:10.0.0.1\r\nscreen mode id:1\r\n".utf8), "notype.rdp:2: missing the type in \"screen mode id\" (expected name:type:value)"),
-      ("wrongtype.rdp", Array("full address:s:10.0.0.1\r\nusername:s:u\r\ndesktopwidth:s:wide\r\n".utf8), "wrongtype.rdp:3: \"desktopwidth\" must have type i, not s"),
-      ("huge.rdp", Array(("full address:s:10.0.0.1\r\nnote:s:" + String(repeating: "x", count: 10000) + "\r\n").utf8), "huge.rdp:2: line longer than 8192 bytes"),
+      ("no-address.rdp", Array("screen mode id:i:1\r\nfull address:s:\r\n".utf8), "no-address.rdp: it names no computer to connect to"),
+      ("bad-address.rdp", Array("username:s:u\r\nfull address:s:10.0.0.999\r\n".utf8), "bad-address.rdp:2: full address: invalid host"),
+      ("no-computer.rdp", Array("full address:s:10.0.0.1\r\nusername:s:admin\r\n".utf8), "no-computer.rdp: the file does not say the Windows computer name that admin is local to; give --computer-name"),
     ]
     var files: [String] = []
     for (name, bytes, _) in bad { files.append(box.writeBytes(bytes, to: name)) }
@@ -149,16 +152,30 @@ import Testing
     for (index, (_, _, message)) in bad.enumerated() {
       let alone = box.run(["import", files[index]])
       #expect(alone.status == 1)
-      #expect(alone.stderr.contains("rdpvault: error: \(box.root)/\(message)\n"), "\(alone.stderr)")
+      #expect(alone.stderr.contains("rdpvault: error: \(box.root)/\(message)"), "\(alone.stderr)")
       #expect(box.snapshot() == before)
     }
     let mixed = box.run(["import"] + files + [good])
     #expect(mixed.status == 1)
     #expect(mixed.stderr.contains("rdpvault: added good-vm from \(good): 10.9.0.1:3389, signs in as GOOD-VM\\admin\n"))
     #expect(mixed.stderr.hasSuffix("rdpvault: error: 5 of 6 files failed: \(files.joined(separator: ", "))\n"))
+    // One bad line does not refuse the file: it is skipped, and the warning names it.
+    let tolerant = box.write(
+      "Full Address:s:10.9.0.2  \r\nusername:s:TOLERANT\\admin\r\nscreen mode id:1\r\ndesktopwidth:s:wide\r\n"
+        + "drivestoredirect:s*\r\nnote:s:" + String(repeating: "x", count: 10000) + "\r\ngatewayhostname:s:\r\n", to: "tolerant.rdp")
+    let skipped = box.run(["import", tolerant])
+    #expect(skipped.status == 0, "\(skipped.stderr)")
+    for warning in [
+      "line 3: skipped: missing the type in \"screen mode id\"", "line 4: skipped: \"desktopwidth\" must have type i, not s",
+      "line 5: skipped: missing the type in \"drivestoredirect", "line 6: skipped: longer than 8192 bytes",
+    ] {
+      #expect(skipped.stderr.contains(warning), "\(warning): \(skipped.stderr)")
+    }
+    #expect(!skipped.stderr.contains("line 7"), "an empty value is simply not set")
+    #expect(box.run(["show", "tolerant"]).stdout.contains("10.9.0.2:3389"))
     let list = box.run(["list", "--json"])
     let names = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])?.compactMap { $0["name"] as? String }
-    #expect(names == ["good-vm"])
+    #expect(names == ["good-vm", "tolerant"])
     // An import never replaces a profile that exists.
     let again = box.run(["import", good])
     #expect(again.status == 1)

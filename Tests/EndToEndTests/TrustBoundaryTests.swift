@@ -234,7 +234,8 @@ import Testing
     #expect(box.run(["password", "web-07"]).status == 1)
     // With consent it becomes the account's password, and nothing else.
     let utf16: [UInt8] = [0xFF, 0xFE] + text.replacingOccurrences(of: "10.1.2.3", with: "10.1.2.4").utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
-    let stored = box.run(["import", box.writeBytes(utf16, to: "web-08.rdp"), "--user", "azureuser", "--store-clear-password"])
+    let stored = box.run(
+      ["import", box.writeBytes(utf16, to: "web-08.rdp"), "--user", "azureuser", "--computer-name", "WEB-08", "--store-clear-password"])
     #expect(stored.status == 0, "\(stored.stderr)")
     #expect(box.run(["password", "web-08"]).stdout == "Clear-Passw0rd\n")
     #expect(!box.run(["show", "web-08", "--json"]).output.contains("Clear-Passw0rd"))
@@ -321,7 +322,7 @@ import Testing
     let file = box.write(
       "full address:s:10.1.2.3\r\nusername:s:azureuser\r\n\u{A0} \u{2003}Password :s:Hidden-Passw0rd\r\nclear password:s:\r\n",
       to: "spaced.rdp")
-    let result = box.run(["import", file, "--store-clear-password"])
+    let result = box.run(["import", file, "--computer-name", "SPACED", "--store-clear-password"])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.contains("line 3: the file held a password in the clear"))
     #expect(box.run(["password", "spaced"]).stdout == "Hidden-Passw0rd\n")

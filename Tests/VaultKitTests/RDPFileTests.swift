@@ -49,7 +49,7 @@ struct RDPFileTests {
     }),
   ]
 
-  @Test(arguments: 0..<5)
+  @Test(arguments: goldens.indices)
   func goldenFiles(index: Int) throws {
     let (file, make) = Self.goldens[index]
     #expect(RDPFileWriter.data(for: try make()) == (try fixture(file)), "\(file)")
@@ -127,8 +127,8 @@ struct RDPFileTests {
         #expect(file.host == entry.profile.host)
         #expect(file.port == entry.profile.port)
         #expect(file.settings.extraLines == entry.profile.settings.extraLines)
-        let written = entry.profile.settings.values.filter { RDPProperty.byName[$0.key]?.defaultValue != $0.value }
-        #expect(file.settings.values == written)
+        // Every value, defaults included.
+        #expect(file.settings.values == entry.profile.settings.values)
       }
     }
   }
@@ -151,20 +151,35 @@ struct RDPFileTests {
     ("truncated UTF-16", [0xFF, 0xFE, 0x66, 0x00, 0x75], "truncated UTF-16LE"),
     ("binary garbage", [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00, 0xC3, 0x28, 0xFF], "not UTF-8 or UTF-16LE"),
     ("NUL bytes", Array("full address:s:a\u{0}b\r\n".utf8), "NUL"),
-    ("missing type", Array("full address:s:10.0.0.1\r\nscreen mode id:1\r\n".utf8), "2: missing the type"),
-    ("no colon", Array("full address:s:10.0.0.1\r\njust text\r\n".utf8), "2: expected name:type:value"),
-    ("unknown type", Array("full address:s:10.0.0.1\r\nfoo:q:1\r\n".utf8), "2: unknown type"),
-    ("wrong type for a known property", Array("full address:s:10.0.0.1\r\nscreen mode id:s:1\r\n".utf8), "2: \"screen mode id\" must have type i"),
-    ("integer that is not", Array("full address:s:10.0.0.1\r\nfoo:i:abc\r\n".utf8), "2: \"foo\" is an integer property"),
-    ("out of range", Array("full address:s:10.0.0.1\r\naudiomode:i:9\r\n".utf8), "2: invalid audiomode"),
-    ("huge line", Array(("full address:s:10.0.0.1\r\nx:s:" + String(repeating: "a", count: 9000) + "\r\n").utf8), "2: line longer"),
-    ("no address", Array("username:s:u\r\n".utf8), "no full address"),
+    ("no address", Array("username:s:u\r\n".utf8), "it names no computer to connect to"),
+    ("an empty address", Array("full address:s:\r\nusername:s:u\r\n".utf8), "it names no computer to connect to"),
     ("empty", [], "no properties"),
     ("bad host", Array("full address:s:bad_host!\r\n".utf8), "full address"),
     ("bad port", Array("full address:s:10.0.0.1:99999\r\n".utf8), "bad port"),
   ]
 
-  @Test(arguments: 0..<14)
+  /// A malformed line is skipped, as mstsc skips it, with a warning naming its line.
+  static let skipped: [(String, String, String)] = [
+    ("missing type", "screen mode id:1", "line 2: skipped: missing the type"),
+    ("no colon", "just text", "line 2: skipped: expected name:type:value"),
+    ("unknown type", "foo:q:1", "line 2: skipped: unknown type"),
+    ("wrong type for a known property", "screen mode id:s:1", "line 2: skipped: \"screen mode id\" must have type i"),
+    ("integer that is not", "foo:i:abc", "line 2: skipped: \"foo\" is an integer property"),
+    ("out of range", "audiomode:i:9", "line 2: skipped: invalid audiomode"),
+    ("huge line", "x:s:" + String(repeating: "a", count: 9000), "line 2: skipped: longer than 8192 bytes"),
+    ("a star for a type", "drivestoredirect:s*", "line 2: skipped: missing the type"),
+  ]
+
+  @Test(arguments: skipped.indices)
+  func malformedLinesAreSkippedWithTheirLineNumber(index: Int) throws {
+    let (label, line, warning) = Self.skipped[index]
+    let file = try RDPFileReader.parse(Array(("full address:s:10.0.0.1\r\n" + line + "\r\nusername:s:u\r\n").utf8))
+    #expect(file.host == "10.0.0.1", "\(label)")
+    #expect(file.warnings.contains { $0.hasPrefix(warning) }, "\(label): \(file.warnings)")
+    #expect(file.settings.values.isEmpty && file.settings.extraLines.isEmpty, "\(label)")
+  }
+
+  @Test(arguments: malformed.indices)
   func malformedFilesAreRefused(index: Int) {
     let (label, bytes, expected) = Self.malformed[index]
     do {
@@ -178,6 +193,8 @@ struct RDPFileTests {
   }
 
   @Test func aHugeFileIsRefusedBeforeParsing() {
-    #expect(throws: VaultError.self) { try RDPFileReader.parse([UInt8](repeating: 0x61, count: 2 << 20)) }
+    #expect(throws: VaultError.rdpFile(file: "", line: 0, reason: "larger than 1024 KiB; not an .rdp file")) {
+      try RDPFileReader.parse([UInt8](repeating: 0x61, count: 2 << 20))
+    }
   }
 }

@@ -9,6 +9,9 @@ public struct ImportedRDPFile: Equatable, Sendable {
   public var settings: RDPSettings
   /// Warnings for the user, such as a dropped `password 51:b:` blob.
   public var warnings: [String]
+  /// The file's property lines as read (`name:type:value`), to tell whether a signature
+  /// still holds for what rdpvault writes.
+  var originalLines: [String] = []
 }
 
 /// Reads .rdp files: UTF-16LE with a byte-order mark, UTF-8 with or without one; CRLF, LF or
@@ -75,44 +78,66 @@ public enum RDPFileReader {
     return result
   }
 
+  /// As tolerant as the clients and as clear as a compiler: an empty value means "not set",
+  /// a malformed line is skipped with a warning that names its line, names are matched in
+  /// any case with surrounding whitespace ignored, and the file is refused only when no
+  /// usable `full address` remains, with the cause.
   public static func parse(_ bytes: [UInt8]) throws -> ImportedRDPFile {
     let text = try decode(bytes)
-    var address: String?
-    var serverPort: Int?
+    var address: (value: String, line: Int)?
+    var serverPort: (value: Int, line: Int)?
     var username: String?
     var domain: String?
     var settings = RDPSettings()
     var warnings: [String] = []
+    var originalLines: [String] = []
     var sawProperty = false
+    func skip(_ number: Int, _ reason: String) { warnings.append("line \(number): skipped: \(reason)") }
     for (number, raw) in lines(text) {
       let line = raw.trimmingCharacters(in: .whitespaces)
       if line.isEmpty { continue }
       if raw.utf8.count > maximumLineLength {
-        throw VaultError.rdpFile(file: "", line: number, reason: "line longer than \(maximumLineLength) bytes")
-      }
-      if line.unicodeScalars.contains(where: { $0 != "\t" && Validation.isUnsafeForDisplay($0) }) {
-        warnings.append("line \(number): skipped: it holds control characters, escape sequences or bidirectional overrides")
+        skip(number, "longer than \(maximumLineLength) bytes")
         continue
       }
-      let parsed = try RDPLine.parse(line, lineNumber: number)
+      if line.unicodeScalars.contains(where: { $0 != "\t" && Validation.isUnsafeForDisplay($0) }) {
+        skip(number, "it holds control characters, escape sequences or bidirectional overrides")
+        continue
+      }
+      let parsed: RDPLine
+      do {
+        parsed = try RDPLine.parse(line, lineNumber: number)
+      } catch VaultError.rdpFile(_, _, let reason) {
+        skip(number, reason)
+        continue
+      }
       sawProperty = true
+      originalLines.append(line)
       let name = parsed.name.lowercased()
+      let value = parsed.value.trimmingCharacters(in: .whitespaces)
+      // mstsc writes every property it knows, empty when not set (`gatewayhostname:s:`).
+      if value.isEmpty && parsed.type == "s" { continue }
+      func typed(_ type: Character) -> Bool {
+        guard parsed.type == type else {
+          skip(number, "\(quoted(parsed.name)) must have type \(type), not \(parsed.type)")
+          return false
+        }
+        return true
+      }
       switch name {
       case "full address":
-        try expect(parsed, "s", number)
-        address = parsed.value
+        if typed("s") { address = (value, number) }
       case "server port":
-        try expect(parsed, "i", number)
-        guard let port = Int(parsed.value), (1...65535).contains(port) else {
-          throw VaultError.rdpFile(file: "", line: number, reason: "server port must be 1-65535")
+        guard typed("i") else { continue }
+        guard let port = Int(value), (1...65535).contains(port) else {
+          skip(number, "server port must be 1-65535")
+          continue
         }
-        serverPort = port
+        serverPort = (port, number)
       case "username":
-        try expect(parsed, "s", number)
-        username = parsed.value
+        if typed("s") { username = value }
       case "domain":
-        try expect(parsed, "s", number)
-        domain = parsed.value
+        if typed("s") { domain = value }
       case "password 51":
         warnings.append(
           "line \(number): dropped \(parsed.name): a saved password is encrypted with Windows DPAPI for one user on one machine and cannot be used here; it was neither stored nor shown")
@@ -124,17 +149,17 @@ public enum RDPFileReader {
           continue
         }
         if let property = RDPProperty.named(name) {
-          try expect(parsed, Character(property.type.rawValue), number)
+          guard typed(Character(property.type.rawValue)) else { continue }
           do {
-            settings.values[property.name] = try property.validate(parsed.value)
+            settings.values[property.name] = try property.validate(value)
           } catch let error as VaultError {
-            throw VaultError.rdpFile(file: "", line: number, reason: error.message)
+            skip(number, error.message)
           }
         } else {
           do {
             _ = try RDPSettings.checkExtraLine(line)
           } catch let error as VaultError {
-            warnings.append("line \(number): skipped: \(error.message)")
+            skip(number, error.message)
             continue
           }
           settings.extraLines.removeAll { $0.lowercased().hasPrefix(name + ":") }
@@ -143,26 +168,35 @@ public enum RDPFileReader {
       }
     }
     guard sawProperty else { throw VaultError.rdpFile(file: "", line: 0, reason: "no properties; empty or not an .rdp file") }
-    guard let address, !address.isEmpty else {
-      throw VaultError.rdpFile(file: "", line: 0, reason: "no full address:s: line")
+    guard let address else {
+      throw VaultError.rdpFile(
+        file: "", line: 0,
+        reason: "it names no computer to connect to (no full address:s: line, or an empty one); a template, not a connection")
     }
-    let (host, port) = try splitAddress(address)
+    let (host, port): (String, Int?)
+    do {
+      (host, port) = try splitAddress(address.value)
+    } catch VaultError.rdpFile(_, _, let reason) {
+      throw VaultError.rdpFile(file: "", line: address.line, reason: reason)
+    }
+    // mstsc takes the port in full address over `server port`, which it writes only for
+    // older clients; FreeRDP (2.11, 3.10) lets `server port` override it. rdpvault follows
+    // mstsc, the files' author, and says so when the two disagree.
+    if let port, let serverPort, serverPort.value != port {
+      warnings.append(
+        "line \(serverPort.line): server port \(serverPort.value) differs from the port \(port) in full address; using \(port), as mstsc does")
+    }
     var user: AccountName?
-    if let username, !username.isEmpty {
+    if let username {
       do {
         user = try AccountName.parse(user: username, domain: username.contains("\\") || username.contains("@") ? nil : domain)
       } catch let error as VaultError {
         throw VaultError.rdpFile(file: "", line: 0, reason: "username: \(error.message)")
       }
     }
-    return ImportedRDPFile(host: host, port: serverPort ?? port ?? Profile.defaultPort, user: user, settings: settings, warnings: warnings)
-  }
-
-  private static func expect(_ line: RDPLine, _ type: Character, _ number: Int) throws {
-    guard line.type == type else {
-      throw VaultError.rdpFile(
-        file: "", line: number, reason: "\(quoted(line.name)) must have type \(type), not \(line.type)")
-    }
+    return ImportedRDPFile(
+      host: host, port: port ?? serverPort?.value ?? Profile.defaultPort, user: user, settings: settings, warnings: warnings,
+      originalLines: originalLines)
   }
 
   /// `host`, `host:port`, `[v6]`, `[v6]:port` and the bare `v6:port` FreeRDP needs.

@@ -13,8 +13,10 @@ public enum RDPFileWriter {
     let profile = entry.profile
     var lines = ["full address:s:\(fullAddress(host: profile.host, port: profile.port))"]
     lines.append("username:s:\(entry.signInName)")
+    // Every value the profile holds, defaults included: FreeRDP's defaults are not mstsc's,
+    // so a value left out could change what FreeRDP does with the file.
     for property in RDPProperty.all {
-      guard let value = profile.settings.values[property.name], value != property.defaultValue else { continue }
+      guard let value = profile.settings.values[property.name] else { continue }
       lines.append("\(property.name):\(property.type.rawValue):\(value)")
     }
     // A line stored before the reserved names were refused is still never written.

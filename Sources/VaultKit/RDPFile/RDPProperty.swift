@@ -1,7 +1,7 @@
 /// The .rdp properties rdpvault models, with their documented types and ranges.
 ///
-/// Values are kept as the text that follows `name:type:`. A property whose value equals its
-/// documented default is left out of written files.
+/// Values are kept as the text that follows `name:type:`, and every value held is written,
+/// defaults included.
 public struct RDPProperty: Sendable {
   public enum ValueType: String, Sendable {
     case integer = "i"
@@ -19,7 +19,7 @@ public struct RDPProperty: Sendable {
   public let name: String
   public let type: ValueType
   public let rule: Rule
-  /// The documented default; a value equal to it is not written.
+  /// mstsc's documented default (FreeRDP's may differ), for `set`'s help.
   public let defaultValue: String?
   public let summary: String
 
@@ -41,6 +41,7 @@ public struct RDPProperty: Sendable {
     RDPProperty(name: "gatewayusagemethod", type: .integer, rule: .oneOf([0, 1, 2, 3, 4]), defaultValue: nil, summary: "0 none, 1 always, 2 if no direct connection, 3 default, 4 none"),
     RDPProperty(name: "gatewaycredentialssource", type: .integer, rule: .oneOf([0, 1, 2, 3, 4, 5]), defaultValue: nil, summary: "0 NTLM, 1 smart card, 2 basic, 3 user choice, 4 ask, 5 cookie"),
     RDPProperty(name: "gatewayprofileusagemethod", type: .integer, rule: .oneOf([0, 1]), defaultValue: nil, summary: "0 default gateway profile, 1 explicit settings"),
+    RDPProperty(name: "gatewaybrokeringtype", type: .integer, rule: .oneOf([0, 1]), defaultValue: "0", summary: "gateway brokering: 0 none, 1 connection broker (mstsc writes 0)"),
     RDPProperty(name: "alternate shell", type: .string, rule: .text, defaultValue: "", summary: "program to start instead of the desktop"),
     RDPProperty(name: "remoteapplicationmode", type: .integer, rule: .oneOf([0, 1]), defaultValue: "0", summary: "1 starts a RemoteApp"),
     RDPProperty(name: "remoteapplicationprogram", type: .string, rule: .text, defaultValue: "", summary: "the RemoteApp's alias or path"),

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+@testable import VaultKit
+
+/// Real .rdp files (Fixtures/rdp-corpus/README.md): each imports or is refused as
+/// expected.txt says, and what imports round-trips with every property it had.
+struct RDPCorpusTests {
+  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/rdp-corpus")
+
+  /// Every file in the folder, so a new fixture cannot go unrun.
+  static let files: [String] = (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?
+    .filter { $0.lowercased().hasSuffix(".rdp") || $0.lowercased().hasSuffix(".rdpw") }.sorted() ?? []
+
+  static let expected: [String: (outcome: String, detail: String)] = {
+    let text = (try? String(contentsOf: directory.appendingPathComponent("expected.txt"), encoding: .utf8)) ?? ""
+    var out: [String: (String, String)] = [:]
+    for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+      let parts = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+      if parts.count == 3 { out[parts[0]] = (parts[1], parts[2]) }
+    }
+    return out
+  }()
+
+  @Test func theCorpusIsNotEmpty() {
+    #expect(Self.files.count >= 5)
+  }
+
+  @Test(arguments: files)
+  func eachFileImportsOrIsRefusedAsExpected(_ file: String) throws {
+    let expected = try #require(Self.expected[file], "\(file) has no line in expected.txt")
+    var bytes = [UInt8](try Data(contentsOf: Self.directory.appendingPathComponent(file)))
+    var clear: [Int] = []
+    _ = try ClearTextPassword.extract(from: &bytes, lines: &clear)
+    switch expected.outcome {
+    case "imports":
+      let parsed = try RDPFileReader.parse(bytes)
+      #expect("\(parsed.host):\(parsed.port)" == expected.detail)
+      // Round trip: every property line with a value that rdpvault does not take from the
+      // profile comes back out, as it was.
+      let profile = Profile(name: "vm", host: parsed.host, port: parsed.port, computerName: "VM", kind: .local, settings: parsed.settings)
+      let written = RDPFileWriter.lines(for: ProfileEntry(profile: profile, account: Account(scope: .local, userName: "u")))
+        .map { $0.lowercased() }
+      for line in parsed.originalLines {
+        guard let colon = line.firstIndex(of: ":") else { continue }
+        let name = line[..<colon].lowercased()
+        let value = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).last ?? ""
+        if value.isEmpty || ["full address", "username", "domain", "server port"].contains(name) || RDPProperty.isReserved(name) {
+          continue
+        }
+        #expect(written.contains(line.lowercased()), "\(file): \(line) was lost")
+      }
+    default:
+      #expect {
+        _ = try RDPFileReader.parse(bytes)
+      } throws: { error in
+        (error as? VaultError)?.message.contains(expected.detail) == true
+      }
+    }
+  }
+}
+
+/// The reader follows the clients where they agree and mstsc where they do not; a signature
+/// survives only what it still covers.
+struct RDPReaderRulesTests {
+  func parse(_ text: String) throws -> ImportedRDPFile {
+    try RDPFileReader.parse(Array(text.utf8))
+  }
+
+  @Test func thePortInFullAddressWinsOverServerPort() throws {
+    let both = try parse("full address:s:vm.contoso.com:3390\r\nserver port:i:3391\r\n")
+    #expect(both.port == 3390)
+    #expect(both.warnings == ["line 2: server port 3391 differs from the port 3390 in full address; using 3390, as mstsc does"])
+    #expect(try parse("full address:s:vm.contoso.com\r\nserver port:i:3391\r\n").port == 3391)
+    #expect(try parse("server port:i:3389\r\nfull address:s:vm.contoso.com:3389\r\n").warnings.isEmpty)
+  }
+
+  @Test func emptyValuesAreNotSetAndNamesMatchInAnyCase() throws {
+    let file = try parse("FULL ADDRESS:s:vm\r\nGatewayHostname:s:\r\nAlternate Shell:s:  \r\nScreen Mode ID:i:1\r\n")
+    #expect(file.host == "vm")
+    #expect(file.settings.values == ["screen mode id": "1"])
+    #expect(file.warnings.isEmpty)
+  }
+
+  func importSigned(_ lines: [String]) throws -> (RDPSettings, [String]) {
+    let (vault, _) = try memoryVault()
+    var bytes = Array(lines.map { $0 + "\r\n" }.joined().utf8)
+    let result = try vault.importRDPFile(
+      &bytes, fileName: "signed.rdp", name: nil, kind: nil, tags: [], user: nil, computerName: nil)
+    return (try vault.profile(named: "signed").profile.settings, result.warnings)
+  }
+
+  @Test func aSignatureStaysOnlyWhileWhatItSignsIsUnchanged() throws {
+    let kept = try importSigned([
+      "full address:s:rds.contoso.com", "username:s:CONTOSO\\alice", "redirectclipboard:i:0",
+      "signscope:s:Full Address,RedirectClipboard", "signature:s:AQABAAEAAAA=",
+    ])
+    #expect(kept.0.extraLines.contains("signscope:s:Full Address,RedirectClipboard"))
+    #expect(kept.0.extraLines.contains("signature:s:AQABAAEAAAA="))
+    #expect(kept.1.isEmpty)
+    let dropped = try importSigned([
+      "full address:s:rds.contoso.com", "alternate full address:s:rds.contoso.com", "username:s:CONTOSO\\alice",
+      "signscope:s:Full Address,Alternate Full Address", "signature:s:AQABAAEAAAA=",
+    ])
+    #expect(!dropped.0.extraLines.contains { $0.hasPrefix("signscope") || $0.hasPrefix("signature") })
+    #expect(dropped.1.contains { $0.contains("its signature was dropped") && $0.contains("alternate full address") })
+  }
+
+  @Test func anEditToASignedPropertyDropsTheSignature() throws {
+    let (vault, _) = try memoryVault()
+    var bytes = Array(
+      ["full address:s:rds.contoso.com", "username:s:CONTOSO\\alice", "desktopwidth:i:1600", "signscope:s:Full Address", "signature:s:AQAB"]
+        .map { $0 + "\r\n" }.joined().utf8)
+    _ = try vault.importRDPFile(&bytes, fileName: "signed.rdp", name: nil, kind: nil, tags: [], user: nil, computerName: nil)
+    try vault.setSetting(profile: "signed", key: "desktopwidth", value: "1920")
+    #expect(try vault.profile(named: "signed").profile.settings.extraLines.contains("signature:s:AQAB"), "an unsigned property changed")
+    try vault.editProfile(named: "signed", change: { $0.host = "rds2.contoso.com" }, account: nil, admin: nil, password: nil)
+    #expect(try vault.profile(named: "signed").profile.settings.extraLines.isEmpty)
+  }
+}
