@@ -181,4 +181,25 @@ import Testing
     #expect(again.status == 1)
     #expect(again.stderr.contains("a VM named \"good-vm\" already exists"))
   }
+
+  /// A directory stands for its .rdp and .rdpw files (a folder of 10,000 is one argument).
+  @Test func aDirectoryImportsItsRdpFiles() throws {
+    let box = Sandbox()
+    box.initVault()
+    let folder = box.root + "/downloads"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    box.write("full address:s:10.1.0.1\r\nusername:s:ONE\\u\r\n", to: folder + "/one.rdp")
+    box.write("full address:s:10.1.0.2\r\nusername:s:TWO\\u\r\n", to: folder + "/two.RDPW")
+    box.write("not an rdp file", to: folder + "/notes.txt")
+    let result = box.run(["import", folder])
+    #expect(result.status == 0, "\(result.stderr)")
+    let names = (try JSONSerialization.jsonObject(with: Data(box.run(["list", "--json"]).stdout.utf8)) as? [[String: Any]])?
+      .compactMap { $0["name"] as? String }
+    #expect(names == ["one", "two"])
+    let empty = box.root + "/empty"
+    try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+    let nothing = box.run(["import", empty])
+    #expect(nothing.status == 1)
+    #expect(nothing.stderr.contains("holds no .rdp or .rdpw file"))
+  }
 }

@@ -31,7 +31,7 @@ extension RDPVault {
         """)
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "The .rdp files or bundles.") var files: [String]
+    @Argument(help: "The .rdp files or bundles, or directories of .rdp and .rdpw files.") var files: [String]
     @Option(help: "The VM's name (one file only; default: the file name).") var name: String?
     @Option(help: "Override the inferred account kind.") var kind: AccountKind?
     @Option(name: .customLong("tag"), help: "Tag every imported VM (repeatable).") var tags: [String] = []
@@ -54,8 +54,24 @@ extension RDPVault {
       if name != nil && files.count > 1 { throw ValidationError("--name goes with a single file") }
     }
 
+    /// The files named, with each directory replaced by its .rdp and .rdpw files, sorted: a
+    /// folder of 10,000 files is one argument rather than 10,000.
+    static func expand(_ arguments: [String]) throws -> [String] {
+      try arguments.flatMap { argument -> [String] in
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue else {
+          return [argument]
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: argument)
+          .filter { name in [".rdp", ".rdpw"].contains { name.lowercased().hasSuffix($0) } }.sorted()
+        if names.isEmpty { throw CLIError("\(argument) holds no .rdp or .rdpw file") }
+        return names.map { (argument.hasSuffix("/") ? argument : argument + "/") + $0 }
+      }
+    }
+
     func run() throws {
       let vault = try options.openVault()
+      let files = try Self.expand(self.files)
       var failed: [String] = []
       // Questions only for a handful of files on a terminal; a bulk import does the safe thing
       // and lists what it kept apart, with the flag that links it.
