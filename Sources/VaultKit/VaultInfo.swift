@@ -27,8 +27,13 @@ public struct VaultInfo: Codable, Equatable, Sendable {
   public var passphraseChangedAt: Date
 
   public static func read(at path: String) throws -> VaultInfo {
-    let queue = try VaultFile.open(at: path, readonly: true)
-    return try read(from: queue, path: path)
+    do {
+      return try read(from: try VaultFile.open(at: path, readonly: true), path: path)
+    } catch VaultError.database {
+      // A command killed mid-write leaves a hot journal, which only a writable connection
+      // may roll back; opening read-write does that and changes nothing else.
+      return try read(from: try VaultFile.open(at: path, readonly: false), path: path)
+    }
   }
 
   public static func read(from reader: any DatabaseReader, path: String) throws -> VaultInfo {

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import GRDB
 import VaultCrypto
 
@@ -51,5 +52,29 @@ extension Vault {
       return try addProfile(profile, account: account, admin: admin, password: try secret(password))
     }
     return try addProfile(profile, account: account, admin: admin, password: nil)
+  }
+}
+
+/// The body fails with `invalidField` or `missingField` for `field`: the specific error, not
+/// any error.
+func expectInvalid(_ field: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+  #expect(sourceLocation: sourceLocation) {
+    try body()
+  } throws: { error in
+    switch error as? VaultError {
+    case .invalidField(let name, _, _)?, .missingField(let name, _)?: name == field
+    default: false
+    }
+  }
+}
+
+/// The body fails with a VaultError that `matches` accepts.
+func expectVaultError(
+  sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void, matching matches: (VaultError) -> Bool
+) {
+  #expect(sourceLocation: sourceLocation) {
+    try body()
+  } throws: { error in
+    (error as? VaultError).map(matches) ?? false
   }
 }
