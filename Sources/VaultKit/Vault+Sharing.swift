@@ -50,6 +50,9 @@ extension Vault {
 
   func ensureIdentity(_ db: Database) throws -> PublicIdentity {
     if let sealed = try fetchIdentityRow(db) { return try Self.publicIdentity(of: try openIdentity(sealed)) }
+    // No identity row: made here only for a vault that never had one, not one whose row was
+    // deleted (its digest still counts it).
+    try checkRowSet(db, [.identity])
     let box = try Sealing.keyPair()
     let sign = try Signing.keyPair()
     let plaintext = try Self.identityPlaintext(
@@ -123,8 +126,11 @@ extension Vault {
     try read { db in try fetchTeammates(db) }.sorted { $0.name.lowercased() < $1.name.lowercased() }
   }
 
+  /// The pinned teammates, after checking that none was removed, added back or rolled back
+  /// in the file: who is trusted must be exactly who the user pinned.
   func fetchTeammates(_ db: Database) throws -> [Teammate] {
-    try Row.fetchAll(db, sql: "SELECT id, lookup, key_lookup, version, record FROM teammates").map {
+    try checkRowSet(db, [.teammates])
+    return try Row.fetchAll(db, sql: "SELECT id, lookup, key_lookup, version, record FROM teammates").map {
       try Self.decodeTeammate($0, keys: keys)
     }
   }
@@ -157,7 +163,7 @@ extension Vault {
         }
         var records: [ProfileRecord] = []
         if all || (names.isEmpty && tag != nil) {
-          try checkRowSet(db, [.profiles, .accounts])
+          try checkRowSet(db, includeSecrets ? [.profiles, .accounts, .accountSecrets] : [.profiles, .accounts])
           records = try decodeInParallel(try Row.fetchAll(db, sql: ProfileRecord.selection), withSettings: true)
         } else {
           records = try names.map { try fetchProfile(db, named: $0) }
@@ -220,9 +226,10 @@ extension Vault {
     let (boxPublic, signPublic, sequence, createdAt) = try record.withFields {
       (try $0.bytes(1), try $0.bytes(3), try $0.integer(5), try $0.integer(6))
     }
+    guard sequence >= 1 else { throw VaultError.corrupt(detail: "the identity's bundle sequence is out of range") }
     let plaintext = try Self.identityPlaintext(
       boxPublic: boxPublic, boxSecret: try record.secret(2), signPublic: signPublic, signSecret: try record.secret(4),
-      nextSequence: sequence + 1, createdAt: createdAt)
+      nextSequence: try Self.nextVersion(after: sequence), createdAt: createdAt)
     try putIdentity(db, plaintext: plaintext, version: record.version + 1, previousVersion: record.version)
     return sequence
   }
@@ -251,6 +258,7 @@ extension Vault {
     let boxSecret = try identitySecret(.box)
     let payload = try BundleFormat.open(bundle, boxKey: me.boxKey, boxSecret: boxSecret)
     let (document, passwordRanges) = try BundlePayload.decode(payload)
+    guard header.sequence <= UInt64(Int64.max) else { throw VaultError.bundleMalformed(reason: "sequence number out of range") }
     let bundleLookup = try keys.lookup("bundle", hexEncode(header.bundleID))
     let senderLookup = try keys.lookup("sender", hexEncode(header.senderSign))
     // Every value through the same gate as `add` and `set`, before the transaction starts.
@@ -268,8 +276,11 @@ extension Vault {
             throw VaultError.bundleReplayed
           }
           let lastSeen = try findReplayRow(db, .senderSequences, lookup: senderLookup)
-          if let last = lastSeen, UInt64(last.value) > header.sequence {
-            throw VaultError.bundleRolledBack(sequence: header.sequence, last: UInt64(last.value))
+          if let last = lastSeen {
+            guard last.value >= 0 else { throw VaultError.replayStateTampered }
+            if UInt64(last.value) > header.sequence {
+              throw VaultError.bundleRolledBack(sequence: header.sequence, last: UInt64(last.value))
+            }
           }
           if pinned == nil {
             var name = "sender-" + String(sender.fingerprint.prefix(4))
@@ -388,7 +399,7 @@ extension Vault {
     var record = RecordEncoder()
     record.add(1, value)
     try putRow(
-      db, table, id: replacing?.id ?? Random.rowID(), version: (replacing?.version ?? 0) + 1,
+      db, table, id: replacing?.id ?? Random.rowID(), version: try Self.nextVersion(after: replacing?.version),
       previousVersion: replacing?.version, bound: BoundColumns(lookup: lookup), plaintext: record.bytes)
   }
 

@@ -75,13 +75,20 @@ public final class Vault {
   ) throws -> Vault {
     let header = try readHeader(writer, path: path)
     let kdf = try header.kdfParameters()
-    let vaultKey = try unwrap(header, passphrase: passphrase, kdf: kdf)
+    let wrappingKey = try deriveWrappingKey(header, passphrase: passphrase, kdf: kdf)
+    let vaultKey = try unwrap(header, wrappingKey: wrappingKey)
     let keys = try VaultKeys(vaultKey: vaultKey, vaultID: header.vaultID)
     let store = try VaultStore(writer)
     let vault = Vault(path: path, store: store, keys: keys)
     if header.formatVersion == 1 {
-      try FormatUpgrade.upgrade(vault)
+      // The key is wrapped again for format 2 in the upgrade's own transaction.
+      var upgraded = header
+      upgraded.formatVersion = VaultHeader.currentFormat
+      let wrapped = try SecretBox.seal(vaultKey, additionalData: upgraded.wrapAssociatedData, key: wrappingKey)
+      try FormatUpgrade.upgrade(vault, wrappedKey: wrapped)
       vault.upgradedFromFormat = 1
+    } else {
+      try VaultStore.guarded { try writer.read { try FormatTwoSchema.refuseForeignObjects($0) } }
     }
     return vault
   }
@@ -113,14 +120,22 @@ public final class Vault {
       vaultKey, additionalData: header.wrapAssociatedData, key: wrappingKey)
   }
 
-  private static func unwrap(
+  private static func deriveWrappingKey(
     _ header: VaultHeader, passphrase: borrowing SecretBytes, kdf: KDFParameters
   ) throws -> SecretBytes {
     guard header.kdfSalt.count == KeyDerivation.saltLength else {
       throw VaultError.corrupt(detail: "bad key-derivation salt")
     }
-    let wrappingKey = try KeyDerivation.argon2id(
-      passphrase: passphrase, salt: header.kdfSalt, parameters: kdf)
+    return try KeyDerivation.argon2id(passphrase: passphrase, salt: header.kdfSalt, parameters: kdf)
+  }
+
+  private static func unwrap(_ header: VaultHeader, passphrase: borrowing SecretBytes, kdf: KDFParameters) throws
+    -> SecretBytes
+  {
+    try unwrap(header, wrappingKey: try deriveWrappingKey(header, passphrase: passphrase, kdf: kdf))
+  }
+
+  private static func unwrap(_ header: VaultHeader, wrappingKey: borrowing SecretBytes) throws -> SecretBytes {
     let vaultKey: SecretBytes
     do {
       vaultKey = try SecretBox.openSecret(

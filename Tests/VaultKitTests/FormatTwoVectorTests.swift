@@ -41,7 +41,7 @@ struct FormatTwoVectorTests {
     let kdf = try KDFParameters(opsLimit: UInt64(ops), memLimit: UInt64(mem))
     let wrapping = try KeyDerivation.argon2id(
       passphrase: try SecretBytes(copying: Array("golden format two".utf8)), salt: [UInt8](header["kdf_salt"] as Data), parameters: kdf)
-    let wrapAD = Array("rdpvault/vault-key/v1".utf8) + [0] + vaultID + be64(ops) + be64(mem) + be64(keyVersion) + Array("argon2id13".utf8)
+    let wrapAD = Array("rdpvault/vault-key/v2".utf8) + [0] + vaultID + be64(ops) + be64(mem) + be64(keyVersion) + Array("argon2id13".utf8)
     let vaultKey = try SecretBox.openSecret([UInt8](header["wrapped_key"] as Data), additionalData: wrapAD, key: wrapping)
     let recordKey = try KeyDerivation.subkey(of: vaultKey, id: 1, context: "rdpvault")
     let indexKey = try KeyDerivation.subkey(of: vaultKey, id: 2, context: "rdpvault")
@@ -96,16 +96,28 @@ struct FormatTwoVectorTests {
     }
     #expect(passwords == ["WEB-01\\azureuser": "Golden-Pw-1", "CONTOSO\\alice": "Golden-Pw-2"])
 
-    // Row-set digests: per table, XOR of BLAKE2b(row-set key, table 0x00 ‖ id ‖ version),
-    // sealed in the header under "rdpvault/rowset/v2" 0x00 ‖ vault_id.
+    // Row-set digests: per table, XOR of BLAKE2b(row-set key, table 0x00 ‖ id ‖ version ‖
+    // bound columns as in the associated data), sealed under "rdpvault/rowset/v2" 0x00 ‖ vault_id.
     let digests = try SecretBox.open(
       [UInt8](header["row_digests"] as Data), additionalData: Array("rdpvault/rowset/v2".utf8) + [0] + vaultID, key: recordKey)
-    let tables = ["profiles", "accounts", "account_secrets", "identity", "teammates", "seen_bundles", "sender_sequences"]
+    let tables: [(String, [String])] = [
+      ("profiles", ["lookup", "account_id"]), ("accounts", ["lookup"]), ("account_secrets", []), ("identity", []),
+      ("teammates", ["lookup", "key_lookup"]), ("seen_bundles", ["lookup"]), ("sender_sequences", ["lookup"]),
+    ]
     #expect(digests.count == 32 * tables.count)
-    for (index, table) in tables.enumerated() {
+    for (index, (table, bound)) in tables.enumerated() {
       var digest = [UInt8](repeating: 0, count: 32)
-      for row in try queue.read({ try Row.fetchAll($0, sql: "SELECT id, version FROM \(table)") }) {
-        let element = try KeyedHash.hash(Array(table.utf8) + [0] + be64(row["id"]) + be64(row["version"]), key: rowSetKey)
+      for row in try queue.read({ try Row.fetchAll($0, sql: "SELECT * FROM \(table)") }) {
+        var message = Array(table.utf8) + [0] + be64(row["id"]) + be64(row["version"])
+        for column in ["lookup", "key_lookup", "account_id"] {
+          guard bound.contains(column) else {
+            message += [0xFF, 0xFF, 0xFF, 0xFF]
+            continue
+          }
+          let bytes: [UInt8] = column == "account_id" ? be64(row[column]) : [UInt8](row[column] as Data)
+          message += be32(bytes.count) + bytes
+        }
+        let element = try KeyedHash.hash(message, key: rowSetKey)
         for i in 0..<32 { digest[i] ^= element[i] }
       }
       #expect(digest == Array(digests[32 * index..<32 * index + 32]), "\(table)")

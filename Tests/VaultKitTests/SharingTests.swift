@@ -257,4 +257,18 @@ struct SharingTests {
     #expect(throws: VaultError.bundleBadSignature) { try stranger.importBundle(bundle, trust: false, onConflict: .skip) }
     #expect(throws: VaultError.bundleBadSignature) { try team.bob.importBundle(bundle, trust: false, onConflict: .skip) }
   }
+
+  /// Found in review: a sequence number beyond Int64 is refused, not a crash.
+  @Test func aSequenceBeyondRangeIsRefused() throws {
+    let team = try Self.team()
+    let alice = try team.alice.identity()
+    let payload = try BundlePayload.encode(
+      BundlePayload.Document(version: 1, accounts: [], profiles: []), passwordLength: { _ in nil }, writePassword: { _, _ in })
+    let bytes = try BundleFormat.write(
+      payload: payload, senderBox: alice.boxKey, senderSign: alice.signKey, signingKey: try team.alice.identitySecret(.sign),
+      recipients: [try team.bob.identity()], sequence: UInt64.max)
+    #expect(throws: VaultError.bundleMalformed(reason: "sequence number out of range")) {
+      try team.bob.importBundle(bytes, trust: false, onConflict: .skip)
+    }
+  }
 }

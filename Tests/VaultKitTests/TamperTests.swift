@@ -99,11 +99,20 @@ struct TamperTests {
         if case .profileNotFound = error { Issue.record("\(name): a swapped index must not look like a missing VM") }
       }
     }
-    #expect(throws: VaultError.tampered(table: "profiles", column: "record")) { try vault.profiles() }
+    // `list` finds it in the row-set digest first (the index is part of each row's element).
+    #expect(throws: VaultError.rowSetMismatch(table: "profiles")) { try vault.profiles() }
 
     let (linked, _) = try Self.tampered(
       team, "UPDATE profiles SET account_id = (SELECT id FROM accounts WHERE id != profiles.account_id LIMIT 1) WHERE id = \(Self.first("profiles"))")
-    #expect(throws: VaultError.tampered(table: "profiles", column: "record")) { try linked.profiles() }
+    #expect(throws: VaultError.rowSetMismatch(table: "profiles")) { try linked.profiles() }
+    // One-row reads open the record, which fails under the moved link.
+    for name in ["web-01", "web-02", "app-01", "dc-01", "shared-01"] {
+      do {
+        _ = try linked.profile(named: name)
+      } catch let error as VaultError {
+        #expect(error == .tampered(table: "profiles", column: "record"), "\(name): \(error)")
+      }
+    }
 
     // A record put under another version does not open, whatever the row-set digest says.
     let (versioned, _) = try Self.tampered(team, "UPDATE account_secrets SET version = version + 1")
@@ -119,7 +128,11 @@ struct TamperTests {
   /// Clearing or rolling back the replay record would let an old bundle in again.
   @Test func aClearedOrRolledBackReplayRecordRefusesTheImport() throws {
     let (team, bundle, second) = try Self.populated()
-    for sql in ["DELETE FROM seen_bundles", "DELETE FROM sender_sequences"] {
+    for sql in [
+      "DELETE FROM seen_bundles", "DELETE FROM sender_sequences",
+      // Found in review: new indexes hide the rows from the lookup without deleting them.
+      "UPDATE seen_bundles SET lookup = randomblob(32)", "UPDATE sender_sequences SET lookup = randomblob(32)",
+    ] {
       let (vault, _) = try Self.tampered(team, sql)
       #expect(throws: VaultError.replayStateTampered) { try vault.importBundle(bundle, trust: false, onConflict: .rename) }
       #expect(throws: VaultError.replayStateTampered) { try vault.importBundle(second, trust: false, onConflict: .rename) }
@@ -132,5 +145,37 @@ struct TamperTests {
       try db.execute(sql: "DELETE FROM seen_bundles")
     }
     #expect(throws: VaultError.replayStateTampered) { try team.bob.importBundle(second, trust: false, onConflict: .rename) }
+  }
+
+  /// Found in review: a format-2 header marked as format 1 would let old tables through the
+  /// upgrade; a trigger could rewrite every new row; clear counters could overflow.
+  @Test func aDowngradeATriggerAndAnOverflowAreRefused() throws {
+    let (team, _, _) = try Self.populated()
+    let copy = try DatabaseQueue()
+    try team.bobQueue.backup(to: copy)
+    try copy.write { try $0.execute(sql: "UPDATE vault_header SET format_version = 1") }
+    #expect(throws: VaultError.wrongPassphrase) { try Vault.open(in: copy, passphrase: try secret("correct horse")) }
+
+    let triggered = try DatabaseQueue()
+    try team.bobQueue.backup(to: triggered)
+    try triggered.write {
+      try $0.execute(sql: "CREATE TRIGGER t AFTER INSERT ON seen_bundles BEGIN UPDATE seen_bundles SET lookup = randomblob(32); END")
+    }
+    expectVaultError({ _ = try Vault.open(in: triggered, passphrase: try secret("correct horse")) }) {
+      if case .corrupt(let detail) = $0 { detail.contains("trigger or view") } else { false }
+    }
+
+    let (overflowed, _) = try Self.tampered(team, "UPDATE account_secrets SET version = 9223372036854775807")
+    expectVaultError({ try overflowed.setAccountPassword("CONTOSO\\alice", password: try secret("x")) }) { _ in true }
+  }
+
+  /// Found in review: a removed teammate put back, or a deleted identity, must not pass.
+  @Test func aTeammatePutBackAndADeletedIdentityAreDamage() throws {
+    let (team, bundle, _) = try Self.populated()
+    let (noTeammates, _) = try Self.tampered(team, "DELETE FROM teammates")
+    #expect(throws: VaultError.rowSetMismatch(table: "teammates")) { try noTeammates.teammates() }
+    #expect(throws: VaultError.rowSetMismatch(table: "teammates")) { try noTeammates.importBundle(bundle, trust: false, onConflict: .rename) }
+    let (noIdentity, _) = try Self.tampered(team, "DELETE FROM identity")
+    #expect(throws: VaultError.rowSetMismatch(table: "identity")) { try noIdentity.identity() }
   }
 }

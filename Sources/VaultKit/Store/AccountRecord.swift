@@ -40,7 +40,7 @@ struct AccountRecord {
 
   mutating func saveChange(_ db: Database, vault: Vault) throws {
     let previous = version
-    version += 1
+    version = try Vault.nextVersion(after: version)
     updatedAt = Vault.now()
     try save(db, vault: vault, previousVersion: previous)
   }

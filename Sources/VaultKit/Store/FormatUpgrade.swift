@@ -24,15 +24,19 @@ enum FormatUpgrade {
 
   /// Moves the format-1 tables aside, makes format 2's, writes each old row again as a
   /// sealed record, and drops the old tables: one transaction.
-  static func upgrade(_ vault: Vault) throws {
+  static func upgrade(_ vault: Vault, wrappedKey: [UInt8]) throws {
     let keys = vault.keys
     try vault.write { db in
-      guard try db.columns(in: "profiles").contains(where: { $0.name == "name" }) else {
+      guard try db.columns(in: "profiles").contains(where: { $0.name == "name" }),
+        try !db.columns(in: "vault_header").contains(where: { $0.name == "row_digests" })
+      else {
         throw VaultError.corrupt(detail: "the header says format 1 but the tables are not format 1's")
       }
+      try FormatTwoSchema.refuseForeignObjects(db)
       for index in ["profiles_account", "accounts_lookup"] { try db.execute(sql: "DROP INDEX IF EXISTS \(index)") }
       for table in FormatTwoSchema.formatOneTables { try db.execute(sql: "ALTER TABLE \(table) RENAME TO v1_\(table)") }
       try restructure(db, keys: keys)
+      try db.execute(sql: "UPDATE vault_header SET wrapped_key = ? WHERE id = 1", arguments: [Data(wrappedKey)])
 
       let profiles = try FormatOne.profiles(db, keys: keys)
       // A local account's sign-in name needs its VM's computer name.
@@ -87,11 +91,13 @@ enum FormatUpgrade {
           plaintext: record.bytes)
       }
       for row in try Row.fetchAll(db, sql: "SELECT bundle_lookup, imported_at FROM v1_seen_bundles") {
-        guard let lookup = try row.blob(0, table: "seen_bundles") else { continue }
+        guard let lookup = try row.blob(0, table: "seen_bundles") else { throw VaultError.corrupt(detail: "seen_bundles has a row without its index") }
         try vault.putReplayRow(db, .seenBundles, lookup: lookup, value: try row.integer(1, table: "seen_bundles"), replacing: nil)
       }
       for row in try Row.fetchAll(db, sql: "SELECT sender_lookup, last_sequence FROM v1_sender_sequences") {
-        guard let lookup = try row.blob(0, table: "sender_sequences") else { continue }
+        guard let lookup = try row.blob(0, table: "sender_sequences") else {
+          throw VaultError.corrupt(detail: "sender_sequences has a row without its index")
+        }
         try vault.putReplayRow(
           db, .senderSequences, lookup: lookup, value: try row.integer(1, table: "sender_sequences"), replacing: nil)
       }

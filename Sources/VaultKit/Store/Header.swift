@@ -34,9 +34,11 @@ struct VaultHeader {
     }
   }
 
-  /// Binds the wrapped key to this vault and to the parameters that protect it.
+  /// Binds the wrapped key to this vault, its format and the parameters that protect it: a
+  /// format-2 header marked as format 1 (to slip old tables through the upgrade) no longer
+  /// unwraps.
   var wrapAssociatedData: [UInt8] {
-    var ad = Array("rdpvault/vault-key/v1".utf8) + [0] + vaultID
+    var ad = Array("rdpvault/vault-key/v\(formatVersion)".utf8) + [0] + vaultID
     for value in [kdfOpsLimit, kdfMemLimit, keyVersion] {
       withUnsafeBytes(of: value.bigEndian) { ad.append(contentsOf: $0) }
     }

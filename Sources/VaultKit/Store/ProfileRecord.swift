@@ -44,7 +44,7 @@ struct ProfileRecord {
   /// Saves a change: one more version, a new update time.
   mutating func saveChange(_ db: Database, vault: Vault) throws {
     let previous = version
-    version += 1
+    version = try Vault.nextVersion(after: version)
     updatedAt = Vault.now()
     try save(db, vault: vault, previousVersion: previous)
   }

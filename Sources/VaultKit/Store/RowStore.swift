@@ -28,8 +28,15 @@ extension Vault {
     try VaultStore.guarded { try writer.read(body) }
   }
 
-  private func note(_ table: StoredTable, id: Int64, version: Int64) throws {
-    let element = try keys.rowElement(table, id: id, version: version)
+  /// The next version of a row: clear counters come from the file, so they are checked.
+  static func nextVersion(after version: Int64?) throws -> Int64 {
+    let (next, overflow) = (version ?? 0).addingReportingOverflow(1)
+    guard !overflow, next > 0 else { throw VaultError.corrupt(detail: "a row has an impossible version") }
+    return next
+  }
+
+  private func note(_ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns) throws {
+    let element = try keys.rowElement(table, id: id, version: version, bound: bound)
     let base = table.digestIndex * 32
     for index in 0..<32 { rowSetDelta[base + index] ^= element[index] }
   }
@@ -54,10 +61,11 @@ extension Vault {
     let stored = try storedRowSet(db)
     for table in tables {
       var digest = [UInt8](repeating: 0, count: 32)
-      let rows = try Row.fetchCursor(db, sql: "SELECT id, version FROM \(table.rawValue)")
+      let rows = try Row.fetchCursor(db, sql: "SELECT id, version\(table.boundSelection) FROM \(table.rawValue)")
       while let row = try rows.next() {
         let element = try keys.rowElement(
-          table, id: try row.integer(0, table: table.rawValue), version: try row.integer(1, table: table.rawValue))
+          table, id: try row.integer(0, table: table.rawValue), version: try row.integer(1, table: table.rawValue),
+          bound: try table.bound(row, from: 2))
         for index in 0..<32 { digest[index] ^= element[index] }
       }
       let base = table.digestIndex * 32
@@ -79,18 +87,25 @@ extension Vault {
     if let keyLookup = bound.keyLookup { names.append("key_lookup"); values.append(keyLookup) }
     if let accountID = bound.accountID { names.append("account_id"); values.append(accountID) }
     let table = table
+    // What the row was bound to before, for its old row-set element.
+    var oldBound: BoundColumns?
+    if previousVersion != nil, table.boundColumnNames.count > 0,
+      let row = try Row.fetchOne(db, sql: "SELECT id, version\(table.boundSelection) FROM \(table.rawValue) WHERE id = ?", arguments: [id])
+    {
+      oldBound = try table.bound(row, from: 2)
+    }
     if let previousVersion {
       let assignments = names.dropFirst().map { "\($0) = ?" }.joined(separator: ", ")
       let statement = try db.cachedStatement(sql: "UPDATE \(table.rawValue) SET \(assignments) WHERE id = ? AND version = ?")
       try statement.execute(arguments: StatementArguments(Array(values.dropFirst()) + [id, previousVersion]))
       guard db.changesCount == 1 else { throw VaultError.corrupt(detail: "\(table.rawValue) changed under this command") }
-      try note(table, id: id, version: previousVersion)
+      try note(table, id: id, version: previousVersion, bound: oldBound ?? bound)
     } else {
       let statement = try db.cachedStatement(
         sql: "INSERT INTO \(table.rawValue) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))")
       try statement.execute(arguments: StatementArguments(values))
     }
-    try note(table, id: id, version: version)
+    try note(table, id: id, version: version, bound: bound)
   }
 
   func putRow(
@@ -105,12 +120,13 @@ extension Vault {
   /// Deletes a row if it is there; returns whether it was.
   @discardableResult
   func deleteRow(_ db: Database, _ table: StoredTable, id: Int64) throws -> Bool {
-    guard let row = try Row.fetchOne(db, sql: "SELECT version FROM \(table.rawValue) WHERE id = ?", arguments: [id]) else {
-      return false
-    }
+    guard let row = try Row.fetchOne(
+      db, sql: "SELECT version\(table.boundSelection) FROM \(table.rawValue) WHERE id = ?", arguments: [id])
+    else { return false }
     let version = try row.integer(0, table: table.rawValue)
+    let bound = try table.bound(row, from: 1)
     try db.execute(sql: "DELETE FROM \(table.rawValue) WHERE id = ?", arguments: [id])
-    try note(table, id: id, version: version)
+    try note(table, id: id, version: version, bound: bound)
     return true
   }
 }

@@ -43,7 +43,7 @@ extension Vault {
       try db.cachedStatement(sql: "SELECT version FROM account_secrets WHERE id = ?"), arguments: [accountID]
     ).map { try $0.integer(0, table: "account_secrets") }
     try putRow(
-      db, .accountSecrets, id: accountID, version: (previous ?? 0) + 1, previousVersion: previous, bound: .none,
+      db, .accountSecrets, id: accountID, version: try Self.nextVersion(after: previous), previousVersion: previous, bound: .none,
       plaintext: passwordBytes)
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// The tables of a format-2 vault. Each row is `id`, `version`, the clear columns a lookup
 /// needs, and one sealed `record`; the record's associated data binds it to the vault, the
@@ -10,6 +11,32 @@ enum StoredTable: String, CaseIterable, Sendable {
 
   /// The position of this table's digest in the header's row-set digests.
   var digestIndex: Int { Self.allCases.firstIndex(of: self)! }
+
+  /// The clear columns a record of this table is bound to, in `BoundColumns` order.
+  var boundColumnNames: [String] {
+    switch self {
+    case .profiles: ["lookup", "account_id"]
+    case .accounts, .seenBundles, .senderSequences: ["lookup"]
+    case .teammates: ["lookup", "key_lookup"]
+    case .accountSecrets, .identity: []
+    }
+  }
+
+  /// `, col, col` to append to a SELECT of id and version.
+  var boundSelection: String { boundColumnNames.map { ", " + $0 }.joined() }
+
+  /// The bound columns of a row selected with `boundSelection`, starting at `index`.
+  func bound(_ row: Row, from index: Int) throws -> BoundColumns {
+    var bound = BoundColumns()
+    for (offset, name) in boundColumnNames.enumerated() {
+      switch name {
+      case "lookup": bound.lookup = try row.blob(index + offset, table: rawValue)
+      case "key_lookup": bound.keyLookup = try row.blob(index + offset, table: rawValue)
+      default: bound.accountID = try row.integer(index + offset, table: rawValue)
+      }
+    }
+    return bound
+  }
 }
 
 /// The clear columns of a row that its record is bound to.

@@ -115,9 +115,12 @@ final class VaultKeys {
   }
 
   /// One row's element of its table's row-set digest: BLAKE2b keyed with the row-set key
-  /// over `table 0x00 ‖ id ‖ version`.
-  func rowElement(_ table: StoredTable, id: Int64, version: Int64) throws -> [UInt8] {
-    try KeyedHash.hash(Array(table.rawValue.utf8) + [0] + be(id) + be(version), key: rowSetKey)
+  /// over `table 0x00 ‖ id ‖ version ‖ bound columns` (as in the record's associated data), so
+  /// a changed index or link changes the digest even where nothing opens the record.
+  func rowElement(_ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns) throws -> [UInt8] {
+    var message = Array(table.rawValue.utf8) + [0] + be(id) + be(version)
+    bound.append(to: &message)
+    return try KeyedHash.hash(message, key: rowSetKey)
   }
 
   static let rowSetLength = 32 * StoredTable.allCases.count
