@@ -19,10 +19,14 @@ public struct ImportConsent: Equatable, Sendable {
   public var linkExisting: Bool
   /// Store a password found in the clear in an .rdp file as its account's password.
   public var storeClearTextPasswords: Bool
+  /// Refresh the host, port and settings of a VM that exists (its account and password stay)
+  /// instead of refusing the file.
+  public var updateExisting: Bool
 
-  public init(linkExisting: Bool = false, storeClearTextPasswords: Bool = false) {
+  public init(linkExisting: Bool = false, storeClearTextPasswords: Bool = false, updateExisting: Bool = false) {
     self.linkExisting = linkExisting
     self.storeClearTextPasswords = storeClearTextPasswords
+    self.updateExisting = updateExisting
   }
 }
 
@@ -187,7 +191,35 @@ extension Vault {
       }
     }
     do {
-          if try findProfile(db, named: profileName) != nil { throw VaultError.profileExists(name: profileName) }
+          if var existing = try findProfile(db, named: profileName) {
+            guard consent.updateExisting else { throw VaultError.profileExists(name: profileName) }
+            // A re-import (an Azure VM's new IP after deallocation): host, port and settings
+            // come from the file; the account, its password, the tags and connect options stay.
+            let account = try fetchAccountRecord(db, id: existing.accountID).account
+            let old = ProfileEntry(profile: existing.profile, account: account)
+            var refreshed = existing.profile
+            refreshed.host = profile.host
+            refreshed.port = profile.port
+            refreshed.settings.values = profile.settings.values
+            refreshed.settings.extraLines = profile.settings.extraLines
+            try refreshed.validate()
+            let changes = ImportItem.changes(from: old, to: ProfileEntry(profile: refreshed, account: account))
+            if !changes.isEmpty {
+              existing.profile = refreshed
+              try existing.saveChange(db, vault: self)
+            }
+            if Account.lookupKey(signInName: signIn) != Account.lookupKey(signInName: old.signInName) {
+              warnings.append("the file signs in as \(signIn); \(profileName) keeps its account \(old.signInName)")
+            }
+            let item = ImportItem(
+              action: .update, name: profileName, host: refreshed.host, port: refreshed.port, signInName: old.signInName,
+              link: .new, hasPassword: try fetchPasswordBox(db, accountID: existing.accountID) != nil, storedPassword: false,
+              preConnect: nil, gateway: refreshed.settings.values["gatewayhostname"], extraLines: refreshed.settings.extraLines,
+              changes: changes)
+            return RDPImport(
+              item: item, kind: existing.profile.kind, warnings: warnings, needsPassword: !item.hasPassword,
+              hadClearTextPassword: hasClearPassword)
+          }
           var link = ImportItem.AccountLink.new
           var accountID: Int64
           var hasPassword = false

@@ -202,4 +202,33 @@ import Testing
     #expect(nothing.status == 1)
     #expect(nothing.stderr.contains("holds no .rdp or .rdpw file"))
   }
+
+  /// An Azure VM gets a new public IP after deallocation: --update refreshes the host, port and
+  /// settings of the VM that exists, keeps its account and password, and lists old → new.
+  @Test func updateRefreshesTheAddressAndKeepsThePassword() throws {
+    let box = Sandbox()
+    box.initVault()
+    let file = box.write("full address:s:20.1.2.3\r\nusername:s:WEB-09\\azureuser\r\ndesktopwidth:i:1600\r\n", to: "web-09.rdp")
+    #expect(box.run(["import", file]).status == 0)
+    #expect(box.run(["account", "passwd", "WEB-09\\azureuser", "--password-stdin"], stdin: "Kept-Passw0rd\n").status == 0)
+    #expect(box.run(["set", "web-09", "cert-sha256", String(repeating: "ab", count: 32)]).status == 0)
+    box.write("full address:s:20.9.8.7:3390\r\nusername:s:WEB-09\\azureuser\r\ndesktopwidth:i:1920\r\n", to: "web-09.rdp")
+    let refused = box.run(["import", file])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("a VM named \"web-09\" already exists"))
+    let before = box.snapshot()
+    let dry = box.run(["import", file, "--update", "--dry-run"])
+    #expect(dry.status == 0)
+    #expect(dry.stderr.contains("rdpvault: would update web-09 from \(file): 20.9.8.7:3390\n"))
+    #expect(box.snapshot() == before)
+    let updated = box.run(["import", file, "--update"])
+    #expect(updated.status == 0, "\(updated.stderr)")
+    #expect(updated.stderr.contains("rdpvault:   host: 20.1.2.3 → 20.9.8.7\n"))
+    #expect(updated.stderr.contains("rdpvault:   port: 3389 → 3390\n"))
+    #expect(updated.stderr.contains("rdpvault:   setting desktopwidth: 1600 → 1920\n"))
+    #expect(box.run(["password", "web-09"]).stdout == "Kept-Passw0rd\n")
+    #expect(box.run(["show", "web-09"]).stdout.contains("cert-sha256"), "connect options stay")
+    let again = box.run(["import", file, "--update"])
+    #expect(again.stderr.contains("rdpvault: web-09 from \(file) is unchanged\n"))
+  }
 }

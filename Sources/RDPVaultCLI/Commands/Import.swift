@@ -44,6 +44,8 @@ extension RDPVault {
     var linkExisting = false
     @Flag(help: ".rdp files: store a password saved in the clear as the account's password.")
     var storeClearPassword = false
+    @Flag(help: ".rdp files: refresh the host, port and settings of VMs that exist (accounts and passwords stay).")
+    var update = false
     @Flag(help: "Show what would be imported, and write nothing.") var dryRun = false
 
     /// Files larger than this are neither .rdp files nor bundles this tool wrote.
@@ -103,7 +105,7 @@ extension RDPVault {
       if !batch.isEmpty {
         let results = try vault.importRDPFiles(
           batch, kind: kind, tags: tags, user: user, computerName: computerName,
-          consent: ImportConsent(linkExisting: linkExisting, storeClearTextPasswords: storeClearPassword), dryRun: dryRun)
+          consent: ImportConsent(linkExisting: linkExisting, storeClearTextPasswords: storeClearPassword, updateExisting: update), dryRun: dryRun)
         let quiet = batch.count > ImportReportPrinter.detailLimit
         var added = 0
         for (file, result) in zip(batch.map(\.name), results) {
@@ -151,7 +153,7 @@ extension RDPVault {
     }
 
     func importRDP(_ bytes: inout [UInt8], from file: String, into vault: Vault, interactive: Bool) throws -> RDPImport {
-      var consent = ImportConsent(linkExisting: linkExisting, storeClearTextPasswords: storeClearPassword)
+      var consent = ImportConsent(linkExisting: linkExisting, storeClearTextPasswords: storeClearPassword, updateExisting: update)
       func attempt(_ dry: Bool, _ bytes: inout [UInt8]) throws -> RDPImport {
         var copy = bytes
         defer { for index in copy.indices { copy[index] = 0 } }

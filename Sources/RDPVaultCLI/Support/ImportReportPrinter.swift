@@ -46,6 +46,14 @@ enum ImportReportPrinter {
     case .skip:
       Diagnostics.note("skipped \(item.name): a VM with that name exists (--on-conflict replace or rename)")
       return
+    case .update:
+      if item.changes.isEmpty {
+        Diagnostics.note("\(item.name)\(file.map { " from \($0)" } ?? "") is unchanged")
+      } else {
+        Diagnostics.note("\(dryRun ? "would update" : "updated") \(item.name)\(file.map { " from \($0)" } ?? ""): \(address)")
+        for change in item.changes { Diagnostics.note("  \(change.field): \(change.old) → \(change.new)") }
+      }
+      return
     }
     Diagnostics.note("\(verb) \(item.name)\(file.map { " from \($0)" } ?? ""): \(address), signs in as \(item.signInName)")
     switch item.link {

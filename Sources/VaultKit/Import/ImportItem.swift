@@ -9,6 +9,8 @@ public struct ImportItem: Equatable, Sendable {
     case rename(from: String)
     /// Not imported, since the name was taken.
     case skip
+    /// An existing VM's host, port and settings refreshed (`--update`); `changes` lists them.
+    case update
   }
 
   /// How the VM's account relates to the accounts already stored.
