@@ -159,12 +159,7 @@ extension Vault {
     var machine = computerName
     if finalKind == .local, machine == nil, let domain = account.domain { machine = domain.uppercased() }
     if finalKind != .local, machine == nil { machine = Profile.defaultComputerName(for: profileName) ?? "UNKNOWN" }
-    guard let machine else {
-      throw VaultError.rdpFile(
-        file: fileName, line: 0,
-        reason: "the file does not say the Windows computer name that \(account.userName) is local to; give --computer-name "
-          + "(for an Azure VM: az vm show -g RG -n VM --query osProfile.computerName)")
-    }
+    guard let machine else { throw VaultError.computerNameNeeded(file: fileName, user: account.userName) }
     var profile = Profile(
       name: profileName, host: parsed.host, port: parsed.port, computerName: machine, kind: finalKind, tags: tags,
       settings: parsed.settings)

@@ -34,6 +34,8 @@ public enum VaultError: Error, Equatable, Sendable {
   case noPassword(account: String)
   // .rdp files
   case rdpFile(file: String, line: Int, reason: String)
+  /// The file names a local user but not the computer it is local to.
+  case computerNameNeeded(file: String, user: String)
   // connect
   case clientNotFound(program: String, reason: String)
   case noClientInstalled(tried: [String])
@@ -133,6 +135,8 @@ extension VaultError {
     case .bundleRolledBack(let sequence, let last):
       "the bundle is older (sequence \(sequence)) than one already imported from its sender (sequence \(last))"
     case .nothingToExport: "no VM matches"
+    case .computerNameNeeded(let file, let user):
+      "\(file): the file does not say the Windows computer name that \(user) is local to; give --computer-name"
     case .rdpFile(let file, let line, let reason):
       (file.isEmpty ? "" : file + ":") + (line > 0 ? "\(line): " : (file.isEmpty ? "" : " ")) + reason
     }
@@ -187,6 +191,7 @@ extension VaultError {
     case .bundleBadSignature, .bundleTampered, .bundleTruncated, .bundleTrailingData, .bundleMalformed:
       "do not use this file; ask the sender for a fresh export"
     case .nothingToExport: "name VMs, or use --all or --tag (rdpvault list shows them)"
+    case .computerNameNeeded: "for an Azure VM: az vm show -g RG -n VM --query osProfile.computerName"
     default: nil
     }
   }

@@ -78,4 +78,18 @@ import Testing
     #expect(session.finish() == 128 + SIGINT)
     #expect(session.echoedAtExit, "the terminal was left without echo")
   }
+
+  /// A file that names a local user but not the computer: the terminal is asked, nothing is
+  /// invented from the file name.
+  @Test func theComputerNameIsAskedForNotInvented() throws {
+    let box = Sandbox()
+    box.initVault()
+    let file = box.write("full address:s:10.4.0.1\r\nusername:s:azureuser\r\n", to: "azure-vm-10.rdp")
+    let session = try TerminalSession(box, ["import", file], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
+    #expect(session.waitFor("names the local user azureuser but not the computer. Its Windows computer name: "))
+    session.type("VM10\n")
+    #expect(session.finish() == 0, "\(session.screen)")
+    #expect(session.screen.contains("signs in as VM10\\azureuser"))
+    #expect(box.run(["show", "azure-vm-10"]).stdout.contains("VM10\\azureuser"))
+  }
 }

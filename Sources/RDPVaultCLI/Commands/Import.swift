@@ -153,6 +153,21 @@ extension RDPVault {
     }
 
     func importRDP(_ bytes: inout [UInt8], from file: String, into vault: Vault, interactive: Bool) throws -> RDPImport {
+      do {
+        return try importRDP(&bytes, from: file, into: vault, interactive: interactive, computerName: computerName)
+      } catch VaultError.computerNameNeeded(_, let user) where interactive {
+        // Asked, never invented: the file names the user, not the machine.
+        let answer = try Prompt.ask(
+          "\(file) names the local user \(user) but not the computer. Its Windows computer name: ",
+          hint: "pass --computer-name")
+        guard !answer.isEmpty else { throw CLIError("no computer name given; nothing was imported from \(file)") }
+        return try importRDP(&bytes, from: file, into: vault, interactive: interactive, computerName: answer)
+      }
+    }
+
+    func importRDP(
+      _ bytes: inout [UInt8], from file: String, into vault: Vault, interactive: Bool, computerName: String?
+    ) throws -> RDPImport {
       var consent = ImportConsent(linkExisting: linkExisting, storeClearTextPasswords: storeClearPassword, updateExisting: update)
       func attempt(_ dry: Bool, _ bytes: inout [UInt8]) throws -> RDPImport {
         var copy = bytes
