@@ -93,11 +93,13 @@ extension Vault {
   /// nothing, the others still import, and 10,000 files cost one commit, not 10,000.
   public func importRDPFiles(
     _ files: [(name: String, bytes: [UInt8])], kind: AccountKind?, tags: [String], user: String?,
-    computerName: String?, consent: ImportConsent = ImportConsent(), dryRun: Bool = false
+    computerName: String?, consent: ImportConsent = ImportConsent(), dryRun: Bool = false,
+    progress: ((_ done: Int, _ total: Int) -> Void)? = nil
   ) throws -> [Result<RDPImport, Error>] {
     try write(rollback: dryRun) { db in
       var results: [Result<RDPImport, Error>] = []
       for file in files {
+        defer { progress?(results.count, files.count) }
         var bytes = file.bytes
         defer { for index in bytes.indices { bytes[index] = 0 } }
         let delta = rowSetDelta

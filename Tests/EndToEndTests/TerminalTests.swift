@@ -92,4 +92,22 @@ import Testing
     #expect(session.screen.contains("signs in as VM10\\azureuser"))
     #expect(box.run(["show", "azure-vm-10"]).stdout.contains("VM10\\azureuser"))
   }
+
+  /// A long import shows its progress on a terminal (and only there: the bulk tests without
+  /// one see no such line).
+  @Test func aLongImportShowsProgressOnATerminal() throws {
+    let box = Sandbox()
+    box.initVault()
+    let folder = box.root + "/many"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    for index in 0..<30 {
+      box.write("full address:s:10.5.0.\(index + 1)\r\nusername:s:M\(index)\\u\r\n", to: folder + "/m\(index).rdp")
+    }
+    let session = try TerminalSession(box, ["import", folder], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
+    #expect(session.finish() == 0, "\(session.screen)")
+    #expect(session.screen.contains("rdpvault: importing [##############################] 30 of 30"))
+    #expect(session.screen.contains("imported 30 of 30 .rdp files"))
+    let plain = box.run(["import", folder, "--update"])
+    #expect(!plain.stderr.contains("importing ["))
+  }
 }
