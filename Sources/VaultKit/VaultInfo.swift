@@ -29,9 +29,10 @@ public struct VaultInfo: Codable, Equatable, Sendable {
   public static func read(at path: String) throws -> VaultInfo {
     do {
       return try read(from: try VaultFile.open(at: path, readonly: true), path: path)
-    } catch VaultError.database {
-      // A command killed mid-write leaves a hot journal, which only a writable connection
-      // may roll back; opening read-write does that and changes nothing else.
+    } catch VaultError.database, VaultError.notAVault {
+      // A command killed mid-write leaves a hot journal, which a read-only connection cannot
+      // roll back (SQLite then refuses to open the file); opening read-write rolls it back and
+      // changes nothing else. A file that is not a vault is refused again there.
       return try read(from: try VaultFile.open(at: path, readonly: false), path: path)
     }
   }
