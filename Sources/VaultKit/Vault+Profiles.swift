@@ -249,7 +249,9 @@ extension Vault {
     let accountRecord = try fetchAccountRecord(db, id: record.accountID)
     let current = accountRecord.account
     let oldKind = record.profile.kind
-    let before = RDPFileWriter.lines(for: ProfileEntry(profile: record.profile, account: current))
+    let before =
+      RDPSignature.scope(of: record.profile.settings) == nil
+      ? nil : RDPFileWriter.lines(for: ProfileEntry(profile: record.profile, account: current))
     try change(&record.profile)
     try record.profile.validate()
     if let other = try findProfile(db, named: record.profile.name), other.id != record.id {
@@ -271,8 +273,9 @@ extension Vault {
       kind: profile.kind, computerName: profile.computerName,
       admin: admin ?? (profile.kind != .local && current.scope == .domain && current.isDomainAdmin))
     // A change to a signed property voids an imported file's signature: drop it.
-    RDPSignature.dropIfBroken(
-      &record.profile.settings, before: before, after: RDPFileWriter.lines(for: ProfileEntry(profile: record.profile, account: wanted)))
+    RDPSignature.dropIfBroken(&record.profile.settings, before: before) { [profile = record.profile] in
+      RDPFileWriter.lines(for: ProfileEntry(profile: profile, account: wanted))
+    }
     let same =
       wanted.scope == current.scope
       && (wanted.scope == .local

@@ -167,8 +167,9 @@ extension Vault {
       settings: parsed.settings)
     try profile.validate()
     var wanted = try account.account(kind: finalKind, computerName: machine, admin: false)
-    let written = RDPFileWriter.lines(for: ProfileEntry(profile: profile, account: wanted))
-    let broken = RDPSignature.dropIfBroken(&profile.settings, before: parsed.originalLines, after: written)
+    let broken = RDPSignature.dropIfBroken(&profile.settings, before: parsed.originalLines) { [profile, wanted] in
+      RDPFileWriter.lines(for: ProfileEntry(profile: profile, account: wanted))
+    }
     if !broken.isEmpty {
       warnings.append(
         "the file was signed, and rdpvault writes signed properties differently (\(broken.joined(separator: ", "))); "

@@ -230,7 +230,7 @@ extension Vault {
     let plaintext = try Self.identityPlaintext(
       boxPublic: boxPublic, boxSecret: try record.secret(2), signPublic: signPublic, signSecret: try record.secret(4),
       nextSequence: try Self.nextVersion(after: sequence), createdAt: createdAt)
-    try putIdentity(db, plaintext: plaintext, version: record.version + 1, previousVersion: record.version)
+    try putIdentity(db, plaintext: plaintext, version: try Self.nextVersion(after: record.version), previousVersion: record.version)
     return sequence
   }
 

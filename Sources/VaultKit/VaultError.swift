@@ -201,15 +201,7 @@ extension VaultError {
 /// terminal (controls, escapes, line breaks, bidirectional overrides) written as `\u{…}`:
 /// an error about hostile input must not carry it to the screen.
 func quoted(_ text: String) -> String {
-  var out = "\""
-  for scalar in text.unicodeScalars.prefix(200) {
-    if scalar == "\"" {
-      out += "\\\""
-    } else if Validation.isUnsafeForDisplay(scalar) {
-      out += "\\u{" + String(scalar.value, radix: 16) + "}"
-    } else {
-      out.unicodeScalars.append(scalar)
-    }
-  }
-  return out + (text.unicodeScalars.count > 200 ? "…\"" : "\"")
+  let shown = String(String.UnicodeScalarView(text.unicodeScalars.prefix(200)))
+  let escaped = Validation.escapedForDisplay(shown).replacingOccurrences(of: "\"", with: "\\\"")
+  return "\"" + escaped + (text.unicodeScalars.count > 200 ? "…\"" : "\"")
 }

@@ -16,12 +16,10 @@ extension RDPVault {
       let vault = try options.openVault()
       let entry = try vault.profile(named: name)
       if !yes {
-        let answer = try Prompt.ask(
-          "Remove \(entry.profile.name) (\(Output.address(entry.profile))) from the vault? [y/N] ",
+        guard try Prompt.confirm(
+          "Remove \(entry.profile.name) (\(Output.address(entry.profile))) from the vault?",
           hint: "pass --yes to remove without a terminal")
-        guard ["y", "yes"].contains(answer.lowercased()) else {
-          throw CLIError("not removed")
-        }
+        else { throw CLIError("not removed") }
       }
       try vault.removeProfile(named: entry.profile.name)
       Diagnostics.note("removed \(entry.profile.name)")

@@ -37,7 +37,7 @@ enum ImportReportPrinter {
   }
 
   static func item(_ item: ImportItem, dryRun: Bool, from file: String?) {
-    let address = "\(item.host.contains(":") ? "[\(item.host)]" : item.host):\(item.port)"
+    let address = Output.address(host: item.host, port: item.port)
     let verb: String
     switch item.action {
     case .add: verb = dryRun ? "would add" : "added"

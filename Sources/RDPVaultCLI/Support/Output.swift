@@ -19,25 +19,15 @@ enum Output {
   }
 
   /// host:port as a user types it, with IPv6 in brackets.
-  static func address(_ profile: Profile) -> String {
-    let host = Validation.isIPv6(profile.host) ? "[\(profile.host)]" : profile.host
-    return "\(host):\(profile.port)"
+  static func address(_ profile: Profile) -> String { address(host: profile.host, port: profile.port) }
+
+  static func address(host: String, port: Int) -> String {
+    "\(Validation.isIPv6(host) ? "[\(host)]" : host):\(port)"
   }
 
   /// Text for the terminal: any control character, escape, line break or bidirectional
   /// override (which input checks refuse, but an older vault may hold) shown as `\u{…}`.
-  static func printable(_ text: String) -> String {
-    guard text.unicodeScalars.contains(where: Validation.isUnsafeForDisplay) else { return text }
-    var out = ""
-    for scalar in text.unicodeScalars {
-      if Validation.isUnsafeForDisplay(scalar) {
-        out += "\\u{" + String(scalar.value, radix: 16) + "}"
-      } else {
-        out.unicodeScalars.append(scalar)
-      }
-    }
-    return out
-  }
+  static func printable(_ text: String) -> String { Validation.escapedForDisplay(text) }
 
   /// A left-aligned text table, every cell printable.
   static func table(_ header: [String], _ rows: [[String]]) -> String {

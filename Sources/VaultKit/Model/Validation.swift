@@ -156,6 +156,21 @@ public enum Validation {
     }
   }
 
+  /// `text` with every character that could act on a terminal written as `\u{…}`: for
+  /// showing values an older vault may hold, or hostile input in an error message.
+  public static func escapedForDisplay(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isUnsafeForDisplay) else { return text }
+    var out = ""
+    for scalar in text.unicodeScalars {
+      if isUnsafeForDisplay(scalar) {
+        out += "\\u{" + String(scalar.value, radix: 16) + "}"
+      } else {
+        out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+
   static func describe(_ scalar: Unicode.Scalar) -> String {
     switch scalar {
     case "\n": "a line break (LF)"

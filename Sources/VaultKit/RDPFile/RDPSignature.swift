@@ -31,11 +31,13 @@ enum RDPSignature {
   }
 
   /// Drops the signature lines from `settings` when a signed property changed; returns the
-  /// changed names (empty when the signature was kept or there was none).
+  /// changed names (empty when the signature was kept or there was none). The lines are made
+  /// only for a signed profile: most are not, and an import of 10,000 files would write each
+  /// for nothing.
   @discardableResult
-  static func dropIfBroken(_ settings: inout RDPSettings, before: [String], after: [String]) -> [String] {
-    guard let scope = scope(of: settings) else { return [] }
-    let changed = changed(scope: scope, before: before, after: after)
+  static func dropIfBroken(_ settings: inout RDPSettings, before: [String]?, after: () -> [String]) -> [String] {
+    guard let scope = scope(of: settings), let before else { return [] }
+    let changed = changed(scope: scope, before: before, after: after())
     if !changed.isEmpty {
       settings.extraLines.removeAll { line in lineNames.contains { line.lowercased().hasPrefix($0 + ":") } }
     }
