@@ -37,6 +37,8 @@ let package = Package(
       dependencies: [
         "VaultCrypto", "VaultMigrations",
         .product(name: "GRDB", package: "GRDB.swift"),
+        // SQLite's C API, for the bulk row scan of `list`, `export` and `verify`.
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
       ]
     ),
     // One file per subcommand.

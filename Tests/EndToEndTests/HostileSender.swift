@@ -44,24 +44,72 @@ final class HostileSender {
   }
 
   /// A signed bundle for `box`'s vault carrying exactly this document and these passwords
-  /// (raw bytes, nil for none), written into the box as FILE.
+  /// (raw bytes, nil for none), written into the box as FILE. Version 2 payloads are records
+  /// made field by field from the entries (a value of the wrong type is written as that type,
+  /// where the reader expects another); version 1 is the older JSON payload.
   func bundle(
     for box: Sandbox, profiles: [[String: Any]], accounts: [[String: Any]], passwords: [[UInt8]?]? = nil,
-    file: String = "hostile.rdpv"
+    file: String = "hostile.rdpv", version: UInt8 = BundleFormat.version
   ) throws -> String {
+    let passwords = passwords ?? accounts.map { _ in nil }
+    func password(_ password: [UInt8]?) -> [UInt8] {
+      guard let password else { return be(UInt32.max) }
+      return be(UInt32(password.count)) + password
+    }
+    var payload: [UInt8]
+    if version == 1 {
+      let document = try JSONSerialization.data(
+        withJSONObject: ["version": 1, "accounts": accounts, "profiles": profiles], options: [.sortedKeys])
+      payload = be(UInt32(document.count)) + [UInt8](document)
+      for entry in passwords { payload += password(entry) }
+    } else {
+      payload = be(UInt32(accounts.count))
+      for (index, account) in accounts.enumerated() {
+        let record = try Self.record(account, tags: Self.accountTags)
+        payload += be(UInt32(record.count)) + record + password(index < passwords.count ? passwords[index] : nil)
+      }
+      payload += be(UInt32(profiles.count))
+      for profile in profiles {
+        let record = try Self.record(profile, tags: Self.profileTags)
+        payload += be(UInt32(record.count)) + record
+      }
+    }
+    return try bundle(for: box, payload: payload, file: file, version: version)
+  }
+
+  /// A signed bundle for `box` around exactly these payload bytes.
+  func bundle(for box: Sandbox, payload: [UInt8], file: String = "hostile.rdpv", version: UInt8 = BundleFormat.version) throws -> String {
     let recipient = box.run(["identity", "--json"])
     let json = try #require(try JSONSerialization.jsonObject(with: Data(recipient.stdout.utf8)) as? [String: String])
     let to = try PublicIdentity(parsing: json["identity"]!)
-    let document = try JSONSerialization.data(
-      withJSONObject: ["version": 1, "accounts": accounts, "profiles": profiles], options: [.sortedKeys])
-    var payload: [UInt8] = be(UInt32(document.count)) + [UInt8](document)
-    for password in passwords ?? accounts.map { _ in nil } {
-      if let password { payload += be(UInt32(password.count)) + password } else { payload += be(UInt32.max) }
-    }
     let bytes = try BundleFormat.write(
       payload: try SecretBytes(copying: payload), senderBox: identity.boxKey, senderSign: identity.signKey,
-      signingKey: try vault.identitySecret(.sign), recipients: [to], sequence: sequence)
+      signingKey: try vault.identitySecret(.sign), recipients: [to], sequence: sequence, version: version)
     sequence += 1
     return box.writeBytes(bytes, to: file)
+  }
+
+  static let accountTags: [String: UInt8] = ["scope": 1, "user": 2, "domain": 3, "form": 4, "domainAdmin": 5]
+  static let profileTags: [String: UInt8] = [
+    "name": 1, "kind": 2, "host": 3, "port": 4, "computerName": 5, "resourceGroup": 6, "subscription": 7, "tags": 8,
+    "note": 9, "settings": 10, "account": 11,
+  ]
+
+  /// An entry as a payload record (SECURITY.md): each value by its own type, settings as JSON.
+  static func record(_ entry: [String: Any], tags: [String: UInt8]) throws -> [UInt8] {
+    var record = RecordEncoder()
+    for (key, value) in entry.sorted(by: { (tags[$0.key] ?? 99) < (tags[$1.key] ?? 99) }) {
+      let tag = tags[key] ?? 99
+      switch value {
+      case let text as String: record.add(tag, text)
+      case let flag as Bool where type(of: value) == Bool.self: record.add(tag, flag)
+      case let number as Int: record.add(tag, Int64(number))
+      case let texts as [String] where tag == 8: for text in texts { record.add(tag, text) }
+      default:
+        let json = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
+        record.add(tag, String(decoding: json, as: UTF8.self))
+      }
+    }
+    return record.bytes
   }
 }

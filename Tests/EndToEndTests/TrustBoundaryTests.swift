@@ -352,4 +352,71 @@ import Testing
     #expect(box.run(["password", "bulk-7"]).status == 1)
     #expect(box.run(["password", "mine"]).stdout == "Mine-Passw0rd\n")
   }
+
+  /// A validly signed bundle whose payload records are malformed (a value of the wrong type,
+  /// a missing field, counts and lengths that point past the end, text that is not UTF-8,
+  /// settings that are not JSON) is refused whole with a clear error, never a crash or a
+  /// hang, and the vault stays byte for byte as it was.
+  @Test func aMalformedPayloadIsRefusedWhole() throws {
+    let box = receiver()
+    let mallory = try HostileSender()
+    mallory.pin(in: box)
+    let before = box.snapshot()
+    var cases: [(String, [UInt8])] = []
+    func u32(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
+    func payload(_ profile: [String: Any], _ account: [String: Any] = HostileSender.account()) throws -> [UInt8] {
+      let accountRecord = try HostileSender.record(account, tags: HostileSender.accountTags)
+      let profileRecord = try HostileSender.record(profile, tags: HostileSender.profileTags)
+      var bytes: [UInt8] = u32(1) + u32(UInt32(accountRecord.count)) + accountRecord
+      bytes += u32(UInt32.max) + u32(1) + u32(UInt32(profileRecord.count))
+      return bytes + profileRecord
+    }
+    cases.append(("a port as text", try payload(HostileSender.profile("vm", overrides: ["port": "3389"]))))
+    cases.append(("an account index as text", try payload(HostileSender.profile("vm", overrides: ["account": "0"]))))
+    cases.append(("an account index past the end", try payload(HostileSender.profile("vm", account: 7))))
+    cases.append(("a negative account index", try payload(HostileSender.profile("vm", account: -1))))
+    var nameless = HostileSender.profile("vm")
+    nameless.removeValue(forKey: "name")
+    cases.append(("no name", try payload(nameless)))
+    cases.append(("an admin flag as text", try payload(HostileSender.profile("vm"), HostileSender.account().merging(["domainAdmin": "yes"]) { $1 })))
+    cases.append(("settings that are not JSON", try payload(HostileSender.profile("vm", overrides: ["settings": "{not json"]))))
+    let good = try payload(HostileSender.profile("vm"))
+    cases.append(("a huge account count", u32(UInt32.max) + good.dropFirst(4)))
+    cases.append(("a record length past the end", u32(1) + u32(1 << 30) + good.dropFirst(8)))
+    cases.append(("a password length past the end", Array(good.prefix(8 + 1 + 5 * 20)) + u32(1 << 20)))
+    cases.append(("extra bytes", good + [0]))
+    cases.append(("a truncated payload", Array(good.dropLast(3))))
+    cases.append(("an empty payload", []))
+    // Record version 1, then field 1 (the name): length 2, bytes C3 28.
+    let notUTF8: [UInt8] = [1, 1] + u32(2) + [0xC3, 0x28]
+    cases.append(("a name that is not UTF-8", u32(0) + u32(1) + u32(UInt32(notUTF8.count)) + notUTF8))
+    for (index, (label, bytes)) in cases.enumerated() {
+      let file = try mallory.bundle(for: box, payload: bytes, file: "malformed-\(index).rdpv")
+      let result = box.run(["import", file])
+      #expect(result.status == 1, "\(label) was accepted")
+      #expect(result.stderr.hasPrefix("rdpvault: error: "), "\(label): \(result.stderr)")
+      #expect(result.stderr.contains("not a valid bundle") || result.stderr.contains("the bundle was refused"), "\(label): \(result.stderr)")
+      #expect(box.snapshot() == before, "\(label) changed the vault")
+    }
+    // The same payload, well formed, imports: the cases above failed for their flaw alone.
+    let accepted = box.run(["import", try mallory.bundle(for: box, payload: good, file: "good.rdpv")])
+    #expect(accepted.status == 0, "\(accepted.stderr)")
+  }
+
+  /// Bundle format 1 (a JSON payload) is still read: a teammate on an older rdpvault can
+  /// still send.
+  @Test func aVersionOneBundleStillImports() throws {
+    let box = receiver()
+    let mallory = try HostileSender()
+    mallory.pin(in: box)
+    let file = try mallory.bundle(
+      for: box, profiles: [HostileSender.profile("old-01", host: "192.0.2.4", overrides: ["tags": ["lab"]])],
+      accounts: [HostileSender.account(user: "ops")], passwords: [Array("Old-Pw1".utf8)], version: 1)
+    let result = box.run(["import", file])
+    #expect(result.status == 0, "\(result.stderr)")
+    let shown = box.run(["list", "--json"])
+    #expect(shown.stdout.contains("\"name\":\"old-01\""))
+    #expect(shown.stdout.contains("\"tags\":[\"lab\"]"))
+    #expect(box.run(["password", "old-01"]).stdout == "Old-Pw1\n")
+  }
 }

@@ -29,7 +29,7 @@ struct BundleVectorTests {
     #expect(parsed.header.createdAt == 1_795_000_000)
     #expect(parsed.header.bundleID == [UInt8](repeating: 0x42, count: 16))
     let payload = try BundleFormat.open(parsed, boxKey: recipient.publicKey, boxSecret: recipient.secretKey)
-    let (document, ranges) = try BundlePayload.decode(payload)
+    let (document, ranges) = try BundlePayload.decode(payload, bundleVersion: parsed.version)
     #expect(document == Self.document)
     let password = try #require(ranges[0])
     #expect(payload.withUnsafeBytes { String(decoding: $0[password], as: UTF8.self) } == "Vector-Passw0rd!")

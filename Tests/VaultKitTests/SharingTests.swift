@@ -129,9 +129,9 @@ struct SharingTests {
 
     #expect(throws: VaultError.bundleNotForUs) { try team.carol.importBundle(forBob, trust: false, onConflict: .skip) }
     #expect(throws: VaultError.bundleTrailingData(bytes: 3)) { try team.bob.importBundle(forBob + [1, 2, 3], trust: false, onConflict: .skip) }
-    var version2 = forBob
-    version2[8] = 2
-    #expect(throws: VaultError.bundleUnsupportedVersion(2)) { try team.bob.importBundle(version2, trust: false, onConflict: .skip) }
+    var version3 = forBob
+    version3[8] = 3
+    #expect(throws: VaultError.bundleUnsupportedVersion(3)) { try team.bob.importBundle(version3, trust: false, onConflict: .skip) }
     #expect(throws: VaultError.bundleTruncated) { try team.bob.importBundle(Array(forBob.dropLast(1)), trust: false, onConflict: .skip) }
     var badSignature = forBob
     badSignature[badSignature.count - 1] ^= 1

@@ -21,13 +21,15 @@ extension RDPVault {
 
     func run() throws {
       let vault = try options.openVault()
-      let entries = try vault.profiles(withSettings: json).filter { entry in
+      let all = try vault.profiles(withSettings: json)
+      // No filter, no copy: 100,000 entries cost a retain per field to copy.
+      let entries = tag == nil && kind == nil && pattern == nil ? all : all.filter { entry in
         (tag.map { entry.profile.tags.contains($0) } ?? true)
           && (kind.map { entry.profile.kind == $0 } ?? true)
           && (pattern.map { Self.matches(entry.profile.name, $0) } ?? true)
       }
       if json {
-        ProfileJSONWriter.write(entries).withUnsafeBytes { Output.writeAll(1, $0) }
+        ProfileJSONWriter.write(entries, to: 1)
         return
       }
       if entries.isEmpty {

@@ -79,7 +79,7 @@ struct ProfileJSON: Encodable {
     kind = profile.kind.rawValue
     signInName = entry.signInName
     user = entry.account.userName
-    domain = entry.account.scope == .local ? profile.computerName : entry.account.domain
+    domain = Self.domain(entry)
     domainAdmin = entry.account.isDomainAdmin
     tags = profile.tags
     resourceGroup = profile.resourceGroup
@@ -88,7 +88,17 @@ struct ProfileJSON: Encodable {
     if withSettings {
       settings = profile.settings.values
       extraLines = profile.settings.extraLines
-      options = profile.settings.options.filter { $0.key != ConnectOption.preConnectApproved }
+      options = Self.shownOptions(profile.settings)
     }
+  }
+
+  /// A local account's domain is its VM's computer name.
+  static func domain(_ entry: ProfileEntry) -> String {
+    entry.account.scope == .local ? entry.profile.computerName : entry.account.domain
+  }
+
+  /// Connect options as shown: an approval is the vault's own record, not a setting.
+  static func shownOptions(_ settings: RDPSettings) -> [String: String] {
+    settings.options.filter { $0.key != ConnectOption.preConnectApproved }
   }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import VaultCrypto
 
-/// The export bundle format, version 1 (SECURITY.md has the byte layout).
+/// The export bundle format, version 2 (SECURITY.md has the byte layout). Version 1 differs
+/// only in its payload (`BundlePayload`) and is still read.
 ///
 ///     magic "RDPVBNDL" | version u8 | header length u32 | header
 ///     | stream header (24) | chunk count × (length u32 | chunk) | Ed25519 signature (64)
@@ -9,7 +10,8 @@ import VaultCrypto
 /// Integers are big-endian. The signature covers every byte before it.
 enum BundleFormat {
   static let magic = Array("RDPVBNDL".utf8)
-  static let version: UInt8 = 1
+  static let version: UInt8 = 2
+  static let readableVersions: [UInt8] = [1, 2]
   static let chunkSize = 64 * 1024
   static let fileKeyLength = SecretStream.keyLength
   static let sealedKeyLength = fileKeyLength + Sealing.overhead
@@ -61,6 +63,7 @@ enum BundleFormat {
 
   /// A bundle split into its parts, before anything is trusted.
   struct Parsed {
+    var version: UInt8
     var header: Header
     /// magic, version, header length and header: the first chunk's associated data.
     var prefix: [UInt8]
@@ -73,8 +76,10 @@ enum BundleFormat {
   static func write(
     payload: borrowing SecretBytes, senderBox: [UInt8], senderSign: [UInt8], signingKey: borrowing SecretBytes,
     recipients: [PublicIdentity], sequence: UInt64, bundleID: [UInt8] = Random.bytes(16),
-    createdAt: UInt64 = UInt64(Date().timeIntervalSince1970)
+    createdAt: UInt64 = UInt64(Date().timeIntervalSince1970), version: UInt8 = BundleFormat.version
   ) throws -> [UInt8] {
+    // Only tests write another version (a version-1 bundle, to prove it is still read).
+    precondition(readableVersions.contains(version))
     let fileKey = try SecretBytes.random(count: fileKeyLength)
     let chunkCount = max(1, (payload.count + chunkSize - 1) / chunkSize)
     let header = Header(
@@ -99,7 +104,7 @@ enum BundleFormat {
     var reader = Reader(bytes[...])
     _ = try reader.take(magic.count)
     let version = try reader.take(1)[0]
-    guard version == Self.version else { throw VaultError.bundleUnsupportedVersion(Int(version)) }
+    guard readableVersions.contains(version) else { throw VaultError.bundleUnsupportedVersion(Int(version)) }
     let headerLength = Int(try reader.u32())
     guard headerLength <= maximumHeader else { throw VaultError.bundleMalformed(reason: "header too large") }
     let header = try Header.parse(ArraySlice(try reader.take(headerLength)))
@@ -117,7 +122,7 @@ enum BundleFormat {
     let signature = try reader.take(Signing.signatureLength)
     if !reader.isAtEnd { throw VaultError.bundleTrailingData(bytes: bytes.count - reader.offset) }
     return Parsed(
-      header: header, prefix: prefix, streamHeader: streamHeader, chunks: chunks,
+      version: version, header: header, prefix: prefix, streamHeader: streamHeader, chunks: chunks,
       signedBytes: bytes[..<signedEnd], signature: signature)
   }
 
@@ -170,4 +175,11 @@ enum BundleFormat {
 
 func be<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
   withUnsafeBytes(of: value.bigEndian) { Array($0) }
+}
+
+extension Array where Element == UInt8 {
+  /// Appends `value` big-endian, without a temporary array.
+  mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
+    Swift.withUnsafeBytes(of: value.bigEndian) { append(contentsOf: $0) }
+  }
 }

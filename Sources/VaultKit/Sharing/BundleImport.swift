@@ -19,9 +19,12 @@ enum BundleImport {
     guard document.profiles.count <= maximumProfiles else {
       throw VaultError.bundleMalformed(reason: "more than \(maximumProfiles) VMs")
     }
+    // The first VM of each account names it in errors (one pass, not one per account).
+    var firstUser: [Int: String] = [:]
+    for profile in document.profiles where firstUser[profile.account] == nil { firstUser[profile.account] = profile.name }
     for (index, range) in passwordRanges.enumerated() {
       guard let range else { continue }
-      let user = document.profiles.first { $0.account == index }?.name ?? "account \(index + 1)"
+      let user = firstUser[index] ?? "account \(index + 1)"
       do {
         try payload.withUnsafeBytes { try Validation.password(UnsafeRawBufferPointer(rebasing: $0[range])) }
       } catch let error as VaultError {

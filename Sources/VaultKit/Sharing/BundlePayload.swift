@@ -1,10 +1,17 @@
 import Foundation
 import VaultCrypto
 
-/// What a bundle carries, before encryption: JSON for the profiles and accounts, then each
-/// account's password as length-prefixed bytes, so passwords never pass through a String.
+/// What a bundle carries, before encryption. Version 2 (bundle format 2) is the vault's own
+/// record encoding (`RecordEncoder`), one record per account and per profile, each account
+/// followed by its password as length-prefixed bytes, so passwords never pass through a
+/// String:
 ///
-///     JSON length u32 | JSON | per account: password length u32 (0xFFFFFFFF: none) | bytes
+///     account count u32 | per account: record length u32 | record | password length u32
+///       (0xFFFFFFFF: none) | password
+///     profile count u32 | per profile: record length u32 | record
+///
+/// Version 1 (bundle format 1, still read) was `JSON length u32 | JSON | per account:
+/// password length u32 | bytes`.
 enum BundlePayload {
   static let noPassword: UInt32 = 0xFFFF_FFFF
 
@@ -36,84 +43,165 @@ enum BundlePayload {
     var profiles: [ProfileEntry]
   }
 
-  /// The payload bytes in guarded memory. `passwordLength(i)` is the length of account i's
-  /// password, nil for none; `writePassword(i, &out)` appends it to `out`.
+  /// The payload bytes (version 2) in guarded memory. `passwordLength(i)` is the length of
+  /// account i's password, nil for none; `writePassword(i, &out)` appends it to `out`.
   static func encode(
     _ document: Document, passwordLength: (Int) -> Int?,
     writePassword: (Int, inout SecretBytes) throws -> Void
   ) throws -> SecretBytes {
-    let json = Self.json(document)
+    let accounts = document.accounts.map(Self.record)
+    let profiles = try document.profiles.map(Self.record)
     let lengths = document.accounts.indices.map(passwordLength)
-    let capacity = 4 + json.count + lengths.reduce(0) { $0 + 4 + ($1 ?? 0) }
+    let capacity = 8 + accounts.reduce(0) { $0 + 8 + $1.count } + lengths.reduce(0) { $0 + ($1 ?? 0) }
+      + profiles.reduce(0) { $0 + 4 + $1.count }
     var out = try SecretBytes(capacity: capacity)
-    for byte in be(UInt32(json.count)) { try out.append(byte) }
-    json.withUnsafeBytes { raw in
-      out.appendInPlace { spare in
-        spare.copyMemory(from: raw)
-        return raw.count
-      }
-    }
-    for (index, length) in lengths.enumerated() {
-      guard let length else {
-        for byte in be(noPassword) { try out.append(byte) }
+    try Self.append(be(UInt32(accounts.count)), to: &out)
+    for (index, record) in accounts.enumerated() {
+      try Self.append(be(UInt32(record.count)) + record, to: &out)
+      guard let length = lengths[index] else {
+        try Self.append(be(noPassword), to: &out)
         continue
       }
-      for byte in be(UInt32(length)) { try out.append(byte) }
+      try Self.append(be(UInt32(length)), to: &out)
       let before = out.count
       try writePassword(index, &out)
       guard out.count - before == length else { throw VaultError.corrupt(detail: "a password changed length") }
     }
+    try Self.append(be(UInt32(profiles.count)), to: &out)
+    for record in profiles { try Self.append(be(UInt32(record.count)) + record, to: &out) }
     return out
   }
 
-  /// The JSON of a document, written by hand (JSONEncoder takes longer than the crypto);
-  /// JSONDecoder reads it back.
-  static func json(_ document: Document) -> [UInt8] {
-    var out: [UInt8] = []
-    out.reserveCapacity(256 * (document.profiles.count + document.accounts.count) + 64)
-    out += Array("{\"version\":\(document.version),\"accounts\":[".utf8)
-    for (index, account) in document.accounts.enumerated() {
-      if index > 0 { out.append(UInt8(ascii: ",")) }
-      JSONText.object(
-        [
-          ("domain", JSONText.text(account.domain)), ("domainAdmin", JSONText.raw(account.domainAdmin ? "true" : "false")),
-          ("form", JSONText.text(account.form)), ("scope", JSONText.text(account.scope)), ("user", JSONText.text(account.user)),
-        ], &out)
-    }
-    out += Array("],\"profiles\":[".utf8)
-    for (index, profile) in document.profiles.enumerated() {
-      if index > 0 { out.append(UInt8(ascii: ",")) }
-      let settings = profile.settings
-      JSONText.object(
-        [
-          ("account", JSONText.raw(String(profile.account))), ("computerName", JSONText.text(profile.computerName)),
-          ("host", JSONText.text(profile.host)), ("kind", JSONText.text(profile.kind)), ("name", JSONText.text(profile.name)),
-          ("note", JSONText.text(profile.note)), ("port", JSONText.raw(String(profile.port))),
-          ("resourceGroup", JSONText.text(profile.resourceGroup)),
-          ("settings", { out in
-            JSONText.object(
-              [
-                ("extraLines", { JSONText.array(settings.extraLines, &$0) }),
-                ("options", { JSONText.dictionary(settings.options, &$0) }),
-                ("values", { JSONText.dictionary(settings.values, &$0) }),
-              ], &out)
-          }),
-          ("subscription", JSONText.text(profile.subscription)), ("tags", { JSONText.array(profile.tags, &$0) }),
-        ], &out)
-    }
-    out += Array("]}".utf8)
-    return out
+  private static func append(_ bytes: [UInt8], to out: inout SecretBytes) throws {
+    try bytes.withUnsafeBytes { try out.append(contentsOf: $0) }
   }
 
-  /// The document, and the byte range of each account's password within `payload`.
-  static func decode(_ payload: borrowing SecretBytes) throws -> (Document, [Range<Int>?]) {
-    func u32(at offset: Int) throws -> UInt32 {
-      guard offset + 4 <= payload.count else { throw VaultError.bundleMalformed(reason: "payload truncated") }
-      return (0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(payload[offset + $1]) }
+  /// Account record fields: 1 scope, 2 user, 3 domain, 4 sign-in form, 5 domain admin.
+  static func record(_ account: AccountEntry) -> [UInt8] {
+    var record = RecordEncoder(capacity: 64)
+    record.add(1, account.scope)
+    record.add(2, account.user)
+    record.add(3, account.domain)
+    record.add(4, account.form)
+    record.add(5, account.domainAdmin)
+    return record.bytes
+  }
+
+  /// Profile record fields: 1 name, 2 kind, 3 host, 4 port, 5 computer name, 6 resource
+  /// group, 7 subscription, 8 tag (repeated), 9 note, 10 settings (JSON, as in the vault),
+  /// 11 account index.
+  static func record(_ profile: ProfileEntry) throws -> [UInt8] {
+    var record = RecordEncoder(capacity: 256)
+    record.add(1, profile.name)
+    record.add(2, profile.kind)
+    record.add(3, profile.host)
+    record.add(4, Int64(profile.port))
+    record.add(5, profile.computerName)
+    record.add(6, profile.resourceGroup)
+    record.add(7, profile.subscription)
+    for tag in profile.tags { record.add(8, tag) }
+    record.add(9, profile.note)
+    record.add(10, try SettingsCoding.encode(profile.settings))
+    record.add(11, Int64(profile.account))
+    return record.bytes
+  }
+
+  /// The document, and the byte range of each account's password within `payload`, for the
+  /// payload version that goes with bundle format `bundleVersion`.
+  static func decode(_ payload: borrowing SecretBytes, bundleVersion: UInt8 = BundleFormat.version) throws
+    -> (Document, [Range<Int>?])
+  {
+    let (document, ranges) = try payload.withUnsafeBytes { bytes in
+      bundleVersion == 1 ? try decodeJSON(bytes) : try decodeRecords(bytes)
     }
-    let jsonLength = Int(try u32(at: 0))
-    guard 4 + jsonLength <= payload.count else { throw VaultError.bundleMalformed(reason: "payload truncated") }
-    let json = payload.withUnsafeBytes { Data($0[4..<4 + jsonLength]) }
+    for profile in document.profiles where !document.accounts.indices.contains(profile.account) {
+      throw VaultError.bundleMalformed(reason: "a profile points to a missing account")
+    }
+    return (document, ranges)
+  }
+
+  private struct Cursor {
+    let bytes: UnsafeRawBufferPointer
+    var offset = 0
+
+    mutating func u32() throws -> UInt32 {
+      guard bytes.count - offset >= 4 else { throw VaultError.bundleMalformed(reason: "payload truncated") }
+      defer { offset += 4 }
+      return (0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(bytes[offset + $1]) }
+    }
+
+    mutating func take(_ length: Int) throws -> Range<Int> {
+      guard length >= 0, bytes.count - offset >= length else { throw VaultError.bundleMalformed(reason: "payload truncated") }
+      defer { offset += length }
+      return offset..<offset + length
+    }
+
+    /// A count of entries each at least `minimum` bytes long: never more than could fit.
+    mutating func count(minimum: Int) throws -> Int {
+      let count = Int(try u32())
+      guard count <= (bytes.count - offset) / minimum else { throw VaultError.bundleMalformed(reason: "payload truncated") }
+      return count
+    }
+
+    /// The password after an account record: its range, or nil for none.
+    mutating func password() throws -> Range<Int>? {
+      let length = try u32()
+      return length == noPassword ? nil : try take(Int(length))
+    }
+  }
+
+  private static func decodeRecords(_ bytes: UnsafeRawBufferPointer) throws -> (Document, [Range<Int>?]) {
+    var cursor = Cursor(bytes: bytes)
+    var document = Document(version: 2, accounts: [], profiles: [])
+    var ranges: [Range<Int>?] = []
+    func fields(_ range: Range<Int>) throws -> RecordDecoder {
+      do {
+        return try RecordDecoder(UnsafeRawBufferPointer(rebasing: bytes[range]), table: "bundle")
+      } catch {
+        throw VaultError.bundleMalformed(reason: "a record cannot be read")
+      }
+    }
+    func readable<T>(_ body: () throws -> T) throws -> T {
+      do { return try body() } catch let error as VaultError {
+        if case .bundleMalformed = error { throw error }
+        throw VaultError.bundleMalformed(reason: "a record cannot be read")
+      }
+    }
+    let accountCount = try cursor.count(minimum: 8)
+    document.accounts.reserveCapacity(accountCount)
+    for _ in 0..<accountCount {
+      let record = try fields(try cursor.take(Int(try cursor.u32())))
+      document.accounts.append(
+        try readable {
+          AccountEntry(
+            scope: try record.text(1), user: try record.text(2), domain: try record.text(3), form: try record.text(4),
+            domainAdmin: try record.bool(5))
+        })
+      ranges.append(try cursor.password())
+    }
+    let profileCount = try cursor.count(minimum: 4)
+    document.profiles.reserveCapacity(profileCount)
+    for _ in 0..<profileCount {
+      let record = try fields(try cursor.take(Int(try cursor.u32())))
+      document.profiles.append(
+        try readable {
+          guard let port = Int(exactly: try record.integer(4)), let account = Int(exactly: try record.integer(11)) else {
+            throw VaultError.bundleMalformed(reason: "a number is out of range")
+          }
+          return ProfileEntry(
+            name: try record.text(1), host: try record.text(3), port: port, computerName: try record.text(5),
+            kind: try record.text(2), resourceGroup: try record.text(6), subscription: try record.text(7),
+            tags: try record.texts(8), note: try record.text(9), settings: try SettingsCoding.decode(try record.text(10)),
+            account: account)
+        })
+    }
+    guard cursor.offset == bytes.count else { throw VaultError.bundleMalformed(reason: "payload has extra bytes") }
+    return (document, ranges)
+  }
+
+  private static func decodeJSON(_ bytes: UnsafeRawBufferPointer) throws -> (Document, [Range<Int>?]) {
+    var cursor = Cursor(bytes: bytes)
+    let json = Data(bytes[try cursor.take(Int(try cursor.u32()))])
     let document: Document
     do {
       document = try JSONDecoder().decode(Document.self, from: json)
@@ -121,23 +209,9 @@ enum BundlePayload {
       throw VaultError.bundleMalformed(reason: "the payload cannot be read")
     }
     guard document.version == 1 else { throw VaultError.bundleUnsupportedVersion(document.version) }
-    var offset = 4 + jsonLength
     var ranges: [Range<Int>?] = []
-    for _ in document.accounts {
-      let length = try u32(at: offset)
-      offset += 4
-      if length == noPassword {
-        ranges.append(nil)
-      } else {
-        guard offset + Int(length) <= payload.count else { throw VaultError.bundleMalformed(reason: "payload truncated") }
-        ranges.append(offset..<offset + Int(length))
-        offset += Int(length)
-      }
-    }
-    guard offset == payload.count else { throw VaultError.bundleMalformed(reason: "payload has extra bytes") }
-    for profile in document.profiles where !document.accounts.indices.contains(profile.account) {
-      throw VaultError.bundleMalformed(reason: "a profile points to a missing account")
-    }
+    for _ in document.accounts { ranges.append(try cursor.password()) }
+    guard cursor.offset == bytes.count else { throw VaultError.bundleMalformed(reason: "payload has extra bytes") }
     return (document, ranges)
   }
 }

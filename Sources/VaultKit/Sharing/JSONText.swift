@@ -4,6 +4,17 @@ public enum JSONText {
   /// A JSON string: quotes, backslashes and control characters escaped; UTF-8 kept.
   public static func string(_ value: String, _ out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
+    // Nearly every value needs no escape: one scan of its bytes, one copy.
+    var value = value
+    let plain = value.withUTF8 { bytes in
+      guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+      out.append(contentsOf: bytes)
+      return true
+    }
+    if plain {
+      out.append(UInt8(ascii: "\""))
+      return
+    }
     for byte in value.utf8 {
       switch byte {
       case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
@@ -52,7 +63,4 @@ public enum JSONText {
     }
     out.append(UInt8(ascii: "}"))
   }
-
-  public static func raw(_ text: String) -> (inout [UInt8]) -> Void { { $0 += Array(text.utf8) } }
-  public static func text(_ text: String) -> (inout [UInt8]) -> Void { { string(text, &$0) } }
 }

@@ -17,7 +17,7 @@ struct AccountRecord {
   /// The sign-in name the blind index is made of.
   var signInName: String
 
-  static let selection = "SELECT id, lookup, version, record FROM accounts"
+  static let selection = table.selection
 
   func plaintext() -> [UInt8] {
     var record = RecordEncoder(capacity: 128)
@@ -46,22 +46,22 @@ struct AccountRecord {
   }
 
   static func decode(_ row: Row, keys: VaultKeys) throws -> AccountRecord {
+    try SealedRow.with(row, table) { try decode($0, keys: keys) }
+  }
+
+  static func decode(_ row: SealedRow, keys: VaultKeys) throws -> AccountRecord {
     let name = table.rawValue
-    let id = try row.integer(0, table: name)
-    let lookup = try row.blob(1, table: name)
-    let version = try row.integer(2, table: name)
-    let record = try row.withBlob(3, table: name) { box in
-      try keys.openRecord(box, table, id: id, version: version, bound: BoundColumns(lookup: lookup)) { plaintext in
-        let fields = try RecordDecoder(plaintext, table: name)
-        guard let scope = Account.Scope(rawValue: try fields.text(1)), let form = Account.SignInForm(rawValue: try fields.text(4))
-        else { throw VaultError.corrupt(detail: "an account has an unknown scope or form") }
-        let account = Account(
-          scope: scope, userName: try fields.text(2), domain: try fields.text(3), form: form,
-          isDomainAdmin: try fields.bool(5), linksByName: try fields.bool(6))
-        return AccountRecord(
-          id: id, version: version, createdAt: try fields.integer(8), updatedAt: try fields.integer(9), account: account,
-          signInName: try fields.text(7))
-      }
+    guard let lookup = row.bound.lookup else { throw VaultError.corrupt(detail: "an account row has no index") }
+    let record = try keys.openRecord(row.record, table, id: row.id, version: row.version, bound: row.bound) { plaintext in
+      let fields = try RecordDecoder(plaintext, table: name)
+      guard let scope = Account.Scope(rawValue: try fields.text(1)), let form = Account.SignInForm(rawValue: try fields.text(4))
+      else { throw VaultError.corrupt(detail: "an account has an unknown scope or form") }
+      let account = Account(
+        scope: scope, userName: try fields.text(2), domain: try fields.text(3), form: form,
+        isDomainAdmin: try fields.bool(5), linksByName: try fields.bool(6))
+      return AccountRecord(
+        id: row.id, version: row.version, createdAt: try fields.integer(8), updatedAt: try fields.integer(9), account: account,
+        signInName: try fields.text(7))
     }
     guard try keys.lookup("account", Account.lookupKey(signInName: record.signInName)) == lookup else {
       throw VaultError.lookupMismatch(table: name)

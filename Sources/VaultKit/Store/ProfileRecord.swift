@@ -16,7 +16,7 @@ struct ProfileRecord {
   var updatedAt: Int64
   var profile: Profile
 
-  static let selection = "SELECT id, lookup, account_id, version, record FROM profiles"
+  static let selection = table.selection
 
   func plaintext() throws -> [UInt8] {
     var record = RecordEncoder(capacity: 256)
@@ -53,26 +53,26 @@ struct ProfileRecord {
   /// the name inside must give the row's blind index: a swapped index is damage. Settings are
   /// decoded only when asked for (`list` does not need them).
   static func decode(_ row: Row, keys: VaultKeys, withSettings: Bool = true) throws -> ProfileRecord {
+    try SealedRow.with(row, table) { try decode($0, keys: keys, withSettings: withSettings) }
+  }
+
+  static func decode(_ row: SealedRow, keys: VaultKeys, withSettings: Bool = true) throws -> ProfileRecord {
     let name = table.rawValue
-    let id = try row.integer(0, table: name)
-    let lookup = try row.blob(1, table: name)
-    let accountID = try row.integer(2, table: name)
-    let version = try row.integer(3, table: name)
-    let bound = BoundColumns(lookup: lookup, accountID: accountID)
-    let record = try row.withBlob(4, table: name) { box in
-      try keys.openRecord(box, table, id: id, version: version, bound: bound) { plaintext in
-        let fields = try RecordDecoder(plaintext, table: name)
-        guard let kind = AccountKind(rawValue: try fields.text(2)), let port = Int(exactly: try fields.integer(4)) else {
-          throw VaultError.corrupt(detail: "a profile has an unknown kind or port")
-        }
-        let profile = Profile(
-          name: try fields.text(1), host: try fields.text(3), port: port, computerName: try fields.text(5), kind: kind,
-          resourceGroup: try fields.text(6), subscription: try fields.text(7), tags: try fields.texts(8),
-          note: try fields.text(9), settings: withSettings ? try SettingsCoding.decode(try fields.text(10)) : RDPSettings())
-        return ProfileRecord(
-          id: id, accountID: accountID, version: version, createdAt: try fields.integer(11),
-          updatedAt: try fields.integer(12), profile: profile)
+    guard let lookup = row.bound.lookup, let accountID = row.bound.accountID else {
+      throw VaultError.corrupt(detail: "a profile row has no index or account link")
+    }
+    let record = try keys.openRecord(row.record, table, id: row.id, version: row.version, bound: row.bound) { plaintext in
+      let fields = try RecordDecoder(plaintext, table: name)
+      guard let kind = AccountKind(rawValue: try fields.text(2)), let port = Int(exactly: try fields.integer(4)) else {
+        throw VaultError.corrupt(detail: "a profile has an unknown kind or port")
       }
+      let profile = Profile(
+        name: try fields.text(1), host: try fields.text(3), port: port, computerName: try fields.text(5), kind: kind,
+        resourceGroup: try fields.text(6), subscription: try fields.text(7), tags: try fields.texts(8),
+        note: try fields.text(9), settings: withSettings ? try SettingsCoding.decode(try fields.text(10)) : RDPSettings())
+      return ProfileRecord(
+        id: row.id, accountID: accountID, version: row.version, createdAt: try fields.integer(11),
+        updatedAt: try fields.integer(12), profile: profile)
     }
     guard try keys.lookup("profile", Profile.lookupKey(name: record.profile.name)) == lookup else {
       throw VaultError.lookupMismatch(table: name)

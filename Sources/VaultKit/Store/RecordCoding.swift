@@ -26,10 +26,10 @@ struct RecordEncoder {
   }
 }
 
-/// Reads a record's fields; any malformation is damage.
+/// Reads a record's fields; any malformation is damage. The fields sit in one small array
+/// searched linearly (records have about a dozen): `list` builds 100,000 of these.
 struct RecordDecoder {
-  private var fields: [UInt8: Range<Int>] = [:]
-  private var repeated: [UInt8: [Range<Int>]] = [:]
+  private var fields: [(tag: UInt8, range: Range<Int>)] = []
   let bytes: UnsafeRawBufferPointer
   let table: String
 
@@ -37,6 +37,7 @@ struct RecordDecoder {
     self.bytes = bytes
     self.table = table
     guard bytes.first == RecordEncoder.version else { throw Self.damage(table, "an unknown record version") }
+    fields.reserveCapacity(16)
     var offset = 1
     while offset < bytes.count {
       guard offset + 5 <= bytes.count else { throw Self.damage(table, "a truncated record") }
@@ -44,8 +45,7 @@ struct RecordDecoder {
       let length = Int(bytes[offset + 1]) << 24 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 8 | Int(bytes[offset + 4])
       offset += 5
       guard length <= bytes.count - offset else { throw Self.damage(table, "a truncated record") }
-      repeated[tag, default: []].append(offset..<offset + length)
-      fields[tag] = offset..<offset + length
+      fields.append((tag, offset..<offset + length))
       offset += length
     }
   }
@@ -54,23 +54,25 @@ struct RecordDecoder {
     .corrupt(detail: "\(table) holds \(what)")
   }
 
+  /// The last field with this tag (a repeated tag's last value, as a writer would mean it).
   func raw(_ tag: UInt8) throws -> UnsafeRawBufferPointer {
-    guard let range = fields[tag] else { throw Self.damage(table, "a record without field \(tag)") }
-    return UnsafeRawBufferPointer(rebasing: bytes[range])
+    guard let field = fields.last(where: { $0.tag == tag }) else { throw Self.damage(table, "a record without field \(tag)") }
+    return UnsafeRawBufferPointer(rebasing: bytes[field.range])
   }
 
-  func text(_ tag: UInt8) throws -> String {
-    guard let text = String(validating: try raw(tag), as: UTF8.self) else { throw Self.damage(table, "text that is not UTF-8") }
-    return text
-  }
+  func text(_ tag: UInt8) throws -> String { try Self.text(try raw(tag), table) }
 
   func texts(_ tag: UInt8) throws -> [String] {
-    try (repeated[tag] ?? []).map { range in
-      guard let text = String(validating: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) else {
-        throw Self.damage(table, "text that is not UTF-8")
-      }
-      return text
+    var texts: [String] = []
+    for field in fields where field.tag == tag {
+      texts.append(try Self.text(UnsafeRawBufferPointer(rebasing: bytes[field.range]), table))
     }
+    return texts
+  }
+
+  private static func text(_ raw: UnsafeRawBufferPointer, _ table: String) throws -> String {
+    guard let text = validUTF8(raw) else { throw damage(table, "text that is not UTF-8") }
+    return text
   }
 
   func integer(_ tag: UInt8) throws -> Int64 {
@@ -89,4 +91,16 @@ struct RecordDecoder {
 
   /// A secret field, copied straight into guarded memory.
   func secret(_ tag: UInt8) throws -> SecretBytes { try SecretBytes(copying: try raw(tag)) }
+}
+
+/// UTF-8 bytes as a String, or nil when they are not valid UTF-8. `String(decoding:)` is the
+/// specialised fast path and repairs bad sequences; a repair always changes the bytes, so
+/// comparing them back refuses what `String(validating:)` refuses, without its generic cost
+/// (most of `list`'s decoding time).
+func validUTF8(_ bytes: UnsafeRawBufferPointer) -> String? {
+  let buffer = bytes.bindMemory(to: UInt8.self)
+  let text = String(decoding: buffer, as: UTF8.self)
+  var text8 = text
+  let same = text8.withUTF8 { $0.count == buffer.count && (buffer.isEmpty || memcmp($0.baseAddress!, buffer.baseAddress!, buffer.count) == 0) }
+  return same ? text : nil
 }

@@ -68,10 +68,14 @@ extension Vault {
           bound: try table.bound(row, from: 2))
         for index in 0..<32 { digest[index] ^= element[index] }
       }
-      let base = table.digestIndex * 32
-      guard constantTimeEquals(digest, Array(stored[base..<base + 32])) else {
-        throw VaultError.rowSetMismatch(table: table.rawValue)
-      }
+      try Self.checkDigest(digest, table, stored: stored)
+    }
+  }
+
+  static func checkDigest(_ digest: [UInt8], _ table: StoredTable, stored: [UInt8]) throws {
+    let base = table.digestIndex * 32
+    guard constantTimeEquals(digest, Array(stored[base..<base + 32])) else {
+      throw VaultError.rowSetMismatch(table: table.rawValue)
     }
   }
 
@@ -81,29 +85,29 @@ extension Vault {
     plaintext: UnsafeRawBufferPointer
   ) throws {
     let record = try keys.sealRecord(plaintext, table, id: id, version: version, bound: bound)
-    var names = ["id", "version", "record"]
-    var values: [(any DatabaseValueConvertible)?] = [id, version, record]
-    if let lookup = bound.lookup { names.append("lookup"); values.append(lookup) }
-    if let keyLookup = bound.keyLookup { names.append("key_lookup"); values.append(keyLookup) }
-    if let accountID = bound.accountID { names.append("account_id"); values.append(accountID) }
-    let table = table
-    // What the row was bound to before, for its old row-set element.
-    var oldBound: BoundColumns?
-    if previousVersion != nil, table.boundColumnNames.count > 0,
-      let row = try Row.fetchOne(db, sql: "SELECT id, version\(table.boundSelection) FROM \(table.rawValue) WHERE id = ?", arguments: [id])
-    {
-      oldBound = try table.bound(row, from: 2)
+    let boundValues: [(any DatabaseValueConvertible)?] = table.boundColumnNames.map { name in
+      switch name {
+      case "lookup": bound.lookup
+      case "key_lookup": bound.keyLookup
+      default: bound.accountID
+      }
     }
     if let previousVersion {
-      let assignments = names.dropFirst().map { "\($0) = ?" }.joined(separator: ", ")
-      let statement = try db.cachedStatement(sql: "UPDATE \(table.rawValue) SET \(assignments) WHERE id = ? AND version = ?")
-      try statement.execute(arguments: StatementArguments(Array(values.dropFirst()) + [id, previousVersion]))
+      // What the row was bound to before, for its old row-set element.
+      var oldBound: BoundColumns?
+      if !table.boundColumnNames.isEmpty,
+        let row = try Row.fetchOne(
+          db.cachedStatement(sql: "SELECT id, version\(table.boundSelection) FROM \(table.rawValue) WHERE id = ?"), arguments: [id])
+      {
+        oldBound = try table.bound(row, from: 2)
+      }
+      let statement = try db.cachedStatement(sql: table.updateSQL)
+      try statement.execute(arguments: StatementArguments([version, record] + boundValues + [id, previousVersion]))
       guard db.changesCount == 1 else { throw VaultError.corrupt(detail: "\(table.rawValue) changed under this command") }
       try note(table, id: id, version: previousVersion, bound: oldBound ?? bound)
     } else {
-      let statement = try db.cachedStatement(
-        sql: "INSERT INTO \(table.rawValue) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))")
-      try statement.execute(arguments: StatementArguments(values))
+      let statement = try db.cachedStatement(sql: table.insertSQL)
+      try statement.execute(arguments: StatementArguments([id, version, record] + boundValues))
     }
     try note(table, id: id, version: version, bound: bound)
   }

@@ -25,17 +25,34 @@ enum StoredTable: String, CaseIterable, Sendable {
   /// `, col, col` to append to a SELECT of id and version.
   var boundSelection: String { boundColumnNames.map { ", " + $0 }.joined() }
 
+  /// `INSERT` of id, version, record, then the bound columns (made once per table).
+  var insertSQL: String { Self.insertSQLs[digestIndex] }
+  /// `UPDATE` of version, record and the bound columns, `WHERE id = ? AND version = ?`.
+  var updateSQL: String { Self.updateSQLs[digestIndex] }
+
+  private static let insertSQLs = allCases.map { table in
+    let names = ["id", "version", "record"] + table.boundColumnNames
+    return "INSERT INTO \(table.rawValue) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
+  }
+
+  private static let updateSQLs = allCases.map { table in
+    let assignments = (["version", "record"] + table.boundColumnNames).map { "\($0) = ?" }.joined(separator: ", ")
+    return "UPDATE \(table.rawValue) SET \(assignments) WHERE id = ? AND version = ?"
+  }
+
+  /// A row as `SealedRow` reads it: id, version, the bound columns, the record.
+  var selection: String { "SELECT id, version\(boundSelection), record FROM \(rawValue)" }
+
   /// The bound columns of a row selected with `boundSelection`, starting at `index`.
   func bound(_ row: Row, from index: Int) throws -> BoundColumns {
-    var bound = BoundColumns()
-    for (offset, name) in boundColumnNames.enumerated() {
-      switch name {
-      case "lookup": bound.lookup = try row.blob(index + offset, table: rawValue)
-      case "key_lookup": bound.keyLookup = try row.blob(index + offset, table: rawValue)
-      default: bound.accountID = try row.integer(index + offset, table: rawValue)
-      }
+    switch self {
+    case .profiles:
+      BoundColumns(lookup: try row.blob(index, table: rawValue), accountID: try row.integer(index + 1, table: rawValue))
+    case .accounts, .seenBundles, .senderSequences: BoundColumns(lookup: try row.blob(index, table: rawValue))
+    case .teammates:
+      BoundColumns(lookup: try row.blob(index, table: rawValue), keyLookup: try row.blob(index + 1, table: rawValue))
+    case .accountSecrets, .identity: BoundColumns()
     }
-    return bound
   }
 }
 
@@ -49,12 +66,18 @@ struct BoundColumns: Equatable, Sendable {
 
   /// `u32 length ‖ bytes` per column, in this order, an absent one as length 0xFFFFFFFF.
   func append(to ad: inout [UInt8]) {
-    for column in [lookup.map { [UInt8]($0) }, keyLookup.map { [UInt8]($0) }, accountID.map { be($0) }] {
-      guard let column else {
-        ad += [0xFF, 0xFF, 0xFF, 0xFF]
-        continue
-      }
-      ad += be(UInt32(column.count)) + column
+    func column(_ bytes: Data?) {
+      guard let bytes else { return ad.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF]) }
+      ad.appendBigEndian(UInt32(bytes.count))
+      bytes.withUnsafeBytes { ad.append(contentsOf: $0) }
+    }
+    column(lookup)
+    column(keyLookup)
+    if let accountID {
+      ad.appendBigEndian(UInt32(8))
+      ad.appendBigEndian(accountID)
+    } else {
+      column(nil)
     }
   }
 }

@@ -8,12 +8,18 @@ final class VaultKeys {
   private let indexKey: SecretBytes
   private let rowSetKey: SecretBytes
   let vaultID: [UInt8]
+  /// `"rdpvault/record/v2" 0x00 ‖ vault_id ‖ table 0x00` per table (`digestIndex` order),
+  /// made once: `list` builds one associated data per row.
+  private let recordPrefixes: [[UInt8]]
 
   init(vaultKey: borrowing SecretBytes, vaultID: [UInt8]) throws {
     fieldKey = try KeyDerivation.subkey(of: vaultKey, id: 1, context: "rdpvault")
     indexKey = try KeyDerivation.subkey(of: vaultKey, id: 2, context: "rdpvault")
     rowSetKey = try KeyDerivation.subkey(of: vaultKey, id: 3, context: "rdpvault")
     self.vaultID = vaultID
+    recordPrefixes = StoredTable.allCases.map {
+      Array("rdpvault/record/v2".utf8) + [0] + vaultID + Array($0.rawValue.utf8) + [0]
+    }
   }
 
   // MARK: Format 1: a box per field (read only, by the upgrade)
@@ -60,11 +66,15 @@ final class VaultKeys {
 
   /// `"rdpvault/record/v2" 0x00 ‖ vault_id ‖ table 0x00 ‖ id ‖ version ‖ bound columns`.
   func recordAssociatedData(_ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns) -> [UInt8] {
-    var ad = Array("rdpvault/record/v2".utf8) + [0] + vaultID + Array(table.rawValue.utf8) + [0]
-    ad += be(id) + be(version)
+    var ad = recordPrefixes[table.digestIndex]
+    ad.reserveCapacity(ad.count + 16 + 2 * 36 + 12)
+    ad.appendBigEndian(id)
+    ad.appendBigEndian(version)
     bound.append(to: &ad)
     return ad
   }
+
+
 
   func sealRecord(
     _ plaintext: UnsafeRawBufferPointer, _ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns
@@ -76,18 +86,26 @@ final class VaultKeys {
   /// Opens a record in place and hands its plaintext to `body`; a box that does not open is
   /// reported as tampering with that table.
   func openRecord<T>(
-    _ box: Data?, _ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns,
+    _ box: UnsafeRawBufferPointer?, _ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns,
     _ body: (UnsafeRawBufferPointer) throws -> T
   ) throws -> T {
     guard let box else { throw VaultError.corrupt(detail: "\(table.rawValue) has a row without its record") }
     let ad = recordAssociatedData(table, id: id, version: version, bound: bound)
     let plaintext: [UInt8]
     do {
-      plaintext = try box.withUnsafeBytes { raw in try ad.withUnsafeBytes { try SecretBox.open(raw, additionalData: $0, key: fieldKey) } }
+      plaintext = try ad.withUnsafeBytes { try SecretBox.open(box, additionalData: $0, key: fieldKey) }
     } catch {
       throw VaultError.tampered(table: table.rawValue, column: "record")
     }
     return try plaintext.withUnsafeBytes(body)
+  }
+
+  func openRecord<T>(
+    _ box: Data?, _ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns,
+    _ body: (UnsafeRawBufferPointer) throws -> T
+  ) throws -> T {
+    guard let box else { return try openRecord(UnsafeRawBufferPointer?.none, table, id: id, version: version, bound: bound, body) }
+    return try box.withUnsafeBytes { try openRecord($0, table, id: id, version: version, bound: bound, body) }
   }
 
   /// Opens a record that holds secrets straight into guarded memory.
@@ -118,7 +136,12 @@ final class VaultKeys {
   /// over `table 0x00 ‖ id ‖ version ‖ bound columns` (as in the record's associated data), so
   /// a changed index or link changes the digest even where nothing opens the record.
   func rowElement(_ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns) throws -> [UInt8] {
-    var message = Array(table.rawValue.utf8) + [0] + be(id) + be(version)
+    var message = [UInt8]()
+    message.reserveCapacity(32 + 16 + 2 * 36 + 12)
+    message.append(contentsOf: table.rawValue.utf8)
+    message.append(0)
+    message.appendBigEndian(id)
+    message.appendBigEndian(version)
     bound.append(to: &message)
     return try KeyedHash.hash(message, key: rowSetKey)
   }

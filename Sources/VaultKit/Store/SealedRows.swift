@@ -1,0 +1,170 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import VaultCrypto
+
+/// One row of a format-2 table as read from the file: id, version, the clear columns its
+/// record is bound to, and the sealed record (nil for NULL).
+struct SealedRow {
+  var id: Int64
+  var version: Int64
+  var bound: BoundColumns
+  var record: UnsafeRawBufferPointer?
+
+  /// A row of `table.selection` read through GRDB (the one-row lookups), record in place.
+  static func with<T>(_ row: Row, _ table: StoredTable, _ body: (SealedRow) throws -> T) throws -> T {
+    let id = try row.integer(0, table: table.rawValue)
+    let version = try row.integer(1, table: table.rawValue)
+    let bound = try table.bound(row, from: 2)
+    return try row.withBlob(2 + table.boundColumnNames.count, table: table.rawValue) { data in
+      guard let data else { return try body(SealedRow(id: id, version: version, bound: bound, record: nil)) }
+      return try data.withUnsafeBytes { try body(SealedRow(id: id, version: version, bound: bound, record: $0)) }
+    }
+  }
+}
+
+/// Every row of a table, read in one pass straight from SQLite into one buffer, then opened
+/// on every core. `list`, `export` and `verify` read whole tables; per-row GRDB values cost
+/// more than the decryption. Opening also recomputes the table's row-set digest, so a
+/// deleted or rolled-back row is found in the same pass.
+struct SealedRowBatch {
+  let table: StoredTable
+  private var arena: [UInt8] = []
+  private var rows: [Entry] = []
+
+  private struct Entry {
+    var id: Int64
+    var version: Int64
+    var accountID: Int64?
+    var lookup: Range<Int>?
+    var keyLookup: Range<Int>?
+    var record: Range<Int>?
+  }
+
+  var count: Int { rows.count }
+
+  /// Reads every row of `table` (`table.selection`).
+  static func fetchAll(_ db: Database, _ table: StoredTable) throws -> SealedRowBatch {
+    var batch = SealedRowBatch(table: table)
+    let statement = try db.makeStatement(sql: table.selection)
+    let columns = table.boundColumnNames
+    let cursor = try Row.fetchCursor(statement)
+    let handle = statement.sqliteStatement
+    let name = table.rawValue
+    while try cursor.next() != nil {
+      var entry = Entry(id: try integer(handle, 0, name), version: try integer(handle, 1, name))
+      for (offset, column) in columns.enumerated() {
+        switch column {
+        case "account_id": entry.accountID = try integer(handle, Int32(2 + offset), name)
+        case "key_lookup": entry.keyLookup = try batch.blob(handle, Int32(2 + offset), name)
+        default: entry.lookup = try batch.blob(handle, Int32(2 + offset), name)
+        }
+      }
+      entry.record = try batch.blob(handle, Int32(2 + columns.count), name)
+      batch.rows.append(entry)
+    }
+    return batch
+  }
+
+  private static func integer(_ handle: OpaquePointer, _ column: Int32, _ table: String) throws -> Int64 {
+    guard sqlite3_column_type(handle, column) == SQLITE_INTEGER else {
+      throw VaultError.corrupt(detail: "\(table) holds a value of the wrong type")
+    }
+    return sqlite3_column_int64(handle, column)
+  }
+
+  /// Copies a blob column into the arena; nil for NULL.
+  private mutating func blob(_ handle: OpaquePointer, _ column: Int32, _ table: String) throws -> Range<Int>? {
+    switch sqlite3_column_type(handle, column) {
+    case SQLITE_NULL: return nil
+    case SQLITE_BLOB:
+      let start = arena.count
+      let length = Int(sqlite3_column_bytes(handle, column))
+      if length > 0, let bytes = sqlite3_column_blob(handle, column) {
+        arena.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: length))
+      }
+      return start..<arena.count
+    default: throw VaultError.corrupt(detail: "\(table) holds a value of the wrong type")
+    }
+  }
+
+  /// Hands each row to `transform` on every core. Returns the results in row order (or the
+  /// first error, in row order) with the table's recomputed row-set digest, which is whole
+  /// even when a row failed: a changed row set is the better report of what happened.
+  func open<T>(keys: VaultKeys, _ transform: (SealedRow) throws -> T) throws -> (values: Result<[T], Error>, digest: [UInt8]) {
+    let workers = min(max(1, ProcessInfo.processInfo.activeProcessorCount), max(1, rows.count / 512))
+    let slots = WorkerSlots<(Result<[T], Error>, [UInt8])>(count: workers)
+    withoutActuallyEscaping(transform) { transform in
+      // The batch and keys are only read; the transform builds values of its own.
+      let batch = Unchecked(self)
+      let sharedKeys = Unchecked(keys)
+      let sharedTransform = Unchecked(transform)
+      DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        let count = batch.value.rows.count
+        let range = (count * worker / workers)..<(count * (worker + 1) / workers)
+        slots.set(worker, Result { try batch.value.open(range, keys: sharedKeys.value, sharedTransform.value) })
+      }
+    }
+    var values: [T] = []
+    values.reserveCapacity(rows.count)
+    var failure: Error?
+    var digest = [UInt8](repeating: 0, count: 32)
+    for slot in slots.values {
+      let (part, partDigest) = try slot!.get()
+      for index in 0..<32 { digest[index] ^= partDigest[index] }
+      switch part {
+      case .success(let part) where failure == nil: values += part
+      case .failure(let error) where failure == nil: failure = error
+      default: break
+      }
+    }
+    return (failure.map { .failure($0) } ?? .success(values), digest)
+  }
+
+  private func open<T>(_ range: Range<Int>, keys: VaultKeys, _ transform: (SealedRow) throws -> T) throws
+    -> (Result<[T], Error>, [UInt8])
+  {
+    var values: [T] = []
+    values.reserveCapacity(range.count)
+    var failure: Error?
+    var digest = [UInt8](repeating: 0, count: 32)
+    try arena.withUnsafeBytes { arena in
+      for entry in rows[range] {
+        let bound = BoundColumns(
+          lookup: entry.lookup.map { Data(arena[$0]) }, keyLookup: entry.keyLookup.map { Data(arena[$0]) },
+          accountID: entry.accountID)
+        let element = try keys.rowElement(table, id: entry.id, version: entry.version, bound: bound)
+        for index in 0..<32 { digest[index] ^= element[index] }
+        // After a failure only the digest goes on.
+        guard failure == nil else { continue }
+        let record = entry.record.map { UnsafeRawBufferPointer(rebasing: arena[$0]) }
+        do {
+          values.append(try transform(SealedRow(id: entry.id, version: entry.version, bound: bound, record: record)))
+        } catch {
+          failure = error
+        }
+      }
+    }
+    return (failure.map { .failure($0) } ?? .success(values), digest)
+  }
+}
+
+/// Hands values that are only read to worker threads.
+struct Unchecked<Value>: @unchecked Sendable {
+  let value: Value
+  init(_ value: Value) { self.value = value }
+}
+
+/// One slot per worker; each worker writes only its own slot.
+final class WorkerSlots<Value>: @unchecked Sendable {
+  private(set) var values: [Result<Value, Error>?]
+  private let lock = NSLock()
+
+  init(count: Int) { values = Array(repeating: nil, count: count) }
+
+  func set(_ index: Int, _ value: Result<Value, Error>) {
+    lock.lock()
+    values[index] = value
+    lock.unlock()
+  }
+}
