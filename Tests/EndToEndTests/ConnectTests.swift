@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// `connect` end to end: rdpvault starts real FreeRDP (xfreerdp 2) against a real RDP
-/// server on loopback, and hands it the credentials.
+/// `connect` end to end: rdpvault starts real FreeRDP (xfreerdp 2, and FreeRDP 3's xfreerdp3
+/// and sdl-freerdp3) against a real RDP server on loopback, and hands it the credentials.
 @Suite(.serialized) struct ConnectTests {
   static let special = "sp ace \"q\" 'x' \\ é ü"
   static let users = [
@@ -10,6 +10,7 @@ import Testing
     RDPServer.User(name: "alice", domain: "CONTOSO", password: "D0main-pw!"),
     RDPServer.User(name: "bob", domain: "CONTOSO", password: special),
     RDPServer.User(name: "dave", domain: "CONTOSO", password: "the-right-one"),
+    RDPServer.User(name: "carol@contoso.com", domain: "", password: "Upn-pw1!"),
   ]
 
   /// A vault with one VM of each kind pointing at `server`.
@@ -22,47 +23,73 @@ import Testing
     #expect(box.run(["add", "dc-01"] + at + ["--kind", "dc", "--user", "CONTOSO\\alice"]).status == 0)
     #expect(box.run(["add", "app-02"] + at + ["--kind", "domain", "--user", "CONTOSO\\bob", "--password-stdin"], stdin: Self.special + "\n").status == 0)
     #expect(box.run(["add", "app-03"] + at + ["--kind", "domain", "--user", "CONTOSO\\dave", "--password-stdin"], stdin: "a-wrong-one\n").status == 0)
+    #expect(box.run(["add", "app-04"] + at + ["--kind", "domain", "--user", "carol@contoso.com", "--password-stdin"], stdin: "Upn-pw1!\n").status == 0)
     return box
   }
 
-  func connect(_ box: Sandbox, _ server: RDPServer, _ name: String, _ extra: [String] = []) -> Run {
-    box.run(["connect", name] + extra + ["--", "+auth-only"], environment: ["DISPLAY": server.display], timeout: 90)
+  func connect(_ box: Sandbox, _ server: RDPServer, _ name: String, client: String? = nil, _ extra: [String] = []) -> Run {
+    box.run(
+      ["connect", name] + (client.map { ["--client", $0] } ?? []) + extra + ["--", "+auth-only"],
+      environment: ["DISPLAY": server.display], timeout: 90)
   }
 
-  @Test func everyKindSignsInAndAWrongPasswordIsReported() throws {
+  /// A local, a domain, a domain-admin and a UPN account sign in with each FreeRDP; a wrong
+  /// password is reported as one. FreeRDP 3.10 ends every +auth-only run with a failure
+  /// status, so connect reads its log for the real result and says so.
+  @Test(arguments: RDPServer.clients) func everyKindSignsInAndAWrongPasswordIsReported(client: String) throws {
     let server = try RDPServer(users: Self.users)
     defer { server.stop() }
     let box = vault(for: server)
-    for name in ["web-01", "app-01", "dc-01", "app-02"] {
-      let result = connect(box, server, name)
-      #expect(result.status == 0, "\(name): \(result.stderr)")
-      #expect(result.stderr.contains("rdpvault: using xfreerdp (FreeRDP 2) at /usr/bin/xfreerdp"))
-      #expect(!result.output.contains("pw!") && !result.output.contains("sp ace"))
+    for name in ["web-01", "app-01", "dc-01", "app-02", "app-04"] {
+      let result = connect(box, server, name, client: client)
+      #expect(result.status == 0, "\(client) \(name): \(result.stderr)")
+      #expect(!result.output.contains("pw!") && !result.output.contains("sp ace") && !result.output.contains("Upn-pw1"))
+      if client != "xfreerdp" {
+        #expect(result.stderr.contains("rdpvault: \(client) exited with status "), "\(client) \(name): \(result.stderr)")
+        #expect(result.stderr.contains(", but it logged a successful sign-in"))
+      }
+      // A local account goes straight to NTLM: no Kerberos lookup of the computer's realm.
+      if name == "web-01" { #expect(!result.output.contains("Cannot find KDC"), "\(client): \(result.output)") }
     }
-    let wrong = connect(box, server, "app-03")
+    let wrong = connect(box, server, "app-03", client: client)
     #expect(wrong.status == 147)
-    #expect(wrong.stderr.contains("rdpvault: error: xfreerdp exited with status 147: the server closed the connection during sign-in: usually a wrong password or user name"))
+    #expect(wrong.stderr.contains("rdpvault: error: \(client) exited with status 147: the server closed the connection during sign-in: usually a wrong password or user name"))
+    #expect(!wrong.stderr.contains("logged a successful sign-in"))
     #expect(!wrong.output.contains("a-wrong-one"))
     // After the password is fixed, it signs in.
     #expect(box.run(["account", "passwd", "CONTOSO\\dave", "--password-stdin"], stdin: "the-right-one\n").status == 0)
-    #expect(connect(box, server, "app-03").status == 0)
+    #expect(connect(box, server, "app-03", client: client).status == 0)
   }
 
-  @Test func aPinnedFingerprintMustMatch() throws {
+  /// `--client auto` takes FreeRDP 3 where it is installed, then FreeRDP 2, and says which.
+  @Test func autoTakesTheNewestFreeRDPInstalled() throws {
+    let server = try RDPServer(users: Self.users)
+    defer { server.stop() }
+    let box = vault(for: server)
+    let installed = ["xfreerdp3", "sdl-freerdp3", "xfreerdp"].first { FileManager.default.isExecutableFile(atPath: "/usr/bin/\($0)") }
+    let expected = try #require(installed)
+    let result = connect(box, server, "app-01")
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.hasPrefix("rdpvault: using \(expected) (FreeRDP \(expected == "xfreerdp" ? 2 : 3)) at /usr/bin/\(expected)\n"))
+  }
+
+  @Test(arguments: RDPServer.clients) func aPinnedFingerprintMustMatch(client: String) throws {
     let server = try RDPServer(users: Self.users)
     defer { server.stop() }
     let box = vault(for: server)
     let fingerprint = try server.certificateSHA256()
     #expect(box.run(["set", "web-01", "cert-sha256", fingerprint]).status == 0)
-    let dry = box.run(["connect", "web-01", "--dry-run"])
-    #expect(dry.stdout.contains("/cert:fingerprint:sha256:\(stride(from: 0, to: 64, by: 2).map { i in String(Array(fingerprint)[i..<i + 2]) }.joined(separator: ":"))"))
-    #expect(connect(box, server, "web-01").status == 0)
+    let dry = box.run(["connect", "web-01", "--dry-run", "--client", client])
+    let colonHex = stride(from: 0, to: 64, by: 2).map { i in String(Array(fingerprint)[i..<i + 2]) }.joined(separator: ":")
+    // FreeRDP 3 would ask the user about a mismatch: `deny` makes it a failure.
+    #expect(dry.stdout.contains((client == "xfreerdp" ? "/cert:" : "/cert:deny,") + "fingerprint:sha256:\(colonHex)"), "\(dry.stdout)")
+    #expect(connect(box, server, "web-01", client: client).status == 0)
     let wrong = String(fingerprint.reversed())
     #expect(box.run(["set", "web-01", "cert-sha256", wrong]).status == 0)
-    let refused = connect(box, server, "web-01")
-    // The certificate error itself, not any failure.
+    let refused = connect(box, server, "web-01", client: client)
+    // The certificate error itself, not any failure, and never a question (no hang).
     #expect(refused.status == 143, "\(refused.stderr)")
-    #expect(refused.stderr.contains("xfreerdp exited with status 143: TLS failed: the server's certificate does not match the pinned fingerprint"))
+    #expect(refused.stderr.contains("\(client) exited with status 143: TLS failed: the server's certificate does not match the pinned fingerprint"))
   }
 
   /// While the client runs, neither its argv nor its environment holds the password, and no
@@ -102,26 +129,37 @@ import Testing
     #expect(try String(contentsOfFile: spyOut + ".files", encoding: .utf8).isEmpty)
     #expect(try FileManager.default.contentsOfDirectory(atPath: runtime).isEmpty, "the private directory was not removed")
 
-    // The real client, in a real session: look at its /proc while it runs.
-    let marker = "rdpvault-test-\(UUID().uuidString)"
-    let running = try box.start(["connect", "app-02"], environment: ["DISPLAY": server.display, "SPY_MARKER": marker])
-    var client: (argv: String, environ: String, parent: Int32)?
-    let deadline = Date().addingTimeInterval(30)
-    while client == nil && Date() < deadline && running.isRunning {
-      client = Self.findProcess(withEnvironment: "SPY_MARKER=\(marker)", named: "xfreerdp")
-      if client == nil { usleep(100_000) }
+    // The real clients, in a real session: look at their /proc while they run.
+    for client in RDPServer.clients {
+      let marker = "rdpvault-test-\(UUID().uuidString)"
+      let running = try box.start(
+        ["connect", "app-02", "--client", client], environment: ["DISPLAY": server.display, "SPY_MARKER": marker])
+      var found: (argv: String, environ: String, parent: Int32)?
+      let deadline = Date().addingTimeInterval(30)
+      while found == nil && Date() < deadline && running.isRunning {
+        found = Self.findProcess(withEnvironment: "SPY_MARKER=\(marker)", named: client)
+        if found == nil { usleep(100_000) }
+      }
+      let seen = try #require(found, "\(client) was not seen running")
+      // FreeRDP 2 has the user name on its command line; FreeRDP 3 reads everything on stdin.
+      if client == "xfreerdp" {
+        #expect(seen.argv.contains("/u:bob"))
+      } else {
+        #expect(seen.argv == "/usr/bin/\(client)\n/args-from:stdin\n")
+      }
+      #expect(!seen.argv.contains("sp ace") && !seen.environ.contains("sp ace"))
+      #expect(!seen.environ.contains("RDPVAULT_"))
+      // SIGTERM to rdpvault reaches the client, and connect exits with the client's status.
+      #expect(seen.parent == running.processIdentifier)
+      kill(running.processIdentifier, SIGTERM)
+      let finished = box.finish(running)
+      #expect(finished.status != 0, "\(client): \(finished.stderr)")
+      if client == "xfreerdp" {
+        // xfreerdp ends on SIGTERM as 128 + 15.
+        #expect(finished.status == 143, "\(finished.stderr)")
+      }
+      #expect(Self.findProcess(withEnvironment: "SPY_MARKER=\(marker)", named: client) == nil)
     }
-    let found = try #require(client, "xfreerdp was not seen running")
-    #expect(found.argv.contains("/u:bob"))
-    #expect(!found.argv.contains("sp ace") && !found.environ.contains("sp ace"))
-    #expect(!found.environ.contains("RDPVAULT_"))
-    // SIGTERM to rdpvault reaches the client, and connect exits with the client's status.
-    #expect(found.parent == running.processIdentifier)
-    kill(running.processIdentifier, SIGTERM)
-    let finished = box.finish(running)
-    // connect exits with the client's own status: xfreerdp ends on SIGTERM as 128 + 15.
-    #expect(finished.status == 143, "\(finished.stderr)")
-    #expect(Self.findProcess(withEnvironment: "SPY_MARKER=\(marker)", named: "xfreerdp") == nil)
   }
 
   static func findProcess(withEnvironment needle: String, named name: String) -> (argv: String, environ: String, parent: Int32)? {
@@ -133,7 +171,7 @@ import Testing
       else { continue }
       let environment = String(decoding: environ.map { $0 == 0 ? 10 : $0 }, as: UTF8.self)
       let arguments = String(decoding: argv.map { $0 == 0 ? 10 : $0 }, as: UTF8.self)
-      guard environment.contains(needle), arguments.hasPrefix("/usr/bin/\(name)") else { continue }
+      guard environment.contains(needle), arguments.split(separator: "\n").first == "/usr/bin/\(name)" else { continue }
       let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
       return (arguments, environment, fields.count > 1 ? Int32(fields[1]) ?? 0 : 0)
     }

@@ -94,7 +94,67 @@ struct LaunchPlanTests {
     let plan = try Self.plan(.xfreerdp3, try Self.entry(kind: .domain, user: "CONTOSO\\alice"), extra: ["+auth-only"])
     #expect(plan.steps[0].arguments == ["/args-from:stdin"])
     let stdin = try Self.expectNoPasswordOutsideStdin(plan)
-    #expect(stdin == ["/v:10.0.0.4\n/port:3389\n/u:alice\n/d:CONTOSO\n/cert:tofu\n+auth-only\n/p:\(Self.canary)\n"])
+    #expect(stdin == [
+      "/v:10.0.0.4\n/port:3389\n/u:alice\n/d:CONTOSO\n/cert:tofu\n+auth-only\n/log-filters:com.freerdp.core:INFO\n/p:\(Self.canary)\n"
+    ])
+    // The one log line connect needs survives a quieter level, and a finer one is kept.
+    for (level, filter) in [("OFF", "ERROR"), ("fatal", "ERROR"), ("DEBUG", "DEBUG"), ("warn", "WARN")] {
+      let quiet = try Self.expectNoPasswordOutsideStdin(
+        try Self.plan(.sdlFreerdp3, try Self.entry(kind: .domain, user: "CONTOSO\\alice"), extra: ["+auth-only", "/log-level:\(level)"]))
+      #expect(quiet[0].hasSuffix("/log-level:\(level)\n/log-filters:com.freerdp.core:\(filter)\n/p:\(Self.canary)\n"), "\(level)")
+    }
+    // +auth-only: the client's log is watched for the line that tells the real result.
+    #expect(plan.steps[0].signInMarker == "[freerdp_connect_begin]: Authentication only, exit status 1\n")
+    #expect(try Self.plan(.xfreerdp3, try Self.entry()).steps[0].signInMarker == nil)
+    #expect(try Self.plan(.xfreerdp, try Self.entry(), extra: ["+auth-only"]).steps[0].signInMarker == nil)
+  }
+
+  /// FreeRDP 3: a local account goes straight to NTLM (no Kerberos lookup of the computer's
+  /// "realm"), and a pin that does not match is a failure, never a question to the user.
+  @Test func freeRDP3SkipsKerberosForLocalAccountsAndDeniesAWrongCertificate() throws {
+    let pin = String(repeating: "ab", count: 32)
+    let local = try Self.expectNoPasswordOutsideStdin(try Self.plan(.sdlFreerdp3, try Self.entry(pin: pin)))
+    #expect(local == [
+      "/v:10.0.0.4\n/port:3389\n/u:azureuser\n/d:WEB-01\n/auth-pkg-list:!kerberos\n/cert:deny,fingerprint:sha256:"
+        + Array(repeating: "ab", count: 32).joined(separator: ":") + "\n/p:\(Self.canary)\n"
+    ])
+    let domain = try Self.expectNoPasswordOutsideStdin(try Self.plan(.xfreerdp3, try Self.entry(kind: .domain, user: "CONTOSO\\alice")))
+    #expect(!domain[0].contains("auth-pkg-list"))
+    // FreeRDP 2 keeps its own forms: it fails on a mismatch by itself.
+    #expect(!(try Self.plan(.xfreerdp, try Self.entry(pin: pin)).steps[0].arguments.joined().contains("deny")))
+  }
+
+  /// The relay passes every byte through and finds the marker even split across reads.
+  @Test func theRelayFindsTheMarkerAcrossReads() throws {
+    let marker = Array("[freerdp_connect_begin]: Authentication only, exit status 1\n".utf8)
+    for split in [0, 10, marker.count - 1] {
+      var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
+      #expect(pipe(&input) == 0 && pipe(&output) == 0)
+      let text = Array("log line\n[12:00] [ERROR][com.freerdp.core] - ".utf8) + marker + Array("after\n".utf8)
+      let cut = text.count - marker.count - 6 + split
+      text[0..<cut].withUnsafeBytes { Launcher.writeAll(input[1], $0) }
+      let writeEnd = input[1]
+      let rest = Array(text[cut...])
+      let writer = Thread {
+        usleep(20_000)
+        rest.withUnsafeBytes { Launcher.writeAll(writeEnd, $0) }
+        close(writeEnd)
+      }
+      writer.start()
+      #expect(Launcher.relay(input[0], to: output[1], watchingFor: marker), "split at \(split)")
+      close(input[0])
+      close(output[1])
+      var copied = [UInt8](repeating: 0, count: 4096)
+      let count = read(output[0], &copied, copied.count)
+      close(output[0])
+      #expect(Array(copied[0..<count]) == text)
+    }
+    var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
+    #expect(pipe(&input) == 0 && pipe(&output) == 0)
+    Array("[freerdp_connect_begin]: Authentication only, exit status 0\n".utf8).withUnsafeBytes { Launcher.writeAll(input[1], $0) }
+    close(input[1])
+    #expect(!Launcher.relay(input[0], to: output[1], watchingFor: marker))
+    for fd in [input[0], output[0], output[1]] { close(fd) }
   }
 
   @Test func remminaGetsAProfileAndThePasswordOnStdin() throws {

@@ -52,6 +52,11 @@ extension RDPVault {
       let password = try vault.password(forProfile: entry.profile.name)
       for note in plan.notes where note.hasPrefix("the Remote Desktop app") { Diagnostics.note(note) }
       let outcome = try Launcher.run(plan, password: password, environment: environment)
+      if let status = outcome.signedInDespiteStatus {
+        Diagnostics.note(
+          "\(choice.kind.executableName) exited with status \(status), but it logged a successful sign-in: "
+            + "FreeRDP 3.10 ends every +auth-only run with a failure status, so connect exits 0")
+      }
       if let signal = outcome.signal {
         Diagnostics.error("\(choice.kind.executableName) was ended by signal \(signal)")
         throw ExitCode(outcome.status)

@@ -61,12 +61,17 @@ public struct LaunchStep: Equatable, Sendable {
   public var arguments: [String]
   /// What the process reads on stdin; nil for /dev/null.
   public var stdin: SecretText?
+  /// A line the client logs when a sign-in succeeded. When set, the client's output is passed
+  /// through to stderr and watched for it, and a non-zero exit after it is a sign-in that
+  /// worked: FreeRDP 3.10 ends every `+auth-only` run with a failure status.
+  public var signInMarker: String?
 
-  public init(role: Role, program: String, arguments: [String], stdin: SecretText? = nil) {
+  public init(role: Role, program: String, arguments: [String], stdin: SecretText? = nil, signInMarker: String? = nil) {
     self.role = role
     self.program = program
     self.arguments = arguments
     self.stdin = stdin
+    self.signInMarker = signInMarker
   }
 }
 
@@ -99,6 +104,9 @@ public struct LaunchPlan: Equatable, Sendable {
       lines.append("\(step.role.rawValue): \(command)")
       if let stdin = step.stdin {
         lines.append("  stdin: \(stdin.redacted.debugDescription)")
+      }
+      if let marker = step.signInMarker {
+        lines.append("  signed in when it logs: \(marker.debugDescription)")
       }
     }
     for note in notes { lines.append("note: \(note)") }

@@ -28,6 +28,9 @@ public enum Launcher {
     public var status: Int32
     /// The signal that ended the client, if one did.
     public var signal: Int32?
+    /// The client's own non-zero status when it logged its sign-in marker (the status is
+    /// then 0).
+    public var signedInDespiteStatus: Int32?
   }
 
   /// Runs the plan and returns how the client ended.
@@ -109,17 +112,49 @@ public enum Launcher {
     _ step: LaunchStep, password: borrowing SecretBytes, directory: String, environment: [String: String]
   ) throws -> Outcome {
     let arguments = step.arguments.map { $0.replacingOccurrences(of: "{tmp}", with: directory) }
-    guard let stdin = step.stdin else {
-      return wait(for: try spawn(step.program, arguments: arguments, environment: environment, stdin: nil))
+    let input: SecretBytes? = try step.stdin.map { try $0.assemble(password: password) }
+    guard let marker = step.signInMarker else {
+      return wait(for: try spawn(step.program, arguments: arguments, environment: environment, stdin: input).pid)
     }
-    let input: SecretBytes? = try stdin.assemble(password: password)
-    return wait(for: try spawn(step.program, arguments: arguments, environment: environment, stdin: input))
+    let (pid, output) = try spawn(step.program, arguments: arguments, environment: environment, stdin: input, captureOutput: true)
+    let seen = relay(output, to: 2, watchingFor: Array(marker.utf8))
+    close(output)
+    var outcome = wait(for: pid)
+    if seen && outcome.signal == nil && outcome.status != 0 {
+      outcome = Outcome(status: 0, signedInDespiteStatus: outcome.status)
+    }
+    return outcome
+  }
+
+  /// Copies everything from `fd` to `destination` until end of file, and tells whether
+  /// `marker` went past (also across two reads).
+  static func relay(_ fd: Int32, to destination: Int32, watchingFor marker: [UInt8]) -> Bool {
+    var seen = false
+    var tail: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 16384)
+    while true {
+      let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+      if count < 0 && errno == EINTR { continue }
+      if count <= 0 { break }
+      buffer.withUnsafeBytes { writeAll(destination, UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+      if !seen {
+        let window = tail + buffer[0..<count]
+        seen = window.count >= marker.count && (0...(window.count - marker.count)).contains { start in
+          window[start..<start + marker.count].elementsEqual(marker)
+        }
+        tail = Array(window.suffix(marker.count - 1))
+      }
+    }
+    return seen
   }
 
   /// Spawns `program` with `stdin` written into a pipe (then closed), or /dev/null.
+  /// With `captureOutput` the child's stdout and stderr go into one pipe, whose read end is
+  /// returned (the caller closes it).
   static func spawn(
-    _ program: String, arguments: [String], environment: [String: String], stdin: borrowing SecretBytes?
-  ) throws -> pid_t {
+    _ program: String, arguments: [String], environment: [String: String], stdin: borrowing SecretBytes?,
+    captureOutput: Bool = false
+  ) throws -> (pid: pid_t, output: Int32) {
     let feedsStdin = stdin != nil
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -135,8 +170,18 @@ public enum Launcher {
     } else {
       posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     }
+    var outputFDs: [Int32] = [-1, -1]
+    if captureOutput {
+      guard pipe(&outputFDs) == 0 else {
+        if feedsStdin { for fd in pipeFDs { close(fd) } }
+        throw VaultError.launchFailed(program: program, status: -1)
+      }
+      for fd in outputFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+      posix_spawn_file_actions_adddup2(&actions, outputFDs[1], 1)
+      posix_spawn_file_actions_adddup2(&actions, outputFDs[1], 2)
+    }
     // Nothing else of ours reaches the client: not the vault's database, not a caller's pipe.
-    for fd in inheritableDescriptors() where fd > 2 && fd != pipeFDs[0] {
+    for fd in inheritableDescriptors() where fd > 2 && fd != pipeFDs[0] && fd != outputFDs[1] {
       posix_spawn_file_actions_addclose(&actions, fd)
     }
     let argv = ([program] + arguments).map { strdup($0) } + [nil]
@@ -163,8 +208,10 @@ public enum Launcher {
       ? posix_spawn(&pid, program, &actions, &attributes, argv, envp)
       : posix_spawnp(&pid, program, &actions, &attributes, argv, envp)
     if feedsStdin { close(pipeFDs[0]) }
+    if captureOutput { close(outputFDs[1]) }
     guard status == 0 else {
       if feedsStdin { close(pipeFDs[1]) }
+      if captureOutput { close(outputFDs[0]) }
       throw VaultError.clientNotFound(program: program, reason: String(cString: strerror(status)))
     }
     currentChild = pid
@@ -175,7 +222,7 @@ public enum Launcher {
       }
       close(pipeFDs[1])
     }
-    return pid
+    return (pid, outputFDs[0])
   }
 
   static func wait(for pid: pid_t) -> Outcome {
@@ -195,7 +242,7 @@ public enum Launcher {
     hookEnvironment["VM_NAME"] = profile.name
     hookEnvironment["VM_HOST"] = profile.host
     hookEnvironment["VM_PORT"] = String(profile.port)
-    let pid = try spawn("/bin/sh", arguments: ["-c", command], environment: hookEnvironment, stdin: nil)
+    let pid = try spawn("/bin/sh", arguments: ["-c", command], environment: hookEnvironment, stdin: nil).pid
     return wait(for: pid).status
   }
 

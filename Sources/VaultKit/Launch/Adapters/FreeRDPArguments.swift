@@ -12,8 +12,15 @@ enum FreeRDPArguments {
     let credentials = entry.account.clientCredentials(computerName: profile.computerName)
     arguments.append("/u:\(credentials.user)")
     if !credentials.domain.isEmpty { arguments.append("/d:\(credentials.domain)") }
+    if entry.account.scope == .local && version == .three {
+      // A local account signs in with NTLM only: without this FreeRDP 3 first asks Kerberos
+      // for a KDC of the computer's "realm" and logs two errors for every connect.
+      arguments.append("/auth-pkg-list:!kerberos")
+    }
     if let pin = profile.settings.options[ConnectOption.certSHA256] {
-      arguments.append("/cert:fingerprint:sha256:\(ConnectOption.colonHex(pin))")
+      // FreeRDP 3 asks the user about a certificate that does not match the pin (and would
+      // accept it on a yes); `deny` makes a mismatch a failure, as in FreeRDP 2.
+      arguments.append("/cert:\(version == .three ? "deny," : "")fingerprint:sha256:\(ConnectOption.colonHex(pin))")
       notes.append("certificate: pinned to SHA-256 \(ConnectOption.colonHex(pin))")
     } else {
       arguments.append("/cert:tofu")
@@ -86,7 +93,7 @@ struct FreeRDP3Adapter: ClientAdapter {
   var kind: ClientKind
 
   func plan(for entry: ProfileEntry, program: String, extraArguments: [String]) throws -> LaunchPlan {
-    let (arguments, notes) = try FreeRDPArguments.connection(entry, version: .three)
+    let (arguments, connectionNotes) = try FreeRDPArguments.connection(entry, version: .three)
     var parts: [SecretText.Part] = []
     for argument in arguments + extraArguments {
       // By bytes: "\r\n" is one Character, which contains("\n") does not find.
@@ -97,9 +104,27 @@ struct FreeRDP3Adapter: ClientAdapter {
     }
     // The password argument goes into FreeRDP 3's stdin (read by /args-from:stdin), not argv.
     parts += [.text("/p:"), .password, .text("\n")]
+    // FreeRDP 3.10 exits with a failure status after every +auth-only run (FreeRDP issue
+    // 11430); its core logs the real result of the sign-in on this line.
+    let authOnly = extraArguments.contains { ["+auth-only", "/auth-only"].contains($0.lowercased()) }
+    var notes = connectionNotes
+    if authOnly {
+      // That line is an ERROR of com.freerdp.core: keep it even under /log-level:OFF, at the
+      // level the user chose when that is finer.
+      let chosen = extraArguments.last { $0.lowercased().hasPrefix("/log-level:") }.map { String($0.dropFirst(11)).uppercased() }
+      let level = chosen.flatMap { ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"].contains($0) ? $0 : "ERROR" } ?? "INFO"
+      parts.insert(.text("/log-filters:com.freerdp.core:\(level)\n"), at: parts.count - 3)
+      notes.append("+auth-only: FreeRDP 3.10 exits with a failure status after every sign-in check; connect reads the result from its log")
+    }
     return LaunchPlan(
       client: kind,
-      steps: [LaunchStep(role: .client, program: program, arguments: ["/args-from:stdin"], stdin: SecretText(parts))],
+      steps: [
+        LaunchStep(
+          role: .client, program: program, arguments: ["/args-from:stdin"], stdin: SecretText(parts),
+          signInMarker: authOnly ? Self.signedInLine : nil)
+      ],
       notes: notes)
   }
+
+  static let signedInLine = "[freerdp_connect_begin]: Authentication only, exit status 1\n"
 }
