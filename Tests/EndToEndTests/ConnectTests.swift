@@ -61,6 +61,11 @@ import Testing
     #expect(connect(box, server, "app-03", client: client).status == 0)
   }
 
+  /// The client tests run with whichever FreeRDP is installed, never with none.
+  @Test func aFreeRDPClientIsInstalled() {
+    #expect(!RDPServer.clients.isEmpty, "install freerdp2-x11, or freerdp3-x11 and freerdp3-sdl (scripts/install-deps)")
+  }
+
   /// `--client auto` takes FreeRDP 3 where it is installed, then FreeRDP 2, and says which.
   @Test func autoTakesTheNewestFreeRDPInstalled() throws {
     let server = try RDPServer(users: Self.users)
@@ -204,6 +209,33 @@ import Testing
     #expect(result.status == 143)
     #expect(try String(contentsOfFile: box.root + "/sleeper.signal", encoding: .utf8) == "TERM\n")
     #expect(try FileManager.default.contentsOfDirectory(atPath: runtime).isEmpty)
+  }
+
+  /// A client that ignores the forwarded SIGTERM (sdl-freerdp3 loses one that arrives while
+  /// it starts) gets it again after 5 s and SIGKILL after 10 s: connect never waits forever.
+  @Test func aClientThatIgnoresTheSignalIsStopped() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(box.run(["add", "vm", "--host", "127.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    let spy = box.write(
+      """
+      #!/bin/sh
+      trap '' TERM
+      echo ready > "$SPY_OUT.ready"
+      exec sleep 60
+
+      """, to: "stubborn.sh", mode: 0o700)
+    let running = try box.start(
+      ["connect", "vm", "--client-path", spy, "--no-check"], environment: ["SPY_OUT": box.root + "/stubborn"])
+    let deadline = Date().addingTimeInterval(20)
+    while !FileManager.default.fileExists(atPath: box.root + "/stubborn.ready") && Date() < deadline { usleep(50_000) }
+    let sent = Date()
+    kill(running.processIdentifier, SIGTERM)
+    let result = box.finish(running)
+    let took = Date().timeIntervalSince(sent)
+    #expect(result.status == 137, "\(result.stderr)")
+    #expect(result.stderr.contains("was ended by signal 9"), "\(result.stderr)")
+    #expect(took >= 9 && took < 30, "stopped after \(took) s")
   }
 
   @Test func aClosedPortIsDiagnosedBeforeAnyClient() throws {

@@ -27,7 +27,7 @@ final class RDPServer {
     for user in users {
       // A UPN account (user@domain) has no separate domain.
       let domain = user.domain.isEmpty ? [] : ["-d", user.domain]
-      sam += try Self.output("/usr/bin/winpr-hash", ["-u", user.name, "-p", user.password] + domain + ["-f", "sam"])
+      sam += try Self.output(Self.hashTool, ["-u", user.name, "-p", user.password] + domain + ["-f", "sam"])
     }
     _ = FileManager.default.createFile(atPath: root + "/sam", contents: Data(sam.utf8))
 
@@ -50,7 +50,7 @@ final class RDPServer {
       let shadow = Process()
       shadow.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
       shadow.arguments = [
-        "600", "freerdp-shadow-cli", "/bind-address:\(host)", "/port:\(port)", "/sec:nla", "/sam-file:\(root)/sam",
+        "600", Self.shadowServer, "/bind-address:\(host)", "/port:\(port)", "/sec:nla", "/sam-file:\(root)/sam",
       ]
       shadow.environment = ["DISPLAY": display, "HOME": root, "PATH": "/usr/bin:/bin"]
       _ = FileManager.default.createFile(atPath: root + "/shadow.log", contents: nil)
@@ -71,7 +71,7 @@ final class RDPServer {
       kill(-xvfb.processIdentifier, SIGKILL)
       xvfb.waitUntilExit()
       let log = (try? String(contentsOfFile: root + "/shadow.log", encoding: .utf8)) ?? ""
-      throw ServerError.failed("freerdp-shadow-cli did not start: \(log)")
+      throw ServerError.failed("\(Self.shadowServer) did not start: \(log)")
     }
     processes.append(shadow)
     self.port = port
@@ -82,7 +82,11 @@ final class RDPServer {
 
   /// The SHA-256 of the server's certificate (DER), as hex: what a user pins.
   func certificateSHA256() throws -> String {
-    let pem = try String(contentsOfFile: root + "/.config/freerdp/shadow/shadow.crt", encoding: .utf8)
+    let candidates = ["/.config/freerdp/shadow/shadow.crt", "/.config/freerdp3/shadow/shadow.crt"].map { root + $0 }
+    guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+      throw ServerError.failed("the shadow server wrote no certificate")
+    }
+    let pem = try String(contentsOfFile: path, encoding: .utf8)
     // FreeRDP 2 writes a NUL after the PEM: keep only the base64 between the markers.
     let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
       .filter { $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) }
@@ -109,8 +113,16 @@ final class RDPServer {
 
   deinit { stop() }
 
-  /// The FreeRDP clients the end-to-end tests run: FreeRDP 2 and both FreeRDP 3 clients.
-  static let clients = ["xfreerdp", "xfreerdp3", "sdl-freerdp3"]
+  /// The FreeRDP clients the end-to-end tests run: those installed of FreeRDP 2 and both
+  /// FreeRDP 3 clients, so the suite runs with either version or both
+  /// (`ConnectTests.aFreeRDPClientIsInstalled` fails when there is none).
+  static let clients = ["xfreerdp", "xfreerdp3", "sdl-freerdp3"].filter(installed)
+
+  /// FreeRDP 2's shadow server and SAM tool, else FreeRDP 3's.
+  static let shadowServer = installed("freerdp-shadow-cli") ? "freerdp-shadow-cli" : "freerdp-shadow-cli3"
+  static let hashTool = installed("winpr-hash") ? "/usr/bin/winpr-hash" : "/usr/bin/winpr-hash3"
+
+  static func installed(_ program: String) -> Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/\(program)") }
 
   /// Whether a client's `+auth-only` run signed in: FreeRDP 3.10 exits with a failure status
   /// even then, and logs the real result (FreeRDP issue 11430).
@@ -118,10 +130,9 @@ final class RDPServer {
     result.status == 0 || result.log.contains("[freerdp_connect_begin]: Authentication only, exit status 1\n")
   }
 
-  /// Runs a FreeRDP client (`program`, FreeRDP 2's by default) with `arguments` and `stdin`,
-  /// on this server's display.
+  /// Runs a FreeRDP client (`program`) with `arguments` and `stdin`, on this server's display.
   func client(
-    _ arguments: [String], stdin: String, program: String = "xfreerdp", timeout: TimeInterval = 60
+    _ arguments: [String], stdin: String, program: String, timeout: TimeInterval = 60
   ) -> (status: Int32, log: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// FreeRDP 2 (xfreerdp) and FreeRDP 3 (xfreerdp3) read the .rdp files rdpvault writes and
-/// sign in to a real RDP server on loopback, with the password piped in on stdin.
+/// Every FreeRDP installed (xfreerdp 2, xfreerdp3, sdl-freerdp3) reads the .rdp files rdpvault
+/// writes and signs in to a real RDP server on loopback, with the password piped in on stdin.
 @Suite(.serialized) struct RdpInteropTests {
   static let users = [
     RDPServer.User(name: "azureuser", domain: "WEB-01", password: "L0cal pw: \"quoted\" \\ é"),
@@ -15,11 +15,11 @@ import Testing
     let written = box.run(["rdp", vm, "-o", file, "--encoding", encoding, "--force"])
     #expect(written.status == 0, "\(written.stderr)")
     var answers: [Bool] = []
-    for program in ["xfreerdp", "xfreerdp3"] {
+    for program in RDPServer.clients {
       let result = server.client([file, "/from-stdin:force", "+auth-only", "/cert:ignore"], stdin: password + "\n", program: program)
       answers.append(RDPServer.signedIn(result))
     }
-    #expect(answers[0] == answers[1], "FreeRDP 2 and 3 disagree on \(vm) (\(encoding))")
+    #expect(Set(answers).count == 1, "the FreeRDP clients disagree on \(vm) (\(encoding)): \(answers)")
     return answers.allSatisfy { $0 }
   }
 

@@ -124,6 +124,56 @@ struct LaunchPlanTests {
     #expect(!(try Self.plan(.xfreerdp, try Self.entry(pin: pin)).steps[0].arguments.joined().contains("deny")))
   }
 
+  /// Each modelled setting FreeRDP can honour reaches it in that version's form; the rest are
+  /// named in the plan's notes (what `connect --dry-run` prints).
+  @Test func settingsReachFreeRDPOrAreNamed() throws {
+    var entry = try Self.entry()
+    for (key, value) in [
+      ("use multimon", "1"), ("gatewayhostname", "gw.example.com:8443"), ("gatewayusagemethod", "2"),
+      ("gatewaycredentialssource", "1"),
+    ] {
+      try entry.profile.settings.set(key, value)
+    }
+    // Kept as extra lines (as an .rdp file brings them), in any case.
+    for line in [
+      "selectedmonitors:s:0,2", "Smart Sizing:i:1", "dynamic resolution:i:1", "audiocapturemode:i:1", "usbdevicestoredirect:s:*",
+      "camerastoredirect:s:*", "enablerdsaadauth:i:1",
+    ] {
+      try entry.profile.settings.addExtraLine(line)
+    }
+    let two = try Self.plan(.xfreerdp, entry)
+    for argument in [
+      "/multimon", "/monitors:0,2", "/smart-sizing", "/dynamic-resolution", "/microphone", "/usb:auto", "/g:gw.example.com:8443",
+      "/gateway-usage-method:detect",
+    ] {
+      #expect(two.steps[0].arguments.contains(argument), "FreeRDP 2: \(argument)")
+    }
+    #expect(two.notes.contains { $0.hasPrefix("enablerdsaadauth 1: FreeRDP 2 cannot") })
+    #expect(two.notes.contains { $0.hasPrefix("camerastoredirect *") })
+    #expect(two.notes.contains { $0.hasPrefix("gatewaycredentialssource 1") })
+    let three = try Self.expectNoPasswordOutsideStdin(try Self.plan(.xfreerdp3, entry))[0].split(separator: "\n").map(String.init)
+    for argument in [
+      "/multimon", "/monitors:0,2", "/smart-sizing", "+dynamic-resolution", "/microphone", "/usb:auto", "/sec:aad",
+      "/gateway:g:gw.example.com:8443,usage-method:detect",
+    ] {
+      #expect(three.contains(argument), "FreeRDP 3: \(argument)")
+    }
+    #expect(!three.contains { $0.hasPrefix("/g:") })
+    // A gateway the file names but does not use is not passed.
+    try entry.profile.settings.set("gatewayusagemethod", "0")
+    let unused = try Self.plan(.xfreerdp, entry)
+    #expect(!unused.steps[0].arguments.contains { $0.hasPrefix("/g:") })
+    #expect(unused.notes.contains("gateway gw.example.com:8443 is not used (gatewayusagemethod 0)"))
+    // Only monitor ids reach the command line.
+    for bad in ["0;1", "a", "1,,2", "-1", "1234", "0,1 /p:x"] {
+      var odd = try Self.entry()
+      try odd.profile.settings.addExtraLine("selectedmonitors:s:\(bad)")
+      let plan = try Self.plan(.xfreerdp, odd)
+      #expect(!plan.steps[0].arguments.contains { $0.hasPrefix("/monitors") }, "\(bad)")
+      #expect(plan.notes.contains("selectedmonitors \(bad) is not a list of monitor ids; not passed to FreeRDP"))
+    }
+  }
+
   /// The relay passes every byte through and finds the marker even split across reads.
   @Test func theRelayFindsTheMarkerAcrossReads() throws {
     let marker = Array("[freerdp_connect_begin]: Authentication only, exit status 1\n".utf8)
@@ -164,6 +214,18 @@ struct LaunchPlanTests {
     #expect(plan.steps[0].arguments == ["--update-profile", "{tmp}/connection.remmina", "--set-option", "password"])
     #expect(plan.steps[1].arguments == ["-c", "{tmp}/connection.remmina"])
     #expect(try Self.expectNoPasswordOutsideStdin(plan) == [Self.canary + "\n"])
+  }
+
+  /// Remmina cannot enforce a pin, so a pinned VM is refused with it rather than opened
+  /// with the pin silently dropped.
+  @Test func remminaRefusesAPinItCannotEnforce() throws {
+    let pinned = try Self.entry(pin: String(repeating: "ab", count: 32))
+    #expect {
+      _ = try Self.plan(.remmina, pinned)
+    } throws: { error in
+      guard case .invalidField("cert-sha256", _, let rule)? = error as? VaultError else { return false }
+      return rule.contains("Remmina cannot be given a pinned certificate") && rule.contains("rdpvault unset web-01 cert-sha256")
+    }
   }
 
   @Test func mstscUsesTheCredentialAPIAndDeletesTheCredential() throws {

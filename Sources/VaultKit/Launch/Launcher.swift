@@ -117,7 +117,7 @@ public enum Launcher {
       return wait(for: try spawn(step.program, arguments: arguments, environment: environment, stdin: input).pid)
     }
     let (pid, output) = try spawn(step.program, arguments: arguments, environment: environment, stdin: input, captureOutput: true)
-    let seen = relay(output, to: 2, watchingFor: Array(marker.utf8))
+    let seen = relay(output, to: 2, watchingFor: Array(marker.utf8), child: pid)
     close(output)
     var outcome = wait(for: pid)
     if seen && outcome.signal == nil && outcome.status != 0 {
@@ -126,13 +126,42 @@ public enum Launcher {
     return outcome
   }
 
+  /// After a forwarded signal: the same signal again after `stopGrace`, SIGKILL after twice
+  /// that.
+  struct StopEscalation {
+    private var since: Date?
+    private var repeated = false
+    var started: Bool { since != nil }
+
+    mutating func check(_ pid: pid_t) {
+      guard receivedSignal != 0 else { return }
+      guard let since else {
+        self.since = Date()
+        return
+      }
+      let elapsed = Date().timeIntervalSince(since)
+      if elapsed > 2 * Launcher.stopGrace {
+        kill(pid, SIGKILL)
+      } else if elapsed > Launcher.stopGrace && !repeated {
+        kill(pid, receivedSignal)
+        repeated = true
+      }
+    }
+  }
+
   /// Copies everything from `fd` to `destination` until end of file, and tells whether
-  /// `marker` went past (also across two reads).
-  static func relay(_ fd: Int32, to destination: Int32, watchingFor marker: [UInt8]) -> Bool {
+  /// `marker` went past (also across two reads). With `child`, a signal forwarded to it is
+  /// followed up as `wait` does, so a client that ignores it cannot keep the pipe open.
+  static func relay(_ fd: Int32, to destination: Int32, watchingFor marker: [UInt8], child: pid_t? = nil) -> Bool {
     var seen = false
     var tail: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 16384)
+    var stopping = StopEscalation()
     while true {
+      var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+      let ready = poll(&poller, 1, 100)
+      if let child { stopping.check(child) }
+      if ready == 0 || (ready < 0 && errno == EINTR) { continue }
       let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
       if count < 0 && errno == EINTR { continue }
       if count <= 0 { break }
@@ -225,10 +254,20 @@ public enum Launcher {
     return (pid, outputFDs[0])
   }
 
+  /// A client still running this long after a forwarded signal gets it again, and SIGKILL
+  /// after twice as long: sdl-freerdp3 loses a SIGTERM that comes while it starts up, and
+  /// `connect` must not then wait forever.
+  static let stopGrace: TimeInterval = 5
+
   static func wait(for pid: pid_t) -> Outcome {
     var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 {
-      if errno != EINTR { return Outcome(status: 255) }
+    var stopping = StopEscalation()
+    while true {
+      let result = waitpid(pid, &status, stopping.started ? WNOHANG : 0)
+      if result == pid { break }
+      if result < 0 && errno != EINTR { return Outcome(status: 255) }
+      stopping.check(pid)
+      if result == 0 { usleep(50_000) }
     }
     currentChild = 0
     let signal = status & 0x7f

@@ -22,6 +22,17 @@ public struct RDPSettings: Equatable, Sendable, Codable {
 
   public var isEmpty: Bool { values.isEmpty && extraLines.isEmpty && options.isEmpty }
 
+  /// A property's value, modelled or kept as an extra line (`smart sizing`, `selectedmonitors`
+  /// and the like live there), looked up case-insensitively; nil when unset or empty.
+  public func value(of name: String) -> String? {
+    if let value = values[name.lowercased()] { return value.isEmpty ? nil : value }
+    for line in extraLines {
+      guard let parsed = try? RDPLine.parse(line, lineNumber: nil), parsed.name.lowercased() == name.lowercased() else { continue }
+      return parsed.value.isEmpty ? nil : parsed.value
+    }
+    return nil
+  }
+
   /// Sets a known property after checking its documented range, or a `connect` option. A
   /// pre-connect command set here is the user's own, so it is approved by this act.
   public mutating func set(_ key: String, _ value: String) throws {

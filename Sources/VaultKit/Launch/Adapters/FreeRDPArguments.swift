@@ -33,6 +33,22 @@ enum FreeRDPArguments {
     if let width = values["desktopwidth"] { arguments.append("/w:\(width)") }
     if let height = values["desktopheight"] { arguments.append("/h:\(height)") }
     if values["use multimon"] == "1" { arguments.append("/multimon") }
+    // Settings rdpvault keeps as extra lines but FreeRDP can honour: only values of the one
+    // form each takes reach the command line.
+    let settings = profile.settings
+    if let monitors = settings.value(of: "selectedmonitors") {
+      let ids = monitors.split(separator: ",", omittingEmptySubsequences: false)
+      if ids.count <= 16, ids.allSatisfy({ (1...3).contains($0.count) && $0.allSatisfy { ("0"..."9").contains($0) } }) {
+        arguments.append("/monitors:\(monitors)")
+        if values["use multimon"] != "1" { notes.append("selectedmonitors applies only with use multimon 1") }
+      } else {
+        notes.append("selectedmonitors \(monitors) is not a list of monitor ids; not passed to FreeRDP")
+      }
+    }
+    if settings.value(of: "smart sizing") == "1" { arguments.append("/smart-sizing") }
+    if settings.value(of: "dynamic resolution") == "1" {
+      arguments.append(version == .two ? "/dynamic-resolution" : "+dynamic-resolution")
+    }
     if values["administrative session"] == "1" { arguments.append("/admin") }
     if values["enablecredsspsupport"] == "0" { arguments.append("-sec-nla") }
     switch values["redirectclipboard"] {
@@ -52,7 +68,21 @@ enum FreeRDPArguments {
     case "2": arguments.append("/audio-mode:2")
     default: break
     }
-    if let gateway = values["gatewayhostname"], !gateway.isEmpty { arguments.append("/g:\(gateway)") }
+    if settings.value(of: "audiocapturemode") == "1" { arguments.append("/microphone") }
+    if let cameras = settings.value(of: "camerastoredirect") {
+      notes.append("camerastoredirect \(cameras): FreeRDP \(version == .two ? 2 : 3) does not redirect cameras from the command line")
+    }
+    if let usb = settings.value(of: "usbdevicestoredirect") {
+      if usb == "*" { arguments.append("/usb:auto") } else {
+        notes.append("usbdevicestoredirect \(usb) names Windows device ids; FreeRDP redirects none of them (only * maps, to /usb:auto)")
+      }
+    }
+    if settings.value(of: "enablerdsaadauth") == "1" {
+      if version == .three { arguments.append("/sec:aad") } else {
+        notes.append("enablerdsaadauth 1: FreeRDP 2 cannot sign in with Microsoft Entra ID; use FreeRDP 3 (--client xfreerdp3)")
+      }
+    }
+    arguments += gateway(values, version: version, notes: &notes)
     if let shell = values["alternate shell"], !shell.isEmpty { arguments.append("/shell:\(shell)") }
     if values["remoteapplicationmode"] == "1", let program = values["remoteapplicationprogram"], !program.isEmpty {
       // FreeRDP 3 splits /app: at commas into sub-options (program:, name:, cmd:, …): a comma
@@ -68,6 +98,30 @@ enum FreeRDPArguments {
       notes.append("extra .rdp lines apply to .rdp files (rdpvault rdp), not to the FreeRDP command line")
     }
     return (arguments, notes)
+  }
+
+  /// The gateway, as mstsc would use it: `gatewayusagemethod` 0 and 4 mean "do not use it"
+  /// (a file can name a gateway it does not use), 1 always, 2 only when a direct connection
+  /// fails. FreeRDP 3 no longer takes FreeRDP 2's `/g:` (it stops at a parse error).
+  static func gateway(_ values: [String: String], version: Version, notes: inout [String]) -> [String] {
+    guard let host = values["gatewayhostname"], !host.isEmpty else { return [] }
+    let usage = values["gatewayusagemethod"]
+    if usage == "0" || usage == "4" {
+      notes.append("gateway \(host) is not used (gatewayusagemethod \(usage!))")
+      return []
+    }
+    let method = usage == "2" ? "detect" : "direct"
+    switch values["gatewaycredentialssource"] {
+    case "1", "5":
+      notes.append(
+        "gatewaycredentialssource \(values["gatewaycredentialssource"]!) (smart card or cookie): FreeRDP offers the gateway "
+          + "the sign-in name and password instead")
+    default: break
+    }
+    switch version {
+    case .two: return ["/g:\(host)", "/gateway-usage-method:\(method)"]
+    case .three: return ["/gateway:g:\(host),usage-method:\(method)"]
+    }
   }
 }
 
