@@ -105,14 +105,19 @@ struct TamperTests {
     let (linked, _) = try Self.tampered(
       team, "UPDATE profiles SET account_id = (SELECT id FROM accounts WHERE id != profiles.account_id LIMIT 1) WHERE id = \(Self.first("profiles"))")
     #expect(throws: VaultError.rowSetMismatch(table: "profiles")) { try linked.profiles() }
-    // One-row reads open the record, which fails under the moved link.
+    // One-row reads open the record, which fails under the moved link: exactly the one row
+    // moved is refused, by its name and by its password, and never hands out another's.
+    var refused: [String] = []
     for name in ["web-01", "web-02", "app-01", "dc-01", "shared-01"] {
       do {
         _ = try linked.profile(named: name)
       } catch let error as VaultError {
         #expect(error == .tampered(table: "profiles", column: "record"), "\(name): \(error)")
+        #expect(throws: VaultError.tampered(table: "profiles", column: "record")) { _ = try linked.password(forProfile: name) }
+        refused.append(name)
       }
     }
+    #expect(refused.count == 1, "the moved link must be refused, and only it: \(refused)")
 
     // A record put under another version does not open, whatever the row-set digest says.
     let (versioned, _) = try Self.tampered(team, "UPDATE account_secrets SET version = version + 1")
