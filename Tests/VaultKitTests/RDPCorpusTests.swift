@@ -106,6 +106,27 @@ struct RDPReaderRulesTests {
     #expect(dropped.1.contains { $0.contains("its signature was dropped") && $0.contains("alternate full address") })
   }
 
+  /// An RD Web RemoteApp file names the session host's inside name in `full address` and the
+  /// address to reach in `alternate full address`: mstsc and FreeRDP connect to the alternate,
+  /// and so does rdpvault, saying so (the layout of a RemoteApp file published by RD Web).
+  @Test func theAlternateFullAddressIsWhereTheClientsConnect() throws {
+    let lines = [
+      "remoteapplicationmode:i:1", "server port:i:3389", "gatewayusagemethod:i:0",
+      "full address:s:EC2AMAZ-GKADDAA.CYBERTANK.TLV", "alternate full address:s:52.50.31.19",
+      "remoteapplicationprogram:s:||CyberTankWindowApp", "remoteapplicationcmdline:s:",
+      "loadbalanceinfo:s:tsv://MS Terminal Services Plugin.1.CyberTankApps",
+    ]
+    let file = try RDPFileReader.parse(Array(lines.map { $0 + "\r\n" }.joined().utf8))
+    #expect(file.host == "52.50.31.19" && file.port == 3389)
+    #expect(file.warnings.contains(
+      "line 5: using alternate full address \"52.50.31.19\" rather than full address \"EC2AMAZ-GKADDAA.CYBERTANK.TLV\", as mstsc and FreeRDP do"))
+    // The same address twice, or an empty alternate, says nothing.
+    let same = try RDPFileReader.parse(Array("full address:s:rds.contoso.com\r\nalternate full address:s:RDS.contoso.com\r\n".utf8))
+    #expect(same.host == "RDS.contoso.com" && same.warnings.isEmpty)
+    let empty = try RDPFileReader.parse(Array("full address:s:10.0.0.4\r\nalternate full address:s:\r\n".utf8))
+    #expect(empty.host == "10.0.0.4" && empty.warnings.isEmpty)
+  }
+
   @Test func anEditToASignedPropertyDropsTheSignature() throws {
     let (vault, _) = try memoryVault()
     var bytes = Array(

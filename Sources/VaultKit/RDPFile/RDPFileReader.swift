@@ -85,6 +85,7 @@ public enum RDPFileReader {
   public static func parse(_ bytes: [UInt8]) throws -> ImportedRDPFile {
     let text = try decode(bytes)
     var address: (value: String, line: Int)?
+    var alternate: (value: String, line: Int)?
     var serverPort: (value: Int, line: Int)?
     var username: String?
     var domain: String?
@@ -127,6 +128,8 @@ public enum RDPFileReader {
       switch name {
       case "full address":
         if typed("s") { address = (value, number) }
+      case "alternate full address":
+        if typed("s") { alternate = (value, number) }
       case "server port":
         guard typed("i") else { continue }
         guard let port = Int(value), (1...65535).contains(port) else {
@@ -168,6 +171,16 @@ public enum RDPFileReader {
       }
     }
     guard sawProperty else { throw VaultError.rdpFile(file: "", line: 0, reason: "no properties; empty or not an .rdp file") }
+    // mstsc connects to `alternate full address` when a file has one (RD Web writes the
+    // session host's inside name in `full address` and the address to reach in the
+    // alternate), and FreeRDP does the same; so does rdpvault, and it says so.
+    if let chosen = alternate {
+      if let full = address, full.value.lowercased() != chosen.value.lowercased() {
+        warnings.append(
+          "line \(chosen.line): using alternate full address \(quoted(chosen.value)) rather than full address \(quoted(full.value)), as mstsc and FreeRDP do")
+      }
+      address = chosen
+    }
     guard let address else {
       throw VaultError.rdpFile(
         file: "", line: 0,
