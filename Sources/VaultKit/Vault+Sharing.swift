@@ -164,9 +164,19 @@ extension Vault {
         var records: [ProfileRecord] = []
         // Whole tables are read (and their row sets checked) when everything may be sent.
         var allAccounts: [Int64: Account]?
+        var allBoxes: [Int64: (box: Data, version: Int64)]?
         if all || (names.isEmpty && tag != nil) {
           let stored = try storedRowSet(db)
-          if includeSecrets { try checkRowSet(db, [.accountSecrets]) }
+          if includeSecrets {
+            // Still sealed: opened one at a time below, straight into the payload.
+            allBoxes = Dictionary(
+              uniqueKeysWithValues: try openAll(db, .accountSecrets, stored: stored) { row in
+                guard let record = row.record else {
+                  throw VaultError.corrupt(detail: "account_secrets has a row without its record")
+                }
+                return (row.id, (box: Data(record), version: row.version))
+              })
+          }
           allAccounts = Dictionary(
             uniqueKeysWithValues: try openAll(db, .accounts, stored: stored) { try AccountRecord.decode($0, keys: keys) }.map { ($0.id, $0.account) })
           records = try openAll(db, .profiles, stored: stored) { try ProfileRecord.decode($0, keys: keys) }
@@ -201,21 +211,13 @@ extension Vault {
         let sequence = try nextBundleSequence(db)
         // The password boxes are read here, still sealed; they are opened one at a time below.
         var boxes: [(box: Data, version: Int64)?] = []
-        if includeSecrets && accountIDs.count > 64 {
-          // One scan instead of a query per account.
-          var all: [Int64: (box: Data, version: Int64)] = [:]
-          for row in try Row.fetchAll(db, sql: "SELECT id, version, record FROM account_secrets") {
-            guard let box = try row.blob(2, table: "account_secrets") else {
-              throw VaultError.corrupt(detail: "account_secrets has a row without its record")
-            }
-            all[try row.integer(0, table: "account_secrets")] = (box, try row.integer(1, table: "account_secrets"))
-          }
-          boxes = accountIDs.map { all[$0] }
+        if let allBoxes {
+          boxes = accountIDs.map { allBoxes[$0] }
         } else if includeSecrets {
           boxes = try accountIDs.map { try fetchPasswordBox(db, accountID: $0) }
         }
         return (
-          BundlePayload.Document(version: 1, accounts: accounts, profiles: profiles), accountIDs, boxes, recipients,
+          BundlePayload.Document(version: 2, accounts: accounts, profiles: profiles), accountIDs, boxes, recipients,
           UInt64(sequence), sender
         )
     }

@@ -48,7 +48,7 @@ enum ProfileJSONWriter {
       first = false
     }
     key("computer_name"); JSONText.string(entry.profile.computerName, &out)
-    key("domain"); JSONText.string(entry.account.scope == .local ? entry.profile.computerName : entry.account.domain, &out)
+    key("domain"); JSONText.string(ProfileJSON.domain(entry), &out)
     key("domain_admin"); out.append(contentsOf: (entry.account.isDomainAdmin ? "true" : "false").utf8)
     key("extra_lines"); JSONText.array(entry.profile.settings.extraLines, &out)
     key("host"); JSONText.string(entry.profile.host, &out)

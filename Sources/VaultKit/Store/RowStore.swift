@@ -85,13 +85,7 @@ extension Vault {
     plaintext: UnsafeRawBufferPointer
   ) throws {
     let record = try keys.sealRecord(plaintext, table, id: id, version: version, bound: bound)
-    let boundValues: [(any DatabaseValueConvertible)?] = table.boundColumnNames.map { name in
-      switch name {
-      case "lookup": bound.lookup
-      case "key_lookup": bound.keyLookup
-      default: bound.accountID
-      }
-    }
+    let boundValues = table.boundColumns.map(bound.value(of:))
     if let previousVersion {
       // What the row was bound to before, for its old row-set element.
       var oldBound: BoundColumns?

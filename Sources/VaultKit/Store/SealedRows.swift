@@ -47,7 +47,7 @@ struct SealedRowBatch {
   static func fetchAll(_ db: Database, _ table: StoredTable) throws -> SealedRowBatch {
     var batch = SealedRowBatch(table: table)
     let statement = try db.makeStatement(sql: table.selection)
-    let columns = table.boundColumnNames
+    let columns = table.boundColumns
     let cursor = try Row.fetchCursor(statement)
     let handle = statement.sqliteStatement
     let name = table.rawValue
@@ -55,9 +55,9 @@ struct SealedRowBatch {
       var entry = Entry(id: try integer(handle, 0, name), version: try integer(handle, 1, name))
       for (offset, column) in columns.enumerated() {
         switch column {
-        case "account_id": entry.accountID = try integer(handle, Int32(2 + offset), name)
-        case "key_lookup": entry.keyLookup = try batch.blob(handle, Int32(2 + offset), name)
-        default: entry.lookup = try batch.blob(handle, Int32(2 + offset), name)
+        case .accountID: entry.accountID = try integer(handle, Int32(2 + offset), name)
+        case .keyLookup: entry.keyLookup = try batch.blob(handle, Int32(2 + offset), name)
+        case .lookup: entry.lookup = try batch.blob(handle, Int32(2 + offset), name)
         }
       }
       entry.record = try batch.blob(handle, Int32(2 + columns.count), name)

@@ -13,14 +13,16 @@ enum StoredTable: String, CaseIterable, Sendable {
   var digestIndex: Int { Self.allCases.firstIndex(of: self)! }
 
   /// The clear columns a record of this table is bound to, in `BoundColumns` order.
-  var boundColumnNames: [String] {
+  var boundColumns: [BoundColumn] {
     switch self {
-    case .profiles: ["lookup", "account_id"]
-    case .accounts, .seenBundles, .senderSequences: ["lookup"]
-    case .teammates: ["lookup", "key_lookup"]
+    case .profiles: [.lookup, .accountID]
+    case .accounts, .seenBundles, .senderSequences: [.lookup]
+    case .teammates: [.lookup, .keyLookup]
     case .accountSecrets, .identity: []
     }
   }
+
+  var boundColumnNames: [String] { boundColumns.map(\.rawValue) }
 
   /// `, col, col` to append to a SELECT of id and version.
   var boundSelection: String { boundColumnNames.map { ", " + $0 }.joined() }
@@ -45,15 +47,21 @@ enum StoredTable: String, CaseIterable, Sendable {
 
   /// The bound columns of a row selected with `boundSelection`, starting at `index`.
   func bound(_ row: Row, from index: Int) throws -> BoundColumns {
-    switch self {
-    case .profiles:
-      BoundColumns(lookup: try row.blob(index, table: rawValue), accountID: try row.integer(index + 1, table: rawValue))
-    case .accounts, .seenBundles, .senderSequences: BoundColumns(lookup: try row.blob(index, table: rawValue))
-    case .teammates:
-      BoundColumns(lookup: try row.blob(index, table: rawValue), keyLookup: try row.blob(index + 1, table: rawValue))
-    case .accountSecrets, .identity: BoundColumns()
+    var bound = BoundColumns()
+    for (offset, column) in boundColumns.enumerated() {
+      switch column {
+      case .lookup: bound.lookup = try row.blob(index + offset, table: rawValue)
+      case .keyLookup: bound.keyLookup = try row.blob(index + offset, table: rawValue)
+      case .accountID: bound.accountID = try row.integer(index + offset, table: rawValue)
+      }
     }
+    return bound
   }
+}
+
+/// A clear column a record can be bound to, by its SQL name.
+enum BoundColumn: String, Sendable {
+  case lookup, keyLookup = "key_lookup", accountID = "account_id"
 }
 
 /// The clear columns of a row that its record is bound to.
@@ -63,6 +71,15 @@ struct BoundColumns: Equatable, Sendable {
   var accountID: Int64?
 
   static let none = BoundColumns()
+
+  /// The value of one column, as SQLite stores it (NULL when absent).
+  func value(of column: BoundColumn) -> (any DatabaseValueConvertible)? {
+    switch column {
+    case .lookup: lookup
+    case .keyLookup: keyLookup
+    case .accountID: accountID
+    }
+  }
 
   /// `u32 length ‖ bytes` per column, in this order, an absent one as length 0xFFFFFFFF.
   func append(to ad: inout [UInt8]) {
