@@ -65,4 +65,63 @@ struct BundleVectorTests {
     #expect(firstChunk + 4 + chunkLength + 64 == bytes.count)
     #expect(Signing.verify(Array(bytes.suffix(64)), message: Array(bytes.dropLast(64)), publicKey: sender.publicKey))
   }
+
+  /// Bundle format 2, made once with the same fixed keys and document
+  /// (Fixtures/bundle/README.md): it decodes, and its payload follows SECURITY.md's layout,
+  /// read here field by field without the decoder.
+  @Test func theCommittedVersionTwoBundleStillDecodesAndFollowsTheLayout() throws {
+    let bytes = try fixture("../bundle/bundle-v2.bin")
+    #expect(Array(bytes[0..<8]) == Array("RDPVBNDL".utf8))
+    #expect(bytes[8] == 2)
+    let parsed = try BundleFormat.parse(bytes)
+    try BundleFormat.verifySignature(parsed)
+    #expect(parsed.version == 2 && parsed.header.sequence == 7 && parsed.header.createdAt == 1_795_000_000)
+    let recipient = try Sealing.keyPair(seed: try Self.seed(3))
+    let payload = try BundleFormat.open(parsed, boxKey: recipient.publicKey, boxSecret: recipient.secretKey)
+    let (document, ranges) = try BundlePayload.decode(payload, bundleVersion: parsed.version)
+    var expected = Self.document
+    expected.version = 2
+    #expect(document == expected)
+    let password = try #require(ranges[0])
+    #expect(payload.withUnsafeBytes { String(decoding: $0[password], as: UTF8.self) } == "Vector-Passw0rd!")
+
+    let plain = payload.withUnsafeBytes { Array($0) }
+    var offset = 0
+    func u32() -> Int {
+      defer { offset += 4 }
+      return plain[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+    }
+    /// A record: version byte 1, then tag (1) ‖ length (4) ‖ bytes per field.
+    func record() -> [(UInt8, [UInt8])] {
+      let end = offset + u32()
+      #expect(plain[offset] == 1)
+      offset += 1
+      var fields: [(UInt8, [UInt8])] = []
+      while offset < end {
+        let tag = plain[offset]
+        offset += 1
+        let length = u32()
+        fields.append((tag, Array(plain[offset..<offset + length])))
+        offset += length
+      }
+      return fields
+    }
+    func text(_ value: String) -> [UInt8] { Array(value.utf8) }
+    func i64(_ value: Int64) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
+    #expect(u32() == 1)
+    let account = record()
+    #expect(account.map(\.0) == [1, 2, 3, 4, 5])
+    #expect(account.map(\.1) == [text("domain"), text("alice"), text("CONTOSO"), text("down-level"), [1]])
+    #expect(u32() == 16)
+    #expect(Array(plain[offset..<offset + 16]) == text("Vector-Passw0rd!"))
+    offset += 16
+    #expect(u32() == 1)
+    let profile = record()
+    #expect(profile.map(\.0) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+    #expect(profile.map(\.1) == [
+      text("dc-01"), text("dc"), text("10.0.0.10"), i64(3389), text("DC-01"), text("rg"), text(""), text("lab"), text(""),
+      text(#"{"extraLines":[],"options":{},"values":{"administrative session":"1"}}"#), i64(0),
+    ])
+    #expect(offset == plain.count)
+  }
 }

@@ -127,6 +127,30 @@ struct RDPReaderRulesTests {
     #expect(empty.host == "10.0.0.4" && empty.warnings.isEmpty)
   }
 
+  /// A hostile alternate address goes through the same gates as `full address`: control
+  /// characters or an oversize line skip it (the file's full address stays), and a value that
+  /// is not a host refuses the file, naming its line.
+  @Test func aHostileAlternateAddressIsSkippedOrRefused() throws {
+    func parse(_ alternate: String) throws -> ImportedRDPFile {
+      try RDPFileReader.parse(Array("full address:s:10.0.0.4\r\nalternate full address:s:\(alternate)\r\n".utf8))
+    }
+    // A NUL makes it no text file at all: refused whole.
+    #expect(throws: VaultError.rdpFile(file: "", line: 0, reason: "contains NUL bytes; not an .rdp file")) { _ = try parse("evil.example\u{0}") }
+    for bad in ["evil.example\u{1B}[8m", "evil.example\u{202E}", String(repeating: "a", count: 70_000)] {
+      let file = try parse(bad)
+      #expect(file.host == "10.0.0.4", "\(bad.prefix(20).debugDescription)")
+      #expect(file.warnings.contains { $0.hasPrefix("line 2: skipped: ") }, "\(file.warnings)")
+    }
+    for bad in ["evil example", "evil.example:99999", "-evil.example"] {
+      #expect(throws: (any Error).self, "\(bad)") { _ = try parse(bad) }
+      do {
+        _ = try parse(bad)
+      } catch VaultError.rdpFile(_, let line, _) {
+        #expect(line == 2, "\(bad)")
+      }
+    }
+  }
+
   @Test func anEditToASignedPropertyDropsTheSignature() throws {
     let (vault, _) = try memoryVault()
     var bytes = Array(
