@@ -178,8 +178,8 @@ extension Vault {
               })
           }
           allAccounts = Dictionary(
-            uniqueKeysWithValues: try openAll(db, .accounts, stored: stored) { try AccountRecord.decode($0, keys: keys) }.map { ($0.id, $0.account) })
-          records = try openAll(db, .profiles, stored: stored) { try ProfileRecord.decode($0, keys: keys) }
+            uniqueKeysWithValues: try openAll(db, .accounts, stored: stored) { try AccountRecord.decode($0, keys: keys, checkLookup: false) }.map { ($0.id, $0.account) })
+          records = try openAll(db, .profiles, stored: stored) { try ProfileRecord.decode($0, keys: keys, checkLookup: false) }
         } else {
           records = try names.map { try fetchProfile(db, named: $0) }
         }

@@ -35,13 +35,13 @@ extension Vault {
       // damaged row is reported and the rest still checked.
       var digests: [StoredTable: [UInt8]] = [:]
       var accountIDs: Set<Int64> = []
-      var batch = try SealedRowBatch.fetchAll(db, .accounts)
+      var batch = try wholeTable(db, .accounts)
       let (accounts, accountDigest) = try batch.open(keys: keys) { row in
         (row.id, Result { try AccountRecord.decode(row, keys: keys).id })
       }
       digests[.accounts] = accountDigest
       for (id, outcome) in try accounts.get() { check(.accounts, id) { accountIDs.insert(try outcome.get()) } }
-      batch = try SealedRowBatch.fetchAll(db, .profiles)
+      batch = try wholeTable(db, .profiles)
       let (profiles, profileDigest) = try batch.open(keys: keys) { row in
         (row.id, Result { try ProfileRecord.decode(row, keys: keys) })
       }

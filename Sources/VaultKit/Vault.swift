@@ -12,6 +12,8 @@ public final class Vault {
   var rowSetDelta = [UInt8](repeating: 0, count: VaultKeys.rowSetLength)
   /// The format this vault had before this open upgraded it, if it did.
   public private(set) var upgradedFromFormat: Int?
+  /// Whole tables read while the key was derived (see `WholeTables`).
+  var preread: Preread?
 
   private init(path: String?, store: VaultStore, keys: VaultKeys) {
     self.path = path
@@ -63,23 +65,36 @@ public final class Vault {
     return vault
   }
 
-  /// Opens and unlocks the vault at `path`.
-  public static func open(at path: String, passphrase: borrowing SecretBytes) throws -> Vault {
+  /// Opens and unlocks the vault at `path`; `wholeTables` are read while the key is derived.
+  public static func open(
+    at path: String, passphrase: borrowing SecretBytes, wholeTables: WholeTables = []
+  ) throws -> Vault {
     let queue = try VaultFile.open(at: path, readonly: false)
-    return try open(in: queue, path: path, passphrase: passphrase)
+    return try open(in: queue, path: path, passphrase: passphrase, wholeTables: wholeTables)
   }
 
   /// Unlocks first, then migrates: a wrong passphrase leaves the file exactly as it was.
   public static func open(
-    in writer: any DatabaseWriter, path: String? = nil, passphrase: borrowing SecretBytes
+    in writer: any DatabaseWriter, path: String? = nil, passphrase: borrowing SecretBytes,
+    wholeTables: WholeTables = []
   ) throws -> Vault {
     let header = try readHeader(writer, path: path)
     let kdf = try header.kdfParameters()
-    let wrappingKey = try deriveWrappingKey(header, passphrase: passphrase, kdf: kdf)
+    // Only a current vault's rows are worth reading ahead: an older one is rewritten first.
+    let pending = Preread.start(header.formatVersion == VaultHeader.currentFormat ? wholeTables.tables : [], from: writer)
+    let wrappingKey: SecretBytes
+    do {
+      wrappingKey = try deriveWrappingKey(header, passphrase: passphrase, kdf: kdf)
+    } catch {
+      _ = pending()
+      throw error
+    }
+    let preread = pending()
     let vaultKey = try unwrap(header, wrappingKey: wrappingKey)
     let keys = try VaultKeys(vaultKey: vaultKey, vaultID: header.vaultID)
     let store = try VaultStore(writer)
     let vault = Vault(path: path, store: store, keys: keys)
+    if !store.migrated { vault.preread = preread }
     if header.formatVersion == 1 {
       // The key is wrapped again for format 2 in the upgrade's own transaction.
       var upgraded = header

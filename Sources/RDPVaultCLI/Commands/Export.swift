@@ -23,7 +23,9 @@ extension RDPVault {
     }
 
     func run() throws {
-      let vault = try options.openVault()
+      // Whole tables only when everything may be sent; the passwords only when they go.
+      let whole: WholeTables = names.isEmpty ? (noSecrets ? [.profiles, .accounts] : [.profiles, .accounts, .passwords]) : []
+      let vault = try options.openVault(wholeTables: whole)
       let bundle = try vault.exportBundle(names: names, all: all, tag: tag, to: to, includeSecrets: !noSecrets)
       try PrivateFile.write(bundle, to: output, force: force)
       Diagnostics.note(

@@ -20,18 +20,21 @@ extension RDPVault {
     @Flag(help: "Print a JSON array (fields documented in the README).") var json = false
 
     func run() throws {
-      let vault = try options.openVault()
-      let all = try vault.profiles(withSettings: json)
-      // No filter, no copy: 100,000 entries cost a retain per field to copy.
-      let entries = tag == nil && kind == nil && pattern == nil ? all : all.filter { entry in
-        (tag.map { entry.profile.tags.contains($0) } ?? true)
+      let vault = try options.openVault(wholeTables: [.profiles, .accounts])
+      // The entries stay where they are (a copy of 100,000 costs a retain per field); the
+      // filter and the name order pick indices.
+      let (all, sorted) = try vault.profilesUnsorted(withSettings: json)
+      let order = tag == nil && kind == nil && pattern == nil ? sorted : sorted.filter { index in
+        let entry = all[index]
+        return (tag.map { entry.profile.tags.contains($0) } ?? true)
           && (kind.map { entry.profile.kind == $0 } ?? true)
           && (pattern.map { Self.matches(entry.profile.name, $0) } ?? true)
       }
       if json {
-        ProfileJSONWriter.write(entries, to: 1)
+        ProfileJSONWriter.write(all, in: order, to: 1)
         return
       }
+      let entries = order.map { all[$0] }
       if entries.isEmpty {
         Diagnostics.note("no VMs\(pattern == nil && tag == nil && kind == nil ? "" : " match")")
         return

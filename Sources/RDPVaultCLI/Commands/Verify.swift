@@ -28,7 +28,7 @@ extension RDPVault {
     }
 
     func run() throws {
-      let report = try options.openVault().verify()
+      let report = try options.openVault(wholeTables: [.profiles, .accounts]).verify()
       if json {
         print(
           try Format.json(

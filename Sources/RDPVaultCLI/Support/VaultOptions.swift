@@ -53,12 +53,13 @@ struct VaultOptions: ParsableArguments {
       hint: "pass --passphrase-file PATH or set RDPVAULT_PASSPHRASE_FILE")
   }
 
-  func openVault() throws -> Vault {
+  /// Opens and unlocks the vault; `wholeTables` are the tables the command reads in full.
+  func openVault(wholeTables: WholeTables = []) throws -> Vault {
     let path = try vaultPath()
     // Fail on a missing vault before asking for a passphrase.
     if !FileManager.default.fileExists(atPath: path) { throw VaultError.noVault(path: path) }
     let passphrase = try readPassphrase()
-    let vault = try Vault.open(at: path, passphrase: passphrase)
+    let vault = try Vault.open(at: path, passphrase: passphrase, wholeTables: wholeTables)
     if let old = vault.upgradedFromFormat {
       Diagnostics.note(
         "upgraded \(path) from format \(old) to format 2 (one sealed record per row); everything was kept, "

@@ -49,7 +49,9 @@ struct AccountRecord {
     try SealedRow.with(row, table) { try decode($0, keys: keys) }
   }
 
-  static func decode(_ row: SealedRow, keys: VaultKeys) throws -> AccountRecord {
+  /// `checkLookup: false` is for whole-table reads, which find no row by its index; the index
+  /// is bound into the record's associated data either way (`verify` recomputes them all).
+  static func decode(_ row: SealedRow, keys: VaultKeys, checkLookup: Bool = true) throws -> AccountRecord {
     let name = table.rawValue
     guard let lookup = row.bound.lookup else { throw VaultError.corrupt(detail: "an account row has no index") }
     let record = try keys.openRecord(row.record, table, id: row.id, version: row.version, bound: row.bound) { plaintext in
@@ -63,7 +65,7 @@ struct AccountRecord {
         id: row.id, version: row.version, createdAt: try fields.integer(8), updatedAt: try fields.integer(9), account: account,
         signInName: try fields.text(7))
     }
-    guard try keys.lookup("account", Account.lookupKey(signInName: record.signInName)) == lookup else {
+    guard try !checkLookup || (keys.lookup("account", Account.lookupKey(signInName: record.signInName)) == lookup) else {
       throw VaultError.lookupMismatch(table: name)
     }
     return record

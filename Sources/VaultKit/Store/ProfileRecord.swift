@@ -56,7 +56,11 @@ struct ProfileRecord {
     try SealedRow.with(row, table) { try decode($0, keys: keys, withSettings: withSettings) }
   }
 
-  static func decode(_ row: SealedRow, keys: VaultKeys, withSettings: Bool = true) throws -> ProfileRecord {
+  /// `checkLookup: false` is for whole-table reads, which find no row by its index; the index
+  /// is bound into the record's associated data either way (`verify` recomputes them all).
+  static func decode(_ row: SealedRow, keys: VaultKeys, withSettings: Bool = true, checkLookup: Bool = true) throws
+    -> ProfileRecord
+  {
     let name = table.rawValue
     guard let lookup = row.bound.lookup, let accountID = row.bound.accountID else {
       throw VaultError.corrupt(detail: "a profile row has no index or account link")
@@ -74,7 +78,7 @@ struct ProfileRecord {
         id: row.id, accountID: accountID, version: row.version, createdAt: try fields.integer(11),
         updatedAt: try fields.integer(12), profile: profile)
     }
-    guard try keys.lookup("profile", Profile.lookupKey(name: record.profile.name)) == lookup else {
+    guard try !checkLookup || (keys.lookup("profile", Profile.lookupKey(name: record.profile.name)) == lookup) else {
       throw VaultError.lookupMismatch(table: name)
     }
     return record

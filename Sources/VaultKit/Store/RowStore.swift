@@ -28,6 +28,16 @@ extension Vault {
     try VaultStore.guarded { try writer.read(body) }
   }
 
+  /// Every row of `table`: the rows read while the key was derived when the file has not
+  /// changed since, else read now.
+  func wholeTable(_ db: Database, _ table: StoredTable) throws -> SealedRowBatch {
+    if var rows = preread, let batch = rows.batches.removeValue(forKey: table) {
+      preread = rows.batches.isEmpty ? nil : rows
+      if try rows.isCurrent(db) { return batch }
+    }
+    return try SealedRowBatch.fetchAll(db, table)
+  }
+
   /// The next version of a row: clear counters come from the file, so they are checked.
   static func nextVersion(after version: Int64?) throws -> Int64 {
     let (next, overflow) = (version ?? 0).addingReportingOverflow(1)

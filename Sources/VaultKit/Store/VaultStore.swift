@@ -6,12 +6,15 @@ import VaultMigrations
 /// It stores and fetches boxes; it never sees a key.
 public final class VaultStore {
   let writer: any DatabaseWriter
+  /// Whether opening applied a migration (the schema changed under anything read before).
+  private(set) var migrated = false
 
   /// Applies the embedded migrations, each in its own transaction.
   public init(_ writer: any DatabaseWriter) throws {
     self.writer = writer
     // A vault that is up to date needs no write transaction: every command opens one.
     if try Self.refuseNewerSchema(writer) == Set(Self.knownMigrations) { return }
+    migrated = true
     do {
       try Self.migrator.migrate(writer)
     } catch {

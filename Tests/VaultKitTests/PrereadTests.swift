@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+import Testing
+import VaultCrypto
+
+@testable import VaultKit
+
+/// Whole tables read while the key is derived (`WholeTables`) are used only while they are
+/// still the file's rows: a commit by another process, or a write by the command itself,
+/// sends the command back to the file.
+struct PrereadTests {
+  let all: WholeTables = [.profiles, .accounts, .passwords]
+
+  func vaultFile(_ temp: TemporaryDirectory) throws -> String {
+    let path = temp.path + "/vault.db"
+    let vault = try Vault.create(at: path, passphrase: try secret("pp"), kdf: testKDF)
+    try vault.addLocal("web-01", password: "x")
+    try vault.addDomain("app-01", user: "CONTOSO\\alice", password: "y")
+    return path
+  }
+
+  @Test func theRowsReadAheadAreTheOnesListed() throws {
+    let temp = TemporaryDirectory()
+    let path = try vaultFile(temp)
+    let vault = try Vault.open(at: path, passphrase: try secret("pp"), wholeTables: all)
+    #expect(vault.preread?.batches.count == 3)
+    #expect(try vault.profiles().map(\.profile.name) == ["app-01", "web-01"])
+    // Each batch is used once; the next read goes to the file.
+    #expect(vault.preread?.batches.keys.contains(.profiles) == false)
+    #expect(try vault.profiles().map(\.profile.name) == ["app-01", "web-01"])
+  }
+
+  @Test func aCommitByAnotherProcessMakesThemStale() throws {
+    let temp = TemporaryDirectory()
+    let path = try vaultFile(temp)
+    let vault = try Vault.open(at: path, passphrase: try secret("pp"), wholeTables: all)
+    let other = try Vault.open(at: path, passphrase: try secret("pp"))
+    try other.addLocal("web-02", password: "z")
+    try other.removeProfile(named: "app-01")
+    // Stale rows would be missing web-02, and their row set would not match the header's.
+    #expect(try vault.profiles().map(\.profile.name) == ["web-01", "web-02"])
+    #expect(try vault.verify().isSound)
+  }
+
+  @Test func theCommandsOwnWriteMakesThemStale() throws {
+    let temp = TemporaryDirectory()
+    let path = try vaultFile(temp)
+    let vault = try Vault.open(at: path, passphrase: try secret("pp"), wholeTables: all)
+    try vault.addLocal("web-02", password: "z")
+    #expect(try vault.profiles().map(\.profile.name) == ["app-01", "web-01", "web-02"])
+  }
+
+  @Test func aWrongPassphraseStillFailsAsSuch() throws {
+    let temp = TemporaryDirectory()
+    let path = try vaultFile(temp)
+    #expect(throws: VaultError.wrongPassphrase) {
+      try Vault.open(at: path, passphrase: try secret("wrong"), wholeTables: all)
+    }
+  }
+}
