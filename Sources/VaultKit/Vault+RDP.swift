@@ -167,6 +167,8 @@ extension Vault {
       settings: parsed.settings)
     try profile.validate()
     var wanted = try account.account(kind: finalKind, computerName: machine, admin: false)
+    profile.settings.signedLines = RDPSignature.signedAddressLines(parsed.originalLines, settings: profile.settings)
+    RDPSignature.keepEmptySignedValues(parsed.originalLines, in: &profile.settings)
     let broken = RDPSignature.dropIfBroken(&profile.settings, before: parsed.originalLines) { [profile, wanted] in
       RDPFileWriter.lines(for: ProfileEntry(profile: profile, account: wanted))
     }

@@ -167,7 +167,7 @@ import Testing
     #expect(skipped.status == 0, "\(skipped.stderr)")
     for warning in [
       "line 3: skipped: missing the type in \"screen mode id\"", "line 4: skipped: \"desktopwidth\" must have type i, not s",
-      "line 5: skipped: missing the type in \"drivestoredirect", "line 6: skipped: longer than 8192 bytes",
+      "line 5: skipped: missing the type in \"drivestoredirect", "line 6: skipped: invalid extra line",
     ] {
       #expect(skipped.stderr.contains(warning), "\(warning): \(skipped.stderr)")
     }

@@ -38,6 +38,28 @@ import Testing
     #expect(try !signIn(server: server, box: box, vm: "app-01", password: "not the password"))
   }
 
+  /// An RD Web file signs its own address lines: `full address` names the session host's
+  /// inside name, which does not resolve here, and `alternate full address` and `server port`
+  /// the way in. rdpvault writes those lines back as signed, and FreeRDP connects through
+  /// the alternate, as mstsc does.
+  @Test func aSignedRDWebFileIsWrittenSoFreeRDPConnects() throws {
+    let server = try RDPServer(users: Self.users)
+    defer { server.stop() }
+    let box = Sandbox()
+    box.initVault()
+    let lines = [
+      "full address:s:rdsh-01.corp.invalid", "alternate full address:s:\(server.host)", "server port:i:\(server.port)",
+      "username:s:CONTOSO\\alice", "signscope:s:Full Address,Alternate Full Address,Server Port", "signature:s:AQABAAEAAAA=",
+    ]
+    let file = box.write(lines.map { $0 + "\r\n" }.joined(), to: "rdweb.rdp")
+    let imported = box.run(["import", file])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    #expect(!imported.stderr.contains("signature was dropped"), "\(imported.stderr)")
+    let written = box.run(["rdp", "rdweb"]).stdout
+    for line in lines { #expect(written.contains(line + "\r\n"), "\(line)") }
+    #expect(try signIn(server: server, box: box, vm: "rdweb", password: Self.users[1].password))
+  }
+
   @Test func anIPv6AddressIsWrittenSoFreeRDPConnects() throws {
     let server = try RDPServer(users: Self.users, host: "::1")
     defer { server.stop() }

@@ -49,6 +49,13 @@ struct FastPathTests {
       extraLines: ["smart sizing:i:1", "tab:s:a\tb"], options: ["pre-connect": "echo \"hi\"\n"])
     var text = try SettingsCoding.encode(settings)
     #expect(text.withUTF8 { SettingsJSONReader.read($0) } == settings)
+    // A signed file's kept address lines, and none: the unsigned encoding has no such key.
+    var signed = settings
+    signed.signedLines = ["full address:s:rdsh-01", "alternate full address:s:rds.contoso.com"]
+    var signedText = try SettingsCoding.encode(signed)
+    #expect(signedText.withUTF8 { SettingsJSONReader.read($0) } == signed)
+    #expect(try JSONDecoder().decode(RDPSettings.self, from: Data(signedText.utf8)) == signed)
+    #expect(!text.contains("signedLines"))
   }
 
   static let utf8Cases: [[UInt8]] = [

@@ -36,19 +36,35 @@ struct RDPCorpusTests {
     case "imports":
       let parsed = try RDPFileReader.parse(bytes)
       #expect("\(parsed.host):\(parsed.port)" == expected.detail)
-      // Round trip: every property line with a value that rdpvault does not take from the
-      // profile comes back out, as it was.
-      let profile = Profile(name: "vm", host: parsed.host, port: parsed.port, computerName: "VM", kind: .local, settings: parsed.settings)
-      let written = RDPFileWriter.lines(for: ProfileEntry(profile: profile, account: Account(scope: .local, userName: "u")))
-        .map { $0.lowercased() }
+      // Round trip through a real import: every property line with a value that rdpvault does
+      // not take from the profile comes back out as it was; a signed file keeps its
+      // signature, and then every line it signs, byte for byte (empty ones included).
+      let (vault, _) = try memoryVault()
+      var copy = bytes
+      _ = try vault.importRDPFile(
+        &copy, fileName: file, name: "vm", kind: nil, tags: [], user: parsed.user == nil ? "CONTOSO\\alice" : nil,
+        computerName: "VM1")
+      let written = RDPFileWriter.lines(for: try vault.profile(named: "vm"))
+      let scope = parsed.originalLines.first { $0.lowercased().hasPrefix("signscope:") }
+        .map { $0.split(separator: ":", maxSplits: 2).last.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } } ?? [] }
+      let signed = scope != nil && parsed.originalLines.contains { $0.lowercased().hasPrefix("signature:") }
       for line in parsed.originalLines {
         guard let colon = line.firstIndex(of: ":") else { continue }
         let name = line[..<colon].lowercased()
         let value = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).last ?? ""
-        if value.isEmpty || ["full address", "username", "domain", "server port"].contains(name) || RDPProperty.isReserved(name) {
+        if signed, scope!.contains(name) || RDPSignature.lineNames.contains(name) {
+          #expect(written.contains(line), "\(file): signed line \(line.prefix(60)) was not kept as it was")
           continue
         }
-        #expect(written.contains(line.lowercased()), "\(file): \(line) was lost")
+        // A value out of its documented range was skipped with a warning naming its line
+        // (the macOS client writes `desktopwidth:i:0`).
+        let refused = RDPProperty.named(String(name)).map { (try? $0.validate(String(value))) == nil } ?? false
+        if value.isEmpty || refused || ["full address", "alternate full address", "username", "domain", "server port"].contains(name)
+          || RDPProperty.isReserved(String(name))
+        {
+          continue
+        }
+        #expect(written.map { $0.lowercased() }.contains(line.lowercased()), "\(file): \(line) was lost")
       }
     default:
       #expect {
@@ -98,12 +114,57 @@ struct RDPReaderRulesTests {
     #expect(kept.0.extraLines.contains("signscope:s:Full Address,RedirectClipboard"))
     #expect(kept.0.extraLines.contains("signature:s:AQABAAEAAAA="))
     #expect(kept.1.isEmpty)
+    // rdpvault writes a modelled value in its normal form: a signed "01600" becomes "1600".
     let dropped = try importSigned([
-      "full address:s:rds.contoso.com", "alternate full address:s:rds.contoso.com", "username:s:CONTOSO\\alice",
-      "signscope:s:Full Address,Alternate Full Address", "signature:s:AQABAAEAAAA=",
+      "full address:s:rds.contoso.com", "username:s:CONTOSO\\alice", "desktopwidth:i:01600",
+      "signscope:s:Full Address,DesktopWidth", "signature:s:AQABAAEAAAA=",
     ])
     #expect(!dropped.0.extraLines.contains { $0.hasPrefix("signscope") || $0.hasPrefix("signature") })
-    #expect(dropped.1.contains { $0.contains("its signature was dropped") && $0.contains("alternate full address") })
+    #expect(dropped.0.signedLines.isEmpty)
+    #expect(dropped.1.contains { $0.contains("its signature was dropped") && $0.contains("desktopwidth") })
+  }
+
+  /// RD Web signs `full address` (the session host's inside name), `alternate full address`
+  /// and `server port`, all of which rdpvault otherwise writes from the profile: the file's own
+  /// lines are kept and written back while they connect where the profile says, so the
+  /// signature holds; once the address changes, both signature lines go.
+  @Test func anRDWebSignatureOverTheAddressSurvives() throws {
+    let (vault, _) = try memoryVault()
+    let lines = [
+      "full address:s:RDSH-01.corp.contoso.com", "alternate full address:s:rds.contoso.com", "server port:i:3389",
+      "username:s:CONTOSO\\alice", "drivestoredirect:s:",
+      "signscope:s:Full Address,Alternate Full Address,Server Port,DrivesToRedirect", "signature:s:AQABAAEAAAA=",
+    ]
+    var bytes = Array(lines.map { $0 + "\r\n" }.joined().utf8)
+    let result = try vault.importRDPFile(&bytes, fileName: "rdweb.rdp", name: nil, kind: nil, tags: [], user: nil, computerName: nil)
+    #expect(!result.warnings.contains { $0.contains("signature") })
+    let entry = try vault.profile(named: "rdweb")
+    #expect(entry.profile.host == "rds.contoso.com")
+    let written = RDPFileWriter.lines(for: entry)
+    for line in lines { #expect(written.contains(line), "\(line)") }
+    // What the written file connects to is still what the profile says.
+    let reread = try RDPFileReader.parse(Array(written.map { $0 + "\r\n" }.joined().utf8))
+    #expect(reread.host == "rds.contoso.com" && reread.port == 3389)
+    try vault.editProfile(named: "rdweb", change: { $0.host = "rds2.contoso.com" }, account: nil, admin: nil, password: nil)
+    let edited = RDPFileWriter.lines(for: try vault.profile(named: "rdweb"))
+    #expect(edited.first == "full address:s:rds2.contoso.com")
+    #expect(!edited.contains { $0.hasPrefix("signature:") || $0.hasPrefix("signscope:") || $0.hasPrefix("alternate full address") })
+  }
+
+  /// Kept lines that would connect elsewhere than the profile says (a teammate's bundle, a
+  /// changed vault) are never written, and neither is the signature that came with them; a
+  /// kept line that is not an address line is refused outright.
+  @Test func keptLinesNeverRedirectTheFile() throws {
+    var settings = RDPSettings(
+      extraLines: ["signscope:s:Full Address", "signature:s:AQAB"], signedLines: ["full address:s:evil.example"])
+    try settings.validate()
+    let profile = Profile(name: "web", host: "good.example", computerName: "WEB", kind: .local, settings: settings)
+    let written = RDPFileWriter.lines(for: ProfileEntry(profile: profile, account: Account(scope: .local, userName: "u")))
+    #expect(written.first == "full address:s:good.example")
+    #expect(!written.contains { $0.contains("evil") || $0.hasPrefix("signature:") || $0.hasPrefix("signscope:") })
+    for bad in [["password:s:x"], ["full address:s:a", "full address:s:b"], ["loadbalanceinfo:s:x"], ["full address:s:a\u{1B}[2J"]] {
+      #expect(throws: VaultError.self, "\(bad)") { try RDPSettings(signedLines: bad).validate() }
+    }
   }
 
   /// An RD Web RemoteApp file names the session host's inside name in `full address` and the

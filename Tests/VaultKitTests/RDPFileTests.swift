@@ -166,7 +166,8 @@ struct RDPFileTests {
     ("wrong type for a known property", "screen mode id:s:1", "line 2: skipped: \"screen mode id\" must have type i"),
     ("integer that is not", "foo:i:abc", "line 2: skipped: \"foo\" is an integer property"),
     ("out of range", "audiomode:i:9", "line 2: skipped: invalid audiomode"),
-    ("huge line", "x:s:" + String(repeating: "a", count: 9000), "line 2: skipped: longer than 8192 bytes"),
+    ("huge line", "x:s:" + String(repeating: "a", count: 70_000), "line 2: skipped: longer than 65536 bytes"),
+    ("a long value", "x:s:" + String(repeating: "a", count: 5000), "line 2: skipped: invalid extra line"),
     ("a star for a type", "drivestoredirect:s*", "line 2: skipped: missing the type"),
   ]
 

@@ -6,11 +6,18 @@ public struct RDPSettings: Equatable, Sendable, Codable {
   public var extraLines: [String]
   /// `connect` options that are not .rdp properties (`cert-sha256`, `pre-connect`).
   public var options: [String: String]
+  /// A signed file's own `full address`, `alternate full address`, `server port`, `username`
+  /// or `domain` lines, when its signature covers them: written instead of rdpvault's own
+  /// while they still connect where the profile says (see `RDPSignature`).
+  public var signedLines: [String]
 
-  public init(values: [String: String] = [:], extraLines: [String] = [], options: [String: String] = [:]) {
+  public init(
+    values: [String: String] = [:], extraLines: [String] = [], options: [String: String] = [:], signedLines: [String] = []
+  ) {
     self.values = values
     self.extraLines = extraLines
     self.options = options
+    self.signedLines = signedLines
   }
 
   public init(from decoder: any Decoder) throws {
@@ -18,9 +25,10 @@ public struct RDPSettings: Equatable, Sendable, Codable {
     values = try container.decodeIfPresent([String: String].self, forKey: .values) ?? [:]
     extraLines = try container.decodeIfPresent([String].self, forKey: .extraLines) ?? []
     options = try container.decodeIfPresent([String: String].self, forKey: .options) ?? [:]
+    signedLines = try container.decodeIfPresent([String].self, forKey: .signedLines) ?? []
   }
 
-  public var isEmpty: Bool { values.isEmpty && extraLines.isEmpty && options.isEmpty }
+  public var isEmpty: Bool { values.isEmpty && extraLines.isEmpty && options.isEmpty && signedLines.isEmpty }
 
   /// A property's value, modelled or kept as an extra line (`smart sizing`, `selectedmonitors`
   /// and the like live there), looked up case-insensitively; nil when unset or empty.
@@ -120,6 +128,7 @@ public struct RDPSettings: Equatable, Sendable, Codable {
         throw VaultError.invalidField(field: "extra line", value: line, rule: "\(name) is set twice")
       }
     }
+    try RDPSignature.checkSignedLines(signedLines)
     for (key, value) in options {
       if key == ConnectOption.preConnectApproved {
         try Validation.freeText(value, field: key, maxLength: 4096)

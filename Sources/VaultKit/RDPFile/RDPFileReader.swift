@@ -18,7 +18,8 @@ public struct ImportedRDPFile: Equatable, Sendable {
 /// CR line endings.
 public enum RDPFileReader {
   public static let maximumFileSize = 1 << 20
-  public static let maximumLineLength = 8192
+  /// RD Web's signatures are single lines of 6-10 KB.
+  public static let maximumLineLength = 65536
 
   public static func decode(_ bytes: [UInt8]) throws -> String {
     if bytes.count > maximumFileSize {
@@ -93,6 +94,8 @@ public enum RDPFileReader {
     var warnings: [String] = []
     var originalLines: [String] = []
     var sawProperty = false
+    // A `full address` line too malformed to read is the cause to name if no address remains.
+    var unreadableAddress: (line: Int, reason: String)?
     func skip(_ number: Int, _ reason: String) { warnings.append("line \(number): skipped: \(reason)") }
     for (number, raw) in lines(text) {
       let line = raw.trimmingCharacters(in: .whitespaces)
@@ -110,6 +113,9 @@ public enum RDPFileReader {
         parsed = try RDPLine.parse(line, lineNumber: number)
       } catch VaultError.rdpFile(_, _, let reason) {
         skip(number, reason)
+        if line.lowercased().hasPrefix("full address") || line.lowercased().hasPrefix("alternate full address") {
+          unreadableAddress = unreadableAddress ?? (number, reason)
+        }
         continue
       }
       sawProperty = true
@@ -144,6 +150,9 @@ public enum RDPFileReader {
       case "password 51":
         warnings.append(
           "line \(number): dropped \(parsed.name): a saved password is encrypted with Windows DPAPI for one user on one machine and cannot be used here; it was neither stored nor shown")
+      case "gatewayaccesstoken":
+        warnings.append(
+          "line \(number): dropped \(quoted(parsed.name)): a gateway access token (Azure Bastion's) is a credential that expires within hours; rdpvault does not keep it")
       default:
         if RDPProperty.named(name) == nil, RDPProperty.isReserved(name) {
           // Never kept: it would make a written file connect elsewhere than `show` says.
@@ -180,6 +189,10 @@ public enum RDPFileReader {
           "line \(chosen.line): using alternate full address \(quoted(chosen.value)) rather than full address \(quoted(full.value)), as mstsc and FreeRDP do")
       }
       address = chosen
+    }
+    if address == nil, let unreadableAddress {
+      throw VaultError.rdpFile(
+        file: "", line: unreadableAddress.line, reason: "its full address cannot be read: \(unreadableAddress.reason)")
     }
     guard let address else {
       throw VaultError.rdpFile(

@@ -11,8 +11,13 @@ public enum RDPFileWriter {
   /// The lines, without line endings.
   public static func lines(for entry: ProfileEntry) -> [String] {
     let profile = entry.profile
-    var lines = ["full address:s:\(fullAddress(host: profile.host, port: profile.port))"]
-    lines.append("username:s:\(entry.signInName)")
+    // A signed file's own address lines while they still say what the profile says; else
+    // rdpvault's, and no signature (an invalid one is worse than none).
+    let signed = RDPSignature.linesToWrite(for: entry)
+    var lines = signed ?? ["full address:s:\(fullAddress(host: profile.host, port: profile.port))"]
+    if !(signed ?? []).contains(where: { $0.lowercased().hasPrefix("username:") }) {
+      lines.append("username:s:\(entry.signInName)")
+    }
     // Every value the profile holds, defaults included: FreeRDP's defaults are not mstsc's,
     // so a value left out could change what FreeRDP does with the file.
     for property in RDPProperty.all {
@@ -20,7 +25,11 @@ public enum RDPFileWriter {
       lines.append("\(property.name):\(property.type.rawValue):\(value)")
     }
     // A line stored before the reserved names were refused is still never written.
-    lines += profile.settings.extraLines.filter { (try? RDPSettings.checkExtraLine($0)) != nil }
+    lines += profile.settings.extraLines.filter { line in
+      (try? RDPSettings.checkExtraLine(line)) != nil
+        && (signed != nil || profile.settings.signedLines.isEmpty
+          || !RDPSignature.lineNames.contains { line.lowercased().hasPrefix($0 + ":") })
+    }
     return lines
   }
 

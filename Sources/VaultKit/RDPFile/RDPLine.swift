@@ -45,7 +45,10 @@ public struct RDPLine: Equatable, Sendable {
       let reason = "\(quoted(name)) is a binary property but its value is not hex"
       throw lineNumber == nil ? VaultError.invalidField(field: "extra line", value: text, rule: reason) : fail(reason)
     }
-    if lineNumber == nil { try RDPText.check(value, field: "extra line") }
+    if lineNumber == nil {
+      let limit = name.lowercased() == "signature" ? RDPText.maximumSignatureLength : RDPText.maximumLength
+      try RDPText.check(value, field: "extra line", limit: limit)
+    }
     return RDPLine(name: name, type: type, value: value)
   }
 

@@ -106,11 +106,15 @@ public struct RDPProperty: Sendable {
 import Foundation
 
 enum RDPText {
+  static let maximumLength = 4096
+  /// RD Web's `signature` lines (a PKCS #7 blob with the certificate chain) run to 10 KB.
+  static let maximumSignatureLength = 32768
+
   /// Values must fit on one line of an .rdp file, and show as they are.
-  static func check(_ value: String, field: String) throws {
+  static func check(_ value: String, field: String, limit: Int = maximumLength) throws {
     try Validation.displayText(value, field: field)
-    if value.utf8.count > 4096 {
-      throw VaultError.invalidField(field: field, value: String(value.prefix(20)) + "…", rule: "at most 4096 bytes")
+    if value.utf8.count > limit {
+      throw VaultError.invalidField(field: field, value: String(value.prefix(20)) + "…", rule: "at most \(limit) bytes")
     }
   }
 }

@@ -6,12 +6,14 @@ enum SettingsCoding {
     if settings.isEmpty { return "" }
     // By hand, as JSONEncoder would with sorted keys: bulk adds and imports write thousands.
     var out: [UInt8] = []
-    JSONText.object(
-      [
-        ("extraLines", { JSONText.array(settings.extraLines, &$0) }),
-        ("options", { JSONText.dictionary(settings.options, &$0) }),
-        ("values", { JSONText.dictionary(settings.values, &$0) }),
-      ], &out)
+    // `signedLines` only when there are any: the encoding of every other profile is unchanged.
+    var fields: [(String, (inout [UInt8]) -> Void)] = [
+      ("extraLines", { JSONText.array(settings.extraLines, &$0) }),
+      ("options", { JSONText.dictionary(settings.options, &$0) }),
+    ]
+    if !settings.signedLines.isEmpty { fields.append(("signedLines", { JSONText.array(settings.signedLines, &$0) })) }
+    fields.append(("values", { JSONText.dictionary(settings.values, &$0) }))
+    JSONText.object(fields, &out)
     return String(decoding: out, as: UTF8.self)
   }
 
@@ -47,6 +49,7 @@ enum SettingsJSONReader {
         case "values": guard let values = reader.stringObject() else { return nil }; settings.values = values
         case "options": guard let options = reader.stringObject() else { return nil }; settings.options = options
         case "extraLines": guard let lines = reader.stringArray() else { return nil }; settings.extraLines = lines
+        case "signedLines": guard let lines = reader.stringArray() else { return nil }; settings.signedLines = lines
         default: return nil
         }
       } while reader.consume(UInt8(ascii: ","))
