@@ -152,7 +152,7 @@ extension Vault {
     let inferredKind: AccountKind
     switch (account.form, account.domain) {
     case (.upn, _): inferredKind = .domain
-    case (_, nil): inferredKind = .local
+    case (_, nil), (_, Profile.thisComputer): inferredKind = .local
     case (_, let domain?):
       let machine = computerName ?? Profile.defaultComputerName(for: profileName)
       inferredKind = machine.map { $0.lowercased() == domain.lowercased() } ?? false ? .local : .domain
@@ -160,7 +160,7 @@ extension Vault {
     let finalKind = kind ?? inferredKind
     var machine = computerName
     if finalKind == .local, machine == nil, let domain = account.domain { machine = domain.uppercased() }
-    if finalKind != .local, machine == nil { machine = Profile.defaultComputerName(for: profileName) ?? "UNKNOWN" }
+    if finalKind != .local, machine == nil { machine = Profile.defaultComputerName(for: profileName) ?? Profile.thisComputer }
     guard let machine else { throw VaultError.computerNameNeeded(file: fileName, user: account.userName) }
     var profile = Profile(
       name: profileName, host: parsed.host, port: parsed.port, computerName: machine, kind: finalKind, tags: tags,

@@ -136,7 +136,8 @@ extension VaultError {
       "the bundle is older (sequence \(sequence)) than one already imported from its sender (sequence \(last))"
     case .nothingToExport: "no VM matches"
     case .computerNameNeeded(let file, let user):
-      "\(file): the file does not say the Windows computer name that \(user) is local to; give --computer-name"
+      "\(file): the file does not say the Windows computer name that \(user) is local to; give --computer-name "
+        + "(or --computer-name . to sign in as .\\\(user), the VM's own account)"
     case .rdpFile(let file, let line, let reason):
       (file.isEmpty ? "" : file + ":") + (line > 0 ? "\(line): " : (file.isEmpty ? "" : " ")) + reason
     }

@@ -91,6 +91,28 @@ struct ModelTests {
     #expect(Profile.defaultComputerName(for: "a-very-long-vm-name") == nil)
     #expect(Profile.defaultComputerName(for: "with.dot") == nil)
     expectInvalid("computer name") { try Validation.computerName("12345") }
+    try Validation.computerName(".")
+    for bad in ["..", ".web", "web.", "a.b"] { expectInvalid("computer name") { try Validation.computerName(bad) } }
+  }
+
+  /// `.\user` is a local account of the VM itself: it signs in as `.\user` (FreeRDP gets
+  /// `/d:.`), it cannot be a domain account, and a computer name given wins over it. A VM
+  /// whose name cannot be a computer name (Azure allows 64 characters) gets `.`, with a note,
+  /// never a guessed name.
+  @Test func theVMItselfIsDot() throws {
+    let dot = try AccountName.parse(user: ".\\eve", domain: nil)
+    #expect(dot == AccountName(userName: "eve", domain: ".", form: .downLevel))
+    let local = try dot.account(kind: .local, computerName: ".", admin: false)
+    #expect(local.signInName(computerName: ".") == ".\\eve")
+    #expect(local.clientCredentials(computerName: ".") == (user: "eve", domain: "."))
+    #expect(try dot.account(kind: .local, computerName: "WEB-01", admin: false).signInName(computerName: "WEB-01") == "WEB-01\\eve")
+    #expect(throws: VaultError.self) { try dot.account(kind: .domain, computerName: ".", admin: false) }
+    #expect(Profile.computerName(given: nil, vmName: "web-01", user: dot) == (".", nil))
+    #expect(Profile.computerName(given: "WEB-01", vmName: "web-01", user: dot) == ("WEB-01", nil))
+    let bare = try AccountName.parse(user: "eve", domain: nil)
+    #expect(Profile.computerName(given: nil, vmName: "web-01", user: bare) == ("WEB-01", nil))
+    let long = Profile.computerName(given: nil, vmName: "web-frontend-prod-01", user: bare)
+    #expect(long.name == "." && long.note?.contains("cannot be a Windows computer name") == true)
   }
 
   @Test(arguments: ["web-01", "A", "x_y.z", String(repeating: "n", count: 64)])

@@ -26,14 +26,10 @@ extension RDPVault {
     func run() throws {
       let vault = try options.openVault()
       try Validation.profileName(name)
-      guard let computerName = fields.computerName ?? Profile.defaultComputerName(for: name) else {
-        throw CLIError(
-          "\"\(name)\" cannot be a Windows computer name (at most 15 letters, digits or '-')",
-          hint: "give the VM's computer name with --computer-name")
-      }
+      guard let accountName = try fields.accountName else { throw ValidationError("missing --user") }
+      let (computerName, computerNote) = Profile.computerName(given: fields.computerName, vmName: name, user: accountName)
       var profile = Profile(name: name, host: "", computerName: computerName, kind: .local)
       fields.apply(to: &profile)
-      guard let accountName = try fields.accountName else { throw ValidationError("missing --user") }
       let resolution = try vault.resolveAccount(for: profile, name: accountName, admin: fields.admin)
       let entry: ProfileEntry
       switch resolution {
@@ -49,6 +45,7 @@ extension RDPVault {
         let password = try passwordOptions.read(prompt: true)
         entry = try vault.addProfile(profile, account: accountName, admin: fields.admin, password: password)
       }
+      if let computerNote, entry.profile.kind == .local { Diagnostics.note(computerNote) }
       let linked = if case .existing = resolution { ", linked to the existing account" } else { "" }
       Diagnostics.note("added \(entry.profile.name) (\(entry.profile.kind.rawValue), signs in as \(entry.signInName)\(linked))")
     }

@@ -171,7 +171,7 @@ extension RDPVault {
       } catch VaultError.computerNameNeeded(_, let user) where interactive {
         // Asked, never invented: the file names the user, not the machine.
         let answer = try Prompt.ask(
-          "\(file) names the local user \(user) but not the computer. Its Windows computer name: ",
+          "\(file) names the local user \(user) but not the computer. Its Windows computer name (. for the VM itself): ",
           hint: "pass --computer-name")
         guard !answer.isEmpty else { throw CLIError("no computer name given; nothing was imported from \(file)") }
         return try importRDP(&bytes, from: file, into: vault, interactive: interactive, computerName: answer)

@@ -26,7 +26,8 @@ extension RDPVault {
       ]
       switch profile.kind {
       case .local:
-        lines.append(("account", "local account of \(profile.computerName)"))
+        lines.append(
+          ("account", profile.computerName == Profile.thisComputer ? "local account of the VM itself (.)" : "local account of \(profile.computerName)"))
       case .domain:
         lines.append(
           ("account",

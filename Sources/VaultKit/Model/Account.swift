@@ -76,7 +76,8 @@ public struct AccountName: Equatable, Sendable {
     if let slash = user.firstIndex(of: "\\") {
       let prefix = String(user[..<slash])
       let name = String(user[user.index(after: slash)...])
-      try Validation.domain(prefix)
+      // `.\user`: a local account of the VM itself.
+      if prefix != Profile.thisComputer { try Validation.domain(prefix) }
       try Validation.samAccountName(name)
       if let explicitDomain, explicitDomain.lowercased() != prefix.lowercased() {
         throw VaultError.invalidField(
@@ -105,7 +106,7 @@ public struct AccountName: Equatable, Sendable {
   func account(kind: AccountKind, computerName: String, admin: Bool) throws -> Account {
     switch kind {
     case .local:
-      if let domain, form == .upn || domain.lowercased() != computerName.lowercased() {
+      if let domain, form == .upn || (domain != Profile.thisComputer && domain.lowercased() != computerName.lowercased()) {
         throw VaultError.kindMismatch(
           detail: "a local account signs in as \(computerName)\\\(userName); "
             + "\(quoted(domain)) is not the computer name")
@@ -115,6 +116,9 @@ public struct AccountName: Equatable, Sendable {
       }
       return Account(scope: .local, userName: userName)
     case .domain, .dc:
+      if domain == Profile.thisComputer {
+        throw VaultError.kindMismatch(detail: ".\\\(userName) is a local account of the VM itself, not a \(kind.rawValue) account")
+      }
       guard let domain else {
         throw VaultError.missingField(
           field: "domain",

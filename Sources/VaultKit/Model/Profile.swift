@@ -37,6 +37,27 @@ public struct Profile: Equatable, Sendable {
     return (try? Validation.computerName(upper)) == nil ? nil : upper
   }
 
+  /// `.`, Windows' name for "this computer": a local account then signs in as `.\user`,
+  /// which Windows checks against the VM's own accounts (LogonUser documents it; FreeRDP 2
+  /// and 3 send the `.` as it is, in NTLM and in CredSSP). For a VM whose computer name is
+  /// not known: an Azure VM name longer than 15 characters, or `.\user` given as the user.
+  public static let thisComputer = "."
+
+  /// The computer name a new profile records, and a note when it was not given: the one
+  /// given; `.` for a user written `.\user`; the VM's name upper-cased when Windows could
+  /// have it; else `.`, saying why (Azure's portal cuts a long name to 15 characters, but a
+  /// VM made otherwise may have any name, so rdpvault does not guess).
+  public static func computerName(given: String?, vmName: String, user: AccountName?) -> (name: String, note: String?) {
+    if let given { return (given, nil) }
+    if user?.domain == thisComputer { return (thisComputer, nil) }
+    if let name = defaultComputerName(for: vmName) { return (name, nil) }
+    return (
+      thisComputer,
+      "\(quoted(vmName)) cannot be a Windows computer name (at most 15 letters, digits or '-'), so a local account "
+        + "signs in as .\\USER, which Windows takes as an account of the VM itself; give --computer-name to use NAME\\USER"
+    )
+  }
+
   /// Checks every field; the first failure names the field and the rule.
   public func validate() throws {
     try Validation.profileName(name)

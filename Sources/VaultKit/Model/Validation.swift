@@ -52,6 +52,8 @@ public enum Validation {
 
   /// A NetBIOS computer name: 1-15 letters, digits or '-', not only digits.
   public static func computerName(_ name: String) throws {
+    // `.` is Windows' own name for "this computer" (see `Profile.thisComputer`).
+    if name == Profile.thisComputer { return }
     try displayText(name, field: "computer name")
     let rule = "a NetBIOS name of 1-15 letters, digits or '-', not only digits"
     guard (1...15).contains(name.count),
