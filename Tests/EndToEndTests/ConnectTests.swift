@@ -71,6 +71,23 @@ import Testing
     #expect(connect(box, server, "app-03", client: client).status == 0)
   }
 
+  /// FreeRDP 3 without OpenSSL's legacy provider (made unloadable for the client with
+  /// OPENSSL_MODULES) has no MD4 for NTLM and refuses every password; connect says why.
+  @Test(arguments: RDPServer.clients.filter { $0 != "xfreerdp" })
+  func aMissingMD4IsExplained(client: String) throws {
+    let server = try RDPServer(users: Self.users)
+    defer { server.stop() }
+    let box = vault(for: server)
+    let result = box.run(
+      ["connect", "web-01", "--client", client, "--", "+auth-only"],
+      environment: ["DISPLAY": server.display, "OPENSSL_MODULES": box.root + "/no-such-directory"], timeout: 90)
+    #expect(result.status != 0, "\(client): \(result.stderr)")
+    #expect(result.stderr.contains("rdpvault: hint: FreeRDP logged that OpenSSL's legacy provider did not load"), "\(client): \(result.stderr)")
+    // With the provider, the same account signs in, and no such hint is given.
+    let fine = connect(box, server, "web-01", client: client)
+    #expect(fine.status == 0 && !fine.stderr.contains("legacy provider did not load"), "\(client): \(fine.stderr)")
+  }
+
   /// The client tests run with whichever FreeRDP is installed, never with none.
   @Test func aFreeRDPClientIsInstalled() {
     #expect(!RDPServer.clients.isEmpty, "install freerdp2-x11, or freerdp3-x11 and freerdp3-sdl (scripts/install-deps)")

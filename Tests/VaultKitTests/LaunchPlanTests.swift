@@ -191,7 +191,7 @@ struct LaunchPlanTests {
         close(writeEnd)
       }
       writer.start()
-      #expect(Launcher.relay(input[0], to: output[1], watchingFor: marker), "split at \(split)")
+      #expect(Launcher.relay(input[0], to: output[1], watchingFor: [Array("absent".utf8), marker]) == [1], "split at \(split)")
       close(input[0])
       close(output[1])
       var copied = [UInt8](repeating: 0, count: 4096)
@@ -203,7 +203,7 @@ struct LaunchPlanTests {
     #expect(pipe(&input) == 0 && pipe(&output) == 0)
     Array("[freerdp_connect_begin]: Authentication only, exit status 0\n".utf8).withUnsafeBytes { Launcher.writeAll(input[1], $0) }
     close(input[1])
-    #expect(!Launcher.relay(input[0], to: output[1], watchingFor: marker))
+    #expect(Launcher.relay(input[0], to: output[1], watchingFor: [marker]).isEmpty)
     for fd in [input[0], output[0], output[1]] { close(fd) }
   }
 

@@ -63,9 +63,16 @@ extension RDPVault {
       }
       if outcome.status != 0 {
         let meaning = choice.explain(status: outcome.status).map { ": \($0)" } ?? ""
-        Diagnostics.error("\(choice.kind.executableName) exited with status \(outcome.status)\(meaning)")
+        Diagnostics.error(
+          "\(choice.kind.executableName) exited with status \(outcome.status)\(meaning)",
+          hint: outcome.findings.contains(.noMD4) ? Self.noMD4Hint : nil)
         throw ExitCode(outcome.status)
       }
     }
+
+    static let noMD4Hint =
+      "FreeRDP logged that OpenSSL's legacy provider did not load; NTLM needs its MD4, and without it every "
+      + "password looks wrong. Make the provider loadable (Debian: libssl3's ossl-modules/legacy.so; check "
+      + "OPENSSL_MODULES and OPENSSL_CONF), see README: NTLM and OpenSSL 3"
   }
 }

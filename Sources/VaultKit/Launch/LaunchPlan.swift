@@ -65,14 +65,30 @@ public struct LaunchStep: Equatable, Sendable {
   /// through to stderr and watched for it, and a non-zero exit after it is a sign-in that
   /// worked: FreeRDP 3.10 ends every `+auth-only` run with a failure status.
   public var signInMarker: String?
+  /// Log text that explains a failure, watched for the same way.
+  public var findings: [ClientFinding: String]
 
-  public init(role: Role, program: String, arguments: [String], stdin: SecretText? = nil, signInMarker: String? = nil) {
+  public init(
+    role: Role, program: String, arguments: [String], stdin: SecretText? = nil, signInMarker: String? = nil,
+    findings: [ClientFinding: String] = [:]
+  ) {
     self.role = role
     self.program = program
     self.arguments = arguments
     self.stdin = stdin
     self.signInMarker = signInMarker
+    self.findings = findings
   }
+
+  /// Whether the client's output is read (and passed through to stderr) while it runs.
+  var watchesOutput: Bool { signInMarker != nil || !findings.isEmpty }
+}
+
+/// What a client's log can say about why it failed.
+public enum ClientFinding: String, Sendable, Hashable, CaseIterable {
+  /// FreeRDP 3 could not load OpenSSL's legacy provider, so NTLM has no MD4 (and, in 3.10,
+  /// signs in with a wrong hash: every password looks wrong).
+  case noMD4
 }
 
 /// A file written (0600) into the launch's private directory before the steps run.
@@ -107,6 +123,9 @@ public struct LaunchPlan: Equatable, Sendable {
       }
       if let marker = step.signInMarker {
         lines.append("  signed in when it logs: \(marker.debugDescription)")
+      }
+      for (finding, text) in step.findings.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+        lines.append("  watched for (\(finding.rawValue)): \(text.debugDescription)")
       }
     }
     for note in notes { lines.append("note: \(note)") }

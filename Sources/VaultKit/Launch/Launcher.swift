@@ -31,6 +31,8 @@ public enum Launcher {
     /// The client's own non-zero status when it logged its sign-in marker (the status is
     /// then 0).
     public var signedInDespiteStatus: Int32?
+    /// What its log said that explains a failure.
+    public var findings: Set<ClientFinding> = []
   }
 
   /// Runs the plan and returns how the client ended.
@@ -113,15 +115,18 @@ public enum Launcher {
   ) throws -> Outcome {
     let arguments = step.arguments.map { $0.replacingOccurrences(of: "{tmp}", with: directory) }
     let input: SecretBytes? = try step.stdin.map { try $0.assemble(password: password) }
-    guard let marker = step.signInMarker else {
+    guard step.watchesOutput else {
       return wait(for: try spawn(step.program, arguments: arguments, environment: environment, stdin: input).pid)
     }
     let (pid, output) = try spawn(step.program, arguments: arguments, environment: environment, stdin: input, captureOutput: true)
-    let seen = relay(output, to: 2, watchingFor: Array(marker.utf8), child: pid)
+    let findings = step.findings.sorted { $0.key.rawValue < $1.key.rawValue }
+    let markers = findings.map { Array($0.value.utf8) } + (step.signInMarker.map { [Array($0.utf8)] } ?? [])
+    let seen = relay(output, to: 2, watchingFor: markers, child: pid)
     close(output)
     var outcome = wait(for: pid)
-    if seen && outcome.signal == nil && outcome.status != 0 {
-      outcome = Outcome(status: 0, signedInDespiteStatus: outcome.status)
+    outcome.findings = Set(findings.indices.filter { seen.contains($0) }.map { findings[$0].key })
+    if step.signInMarker != nil, seen.contains(markers.count - 1), outcome.signal == nil, outcome.status != 0 {
+      outcome = Outcome(status: 0, signedInDespiteStatus: outcome.status, findings: outcome.findings)
     }
     return outcome
   }
@@ -149,11 +154,12 @@ public enum Launcher {
     }
   }
 
-  /// Copies everything from `fd` to `destination` until end of file, and tells whether
-  /// `marker` went past (also across two reads). With `child`, a signal forwarded to it is
-  /// followed up as `wait` does, so a client that ignores it cannot keep the pipe open.
-  static func relay(_ fd: Int32, to destination: Int32, watchingFor marker: [UInt8], child: pid_t? = nil) -> Bool {
-    var seen = false
+  /// Copies everything from `fd` to `destination` until end of file, and tells which of
+  /// `markers` went past (by index; also across two reads). With `child`, a signal forwarded
+  /// to it is followed up as `wait` does, so a client that ignores it cannot keep the pipe open.
+  static func relay(_ fd: Int32, to destination: Int32, watchingFor markers: [[UInt8]], child: pid_t? = nil) -> Set<Int> {
+    var seen: Set<Int> = []
+    let keep = max(0, (markers.map(\.count).max() ?? 0) - 1)
     var tail: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 16384)
     var stopping = StopEscalation()
@@ -166,12 +172,16 @@ public enum Launcher {
       if count < 0 && errno == EINTR { continue }
       if count <= 0 { break }
       buffer.withUnsafeBytes { writeAll(destination, UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-      if !seen {
+      if seen.count < markers.count {
         let window = tail + buffer[0..<count]
-        seen = window.count >= marker.count && (0...(window.count - marker.count)).contains { start in
-          window[start..<start + marker.count].elementsEqual(marker)
+        for (index, marker) in markers.enumerated() where !seen.contains(index) && !marker.isEmpty {
+          if window.count >= marker.count, (0...(window.count - marker.count)).contains(where: { start in
+            window[start..<start + marker.count].elementsEqual(marker)
+          }) {
+            seen.insert(index)
+          }
         }
-        tail = Array(window.suffix(marker.count - 1))
+        tail = Array(window.suffix(keep))
       }
     }
     return seen
