@@ -33,12 +33,19 @@ import Testing
     #expect(show.stdout.contains("must be in the VM's Administrators group or be granted Remote Desktop access"))
   }
 
-  @Test func aLongNameNeedsAComputerName() {
+  /// An Azure VM name longer than 15 characters cannot be the computer name: the account
+  /// signs in as `.\u` (the VM itself), and `add` says so and how to name the computer.
+  @Test func aLongNameSignsInAsTheVMItself() {
     let box = Sandbox()
     box.initVault()
     let result = box.run(["add", "a-very-long-vm-name", "--host", "10.0.0.4", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "x\n")
-    #expect(result.status == 1)
-    #expect(result.stderr.contains("rdpvault: hint: give the VM's computer name with --computer-name"))
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("cannot be a Windows computer name"))
+    #expect(result.stderr.contains("give --computer-name to use NAME\\USER"))
+    #expect(result.stderr.contains("rdpvault: added a-very-long-vm-name (local, signs in as .\\u)"))
+    #expect(box.run(["show", "a-very-long-vm-name"]).stdout.contains("local account of the VM itself (.)"))
+    let named = box.run(["add", "another-long-vm-name", "--host", "10.0.0.5", "--kind", "local", "--user", "u", "--computer-name", "ANOTHER-LONG-VM", "--password-stdin"], stdin: "x\n")
+    #expect(named.stderr == "rdpvault: added another-long-vm-name (local, signs in as ANOTHER-LONG-VM\\u)\n", "\(named.stderr)")
   }
 
   struct Invalid: CustomTestStringConvertible, Sendable {
