@@ -4,8 +4,7 @@ import CSodium
 ///
 /// The bytes live in libsodium's guarded allocation (`sodium_malloc`: guard pages, `mlock`,
 /// excluded from core dumps) and are wiped by `sodium_free` on deinit. The type is
-/// non-copyable, so the compiler rejects an accidental second copy; `duplicate()` makes an
-/// explicit one.
+/// non-copyable, so the compiler rejects an accidental second copy.
 public struct SecretBytes: ~Copyable {
   private let base: UnsafeMutableRawPointer
   /// How many bytes the buffer can hold; appending past it throws.
@@ -120,16 +119,5 @@ public struct SecretBytes: ~Copyable {
         a.count == 0 || sodium_memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0
       }
     }
-  }
-
-  /// An explicit second copy in guarded memory.
-  public func duplicate() throws(CryptoError) -> SecretBytes {
-    try withUnsafeBytes { (bytes) throws(CryptoError) in try SecretBytes(copying: bytes) }
-  }
-
-  /// The first `length` bytes, as a new secret.
-  public func prefix(_ length: Int) throws(CryptoError) -> SecretBytes {
-    precondition(length >= 0 && length <= count)
-    return try SecretBytes(copying: UnsafeRawBufferPointer(start: base, count: length))
   }
 }

@@ -11,7 +11,6 @@ public enum CryptoError: Error, Equatable, Sendable {
   case kdfFailed
   case authenticationFailed
   case invalidPublicKey
-  case invalidSignature
 }
 
 /// libsodium must be initialised once per process before any other call.

@@ -202,6 +202,45 @@ import Testing
     #expect(box.run(["list", "--kind", "dc"]).stdout.isEmpty)
   }
 
+  /// `list --json` is written by hand for speed; `show --json` encodes `ProfileJSON` with
+  /// JSONEncoder. Every VM must come out the same from both, so a field added to the type
+  /// cannot silently go missing from `list --json`, and no value is escaped differently.
+  @Test func theFastJSONWriterMatchesJSONEncoder() throws {
+    let box = Sandbox()
+    box.initVault()
+    let tricky = "quote \" backslash \\ slash / ünï 🚀 <b>&amp;"
+    let adds: [([String], String)] = [
+      (["web-01", "--host", "10.0.0.4", "--port", "3390", "--kind", "local", "--user", "azureuser", "--tag", "prod", "--tag", "t-2", "--resource-group", "rg", "--subscription", "sub", "--note", tricky], "pw"),
+      (["app-01", "--host", "2001:db8::5", "--kind", "domain", "--user", "CONTOSO\\alice", "--admin"], "pw"),
+      (["dc-01", "--host", "dc.contoso.com", "--kind", "dc", "--user", "CONTOSO\\alice"], ""),
+      (["app-02", "--host", "app.contoso.com", "--kind", "domain", "--user", "bob@contoso.com"], "pw"),
+      (["a-very-long-vm-name-01", "--host", "10.0.0.9", "--kind", "local", "--user", "eve"], "pw"),
+    ]
+    for (arguments, password) in adds {
+      let added = box.run(["add"] + arguments + (password.isEmpty ? [] : ["--password-stdin"]), stdin: password + "\n")
+      #expect(added.status == 0, "\(arguments): \(added.stderr)")
+    }
+    for change in [
+      ["set", "web-01", "desktopwidth", "1920"], ["set", "web-01", "--line", "smart sizing:i:1"],
+      ["set", "web-01", "--line", "remoteapplicationcmdline:s:a \\ \"b\" / c"], ["set", "web-01", "pre-connect", "echo \"hi\" \\ there"],
+      ["set", "app-01", "cert-sha256", String(repeating: "ab", count: 32)], ["set", "app-01", "alternate shell", tricky],
+    ] {
+      let result = box.run(change)
+      #expect(result.status == 0, "\(change): \(result.stderr)")
+    }
+    let list = try #require(try JSONSerialization.jsonObject(with: Data(box.run(["list", "--json"]).stdout.utf8)) as? [[String: Any]])
+    #expect(list.count == adds.count)
+    for item in list {
+      let name = try #require(item["name"] as? String)
+      let shown = try #require(try JSONSerialization.jsonObject(with: Data(box.run(["show", name, "--json"]).stdout.utf8)) as? [String: Any])
+      // Compared as canonical JSON: the same keys, values and types.
+      let canonical = { (object: Any) throws -> String in
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+      }
+      #expect(try canonical(item) == canonical(shown), "\(name)")
+    }
+  }
+
   @Test func noSecretInAnyOutputButPasswords() {
     let box = Sandbox()
     box.initVault()

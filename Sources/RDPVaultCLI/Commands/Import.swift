@@ -165,7 +165,7 @@ extension RDPVault {
       return Array(bytes.prefix(offset))
     }
 
-    func importRDP(_ bytes: inout [UInt8], from file: String, into vault: Vault, interactive: Bool) throws -> RDPImport {
+    func importRDP(_ bytes: inout [UInt8], from file: String, into vault: any VaultService, interactive: Bool) throws -> RDPImport {
       do {
         return try importRDP(&bytes, from: file, into: vault, interactive: interactive, computerName: computerName)
       } catch VaultError.computerNameNeeded(_, let user) where interactive {
@@ -179,7 +179,7 @@ extension RDPVault {
     }
 
     func importRDP(
-      _ bytes: inout [UInt8], from file: String, into vault: Vault, interactive: Bool, computerName: String?
+      _ bytes: inout [UInt8], from file: String, into vault: any VaultService, interactive: Bool, computerName: String?
     ) throws -> RDPImport {
       var consent = ImportConsent(linkExisting: linkExisting, storeClearTextPasswords: storeClearPassword, updateExisting: update)
       func attempt(_ dry: Bool, _ bytes: inout [UInt8]) throws -> RDPImport {
@@ -209,7 +209,7 @@ extension RDPVault {
       return try attempt(dryRun, &bytes)
     }
 
-    func importBundle(_ bytes: [UInt8], from file: String, into vault: Vault, interactive: Bool) throws {
+    func importBundle(_ bytes: [UInt8], from file: String, into vault: any VaultService, interactive: Bool) throws {
       var link = linkExisting
       if interactive && !linkExisting {
         let preview = try vault.importBundle(bytes, trust: trust, onConflict: onConflict, linkExisting: false, dryRun: true)

@@ -19,7 +19,7 @@ extension RDPVault {
     func run() throws {
       let path = try options.vaultPath()
       let current = try options.readPassphrase(prompt: "Current passphrase: ")
-      let vault = try Vault.open(at: path, passphrase: current)
+      let vault: any VaultService = try Vault.open(at: path, passphrase: current)
       let new: SecretBytes
       if let newPassphraseFile {
         new = try SecretInput.readFile(newPassphraseFile, what: "new passphrase file")

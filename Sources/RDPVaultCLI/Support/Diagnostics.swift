@@ -7,12 +7,10 @@ import VaultKit
 struct CLIError: Error {
   var message: String
   var hint: String?
-  var exitCode: Int32 = 1
 
-  init(_ message: String, hint: String? = nil, exitCode: Int32 = 1) {
+  init(_ message: String, hint: String? = nil) {
     self.message = message
     self.hint = hint
-    self.exitCode = exitCode
   }
 }
 
@@ -43,7 +41,7 @@ enum Diagnostics {
       return 1
     case let error as CLIError:
       self.error(error.message, hint: error.hint)
-      return error.exitCode
+      return 1
     case let error as CryptoError:
       self.error(describe(error))
       return 1
@@ -75,7 +73,6 @@ enum Diagnostics {
     case .kdfFailed: "key derivation failed (not enough memory?)"
     case .authenticationFailed: "authentication failed"
     case .invalidPublicKey: "invalid public key"
-    case .invalidSignature: "invalid signature"
     }
   }
 }

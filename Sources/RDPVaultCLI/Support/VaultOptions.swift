@@ -54,7 +54,8 @@ struct VaultOptions: ParsableArguments {
   }
 
   /// Opens and unlocks the vault; `wholeTables` are the tables the command reads in full.
-  func openVault(wholeTables: WholeTables = []) throws -> Vault {
+  /// Commands see the vault only as a `VaultService`; this is where the in-process one is made.
+  func openVault(wholeTables: WholeTables = []) throws -> any VaultService {
     let path = try vaultPath()
     // Fail on a missing vault before asking for a passphrase.
     if !FileManager.default.fileExists(atPath: path) { throw VaultError.noVault(path: path) }

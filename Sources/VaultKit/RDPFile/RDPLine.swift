@@ -51,6 +51,4 @@ public struct RDPLine: Equatable, Sendable {
     }
     return RDPLine(name: name, type: type, value: value)
   }
-
-  public var text: String { "\(name):\(type):\(value)" }
 }
