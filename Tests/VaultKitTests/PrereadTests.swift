@@ -50,6 +50,34 @@ struct PrereadTests {
     #expect(try vault.profiles().map(\.profile.name) == ["app-01", "web-01", "web-02"])
   }
 
+  /// Rows read ahead stay within a memory budget (Argon2id holds its own meanwhile); a table
+  /// cut short is finished from where it stopped, and the tables after it are read later.
+  @Test func aTableBiggerThanTheBudgetIsFinishedLater() throws {
+    let temp = TemporaryDirectory()
+    let path = try vaultFile(temp)
+    let vault = try Vault.open(at: path, passphrase: try secret("pp"))
+    for index in 2...6 { try vault.addLocal("web-0\(index)", password: "x") }
+    let whole = try #require(Preread.read([.profiles, .accounts], from: vault.writer))
+    #expect(whole.batches[.profiles]?.count == 7 && whole.batches[.profiles]?.complete == true)
+    #expect(whole.batches[.accounts]?.count == 7 && whole.batches[.accounts]?.complete == true)
+    // Every place the budget can cut: before the first row, in the middle, after the last.
+    var cuts: Set<Int> = []
+    for budget in stride(from: 1, through: 8192, by: 97) {
+      let partial = try #require(Preread.read([.profiles, .accounts], from: vault.writer, budget: budget))
+      let profiles = try #require(partial.batches[.profiles])
+      if !profiles.complete {
+        cuts.insert(profiles.count)
+        #expect(partial.batches[.accounts] == nil, "the tables after a cut are read later")
+      }
+      vault.preread = partial
+      #expect(try vault.writer.read { try partial.isCurrent($0) })
+      #expect(try vault.profiles().map(\.profile.name) == ["app-01", "web-01", "web-02", "web-03", "web-04", "web-05", "web-06"])
+      #expect(vault.preread == nil, "every batch was used")
+    }
+    #expect(cuts.contains(0) && cuts.count >= 3, "\(cuts)")
+    #expect(try vault.verify().isSound)
+  }
+
   @Test func aWrongPassphraseStillFailsAsSuch() throws {
     let temp = TemporaryDirectory()
     let path = try vaultFile(temp)

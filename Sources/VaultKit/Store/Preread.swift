@@ -35,12 +35,31 @@ struct Preread: @unchecked Sendable {
     try db.totalChangesCount == changes && Self.dataVersion(db) == dataVersion
   }
 
-  /// Reads `tables` in one read transaction; nil when anything fails (the command then
-  /// reads them itself and reports the failure properly).
-  static func read(_ tables: [StoredTable], from reader: any DatabaseReader) -> Preread? {
+  /// What the rows read ahead may hold while Argon2id holds its own memory: the vault keeps
+  /// within Argon2id's memory plus 40 MiB, and the process itself needs about 20. A bigger
+  /// table is read up to this, and the rest after the key is derived.
+  static let budget = 12 << 20
+
+  /// Reads `tables` in one read transaction, up to `budget` bytes, with a small SQLite page
+  /// cache (pages read once need none); nil when anything fails (the command then reads
+  /// them itself and reports the failure properly).
+  static func read(_ tables: [StoredTable], from reader: any DatabaseReader, budget: Int = budget) -> Preread? {
     try? reader.read { db in
+      try db.execute(sql: "PRAGMA cache_size = -1024")
+      defer { try? db.execute(sql: "PRAGMA cache_size = \(VaultFile.cacheSize)") }
       var batches: [StoredTable: SealedRowBatch] = [:]
-      for table in tables { batches[table] = try SealedRowBatch.fetchAll(db, table) }
+      var left = budget
+      for table in tables {
+        var batch = try SealedRowBatch.fetch(db, table, after: nil, budget: left)
+        if !batch.complete {
+          batches[table] = batch
+          break
+        }
+        // What this table did not use is the next one's.
+        batch.shrinkToFit()
+        batches[table] = batch
+        left -= batch.byteSize
+      }
       return Preread(dataVersion: try dataVersion(db), changes: db.totalChangesCount, batches: batches)
     }
   }

@@ -31,9 +31,12 @@ extension Vault {
   /// Every row of `table`: the rows read while the key was derived when the file has not
   /// changed since, else read now.
   func wholeTable(_ db: Database, _ table: StoredTable) throws -> SealedRowBatch {
-    if var rows = preread, let batch = rows.batches.removeValue(forKey: table) {
+    if var rows = preread, var batch = rows.batches.removeValue(forKey: table) {
       preread = rows.batches.isEmpty ? nil : rows
-      if try rows.isCurrent(db) { return batch }
+      if try rows.isCurrent(db) {
+        if !batch.complete { batch.append(try SealedRowBatch.fetch(db, table, after: batch.lastID, budget: nil)) }
+        return batch
+      }
     }
     return try SealedRowBatch.fetchAll(db, table)
   }

@@ -42,16 +42,45 @@ struct SealedRowBatch {
   }
 
   var count: Int { rows.count }
+  /// False when `fetch` stopped at its memory budget; `lastID` is where to go on.
+  private(set) var complete = true
+  private(set) var lastID: Int64?
+  /// The memory the rows hold (what is allocated, not only what is used).
+  var byteSize: Int { arena.capacity + rows.capacity * MemoryLayout<Entry>.stride }
 
   /// Reads every row of `table` (`table.selection`).
   static func fetchAll(_ db: Database, _ table: StoredTable) throws -> SealedRowBatch {
+    try fetch(db, table, after: nil, budget: nil)
+  }
+
+  /// Reads the rows of `table` in id order, after `after` when given, until they hold
+  /// `budget` bytes (then `complete` is false).
+  static func fetch(_ db: Database, _ table: StoredTable, after: Int64?, budget: Int?) throws -> SealedRowBatch {
     var batch = SealedRowBatch(table: table)
-    let statement = try db.makeStatement(sql: table.selection)
+    // Within a budget, everything is allocated up front and never grows: an array that
+    // doubles would hold up to twice the budget.
+    let rowLimit = budget.map { max(1, $0 / 5 / MemoryLayout<Entry>.stride) }
+    if let budget, let rowLimit {
+      batch.rows.reserveCapacity(rowLimit)
+      batch.arena.reserveCapacity(max(0, budget - rowLimit * MemoryLayout<Entry>.stride))
+    }
+    let statement = try db.makeStatement(sql: table.selection + (after == nil ? "" : " WHERE id > ?") + " ORDER BY id")
+    if let after { statement.arguments = [after] }
     let columns = table.boundColumns
     let cursor = try Row.fetchCursor(statement)
     let handle = statement.sqliteStatement
     let name = table.rawValue
     while try cursor.next() != nil {
+      // The row is kept only if it fits in what was allocated; else it is read again later
+      // (from `lastID`, the row before it).
+      if let rowLimit {
+        var bytes = 0
+        for column in 1..<Int32(sqlite3_column_count(handle)) { bytes += Int(sqlite3_column_bytes(handle, column)) }
+        if batch.rows.count >= rowLimit || batch.arena.count + bytes > batch.arena.capacity {
+          batch.complete = false
+          break
+        }
+      }
       var entry = Entry(id: try integer(handle, 0, name), version: try integer(handle, 1, name))
       for (offset, column) in columns.enumerated() {
         switch column {
@@ -62,8 +91,37 @@ struct SealedRowBatch {
       }
       entry.record = try batch.blob(handle, Int32(2 + columns.count), name)
       batch.rows.append(entry)
+      batch.lastID = entry.id
     }
     return batch
+  }
+
+  /// Gives back what a budgeted read allocated and did not use.
+  mutating func shrinkToFit() {
+    func fitted<T>(_ values: [T]) -> [T] {
+      var copy: [T] = []
+      copy.reserveCapacity(values.count)
+      copy.append(contentsOf: values)
+      return copy
+    }
+    arena = fitted(arena)
+    rows = fitted(rows)
+  }
+
+  /// Adds the rows of `other` (the same table, read after these).
+  mutating func append(_ other: SealedRowBatch) {
+    let base = arena.count
+    func moved(_ range: Range<Int>?) -> Range<Int>? { range.map { ($0.lowerBound + base)..<($0.upperBound + base) } }
+    arena += other.arena
+    rows += other.rows.map { entry in
+      var entry = entry
+      entry.lookup = moved(entry.lookup)
+      entry.keyLookup = moved(entry.keyLookup)
+      entry.record = moved(entry.record)
+      return entry
+    }
+    complete = other.complete
+    lastID = other.lastID ?? lastID
   }
 
   private static func integer(_ handle: OpaquePointer, _ column: Int32, _ table: String) throws -> Int64 {

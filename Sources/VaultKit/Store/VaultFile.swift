@@ -15,6 +15,9 @@ import GRDB
 
 /// The vault's file on disk: created 0600 in a 0700 directory, opened with `secure_delete`.
 enum VaultFile {
+  /// SQLite's page cache, as `PRAGMA cache_size` takes it (negative: KiB): 64 MiB.
+  static let cacheSize = -65536
+
   static func configuration(readonly: Bool) -> Configuration {
     var config = Configuration()
     config.readonly = readonly
@@ -29,7 +32,7 @@ enum VaultFile {
       // Room for a 100,000-profile vault's pages: `list` and `verify` read the tables more
       // than once, and SQLite's default 2 MiB cache re-reads every page each time. (Not
       // mmap: a file truncated under us would then crash the command with SIGBUS.)
-      try db.execute(sql: "PRAGMA cache_size = -65536")
+      try db.execute(sql: "PRAGMA cache_size = \(cacheSize)")
     }
     return config
   }
