@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
   name: "rdpvault",
-  platforms: [.macOS(.v13)],
+  // Linux only, for now (README: Layout): the launcher uses /proc and Glibc.
   products: [
     .executable(name: "rdpvault", targets: ["rdpvault"])
   ],

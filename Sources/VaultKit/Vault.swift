@@ -15,6 +15,9 @@ public final class Vault {
   /// Whole tables read while the key was derived (see `WholeTables`).
   var preread: Preread?
 
+  /// Now, as the records store times: whole seconds since 1970.
+  public static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
   private init(path: String?, store: VaultStore, keys: VaultKeys) {
     self.path = path
     self.store = store

@@ -248,6 +248,11 @@ struct LaunchPlanTests {
     #expect(plan.steps.map(\.program) == ["pbcopy", "/usr/bin/open", "pbcopy"])
     #expect(try Self.expectNoPasswordOutsideStdin(plan) == [Self.canary, ""])
     #expect(plan.notes.contains { $0.contains("clipboard for 30 s") })
+    // Said when it launches, too: the user must know where the password is.
+    #expect(plan.announcements.contains { $0.contains("clipboard for 30 s") })
+    for kind in [ClientKind.xfreerdp, .xfreerdp3, .remmina, .mstsc] {
+      #expect(try Self.plan(kind, try Self.entry()).announcements.isEmpty, "\(kind)")
+    }
   }
 
   @Test func dryRunShowsNoSecret() throws {

@@ -36,4 +36,27 @@ struct ReachabilityTests {
     #expect(result == .timedOut(address: "127.0.0.1:\(port)"))
     #expect(elapsed >= 2.5 && elapsed < 6, "gave up after \(elapsed) s")
   }
+
+  /// The verdict `check` and `connect` report: each outcome becomes its own error, naming the
+  /// VM's host and port.
+  @Test func theVerdictNamesTheCause() throws {
+    // Closed once, below (tests run in parallel: a second close could hit another's descriptor).
+    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+    #expect(listen(listener, 8) == 0)
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+    let port = Int(UInt16(bigEndian: address.sin_port))
+    let open = Profile(name: "web-01", host: "127.0.0.1", port: port, computerName: "WEB-01", kind: .local)
+    #expect(try Reachability.probe(open) == "127.0.0.1:\(port)")
+    close(listener)
+    #expect(throws: VaultError.refused(host: "127.0.0.1", port: port)) { try Reachability.probe(open) }
+    let nowhere = Profile(name: "web-02", host: "no-such-host.invalid", computerName: "WEB-02", kind: .local)
+    #expect { try Reachability.probe(nowhere) } throws: { error in
+      if case VaultError.unresolvable(let host, _) = error { host == "no-such-host.invalid" } else { false }
+    }
+  }
 }

@@ -48,9 +48,9 @@ extension RDPVault {
         let status = try Launcher.runHook(hook, profile: entry.profile, environment: environment)
         if status != 0 { throw VaultError.hookFailed(status: status) }
       }
-      if !noCheck { try Check.probe(entry.profile) }
+      if !noCheck { try Reachability.probe(entry.profile) }
       let password = try vault.password(forProfile: entry.profile.name)
-      for note in plan.notes where note.hasPrefix("the Remote Desktop app") { Diagnostics.note(note) }
+      for note in plan.announcements { Diagnostics.note(note) }
       let outcome = try Launcher.run(plan, password: password, environment: environment)
       if let status = outcome.signedInDespiteStatus {
         Diagnostics.note(

@@ -103,6 +103,8 @@ public struct LaunchPlan: Equatable, Sendable {
   public var files: [PlannedFile] = []
   public var steps: [LaunchStep] = []
   public var notes: [String] = []
+  /// Notes `connect` also says when it launches (not only under `--dry-run`).
+  public var announcements: [String] = []
   /// macOS: clear the clipboard this many seconds after putting the password there.
   public var clearClipboardAfter: Int?
 

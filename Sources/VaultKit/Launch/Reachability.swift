@@ -75,3 +75,18 @@ public enum Reachability {
     return text.contains(":") ? "[\(text)]:\(port)" : "\(text):\(port)"
   }
 }
+
+extension Reachability {
+  /// The check `connect` runs first and `check` reports: the address that answered, or the
+  /// diagnosis as an error (a name that does not resolve, a refused or a filtered port).
+  @discardableResult
+  public static func probe(_ profile: Profile) throws -> String {
+    switch check(host: profile.host, port: profile.port) {
+    case .reachable(let address): return address
+    case .unresolvable(let reason): throw VaultError.unresolvable(host: profile.host, reason: reason)
+    case .refused: throw VaultError.refused(host: profile.host, port: profile.port)
+    case .timedOut: throw VaultError.timedOut(host: profile.host, port: profile.port)
+    case .unreachable(_, let reason): throw VaultError.unreachable(host: profile.host, port: profile.port, reason: reason)
+    }
+  }
+}

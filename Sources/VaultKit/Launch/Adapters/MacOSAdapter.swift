@@ -5,6 +5,7 @@ struct MacOSAdapter: ClientAdapter {
 
   func plan(for entry: ProfileEntry, program: String, extraArguments: [String]) throws -> LaunchPlan {
     let rdp = RDPFileWriter.lines(for: entry).map { $0 + "\r\n" }.joined()
+    let clipboard = "the Remote Desktop app takes no password: it is on the clipboard for \(Self.clipboardSeconds) s, then cleared"
     return LaunchPlan(
       client: .macos, files: [PlannedFile(name: "connection.rdp", contents: SecretText([.text(rdp)]))],
       steps: [
@@ -12,9 +13,6 @@ struct MacOSAdapter: ClientAdapter {
         LaunchStep(role: .client, program: program, arguments: ["{tmp}/connection.rdp"] + extraArguments),
         LaunchStep(role: .cleanup, program: "pbcopy", arguments: [], stdin: SecretText([])),
       ],
-      notes: [
-        "the Remote Desktop app takes no password: it is on the clipboard for \(Self.clipboardSeconds) s, then cleared"
-      ],
-      clearClipboardAfter: Self.clipboardSeconds)
+      notes: [clipboard], announcements: [clipboard], clearClipboardAfter: Self.clipboardSeconds)
   }
 }

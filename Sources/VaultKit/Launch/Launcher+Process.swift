@@ -1,0 +1,197 @@
+import Foundation
+import VaultCrypto
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Spawning, waiting and signalling: the parts of a launch that touch processes.
+extension Launcher {
+  /// After a forwarded signal: the same signal again after `stopGrace`, SIGKILL after twice
+  /// that.
+  struct StopEscalation {
+    private var since: Date?
+    private var repeated = false
+    var started: Bool { since != nil }
+
+    mutating func check(_ pid: pid_t) {
+      guard receivedSignal != 0 else { return }
+      guard let since else {
+        self.since = Date()
+        return
+      }
+      let elapsed = Date().timeIntervalSince(since)
+      if elapsed > 2 * Launcher.stopGrace {
+        kill(pid, SIGKILL)
+      } else if elapsed > Launcher.stopGrace && !repeated {
+        kill(pid, receivedSignal)
+        repeated = true
+      }
+    }
+  }
+
+  /// Copies everything from `fd` to `destination` until end of file, and tells which of
+  /// `markers` went past (by index; also across two reads). With `child`, a signal forwarded
+  /// to it is followed up as `wait` does, so a client that ignores it cannot keep the pipe open.
+  static func relay(_ fd: Int32, to destination: Int32, watchingFor markers: [[UInt8]], child: pid_t? = nil) -> Set<Int> {
+    var seen: Set<Int> = []
+    let keep = max(0, (markers.map(\.count).max() ?? 0) - 1)
+    var tail: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 16384)
+    var stopping = StopEscalation()
+    while true {
+      var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+      let ready = poll(&poller, 1, 100)
+      if let child { stopping.check(child) }
+      if ready == 0 || (ready < 0 && errno == EINTR) { continue }
+      let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+      if count < 0 && errno == EINTR { continue }
+      if count <= 0 { break }
+      buffer.withUnsafeBytes { writeAll(destination, UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+      if seen.count < markers.count {
+        let window = tail + buffer[0..<count]
+        for (index, marker) in markers.enumerated() where !seen.contains(index) && !marker.isEmpty {
+          if window.count >= marker.count, (0...(window.count - marker.count)).contains(where: { start in
+            window[start..<start + marker.count].elementsEqual(marker)
+          }) {
+            seen.insert(index)
+          }
+        }
+        tail = Array(window.suffix(keep))
+      }
+    }
+    return seen
+  }
+
+  /// Spawns `program` with `stdin` written into a pipe (then closed), or /dev/null.
+  /// With `captureOutput` the child's stdout and stderr go into one pipe, whose read end is
+  /// returned (the caller closes it).
+  static func spawn(
+    _ program: String, arguments: [String], environment: [String: String], stdin: borrowing SecretBytes?,
+    captureOutput: Bool = false
+  ) throws -> (pid: pid_t, output: Int32) {
+    let feedsStdin = stdin != nil
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    var pipeFDs: [Int32] = [-1, -1]
+    if feedsStdin {
+      guard pipe(&pipeFDs) == 0 else {
+        throw VaultError.launchFailed(program: program, status: -1)
+      }
+      // Neither end leaks into the child: dup2 gives it fd 0 without the close-on-exec flag.
+      for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+      posix_spawn_file_actions_adddup2(&actions, pipeFDs[0], 0)
+    } else {
+      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    }
+    var outputFDs: [Int32] = [-1, -1]
+    if captureOutput {
+      guard pipe(&outputFDs) == 0 else {
+        if feedsStdin { for fd in pipeFDs { close(fd) } }
+        throw VaultError.launchFailed(program: program, status: -1)
+      }
+      for fd in outputFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+      posix_spawn_file_actions_adddup2(&actions, outputFDs[1], 1)
+      posix_spawn_file_actions_adddup2(&actions, outputFDs[1], 2)
+    }
+    // Nothing else of ours reaches the client: not the vault's database, not a caller's pipe.
+    for fd in inheritableDescriptors() where fd > 2 && fd != pipeFDs[0] && fd != outputFDs[1] {
+      posix_spawn_file_actions_addclose(&actions, fd)
+    }
+    let argv = ([program] + arguments).map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+      for pointer in argv { free(pointer) }
+      for pointer in envp { free(pointer) }
+    }
+    // The child starts with no blocked signals and default handlers for the ones we forward.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var emptyMask = sigset_t()
+    sigemptyset(&emptyMask)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in forwardedSignals + [SIGPIPE] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigmask(&attributes, &emptyMask)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    var pid: pid_t = 0
+    let status =
+      program.contains("/")
+      ? posix_spawn(&pid, program, &actions, &attributes, argv, envp)
+      : posix_spawnp(&pid, program, &actions, &attributes, argv, envp)
+    if feedsStdin { close(pipeFDs[0]) }
+    if captureOutput { close(outputFDs[1]) }
+    guard status == 0 else {
+      if feedsStdin { close(pipeFDs[1]) }
+      if captureOutput { close(outputFDs[0]) }
+      throw VaultError.clientNotFound(program: program, reason: String(cString: strerror(status)))
+    }
+    currentChild = pid
+    if feedsStdin {
+      switch stdin {
+      case .some(let bytes): bytes.withUnsafeBytes { writeAll(pipeFDs[1], $0) }
+      case .none: break
+      }
+      close(pipeFDs[1])
+    }
+    return (pid, outputFDs[0])
+  }
+
+  /// A client still running this long after a forwarded signal gets it again, and SIGKILL
+  /// after twice as long: sdl-freerdp3 loses a SIGTERM that comes while it starts up, and
+  /// `connect` must not then wait forever.
+  static let stopGrace: TimeInterval = 5
+
+  static func wait(for pid: pid_t) -> Outcome {
+    var status: Int32 = 0
+    var stopping = StopEscalation()
+    while true {
+      let result = waitpid(pid, &status, stopping.started ? WNOHANG : 0)
+      if result == pid { break }
+      if result < 0 && errno != EINTR { return Outcome(status: 255) }
+      stopping.check(pid)
+      if result == 0 { usleep(50_000) }
+    }
+    currentChild = 0
+    let signal = status & 0x7f
+    return signal == 0 ? Outcome(status: (status >> 8) & 0xff) : Outcome(status: 128 + signal, signal: signal)
+  }
+
+  /// Runs a profile's pre-connect command with `/bin/sh -c`, the VM's name, host and port in
+  /// `VM_NAME`, `VM_HOST` and `VM_PORT`. Returns its exit status.
+  public static func runHook(_ command: String, profile: Profile, environment: [String: String]) throws -> Int32 {
+    var hookEnvironment = environment.filter { !$0.key.hasPrefix("RDPVAULT_") }
+    hookEnvironment["VM_NAME"] = profile.name
+    hookEnvironment["VM_HOST"] = profile.host
+    hookEnvironment["VM_PORT"] = String(profile.port)
+    let pid = try spawn("/bin/sh", arguments: ["-c", command], environment: hookEnvironment, stdin: nil).pid
+    return wait(for: pid).status
+  }
+
+  /// Our open descriptors without close-on-exec, from /proc/self/fd.
+  static func inheritableDescriptors() -> [Int32] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return [] }
+    return names.compactMap(Int32.init).filter { fd in
+      let flags = fcntl(fd, F_GETFD)
+      return flags >= 0 && flags & FD_CLOEXEC == 0
+    }
+  }
+
+  /// Writes every byte to `fd`, retrying after interruptions.
+  public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+    var offset = 0
+    while offset < bytes.count {
+      let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+      if n < 0 {
+        if errno == EINTR { continue }
+        return
+      }
+      offset += n
+    }
+  }
+}
