@@ -55,7 +55,8 @@ let package = Package(
       name: "rdpvault-bench-fixtures", dependencies: ["VaultKit", "VaultCrypto"],
       path: "Benchmarks/FixtureMaker"),
     .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"], exclude: ["Vectors"]),
-    .testTarget(name: "VaultKitTests", dependencies: ["VaultKit", "VaultCrypto"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "VaultKitTests", dependencies: ["VaultKit", "VaultCrypto"], exclude: ["Fixtures"]),
     // The real binary end to end; VaultKit and GRDB only to build hostile inputs (validly
     // signed bundles, damaged vault files) that no command would make.
     .testTarget(

@@ -15,15 +15,19 @@ import VaultKit
 //   rdp/          (up to 10,000 profiles) one .rdp file per VM, as `rdp` writes it, to import
 let arguments = CommandLine.arguments
 guard arguments.count == 4, let size = Int(arguments[1]), size > 0 else {
-  FileHandle.standardError.write(Data("usage: rdpvault-bench-fixtures SIZE DIR PASSPHRASE-FILE\n".utf8))
+  FileHandle.standardError.write(
+    Data("usage: rdpvault-bench-fixtures SIZE DIR PASSPHRASE-FILE\n".utf8))
   exit(64)
 }
 let directory = arguments[2]
 let passphraseBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: arguments[3])))
 let trimmed = passphraseBytes.last == 0x0A ? Array(passphraseBytes.dropLast()) : passphraseBytes
 let passphrase = try SecretBytes(copying: trimmed)
-try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-for file in ["vault.db", "peer.db"] { try? FileManager.default.removeItem(atPath: "\(directory)/\(file)") }
+try FileManager.default.createDirectory(
+  atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+for file in ["vault.db", "peer.db"] {
+  try? FileManager.default.removeItem(atPath: "\(directory)/\(file)")
+}
 
 let vault = try Vault.create(at: "\(directory)/vault.db", passphrase: passphrase, kdf: .moderate)
 let peer = try Vault.create(at: "\(directory)/peer.db", passphrase: passphrase, kdf: .moderate)
@@ -31,7 +35,8 @@ try vault.addTeammate(name: "t1", identity: try peer.identity())
 for index in 2...10 {
   let box = try Sealing.keyPair()
   let sign = try Signing.keyPair()
-  try vault.addTeammate(name: "t\(index)", identity: try PublicIdentity(boxKey: box.publicKey, signKey: sign.publicKey))
+  try vault.addTeammate(
+    name: "t\(index)", identity: try PublicIdentity(boxKey: box.publicKey, signKey: sign.publicKey))
 }
 try peer.addTeammate(name: "exporter", identity: try vault.identity())
 
@@ -41,17 +46,25 @@ let sharedAccounts = max(1, size / 100)
 var items: [(profile: Profile, account: AccountName, admin: Bool)] = []
 var passwords: [String] = []
 var json: [[String: Any]] = []
-var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<KeePassFile><Root><Group><Name>rdpvault</Name>\n"
+var xml =
+  "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<KeePassFile><Root><Group><Name>rdpvault</Name>\n"
 var names = ""
 for index in 0..<size {
   let name = String(format: "vm-%06d", index)
   let computer = String(format: "VM%06d", index)
-  let host = index % 3 == 0 ? "\(name).westeurope.cloudapp.azure.com" : "10.\(index / 65536 % 256).\(index / 256 % 256).\(index % 256)"
+  let host =
+    index % 3 == 0
+    ? "\(name).westeurope.cloudapp.azure.com"
+    : "10.\(index / 65536 % 256).\(index / 256 % 256).\(index % 256)"
   let tags = [["prod", "web"], ["dev"], ["prod", "db"], ["test", "jit"]][index % 4]
   var profile = Profile(
-    name: name, host: host, port: index % 10 == 0 ? 3390 : 3389, computerName: computer, kind: .local,
+    name: name, host: host, port: index % 10 == 0 ? 3390 : 3389, computerName: computer,
+    kind: .local,
     resourceGroup: "rg-\(index % 50)", subscription: "sub-\(index % 5)", tags: tags)
-  if index % 5 == 0 { try profile.settings.set("desktopwidth", "1920"); try profile.settings.set("desktopheight", "1080") }
+  if index % 5 == 0 {
+    try profile.settings.set("desktopwidth", "1920")
+    try profile.settings.set("desktopheight", "1080")
+  }
   if index % 7 == 0 { try profile.settings.set("administrative session", "1") }
   if index % 11 == 0 { try profile.settings.addExtraLine("smart sizing:i:1") }
   let account: AccountName
@@ -76,24 +89,34 @@ for index in 0..<size {
   default:
     account = AccountName(userName: user, domain: computer, form: .downLevel)
   }
-  let password = "Pw-\(index)-" + String(UInt64.random(in: 0...UInt64.max, using: &generator), radix: 36)
+  let password =
+    "Pw-\(index)-" + String(UInt64.random(in: 0...UInt64.max, using: &generator), radix: 36)
   items.append((profile, account, admin))
   passwords.append(password)
-  json.append(["name": name, "host": host, "port": profile.port, "kind": profile.kind.rawValue, "user": "\(domain)\\\(user)", "tags": tags])
-  xml += "<Entry><String><Key>Title</Key><Value>\(name)</Value></String><String><Key>URL</Key><Value>rdp://\(host)</Value></String>"
-  xml += "<String><Key>UserName</Key><Value>\(domain)\\\(user)</Value></String><String><Key>Password</Key><Value>\(password)</Value></String></Entry>\n"
+  json.append([
+    "name": name, "host": host, "port": profile.port, "kind": profile.kind.rawValue,
+    "user": "\(domain)\\\(user)", "tags": tags,
+  ])
+  xml +=
+    "<Entry><String><Key>Title</Key><Value>\(name)</Value></String><String><Key>URL</Key><Value>rdp://\(host)</Value></String>"
+  xml +=
+    "<String><Key>UserName</Key><Value>\(domain)\\\(user)</Value></String><String><Key>Password</Key><Value>\(password)</Value></String></Entry>\n"
   names += name + "\n"
 }
 xml += "</Group></Root></KeePassFile>\n"
 try vault.addProfiles(items) { index in try SecretBytes(copying: Array(passwords[index].utf8)) }
-try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]).write(to: URL(fileURLWithPath: "\(directory)/profiles.json"))
+try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]).write(
+  to: URL(fileURLWithPath: "\(directory)/profiles.json"))
 try Data(xml.utf8).write(to: URL(fileURLWithPath: "\(directory)/keepass.xml"))
 try Data(names.utf8).write(to: URL(fileURLWithPath: "\(directory)/names.txt"))
-for file in ["vault.db", "peer.db", "profiles.json", "keepass.xml", "names.txt"] { chmod("\(directory)/\(file)", 0o600) }
+for file in ["vault.db", "peer.db", "profiles.json", "keepass.xml", "names.txt"] {
+  chmod("\(directory)/\(file)", 0o600)
+}
 if size <= 10_000 {
   let rdp = "\(directory)/rdp"
   try? FileManager.default.removeItem(atPath: rdp)
-  try FileManager.default.createDirectory(atPath: rdp, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+  try FileManager.default.createDirectory(
+    atPath: rdp, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
   for item in items {
     let account = Account(scope: .local, userName: "azureuser")
     var profile = item.profile

@@ -8,7 +8,8 @@ public struct RDPVault: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       Init.self, Info.self, Passwd.self, Add.self, List.self, Show.self, Password.self, Edit.self,
-      Rename.self, Remove.self, Set.self, Unset.self, Rdp.self, Import.self, Connect.self, Check.self,
+      Rename.self, Remove.self, Set.self, Unset.self, Rdp.self, Import.self, Connect.self,
+      Check.self,
       Identity.self, TeammateCommand.self, Export.self, AccountCommand.self, Hook.self, Verify.self,
     ]
   )

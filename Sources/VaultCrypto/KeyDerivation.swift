@@ -94,7 +94,8 @@ public enum KeyDerivation {
     try Sodium.ensureReady()
     precondition(context.utf8CodeUnitCount == Int(crypto_kdf_CONTEXTBYTES))
     guard master.count == Int(crypto_kdf_KEYBYTES) else {
-      throw .invalidLength(what: "master key", expected: Int(crypto_kdf_KEYBYTES), actual: master.count)
+      throw .invalidLength(
+        what: "master key", expected: Int(crypto_kdf_KEYBYTES), actual: master.count)
     }
     var subkey = try SecretBytes(zeros: 32)
     let status = master.withUnsafeBytes { masterBytes in

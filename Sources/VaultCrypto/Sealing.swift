@@ -55,18 +55,24 @@ public enum Sealing {
       throw .invalidLength(what: "secret key", expected: secretKeyLength, actual: secretKey.count)
     }
     var publicKey = [UInt8](repeating: 0, count: publicKeyLength)
-    _ = secretKey.withUnsafeBytes { crypto_scalarmult_base(&publicKey, $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+    _ = secretKey.withUnsafeBytes {
+      crypto_scalarmult_base(&publicKey, $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
+    }
     return publicKey
   }
 
-  public static func seal(_ message: borrowing SecretBytes, to publicKey: [UInt8]) throws(CryptoError) -> [UInt8] {
+  public static func seal(_ message: borrowing SecretBytes, to publicKey: [UInt8])
+    throws(CryptoError) -> [UInt8]
+  {
     try Sodium.ensureReady()
     guard publicKey.count == publicKeyLength else {
       throw .invalidLength(what: "public key", expected: publicKeyLength, actual: publicKey.count)
     }
     var sealed = [UInt8](repeating: 0, count: message.count + overhead)
     let status = message.withUnsafeBytes { bytes in
-      crypto_box_seal(&sealed, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count), publicKey)
+      crypto_box_seal(
+        &sealed, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count),
+        publicKey)
     }
     guard status == 0 else { throw .invalidPublicKey }
     return sealed
@@ -76,14 +82,17 @@ public enum Sealing {
     _ sealed: [UInt8], publicKey: [UInt8], secretKey: borrowing SecretBytes
   ) throws(CryptoError) -> SecretBytes {
     try Sodium.ensureReady()
-    guard sealed.count >= overhead, publicKey.count == publicKeyLength, secretKey.count == secretKeyLength else {
+    guard sealed.count >= overhead, publicKey.count == publicKeyLength,
+      secretKey.count == secretKeyLength
+    else {
       throw .authenticationFailed
     }
     var message = try SecretBytes(zeros: sealed.count - overhead)
     let status = secretKey.withUnsafeBytes { secret in
       message.withUnsafeMutableBytes { out in
         crypto_box_seal_open(
-          out.baseAddress!.assumingMemoryBound(to: UInt8.self), sealed, UInt64(sealed.count), publicKey,
+          out.baseAddress!.assumingMemoryBound(to: UInt8.self), sealed, UInt64(sealed.count),
+          publicKey,
           secret.baseAddress!.assumingMemoryBound(to: UInt8.self))
       }
     }
@@ -103,7 +112,8 @@ public enum Sealing {
     let status = secretKey.withUnsafeBytes { secret in
       shared.withUnsafeMutableBytes { out in
         crypto_scalarmult(
-          out.baseAddress!.assumingMemoryBound(to: UInt8.self), secret.baseAddress!.assumingMemoryBound(to: UInt8.self),
+          out.baseAddress!.assumingMemoryBound(to: UInt8.self),
+          secret.baseAddress!.assumingMemoryBound(to: UInt8.self),
           publicKey)
       }
     }

@@ -71,13 +71,16 @@ public enum SecretBox {
   /// Opens a box straight into the spare capacity of `out` (guarded memory), with no
   /// allocation of its own: for many passwords in one buffer.
   public static func openSecret(
-    _ box: [UInt8], additionalData: [UInt8], key: borrowing SecretBytes, appendingTo out: inout SecretBytes
+    _ box: [UInt8], additionalData: [UInt8], key: borrowing SecretBytes,
+    appendingTo out: inout SecretBytes
   ) throws(CryptoError) {
     let length = try plaintextLength(box)
     guard out.capacity - out.count >= length else { throw .capacityExceeded(limit: out.capacity) }
     var ok = false
     out.appendInPlace { spare in
-      ok = decrypt(box, additionalData: additionalData, key: key, into: UnsafeMutableRawBufferPointer(rebasing: spare[0..<length]))
+      ok = decrypt(
+        box, additionalData: additionalData, key: key,
+        into: UnsafeMutableRawBufferPointer(rebasing: spare[0..<length]))
       return ok ? length : 0
     }
     guard ok else { throw .authenticationFailed }
@@ -85,9 +88,12 @@ public enum SecretBox {
 
   /// Opens a box held in someone else's memory (a database row) without copying it first.
   public static func open(
-    _ box: UnsafeRawBufferPointer, additionalData: UnsafeRawBufferPointer, key: borrowing SecretBytes
+    _ box: UnsafeRawBufferPointer, additionalData: UnsafeRawBufferPointer,
+    key: borrowing SecretBytes
   ) throws(CryptoError) -> [UInt8] {
-    guard box.count >= overhead, key.count == keyLength, Sodium.isReady else { throw .authenticationFailed }
+    guard box.count >= overhead, key.count == keyLength, Sodium.isReady else {
+      throw .authenticationFailed
+    }
     let length = box.count - overhead
     var plaintext = [UInt8](repeating: 0, count: length)
     var written: UInt64 = 0
@@ -96,7 +102,8 @@ public enum SecretBox {
       plaintext.withUnsafeMutableBufferPointer { out in
         crypto_aead_xchacha20poly1305_ietf_decrypt(
           out.baseAddress, &written, nil, input + nonceLength, UInt64(box.count - nonceLength),
-          additionalData.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(additionalData.count), input,
+          additionalData.baseAddress?.assumingMemoryBound(to: UInt8.self),
+          UInt64(additionalData.count), input,
           keyBytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
       }
     }

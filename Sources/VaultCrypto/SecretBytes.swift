@@ -81,7 +81,8 @@ public struct SecretBytes: ~Copyable {
   public mutating func appendInPlace<E: Error>(
     _ body: (UnsafeMutableRawBufferPointer) throws(E) -> Int
   ) throws(E) {
-    let written = try body(UnsafeMutableRawBufferPointer(start: base + count, count: capacity - count))
+    let written = try body(
+      UnsafeMutableRawBufferPointer(start: base + count, count: capacity - count))
     precondition(written >= 0 && written <= capacity - count)
     count += written
   }

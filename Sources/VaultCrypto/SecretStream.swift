@@ -10,14 +10,18 @@ public enum SecretStream {
   /// Encrypts `plaintext` in chunks of `chunkSize` bytes; the first chunk also authenticates
   /// `associatedData`. Returns the stream header and the ciphertext chunks.
   public static func encrypt(
-    _ plaintext: borrowing SecretBytes, key: borrowing SecretBytes, chunkSize: Int, associatedData: [UInt8]
+    _ plaintext: borrowing SecretBytes, key: borrowing SecretBytes, chunkSize: Int,
+    associatedData: [UInt8]
   ) throws(CryptoError) -> (header: [UInt8], chunks: [[UInt8]]) {
     try Sodium.ensureReady()
-    guard key.count == keyLength else { throw .invalidLength(what: "stream key", expected: keyLength, actual: key.count) }
+    guard key.count == keyLength else {
+      throw .invalidLength(what: "stream key", expected: keyLength, actual: key.count)
+    }
     var state = crypto_secretstream_xchacha20poly1305_state()
     var header = [UInt8](repeating: 0, count: headerLength)
     _ = key.withUnsafeBytes {
-      crypto_secretstream_xchacha20poly1305_init_push(&state, &header, $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
+      crypto_secretstream_xchacha20poly1305_init_push(
+        &state, &header, $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
     }
     var chunks: [[UInt8]] = []
     let total = plaintext.count
@@ -27,10 +31,14 @@ public enum SecretStream {
       let isLast = offset + length == total
       var chunk = [UInt8](repeating: 0, count: length + overhead)
       let ad = chunks.isEmpty ? associatedData : []
-      let tag = UInt8(isLast ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)
+      let tag = UInt8(
+        isLast
+          ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
+          : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)
       _ = plaintext.withUnsafeBytes { bytes in
         crypto_secretstream_xchacha20poly1305_push(
-          &state, &chunk, nil, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset, UInt64(length),
+          &state, &chunk, nil, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset,
+          UInt64(length),
           ad, UInt64(ad.count), tag)
       }
       chunks.append(chunk)
@@ -45,10 +53,13 @@ public enum SecretStream {
     header: [UInt8], chunks: [[UInt8]], key: borrowing SecretBytes, associatedData: [UInt8]
   ) throws(CryptoError) -> SecretBytes {
     try Sodium.ensureReady()
-    guard key.count == keyLength, header.count == headerLength, !chunks.isEmpty else { throw .authenticationFailed }
+    guard key.count == keyLength, header.count == headerLength, !chunks.isEmpty else {
+      throw .authenticationFailed
+    }
     var state = crypto_secretstream_xchacha20poly1305_state()
     let initialised = key.withUnsafeBytes {
-      crypto_secretstream_xchacha20poly1305_init_pull(&state, header, $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
+      crypto_secretstream_xchacha20poly1305_init_pull(
+        &state, header, $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
     }
     guard initialised == 0 else { throw .authenticationFailed }
     let capacity = chunks.reduce(0) { $0 + max(0, $1.count - overhead) }
@@ -61,11 +72,13 @@ public enum SecretStream {
       let ad = index == 0 ? associatedData : []
       let status = buffer.withUnsafeMutableBytes { out in
         crypto_secretstream_xchacha20poly1305_pull(
-          &state, out.baseAddress!.assumingMemoryBound(to: UInt8.self), &written, &tag, chunk, UInt64(chunk.count), ad,
+          &state, out.baseAddress!.assumingMemoryBound(to: UInt8.self), &written, &tag, chunk,
+          UInt64(chunk.count), ad,
           UInt64(ad.count))
       }
       let isLast = index == chunks.count - 1
-      guard status == 0, (tag == UInt8(crypto_secretstream_xchacha20poly1305_TAG_FINAL)) == isLast else {
+      guard status == 0, (tag == UInt8(crypto_secretstream_xchacha20poly1305_TAG_FINAL)) == isLast
+      else {
         throw .authenticationFailed
       }
       for offset in 0..<Int(written) { try plaintext.append(buffer[offset]) }

@@ -36,21 +36,26 @@ public enum Signing {
     return KeyPair(publicKey: publicKey, secretKey: secretKey)
   }
 
-  public static func sign(_ message: [UInt8], secretKey: borrowing SecretBytes) throws(CryptoError) -> [UInt8] {
+  public static func sign(_ message: [UInt8], secretKey: borrowing SecretBytes) throws(CryptoError)
+    -> [UInt8]
+  {
     try Sodium.ensureReady()
     guard secretKey.count == secretKeyLength else {
       throw .invalidLength(what: "signing key", expected: secretKeyLength, actual: secretKey.count)
     }
     var signature = [UInt8](repeating: 0, count: signatureLength)
     _ = secretKey.withUnsafeBytes {
-      crypto_sign_detached(&signature, nil, message, UInt64(message.count), $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
+      crypto_sign_detached(
+        &signature, nil, message, UInt64(message.count),
+        $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
     }
     return signature
   }
 
   /// libsodium rejects non-canonical and small-order encodings, as Wycheproof requires.
   public static func verify(_ signature: [UInt8], message: [UInt8], publicKey: [UInt8]) -> Bool {
-    guard Sodium.isReady, signature.count == signatureLength, publicKey.count == publicKeyLength else { return false }
+    guard Sodium.isReady, signature.count == signatureLength, publicKey.count == publicKeyLength
+    else { return false }
     return crypto_sign_verify_detached(signature, message, UInt64(message.count), publicKey) == 0
   }
 }

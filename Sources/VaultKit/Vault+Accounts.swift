@@ -13,27 +13,32 @@ extension Vault {
   /// Every account and the VMs that sign in with it, sorted by sign-in name.
   public func accounts() throws -> [AccountEntry] {
     try read { db in
-        try checkRowSet(db, [.profiles, .accounts])
-        var users: [Int64: [Profile]] = [:]
-        let profileRows = try Row.fetchCursor(db, sql: ProfileRecord.selection)
-        while let row = try profileRows.next() {
-          let record = try ProfileRecord.decode(row, keys: keys, withSettings: false)
-          users[record.accountID, default: []].append(record.profile)
+      try checkRowSet(db, [.profiles, .accounts])
+      var users: [Int64: [Profile]] = [:]
+      let profileRows = try Row.fetchCursor(db, sql: ProfileRecord.selection)
+      while let row = try profileRows.next() {
+        let record = try ProfileRecord.decode(row, keys: keys, withSettings: false)
+        users[record.accountID, default: []].append(record.profile)
+      }
+      var result: [AccountEntry] = []
+      let rows = try Row.fetchCursor(db, sql: AccountRecord.selection)
+      while let row = try rows.next() {
+        let record = try AccountRecord.decode(row, keys: keys)
+        let profiles = (users[record.id] ?? []).sorted {
+          $0.name.lowercased() < $1.name.lowercased()
         }
-        var result: [AccountEntry] = []
-        let rows = try Row.fetchCursor(db, sql: AccountRecord.selection)
-        while let row = try rows.next() {
-          let record = try AccountRecord.decode(row, keys: keys)
-          let profiles = (users[record.id] ?? []).sorted { $0.name.lowercased() < $1.name.lowercased() }
-          result.append(AccountEntry(account: record.account, signInName: record.signInName, profiles: profiles.map(\.name)))
-        }
-        return result.sorted { $0.signInName.lowercased() < $1.signInName.lowercased() }
+        result.append(
+          AccountEntry(
+            account: record.account, signInName: record.signInName, profiles: profiles.map(\.name)))
+      }
+      return result.sorted { $0.signInName.lowercased() < $1.signInName.lowercased() }
     }
   }
 
   /// Sets an account's password; returns the VMs that now use it.
   @discardableResult
-  public func setAccountPassword(_ name: String, password: consuming SecretBytes) throws -> [String] {
+  public func setAccountPassword(_ name: String, password: consuming SecretBytes) throws -> [String]
+  {
     let secret = password
     return try write { db in
       let (record, users) = try fetchAccount(db, signInName: name)
@@ -45,18 +50,19 @@ extension Vault {
   /// Marks or unmarks a domain account as a domain administrator.
   public func setDomainAdmin(_ name: String, _ isAdmin: Bool) throws {
     try write { db in
-        var (record, users) = try fetchAccount(db, signInName: name)
-        guard record.account.scope == .domain else {
-          throw VaultError.kindMismatch(detail: "\(name) is a local account; only domain accounts can be domain admins")
+      var (record, users) = try fetchAccount(db, signInName: name)
+      guard record.account.scope == .domain else {
+        throw VaultError.kindMismatch(
+          detail: "\(name) is a local account; only domain accounts can be domain admins")
+      }
+      if !isAdmin {
+        let controllers = try users.filter { try fetchProfile(db, named: $0).profile.kind == .dc }
+        if !controllers.isEmpty {
+          throw VaultError.accountInUse(name: name, profiles: controllers)
         }
-        if !isAdmin {
-          let controllers = try users.filter { try fetchProfile(db, named: $0).profile.kind == .dc }
-          if !controllers.isEmpty {
-            throw VaultError.accountInUse(name: name, profiles: controllers)
-          }
-        }
-        record.account.isDomainAdmin = isAdmin
-        try record.saveChange(db, vault: self)
+      }
+      record.account.isDomainAdmin = isAdmin
+      try record.saveChange(db, vault: self)
     }
   }
 
@@ -74,10 +80,14 @@ extension Vault {
     let wanted = Account.lookupKey(signInName: name)
     let lookup = try keys.lookup("account", wanted)
     var found: [(AccountRecord, [String])] = []
-    for row in try Row.fetchAll(db, sql: AccountRecord.selection + " WHERE lookup = ?", arguments: [lookup]) {
+    for row in try Row.fetchAll(
+      db, sql: AccountRecord.selection + " WHERE lookup = ?", arguments: [lookup])
+    {
       let record = try AccountRecord.decode(row, keys: keys)
       var users: [ProfileRecord] = []
-      for profileRow in try Row.fetchAll(db, sql: ProfileRecord.selection + " WHERE account_id = ?", arguments: [record.id]) {
+      for profileRow in try Row.fetchAll(
+        db, sql: ProfileRecord.selection + " WHERE account_id = ?", arguments: [record.id])
+      {
         users.append(try ProfileRecord.decode(profileRow, keys: keys, withSettings: false))
       }
       if Account.lookupKey(signInName: record.signInName) == wanted {

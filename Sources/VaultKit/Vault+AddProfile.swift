@@ -24,7 +24,8 @@ extension Vault {
     -> AccountResolution
   {
     try profile.validate()
-    let wanted = try name.account(kind: profile.kind, computerName: profile.computerName, admin: admin)
+    let wanted = try name.account(
+      kind: profile.kind, computerName: profile.computerName, admin: admin)
     return try read { db in
       if try findProfile(db, named: profile.name) != nil {
         throw VaultError.profileExists(name: profile.name)
@@ -64,31 +65,40 @@ extension Vault {
     password: consuming SecretBytes?, allowNoPassword: Bool = false
   ) throws -> ProfileEntry {
     try profile.validate()
-    let wanted = try name.account(kind: profile.kind, computerName: profile.computerName, admin: admin)
+    let wanted = try name.account(
+      kind: profile.kind, computerName: profile.computerName, admin: admin)
     let newPassword = password
     return try write { db in
-      try insertProfile(db, profile, wanted: wanted, admin: admin, password: newPassword, allowNoPassword: allowNoPassword).entry
+      try insertProfile(
+        db, profile, wanted: wanted, admin: admin, password: newPassword,
+        allowNoPassword: allowNoPassword
+      ).entry
     }
   }
 
   /// Adds many profiles in one transaction (for bulk loads such as benchmark fixtures).
   /// `password(i)` gives the password for item i's account when that account is new.
   public func addProfiles(
-    _ items: [(profile: Profile, account: AccountName, admin: Bool)], password: (Int) throws -> SecretBytes?
+    _ items: [(profile: Profile, account: AccountName, admin: Bool)],
+    password: (Int) throws -> SecretBytes?
   ) throws {
     try write { db in
       for (index, item) in items.enumerated() {
         try item.profile.validate()
-        let wanted = try item.account.account(kind: item.profile.kind, computerName: item.profile.computerName, admin: item.admin)
+        let wanted = try item.account.account(
+          kind: item.profile.kind, computerName: item.profile.computerName, admin: item.admin)
         let secret = try password(index)
-        _ = try insertProfile(db, item.profile, wanted: wanted, admin: item.admin, password: secret, allowNoPassword: true)
+        _ = try insertProfile(
+          db, item.profile, wanted: wanted, admin: item.admin, password: secret,
+          allowNoPassword: true)
       }
     }
   }
 
   /// The body of `addProfile`, inside a caller's transaction.
   func insertProfile(
-    _ db: Database, _ profile: Profile, wanted: Account, admin: Bool, password: borrowing SecretBytes?,
+    _ db: Database, _ profile: Profile, wanted: Account, admin: Bool,
+    password: borrowing SecretBytes?,
     allowNoPassword: Bool
   ) throws -> (entry: ProfileEntry, resolution: AccountResolution, accountID: Int64) {
     if try findProfile(db, named: profile.name) != nil {
@@ -96,10 +106,12 @@ extension Vault {
     }
     let resolution = try resolve(db, wanted: wanted, kind: profile.kind, admin: admin)
     let accountID = try storeAccount(
-      db, resolution, computerName: profile.computerName, password: password, allowNoPassword: allowNoPassword)
+      db, resolution, computerName: profile.computerName, password: password,
+      allowNoPassword: allowNoPassword)
     let now = Self.now()
     let record = ProfileRecord(
-      id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now, profile: profile)
+      id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now,
+      profile: profile)
     try record.save(db, vault: self, previousVersion: nil)
     return (ProfileEntry(profile: profile, account: resolution.account), resolution, accountID)
   }

@@ -23,7 +23,9 @@ public struct BundleImportReport: Equatable, Sendable {
     items.compactMap { if case .rename(let from) = $0.action { (from, $0.name) } else { nil } }
   }
   public var skipped: [String] { items.filter { $0.action == .skip }.map(\.name) }
-  public var withoutPassword: [String] { items.filter { $0.action != .skip && !$0.hasPassword }.map(\.name) }
+  public var withoutPassword: [String] {
+    items.filter { $0.action != .skip && !$0.hasPassword }.map(\.name)
+  }
   /// VMs whose sign-in name matches a stored account: linked (with consent) or kept apart.
   public var matchingStoredAccounts: [ImportItem] { items.filter { $0.link != .new } }
 }
@@ -38,7 +40,8 @@ extension Vault {
   /// otherwise it gets an account of its own, so no stored password reaches a host the
   /// sender chose.
   public func importBundle(
-    _ bytes: [UInt8], trust: Bool, onConflict: ConflictPolicy, linkExisting: Bool = false, dryRun: Bool = false
+    _ bytes: [UInt8], trust: Bool, onConflict: ConflictPolicy, linkExisting: Bool = false,
+    dryRun: Bool = false
   ) throws -> BundleImportReport {
     let bundle = try BundleFormat.parse(bytes)
     try BundleFormat.verifySignature(bundle)
@@ -46,139 +49,167 @@ extension Vault {
     let sender = try PublicIdentity(boxKey: header.senderBox, signKey: header.senderSign)
     let me = try identity()
     let pinned = try teammates().first { $0.identity == sender }
-    if pinned == nil && !trust { throw VaultError.bundleUnknownSender(fingerprint: sender.fingerprint) }
+    if pinned == nil && !trust {
+      throw VaultError.bundleUnknownSender(fingerprint: sender.fingerprint)
+    }
     guard header.recipients.contains(where: { constantTimeEquals($0.boxKey, me.boxKey) }) else {
       throw VaultError.bundleNotForUs
     }
     let boxSecret = try identitySecret(.box)
     let payload = try BundleFormat.open(bundle, boxKey: me.boxKey, boxSecret: boxSecret)
-    let (document, passwordRanges) = try BundlePayload.decode(payload, bundleVersion: bundle.version)
-    guard header.sequence <= UInt64(Int64.max) else { throw VaultError.bundleMalformed(reason: "sequence number out of range") }
+    let (document, passwordRanges) = try BundlePayload.decode(
+      payload, bundleVersion: bundle.version)
+    guard header.sequence <= UInt64(Int64.max) else {
+      throw VaultError.bundleMalformed(reason: "sequence number out of range")
+    }
     let bundleLookup = try keys.lookup("bundle", hexEncode(header.bundleID))
     let senderLookup = try keys.lookup("sender", hexEncode(header.senderSign))
     // Every value through the same gate as `add` and `set`, before the transaction starts.
-    let prepared = try BundleImport.check(document, payload: payload, passwordRanges: passwordRanges)
+    let prepared = try BundleImport.check(
+      document, payload: payload, passwordRanges: passwordRanges)
 
     var report = BundleImportReport(senderFingerprint: sender.fingerprint, dryRun: dryRun)
     try write(rollback: dryRun) { db in
-          // The replay record must be whole before it can say "not seen before".
-          do {
-            try checkRowSet(db, [.seenBundles, .senderSequences])
-          } catch VaultError.rowSetMismatch {
-            throw VaultError.replayStateTampered
+      // The replay record must be whole before it can say "not seen before".
+      do {
+        try checkRowSet(db, [.seenBundles, .senderSequences])
+      } catch VaultError.rowSetMismatch {
+        throw VaultError.replayStateTampered
+      }
+      if try findReplayRow(db, .seenBundles, lookup: bundleLookup) != nil {
+        throw VaultError.bundleReplayed
+      }
+      let lastSeen = try findReplayRow(db, .senderSequences, lookup: senderLookup)
+      if let last = lastSeen {
+        guard last.value >= 0 else { throw VaultError.replayStateTampered }
+        if UInt64(last.value) > header.sequence {
+          throw VaultError.bundleRolledBack(sequence: header.sequence, last: UInt64(last.value))
+        }
+      }
+      if pinned == nil {
+        var name = "sender-" + String(sender.fingerprint.prefix(4))
+        var suffix = 2
+        while try Bool.fetchOne(
+          db, sql: "SELECT 1 FROM teammates WHERE lookup = ?",
+          arguments: [try keys.lookup("teammate", name.lowercased())])
+          == true
+        {
+          name = "sender-" + String(sender.fingerprint.prefix(4)) + "-\(suffix)"
+          suffix += 1
+        }
+        try insertTeammate(db, name: name, identity: sender)
+        report.pinnedAs = name
+      }
+      // The blind indexes already taken, kept current below: a name or account the
+      // vault does not hold needs no query (a bundle of 10,000 VMs into a new vault).
+      var profileLookups = Set(try Data.fetchAll(db, sql: "SELECT lookup FROM profiles"))
+      var accountLookups = Set(try Data.fetchAll(db, sql: "SELECT lookup FROM accounts"))
+      func accountLookup(_ signIn: String) throws -> Data {
+        try keys.lookup("account", Account.lookupKey(signInName: signIn))
+      }
+      // The account each bundle account became, so its VMs share it as they did there.
+      var accountFor:
+        [Int: (id: Int64, link: ImportItem.AccountLink, hasPassword: Bool, stored: Bool)] = [:]
+      for item in prepared {
+        var profile = item.profile
+        var action = ImportItem.Action.add
+        var changes: [ImportItem.Change] = []
+        var replacing: ProfileRecord?
+        if profileLookups.contains(
+          try keys.lookup("profile", Profile.lookupKey(name: profile.name))),
+          let existing = try findProfile(db, named: profile.name)
+        {
+          switch onConflict {
+          case .skip:
+            action = .skip
+          case .replace:
+            action = .replace
+            replacing = existing
+          case .rename:
+            var candidate = 2
+            while try findProfile(db, named: "\(item.profile.name)-\(candidate)") != nil {
+              candidate += 1
+            }
+            profile.name = "\(item.profile.name)-\(candidate)"
+            try Validation.profileName(profile.name)
+            action = .rename(from: item.profile.name)
           }
-          if try findReplayRow(db, .seenBundles, lookup: bundleLookup) != nil {
-            throw VaultError.bundleReplayed
+        }
+        let wanted = item.account
+        let signIn = wanted.signInName(computerName: profile.computerName)
+        if action == .skip {
+          report.items.append(
+            ImportItem(
+              action: .skip, name: profile.name, host: profile.host, port: profile.port,
+              signInName: signIn,
+              link: .new, hasPassword: false, storedPassword: false,
+              preConnect: profile.settings.options[ConnectOption.preConnect],
+              gateway: profile.settings.values["gatewayhostname"],
+              extraLines: profile.settings.extraLines))
+          continue
+        }
+        if let replacing {
+          let old = ProfileEntry(
+            profile: replacing.profile,
+            account: try fetchAccountRecord(db, id: replacing.accountID).account)
+          try deleteProfile(db, replacing)
+          changes = ImportItem.changes(
+            from: old, to: ProfileEntry(profile: profile, account: wanted))
+        }
+        let range = passwordRanges[item.accountIndex]
+        let account: (id: Int64, link: ImportItem.AccountLink, hasPassword: Bool, stored: Bool)
+        if let known = accountFor[item.accountIndex], wanted.scope == .domain {
+          account = (known.id, known.link, known.hasPassword, false)
+        } else if wanted.scope == .domain,
+          accountLookups.contains(try accountLookup(wanted.signInName(computerName: ""))),
+          let stored = try findDomainAccount(db, like: wanted)
+        {
+          if linkExisting {
+            // The user consented to the link, and only to it: the stored account's
+            // password and admin mark stay as they are, whatever the bundle says.
+            try Self.checkDomainControllerRule(kind: profile.kind, account: stored.account)
+            account = (
+              stored.id, .linked, try fetchPasswordBox(db, accountID: stored.id) != nil, false
+            )
+          } else {
+            var apart = wanted
+            apart.linksByName = false
+            let id = try insertAccount(
+              db, apart, signInName: signIn, payload: payload, range: range)
+            accountLookups.insert(try accountLookup(signIn))
+            account = (id, .keptApart, range != nil, range != nil)
           }
-          let lastSeen = try findReplayRow(db, .senderSequences, lookup: senderLookup)
-          if let last = lastSeen {
-            guard last.value >= 0 else { throw VaultError.replayStateTampered }
-            if UInt64(last.value) > header.sequence {
-              throw VaultError.bundleRolledBack(sequence: header.sequence, last: UInt64(last.value))
-            }
-          }
-          if pinned == nil {
-            var name = "sender-" + String(sender.fingerprint.prefix(4))
-            var suffix = 2
-            while try Bool.fetchOne(
-              db, sql: "SELECT 1 FROM teammates WHERE lookup = ?", arguments: [try keys.lookup("teammate", name.lowercased())])
-              == true
-            {
-              name = "sender-" + String(sender.fingerprint.prefix(4)) + "-\(suffix)"
-              suffix += 1
-            }
-            try insertTeammate(db, name: name, identity: sender)
-            report.pinnedAs = name
-          }
-          // The blind indexes already taken, kept current below: a name or account the
-          // vault does not hold needs no query (a bundle of 10,000 VMs into a new vault).
-          var profileLookups = Set(try Data.fetchAll(db, sql: "SELECT lookup FROM profiles"))
-          var accountLookups = Set(try Data.fetchAll(db, sql: "SELECT lookup FROM accounts"))
-          func accountLookup(_ signIn: String) throws -> Data { try keys.lookup("account", Account.lookupKey(signInName: signIn)) }
-          // The account each bundle account became, so its VMs share it as they did there.
-          var accountFor: [Int: (id: Int64, link: ImportItem.AccountLink, hasPassword: Bool, stored: Bool)] = [:]
-          for item in prepared {
-            var profile = item.profile
-            var action = ImportItem.Action.add
-            var changes: [ImportItem.Change] = []
-            var replacing: ProfileRecord?
-            if profileLookups.contains(try keys.lookup("profile", Profile.lookupKey(name: profile.name))),
-              let existing = try findProfile(db, named: profile.name)
-            {
-              switch onConflict {
-              case .skip:
-                action = .skip
-              case .replace:
-                action = .replace
-                replacing = existing
-              case .rename:
-                var candidate = 2
-                while try findProfile(db, named: "\(item.profile.name)-\(candidate)") != nil { candidate += 1 }
-                profile.name = "\(item.profile.name)-\(candidate)"
-                try Validation.profileName(profile.name)
-                action = .rename(from: item.profile.name)
-              }
-            }
-            let wanted = item.account
-            let signIn = wanted.signInName(computerName: profile.computerName)
-            if action == .skip {
-              report.items.append(
-                ImportItem(
-                  action: .skip, name: profile.name, host: profile.host, port: profile.port, signInName: signIn,
-                  link: .new, hasPassword: false, storedPassword: false,
-                  preConnect: profile.settings.options[ConnectOption.preConnect],
-                  gateway: profile.settings.values["gatewayhostname"], extraLines: profile.settings.extraLines))
-              continue
-            }
-            if let replacing {
-              let old = ProfileEntry(profile: replacing.profile, account: try fetchAccountRecord(db, id: replacing.accountID).account)
-              try deleteProfile(db, replacing)
-              changes = ImportItem.changes(from: old, to: ProfileEntry(profile: profile, account: wanted))
-            }
-            let range = passwordRanges[item.accountIndex]
-            let account: (id: Int64, link: ImportItem.AccountLink, hasPassword: Bool, stored: Bool)
-            if let known = accountFor[item.accountIndex], wanted.scope == .domain {
-              account = (known.id, known.link, known.hasPassword, false)
-            } else if wanted.scope == .domain, accountLookups.contains(try accountLookup(wanted.signInName(computerName: ""))),
-              let stored = try findDomainAccount(db, like: wanted)
-            {
-              if linkExisting {
-                // The user consented to the link, and only to it: the stored account's
-                // password and admin mark stay as they are, whatever the bundle says.
-                try Self.checkDomainControllerRule(kind: profile.kind, account: stored.account)
-                account = (stored.id, .linked, try fetchPasswordBox(db, accountID: stored.id) != nil, false)
-              } else {
-                var apart = wanted
-                apart.linksByName = false
-                let id = try insertAccount(db, apart, signInName: signIn, payload: payload, range: range)
-                accountLookups.insert(try accountLookup(signIn))
-                account = (id, .keptApart, range != nil, range != nil)
-              }
-            } else {
-              // An account the sender chose is never one a later `add` links to by name.
-              var fromSender = wanted
-              if wanted.scope == .domain { fromSender.linksByName = false }
-              try Self.checkDomainControllerRule(kind: profile.kind, account: fromSender)
-              let id = try insertAccount(db, fromSender, signInName: signIn, payload: payload, range: range)
-              accountLookups.insert(try accountLookup(signIn))
-              account = (id, .new, range != nil, range != nil)
-            }
-            if wanted.scope == .domain { accountFor[item.accountIndex] = account }
-            let now = Self.now()
-            try ProfileRecord(
-              id: Random.rowID(), accountID: account.id, version: 1, createdAt: now, updatedAt: now, profile: profile
-            ).save(db, vault: self, previousVersion: nil)
-            profileLookups.insert(try keys.lookup("profile", Profile.lookupKey(name: profile.name)))
-            report.items.append(
-              ImportItem(
-                action: action, name: profile.name, host: profile.host, port: profile.port, signInName: signIn,
-                link: account.link, hasPassword: account.hasPassword, storedPassword: account.stored,
-                preConnect: profile.settings.options[ConnectOption.preConnect],
-                gateway: profile.settings.values["gatewayhostname"], extraLines: profile.settings.extraLines,
-                changes: changes))
-          }
-          try putReplayRow(db, .seenBundles, lookup: bundleLookup, value: Self.now(), replacing: nil)
-          try putReplayRow(db, .senderSequences, lookup: senderLookup, value: Int64(header.sequence), replacing: lastSeen)
+        } else {
+          // An account the sender chose is never one a later `add` links to by name.
+          var fromSender = wanted
+          if wanted.scope == .domain { fromSender.linksByName = false }
+          try Self.checkDomainControllerRule(kind: profile.kind, account: fromSender)
+          let id = try insertAccount(
+            db, fromSender, signInName: signIn, payload: payload, range: range)
+          accountLookups.insert(try accountLookup(signIn))
+          account = (id, .new, range != nil, range != nil)
+        }
+        if wanted.scope == .domain { accountFor[item.accountIndex] = account }
+        let now = Self.now()
+        try ProfileRecord(
+          id: Random.rowID(), accountID: account.id, version: 1, createdAt: now, updatedAt: now,
+          profile: profile
+        ).save(db, vault: self, previousVersion: nil)
+        profileLookups.insert(try keys.lookup("profile", Profile.lookupKey(name: profile.name)))
+        report.items.append(
+          ImportItem(
+            action: action, name: profile.name, host: profile.host, port: profile.port,
+            signInName: signIn,
+            link: account.link, hasPassword: account.hasPassword, storedPassword: account.stored,
+            preConnect: profile.settings.options[ConnectOption.preConnect],
+            gateway: profile.settings.values["gatewayhostname"],
+            extraLines: profile.settings.extraLines,
+            changes: changes))
+      }
+      try putReplayRow(db, .seenBundles, lookup: bundleLookup, value: Self.now(), replacing: nil)
+      try putReplayRow(
+        db, .senderSequences, lookup: senderLookup, value: Int64(header.sequence),
+        replacing: lastSeen)
     }
     return report
   }
@@ -192,36 +223,49 @@ extension Vault {
   }
 
   func findReplayRow(_ db: Database, _ table: StoredTable, lookup: Data) throws -> ReplayRow? {
-    guard let row = try Row.fetchOne(db, sql: "SELECT id, version, record FROM \(table.rawValue) WHERE lookup = ?", arguments: [lookup])
+    guard
+      let row = try Row.fetchOne(
+        db, sql: "SELECT id, version, record FROM \(table.rawValue) WHERE lookup = ?",
+        arguments: [lookup])
     else { return nil }
     let id = try row.integer(0, table: table.rawValue)
     let version = try row.integer(1, table: table.rawValue)
-    let value = try keys.openRecord(try row.blob(2, table: table.rawValue), table, id: id, version: version, bound: BoundColumns(lookup: lookup)) {
+    let value = try keys.openRecord(
+      try row.blob(2, table: table.rawValue), table, id: id, version: version,
+      bound: BoundColumns(lookup: lookup)
+    ) {
       try RecordDecoder($0, table: table.rawValue).integer(1)
     }
     return ReplayRow(id: id, version: version, value: value)
   }
 
-  func putReplayRow(_ db: Database, _ table: StoredTable, lookup: Data, value: Int64, replacing: ReplayRow?) throws {
+  func putReplayRow(
+    _ db: Database, _ table: StoredTable, lookup: Data, value: Int64, replacing: ReplayRow?
+  ) throws {
     var record = RecordEncoder()
     record.add(1, value)
     try putRow(
-      db, table, id: replacing?.id ?? Random.rowID(), version: try Self.nextVersion(after: replacing?.version),
-      previousVersion: replacing?.version, bound: BoundColumns(lookup: lookup), plaintext: record.bytes)
+      db, table, id: replacing?.id ?? Random.rowID(),
+      version: try Self.nextVersion(after: replacing?.version),
+      previousVersion: replacing?.version, bound: BoundColumns(lookup: lookup),
+      plaintext: record.bytes)
   }
 
   /// A new account from a bundle, with the bundle's password when it carries one; the
   /// password goes from the payload's guarded memory straight into its box.
   private func insertAccount(
-    _ db: Database, _ account: Account, signInName: String, payload: borrowing SecretBytes, range: Range<Int>?
+    _ db: Database, _ account: Account, signInName: String, payload: borrowing SecretBytes,
+    range: Range<Int>?
   ) throws -> Int64 {
     let now = Self.now()
     let record = AccountRecord(
-      id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: account, signInName: signInName)
+      id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: account,
+      signInName: signInName)
     try record.save(db, vault: self, previousVersion: nil)
     if let range {
       try payload.withUnsafeBytes { bytes in
-        try storePassword(db, accountID: record.id, passwordBytes: UnsafeRawBufferPointer(rebasing: bytes[range]))
+        try storePassword(
+          db, accountID: record.id, passwordBytes: UnsafeRawBufferPointer(rebasing: bytes[range]))
       }
     }
     return record.id

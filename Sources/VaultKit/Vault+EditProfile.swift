@@ -45,7 +45,9 @@ extension Vault {
     if newName == nil, (oldKind == .local) != (profile.kind == .local) {
       throw VaultError.missingField(
         field: "user",
-        rule: "changing the kind from \(oldKind.rawValue) to \(profile.kind.rawValue) needs --user (and --domain)")
+        rule:
+          "changing the kind from \(oldKind.rawValue) to \(profile.kind.rawValue) needs --user (and --domain)"
+      )
     }
     let wantedName =
       newName
@@ -57,7 +59,8 @@ extension Vault {
       kind: profile.kind, computerName: profile.computerName,
       admin: admin ?? (profile.kind != .local && current.scope == .domain && current.isDomainAdmin))
     // A change to a signed property voids an imported file's signature: drop it.
-    RDPSignature.dropIfBroken(&record.profile.settings, before: before) { [profile = record.profile] in
+    RDPSignature.dropIfBroken(&record.profile.settings, before: before) {
+      [profile = record.profile] in
       RDPFileWriter.lines(for: ProfileEntry(profile: profile, account: wanted))
     }
     let same =
@@ -80,19 +83,24 @@ extension Vault {
   /// arguments would remove (the VM leaves it for another account); nil when none. Writes
   /// nothing.
   public func editRemovesAccount(
-    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?, admin: Bool?
+    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?,
+    admin: Bool?
   ) throws -> String? {
     try read { db in
-        var record = try fetchProfile(db, named: name)
-        let current = try fetchAccountRecord(db, id: record.accountID)
-        let oldComputer = record.profile.computerName
-        guard case .other = try planEdit(db, record: &record, change: change, account: newName, admin: admin),
-          current.account.scope == .local
-        else { return nil }
-        let users = try Int.fetchOne(
-          db, sql: "SELECT count(*) FROM profiles WHERE account_id = ?", arguments: [current.id]) ?? 0
-        guard users == 1, try fetchPasswordBox(db, accountID: current.id) != nil else { return nil }
-        return current.account.signInName(computerName: oldComputer)
+      var record = try fetchProfile(db, named: name)
+      let current = try fetchAccountRecord(db, id: record.accountID)
+      let oldComputer = record.profile.computerName
+      guard
+        case .other = try planEdit(
+          db, record: &record, change: change, account: newName, admin: admin),
+        current.account.scope == .local
+      else { return nil }
+      let users =
+        try Int.fetchOne(
+          db, sql: "SELECT count(*) FROM profiles WHERE account_id = ?", arguments: [current.id])
+        ?? 0
+      guard users == 1, try fetchPasswordBox(db, accountID: current.id) != nil else { return nil }
+      return current.account.signInName(computerName: oldComputer)
     }
   }
 
@@ -104,7 +112,9 @@ extension Vault {
   ) throws -> Bool {
     try read { db in
       var record = try fetchProfile(db, named: name)
-      if case .other(.new) = try planEdit(db, record: &record, change: change, account: newName, admin: admin) {
+      if case .other(.new) = try planEdit(
+        db, record: &record, change: change, account: newName, admin: admin)
+      {
         return true
       }
       return false
@@ -156,7 +166,9 @@ extension Vault {
   }
 
   private func removeAccountIfOrphanedLocal(_ db: Database, id: Int64) throws {
-    let users = try Int.fetchOne(db, sql: "SELECT count(*) FROM profiles WHERE account_id = ?", arguments: [id]) ?? 0
+    let users =
+      try Int.fetchOne(
+        db, sql: "SELECT count(*) FROM profiles WHERE account_id = ?", arguments: [id]) ?? 0
     guard users == 0 else { return }
     let record = try fetchAccountRecord(db, id: id)
     if record.account.scope == .local { try deleteAccount(db, id: id) }

@@ -11,73 +11,83 @@ extension Vault {
     names: [String], all: Bool, tag: String?, to recipientNames: [String], includeSecrets: Bool
   ) throws -> [UInt8] {
     let (document, accountIDs, boxes, recipients, sequence, sender) = try write { db in
-        let sender = try ensureIdentity(db)
-        let known = try fetchTeammates(db)
-        let recipients = try recipientNames.map { name in
-          guard let teammate = known.first(where: { $0.name.lowercased() == name.lowercased() }) else {
-            throw VaultError.teammateNotFound(name: name)
-          }
-          return teammate.identity
+      let sender = try ensureIdentity(db)
+      let known = try fetchTeammates(db)
+      let recipients = try recipientNames.map { name in
+        guard let teammate = known.first(where: { $0.name.lowercased() == name.lowercased() })
+        else {
+          throw VaultError.teammateNotFound(name: name)
         }
-        var records: [ProfileRecord] = []
-        // Whole tables are read (and their row sets checked) when everything may be sent.
-        var allAccounts: [Int64: Account]?
-        var allBoxes: [Int64: (box: Data, version: Int64)]?
-        if all || (names.isEmpty && tag != nil) {
-          let stored = try storedRowSet(db)
-          if includeSecrets {
-            // Still sealed: opened one at a time below, straight into the payload.
-            allBoxes = Dictionary(
-              uniqueKeysWithValues: try openAll(db, .accountSecrets, stored: stored) { row in
-                guard let record = row.record else {
-                  throw VaultError.corrupt(detail: "account_secrets has a row without its record")
-                }
-                return (row.id, (box: Data(record), version: row.version))
-              })
-          }
-          allAccounts = Dictionary(
-            uniqueKeysWithValues: try openAll(db, .accounts, stored: stored) { try AccountRecord.decode($0, keys: keys, checkLookup: false) }.map { ($0.id, $0.account) })
-          records = try openAll(db, .profiles, stored: stored) { try ProfileRecord.decode($0, keys: keys, checkLookup: false) }
-        } else {
-          records = try names.map { try fetchProfile(db, named: $0) }
+        return teammate.identity
+      }
+      var records: [ProfileRecord] = []
+      // Whole tables are read (and their row sets checked) when everything may be sent.
+      var allAccounts: [Int64: Account]?
+      var allBoxes: [Int64: (box: Data, version: Int64)]?
+      if all || (names.isEmpty && tag != nil) {
+        let stored = try storedRowSet(db)
+        if includeSecrets {
+          // Still sealed: opened one at a time below, straight into the payload.
+          allBoxes = Dictionary(
+            uniqueKeysWithValues: try openAll(db, .accountSecrets, stored: stored) { row in
+              guard let record = row.record else {
+                throw VaultError.corrupt(detail: "account_secrets has a row without its record")
+              }
+              return (row.id, (box: Data(record), version: row.version))
+            })
         }
-        if let tag { records = records.filter { $0.profile.tags.contains(tag) } }
-        guard !records.isEmpty else { throw VaultError.nothingToExport }
-        permute(&records, by: sortedIndices(records.map { $0.profile.name.lowercased() }))
-        var accountIndex: [Int64: Int] = [:]
-        var accounts: [BundlePayload.AccountEntry] = []
-        var accountIDs: [Int64] = []
-        var profiles: [BundlePayload.ProfileEntry] = []
-        for record in records {
-          if accountIndex[record.accountID] == nil {
-            let account = try allAccounts?[record.accountID] ?? fetchAccountRecord(db, id: record.accountID).account
-            accountIndex[record.accountID] = accounts.count
-            accountIDs.append(record.accountID)
-            accounts.append(
-              BundlePayload.AccountEntry(
-                scope: account.scope.rawValue, user: account.userName, domain: account.domain,
-                form: account.form.rawValue, domainAdmin: account.isDomainAdmin))
-          }
-          let profile = record.profile
-          profiles.append(
-            BundlePayload.ProfileEntry(
-              name: profile.name, host: profile.host, port: profile.port, computerName: profile.computerName,
-              kind: profile.kind.rawValue, resourceGroup: profile.resourceGroup, subscription: profile.subscription,
-              tags: profile.tags, note: profile.note, settings: profile.settings.forSharing,
-              account: accountIndex[record.accountID]!))
+        allAccounts = Dictionary(
+          uniqueKeysWithValues: try openAll(db, .accounts, stored: stored) {
+            try AccountRecord.decode($0, keys: keys, checkLookup: false)
+          }.map { ($0.id, $0.account) })
+        records = try openAll(db, .profiles, stored: stored) {
+          try ProfileRecord.decode($0, keys: keys, checkLookup: false)
         }
-        let sequence = try nextBundleSequence(db)
-        // The password boxes are read here, still sealed; they are opened one at a time below.
-        var boxes: [(box: Data, version: Int64)?] = []
-        if let allBoxes {
-          boxes = accountIDs.map { allBoxes[$0] }
-        } else if includeSecrets {
-          boxes = try accountIDs.map { try fetchPasswordBox(db, accountID: $0) }
+      } else {
+        records = try names.map { try fetchProfile(db, named: $0) }
+      }
+      if let tag { records = records.filter { $0.profile.tags.contains(tag) } }
+      guard !records.isEmpty else { throw VaultError.nothingToExport }
+      permute(&records, by: sortedIndices(records.map { $0.profile.name.lowercased() }))
+      var accountIndex: [Int64: Int] = [:]
+      var accounts: [BundlePayload.AccountEntry] = []
+      var accountIDs: [Int64] = []
+      var profiles: [BundlePayload.ProfileEntry] = []
+      for record in records {
+        if accountIndex[record.accountID] == nil {
+          let account =
+            try allAccounts?[record.accountID]
+            ?? fetchAccountRecord(db, id: record.accountID).account
+          accountIndex[record.accountID] = accounts.count
+          accountIDs.append(record.accountID)
+          accounts.append(
+            BundlePayload.AccountEntry(
+              scope: account.scope.rawValue, user: account.userName, domain: account.domain,
+              form: account.form.rawValue, domainAdmin: account.isDomainAdmin))
         }
-        return (
-          BundlePayload.Document(version: 2, accounts: accounts, profiles: profiles), accountIDs, boxes, recipients,
-          UInt64(sequence), sender
-        )
+        let profile = record.profile
+        profiles.append(
+          BundlePayload.ProfileEntry(
+            name: profile.name, host: profile.host, port: profile.port,
+            computerName: profile.computerName,
+            kind: profile.kind.rawValue, resourceGroup: profile.resourceGroup,
+            subscription: profile.subscription,
+            tags: profile.tags, note: profile.note, settings: profile.settings.forSharing,
+            account: accountIndex[record.accountID]!))
+      }
+      let sequence = try nextBundleSequence(db)
+      // The password boxes are read here, still sealed; they are opened one at a time below.
+      var boxes: [(box: Data, version: Int64)?] = []
+      if let allBoxes {
+        boxes = accountIDs.map { allBoxes[$0] }
+      } else if includeSecrets {
+        boxes = try accountIDs.map { try fetchPasswordBox(db, accountID: $0) }
+      }
+      return (
+        BundlePayload.Document(version: 2, accounts: accounts, profiles: profiles), accountIDs,
+        boxes, recipients,
+        UInt64(sequence), sender
+      )
     }
     let payload = try BundlePayload.encode(
       document,
@@ -88,27 +98,36 @@ extension Vault {
       writePassword: { index, out in
         let sealed = boxes[index]!
         try keys.openSecretRecord(
-          sealed.box, .accountSecrets, id: accountIDs[index], version: sealed.version, bound: .none, appendingTo: &out)
+          sealed.box, .accountSecrets, id: accountIDs[index], version: sealed.version, bound: .none,
+          appendingTo: &out)
       })
     let signingKey = try identitySecret(.sign)
     return try BundleFormat.write(
-      payload: payload, senderBox: sender.boxKey, senderSign: sender.signKey, signingKey: signingKey,
+      payload: payload, senderBox: sender.boxKey, senderSign: sender.signKey,
+      signingKey: signingKey,
       recipients: recipients, sequence: sequence)
   }
 
   /// The identity's next bundle sequence number, taken: the record is sealed again with the
   /// number after it.
   func nextBundleSequence(_ db: Database) throws -> Int64 {
-    guard let sealed = try fetchIdentityRow(db) else { throw VaultError.corrupt(detail: "the vault has no identity") }
+    guard let sealed = try fetchIdentityRow(db) else {
+      throw VaultError.corrupt(detail: "the vault has no identity")
+    }
     let record = try openIdentity(sealed)
     let (boxPublic, signPublic, sequence, createdAt) = try record.withFields {
       (try $0.bytes(1), try $0.bytes(3), try $0.integer(5), try $0.integer(6))
     }
-    guard sequence >= 1 else { throw VaultError.corrupt(detail: "the identity's bundle sequence is out of range") }
+    guard sequence >= 1 else {
+      throw VaultError.corrupt(detail: "the identity's bundle sequence is out of range")
+    }
     let plaintext = try Self.identityPlaintext(
-      boxPublic: boxPublic, boxSecret: try record.secret(2), signPublic: signPublic, signSecret: try record.secret(4),
+      boxPublic: boxPublic, boxSecret: try record.secret(2), signPublic: signPublic,
+      signSecret: try record.secret(4),
       nextSequence: try Self.nextVersion(after: sequence), createdAt: createdAt)
-    try putIdentity(db, plaintext: plaintext, version: try Self.nextVersion(after: record.version), previousVersion: record.version)
+    try putIdentity(
+      db, plaintext: plaintext, version: try Self.nextVersion(after: record.version),
+      previousVersion: record.version)
     return sequence
   }
 }

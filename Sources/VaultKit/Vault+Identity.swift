@@ -7,7 +7,9 @@ extension Vault {
 
   /// This vault's public identity, made (with libsodium's key generation) on first use.
   public func identity() throws -> PublicIdentity {
-    if let sealed = try read({ db in try fetchIdentityRow(db) }) { return try Self.publicIdentity(of: try openIdentity(sealed)) }
+    if let sealed = try read({ db in try fetchIdentityRow(db) }) {
+      return try Self.publicIdentity(of: try openIdentity(sealed))
+    }
     return try write { db in try ensureIdentity(db) }
   }
 
@@ -17,14 +19,17 @@ extension Vault {
   }
 
   func ensureIdentity(_ db: Database) throws -> PublicIdentity {
-    if let sealed = try fetchIdentityRow(db) { return try Self.publicIdentity(of: try openIdentity(sealed)) }
+    if let sealed = try fetchIdentityRow(db) {
+      return try Self.publicIdentity(of: try openIdentity(sealed))
+    }
     // No identity row: made here only for a vault that never had one, not one whose row was
     // deleted (its digest still counts it).
     try checkRowSet(db, [.identity])
     let box = try Sealing.keyPair()
     let sign = try Signing.keyPair()
     let plaintext = try Self.identityPlaintext(
-      boxPublic: box.publicKey, boxSecret: box.secretKey, signPublic: sign.publicKey, signSecret: sign.secretKey,
+      boxPublic: box.publicKey, boxSecret: box.secretKey, signPublic: sign.publicKey,
+      signSecret: sign.secretKey,
       nextSequence: 1, createdAt: Self.now())
     try putIdentity(db, plaintext: plaintext, version: 1, previousVersion: nil)
     return try PublicIdentity(boxKey: box.publicKey, signKey: sign.publicKey)

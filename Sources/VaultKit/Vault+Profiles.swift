@@ -25,22 +25,28 @@ extension Vault {
 
   /// Every VM with its account, and their order by name (`order[k]` is the index of the k-th
   /// name): 100,000 entries are not moved to be read once in order.
-  public func profilesUnsorted(withSettings: Bool = false) throws -> (entries: [ProfileEntry], order: [Int]) {
+  public func profilesUnsorted(withSettings: Bool = false) throws -> (
+    entries: [ProfileEntry], order: [Int]
+  ) {
     try read { db in
-        let stored = try storedRowSet(db)
-        var accounts: [Int64: Account] = [:]
-        for record in try openAll(db, .accounts, stored: stored, { try AccountRecord.decode($0, keys: keys, checkLookup: false) }) {
-          accounts[record.id] = record.account
+      let stored = try storedRowSet(db)
+      var accounts: [Int64: Account] = [:]
+      for record in try openAll(
+        db, .accounts, stored: stored,
+        { try AccountRecord.decode($0, keys: keys, checkLookup: false) })
+      {
+        accounts[record.id] = record.account
+      }
+      // Joined on the workers too.
+      let entries = try openAll(db, .profiles, stored: stored) { row in
+        let record = try ProfileRecord.decode(
+          row, keys: keys, withSettings: withSettings, checkLookup: false)
+        guard let account = accounts[record.accountID] else {
+          throw VaultError.corrupt(detail: "profile \(quoted(record.profile.name)) has no account")
         }
-        // Joined on the workers too.
-        let entries = try openAll(db, .profiles, stored: stored) { row in
-          let record = try ProfileRecord.decode(row, keys: keys, withSettings: withSettings, checkLookup: false)
-          guard let account = accounts[record.accountID] else {
-            throw VaultError.corrupt(detail: "profile \(quoted(record.profile.name)) has no account")
-          }
-          return ProfileEntry(profile: record.profile, account: account)
-        }
-        return (entries, sortedIndices(entries.map { $0.profile.name.lowercased() }))
+        return ProfileEntry(profile: record.profile, account: account)
+      }
+      return (entries, sortedIndices(entries.map { $0.profile.name.lowercased() }))
     }
   }
 
@@ -80,9 +86,11 @@ extension Vault {
     var j = 0
     while i < left.count && j < right.count {
       if keys[right[j]] < keys[left[i]] {
-        merged.append(right[j]); j += 1
+        merged.append(right[j])
+        j += 1
       } else {
-        merged.append(left[i]); i += 1
+        merged.append(left[i])
+        i += 1
       }
     }
     merged += left[i...]
@@ -92,7 +100,9 @@ extension Vault {
 
   /// Opens every row of `table` on every core and checks the table's row set against the
   /// sealed digests (`stored`, from `storedRowSet`) in the same pass.
-  func openAll<T>(_ db: Database, _ table: StoredTable, stored: [UInt8], _ transform: (SealedRow) throws -> T) throws -> [T] {
+  func openAll<T>(
+    _ db: Database, _ table: StoredTable, stored: [UInt8], _ transform: (SealedRow) throws -> T
+  ) throws -> [T] {
     let (values, digest) = try wholeTable(db, table).open(keys: keys, transform)
     try Self.checkDigest(digest, table, stored: stored)
     return try values.get()

@@ -1,5 +1,5 @@
-import GRDB
 import Foundation
+import GRDB
 import VaultCrypto
 
 /// The outcome of importing one .rdp file, or with `dryRun` what it would be.
@@ -23,7 +23,9 @@ public struct ImportConsent: Equatable, Sendable {
   /// instead of refusing the file.
   public var updateExisting: Bool
 
-  public init(linkExisting: Bool = false, storeClearTextPasswords: Bool = false, updateExisting: Bool = false) {
+  public init(
+    linkExisting: Bool = false, storeClearTextPasswords: Bool = false, updateExisting: Bool = false
+  ) {
     self.linkExisting = linkExisting
     self.storeClearTextPasswords = storeClearTextPasswords
     self.updateExisting = updateExisting
@@ -35,12 +37,16 @@ extension Vault {
 
   /// Sets a modelled .rdp property on a profile, after checking its documented range.
   public func setSetting(profile name: String, key: String, value: String) throws {
-    try editProfile(named: name, change: { try $0.settings.set(key, value) }, account: nil, admin: nil, password: nil)
+    try editProfile(
+      named: name, change: { try $0.settings.set(key, value) }, account: nil, admin: nil,
+      password: nil)
   }
 
   /// Adds (or replaces) a verbatim `name:type:value` line.
   public func addExtraLine(profile name: String, line: String) throws {
-    try editProfile(named: name, change: { try $0.settings.addExtraLine(line) }, account: nil, admin: nil, password: nil)
+    try editProfile(
+      named: name, change: { try $0.settings.addExtraLine(line) }, account: nil, admin: nil,
+      password: nil)
   }
 
   /// Clears a property or an extra line.
@@ -49,7 +55,8 @@ extension Vault {
       named: name,
       change: { profile in
         guard profile.settings.unset(key) else {
-          throw VaultError.invalidField(field: "setting", value: key, rule: "it is not set on \(profile.name)")
+          throw VaultError.invalidField(
+            field: "setting", value: key, rule: "it is not set on \(profile.name)")
         }
       }, account: nil, admin: nil, password: nil)
   }
@@ -64,7 +71,9 @@ extension Vault {
           throw VaultError.noPreConnect(profile: profile.name)
         }
         guard current == command else {
-          throw VaultError.invalidField(field: ConnectOption.preConnect, value: command, rule: "it changed meanwhile; look again")
+          throw VaultError.invalidField(
+            field: ConnectOption.preConnect, value: command,
+            rule: "it changed meanwhile; look again")
         }
         profile.settings.approvePreConnect()
       }, account: nil, admin: nil, password: nil)
@@ -80,11 +89,13 @@ extension Vault {
   /// only with consent. Nothing is written when anything fails, or with `dryRun`.
   public func importRDPFile(
     _ bytes: inout [UInt8], fileName: String, name: String?, kind: AccountKind?, tags: [String],
-    user: String?, computerName: String?, consent: ImportConsent = ImportConsent(), dryRun: Bool = false
+    user: String?, computerName: String?, consent: ImportConsent = ImportConsent(),
+    dryRun: Bool = false
   ) throws -> RDPImport {
     try write(rollback: dryRun) { db in
       try importRDPFile(
-        db, &bytes, fileName: fileName, name: name, kind: kind, tags: tags, user: user, computerName: computerName,
+        db, &bytes, fileName: fileName, name: name, kind: kind, tags: tags, user: user,
+        computerName: computerName,
         consent: consent)
     }
   }
@@ -107,7 +118,8 @@ extension Vault {
         do {
           try db.inSavepoint {
             imported = try importRDPFile(
-              db, &bytes, fileName: file.name, name: nil, kind: kind, tags: tags, user: user, computerName: computerName,
+              db, &bytes, fileName: file.name, name: nil, kind: kind, tags: tags, user: user,
+              computerName: computerName,
               consent: consent)
             return .commit
           }
@@ -122,7 +134,8 @@ extension Vault {
   }
 
   private func importRDPFile(
-    _ db: Database, _ bytes: inout [UInt8], fileName: String, name: String?, kind: AccountKind?, tags: [String],
+    _ db: Database, _ bytes: inout [UInt8], fileName: String, name: String?, kind: AccountKind?,
+    tags: [String],
     user: String?, computerName: String?, consent: ImportConsent
   ) throws -> RDPImport {
     var clearLines: [Int] = []
@@ -140,11 +153,16 @@ extension Vault {
     } catch {
       throw VaultError.rdpFile(
         file: fileName, line: 0,
-        reason: "\(quoted(profileName)) cannot be a VM name (1-64 letters, digits, '-', '_' or '.'); give --name")
+        reason:
+          "\(quoted(profileName)) cannot be a VM name (1-64 letters, digits, '-', '_' or '.'); give --name"
+      )
     }
-    guard let account = try user.map({ try AccountName.parse(user: $0, domain: nil) }) ?? parsed.user else {
+    guard
+      let account = try user.map({ try AccountName.parse(user: $0, domain: nil) }) ?? parsed.user
+    else {
       throw VaultError.rdpFile(
-        file: fileName, line: 0, reason: "the file has no username:s: line; give --user (Azure's downloads have none)")
+        file: fileName, line: 0,
+        reason: "the file has no username:s: line; give --user (Azure's downloads have none)")
     }
     // The kind: a UPN is a domain account; `PREFIX\user` is local when PREFIX is the computer
     // name given, or (none given) the VM's name as Windows would have it; a bare user is
@@ -155,21 +173,31 @@ extension Vault {
     case (_, nil), (_, Profile.thisComputer): inferredKind = .local
     case (_, let domain?):
       let machine = computerName ?? Profile.defaultComputerName(for: profileName)
-      inferredKind = machine.map { $0.lowercased() == domain.lowercased() } ?? false ? .local : .domain
+      inferredKind =
+        machine.map { $0.lowercased() == domain.lowercased() } ?? false ? .local : .domain
     }
     let finalKind = kind ?? inferredKind
     var machine = computerName
-    if finalKind == .local, machine == nil, let domain = account.domain { machine = domain.uppercased() }
-    if finalKind != .local, machine == nil { machine = Profile.defaultComputerName(for: profileName) ?? Profile.thisComputer }
-    guard let machine else { throw VaultError.computerNameNeeded(file: fileName, user: account.userName) }
+    if finalKind == .local, machine == nil, let domain = account.domain {
+      machine = domain.uppercased()
+    }
+    if finalKind != .local, machine == nil {
+      machine = Profile.defaultComputerName(for: profileName) ?? Profile.thisComputer
+    }
+    guard let machine else {
+      throw VaultError.computerNameNeeded(file: fileName, user: account.userName)
+    }
     var profile = Profile(
-      name: profileName, host: parsed.host, port: parsed.port, computerName: machine, kind: finalKind, tags: tags,
+      name: profileName, host: parsed.host, port: parsed.port, computerName: machine,
+      kind: finalKind, tags: tags,
       settings: parsed.settings)
     try profile.validate()
     var wanted = try account.account(kind: finalKind, computerName: machine, admin: false)
-    profile.settings.signedLines = RDPSignature.signedAddressLines(parsed.originalLines, settings: profile.settings)
+    profile.settings.signedLines = RDPSignature.signedAddressLines(
+      parsed.originalLines, settings: profile.settings)
     RDPSignature.keepEmptySignedValues(parsed.originalLines, in: &profile.settings)
-    let broken = RDPSignature.dropIfBroken(&profile.settings, before: parsed.originalLines) { [profile, wanted] in
+    let broken = RDPSignature.dropIfBroken(&profile.settings, before: parsed.originalLines) {
+      [profile, wanted] in
       RDPFileWriter.lines(for: ProfileEntry(profile: profile, account: wanted))
     }
     if !broken.isEmpty {
@@ -186,86 +214,99 @@ extension Vault {
     let hasClearPassword = clearLines.count > 0
     if consent.storeClearTextPasswords {
       switch clearPassword {
-      case .some(let password): try password.withUnsafeBytes { try Validation.password($0, field: "clear-text password") }
+      case .some(let password):
+        try password.withUnsafeBytes { try Validation.password($0, field: "clear-text password") }
       case .none: break
       }
     }
     do {
-          if var existing = try findProfile(db, named: profileName) {
-            guard consent.updateExisting else { throw VaultError.profileExists(name: profileName) }
-            // A re-import (an Azure VM's new IP after deallocation): host, port and settings
-            // come from the file; the account, its password, the tags and connect options stay.
-            let account = try fetchAccountRecord(db, id: existing.accountID).account
-            let old = ProfileEntry(profile: existing.profile, account: account)
-            var refreshed = existing.profile
-            refreshed.host = profile.host
-            refreshed.port = profile.port
-            refreshed.settings.values = profile.settings.values
-            refreshed.settings.extraLines = profile.settings.extraLines
-            try refreshed.validate()
-            let changes = ImportItem.changes(from: old, to: ProfileEntry(profile: refreshed, account: account))
-            if !changes.isEmpty {
-              existing.profile = refreshed
-              try existing.saveChange(db, vault: self)
-            }
-            if Account.lookupKey(signInName: signIn) != Account.lookupKey(signInName: old.signInName) {
-              warnings.append("the file signs in as \(signIn); \(profileName) keeps its account \(old.signInName)")
-            }
-            let item = ImportItem(
-              action: .update, name: profileName, host: refreshed.host, port: refreshed.port, signInName: old.signInName,
-              link: .new, hasPassword: try fetchPasswordBox(db, accountID: existing.accountID) != nil, storedPassword: false,
-              preConnect: nil, gateway: refreshed.settings.values["gatewayhostname"], extraLines: refreshed.settings.extraLines,
-              changes: changes)
-            return RDPImport(
-              item: item, kind: existing.profile.kind, warnings: warnings, needsPassword: !item.hasPassword,
-              hadClearTextPassword: hasClearPassword)
-          }
-          var link = ImportItem.AccountLink.new
-          var accountID: Int64
-          var hasPassword = false
-          var stored = false
-          let existing = wanted.scope == .domain ? try findDomainAccount(db, like: wanted) : nil
-          let holdsPassword = try existing.map { try fetchPasswordBox(db, accountID: $0.id) != nil } ?? false
-          if let existing, consent.linkExisting || !holdsPassword {
-            try Self.checkDomainControllerRule(kind: finalKind, account: existing.account)
-            link = holdsPassword ? .linked : .sharedWithoutPassword
-            accountID = existing.id
-            hasPassword = holdsPassword
-          } else {
-            if existing != nil {
-              link = .keptApart
-              wanted.linksByName = false
-            }
-            try Self.checkDomainControllerRule(kind: finalKind, account: wanted)
-            let now = Self.now()
-            let record = AccountRecord(
-              id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: wanted, signInName: signIn)
-            try record.save(db, vault: self, previousVersion: nil)
-            accountID = record.id
-            if hasClearPassword && consent.storeClearTextPasswords {
-              try storePassword(db, accountID: accountID, ifGiven: clearPassword)
-              hasPassword = true
-              stored = true
-            }
-          }
-          let now = Self.now()
-          try ProfileRecord(
-            id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now, profile: profile
-          ).save(db, vault: self, previousVersion: nil)
-          let item = ImportItem(
-            action: .add, name: profileName, host: profile.host, port: profile.port, signInName: signIn, link: link,
-            hasPassword: hasPassword, storedPassword: stored, preConnect: nil,
-            gateway: profile.settings.values["gatewayhostname"], extraLines: profile.settings.extraLines)
-          return RDPImport(
-            item: item, kind: finalKind, warnings: warnings, needsPassword: !hasPassword,
-            hadClearTextPassword: hasClearPassword)
+      if var existing = try findProfile(db, named: profileName) {
+        guard consent.updateExisting else { throw VaultError.profileExists(name: profileName) }
+        // A re-import (an Azure VM's new IP after deallocation): host, port and settings
+        // come from the file; the account, its password, the tags and connect options stay.
+        let account = try fetchAccountRecord(db, id: existing.accountID).account
+        let old = ProfileEntry(profile: existing.profile, account: account)
+        var refreshed = existing.profile
+        refreshed.host = profile.host
+        refreshed.port = profile.port
+        refreshed.settings.values = profile.settings.values
+        refreshed.settings.extraLines = profile.settings.extraLines
+        try refreshed.validate()
+        let changes = ImportItem.changes(
+          from: old, to: ProfileEntry(profile: refreshed, account: account))
+        if !changes.isEmpty {
+          existing.profile = refreshed
+          try existing.saveChange(db, vault: self)
+        }
+        if Account.lookupKey(signInName: signIn) != Account.lookupKey(signInName: old.signInName) {
+          warnings.append(
+            "the file signs in as \(signIn); \(profileName) keeps its account \(old.signInName)")
+        }
+        let item = ImportItem(
+          action: .update, name: profileName, host: refreshed.host, port: refreshed.port,
+          signInName: old.signInName,
+          link: .new, hasPassword: try fetchPasswordBox(db, accountID: existing.accountID) != nil,
+          storedPassword: false,
+          preConnect: nil, gateway: refreshed.settings.values["gatewayhostname"],
+          extraLines: refreshed.settings.extraLines,
+          changes: changes)
+        return RDPImport(
+          item: item, kind: existing.profile.kind, warnings: warnings,
+          needsPassword: !item.hasPassword,
+          hadClearTextPassword: hasClearPassword)
+      }
+      var link = ImportItem.AccountLink.new
+      var accountID: Int64
+      var hasPassword = false
+      var stored = false
+      let existing = wanted.scope == .domain ? try findDomainAccount(db, like: wanted) : nil
+      let holdsPassword =
+        try existing.map { try fetchPasswordBox(db, accountID: $0.id) != nil } ?? false
+      if let existing, consent.linkExisting || !holdsPassword {
+        try Self.checkDomainControllerRule(kind: finalKind, account: existing.account)
+        link = holdsPassword ? .linked : .sharedWithoutPassword
+        accountID = existing.id
+        hasPassword = holdsPassword
+      } else {
+        if existing != nil {
+          link = .keptApart
+          wanted.linksByName = false
+        }
+        try Self.checkDomainControllerRule(kind: finalKind, account: wanted)
+        let now = Self.now()
+        let record = AccountRecord(
+          id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: wanted,
+          signInName: signIn)
+        try record.save(db, vault: self, previousVersion: nil)
+        accountID = record.id
+        if hasClearPassword && consent.storeClearTextPasswords {
+          try storePassword(db, accountID: accountID, ifGiven: clearPassword)
+          hasPassword = true
+          stored = true
+        }
+      }
+      let now = Self.now()
+      try ProfileRecord(
+        id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now,
+        profile: profile
+      ).save(db, vault: self, previousVersion: nil)
+      let item = ImportItem(
+        action: .add, name: profileName, host: profile.host, port: profile.port, signInName: signIn,
+        link: link,
+        hasPassword: hasPassword, storedPassword: stored, preConnect: nil,
+        gateway: profile.settings.values["gatewayhostname"], extraLines: profile.settings.extraLines
+      )
+      return RDPImport(
+        item: item, kind: finalKind, warnings: warnings, needsPassword: !hasPassword,
+        hadClearTextPassword: hasClearPassword)
     }
   }
 
-
   static func profileName(fromFileName fileName: String) -> String {
     var base = String(fileName.split(separator: "/").last ?? Substring(fileName))
-    for suffix in [".rdp", ".rdpw"] where base.lowercased().hasSuffix(suffix) { base.removeLast(suffix.count) }
+    for suffix in [".rdp", ".rdpw"] where base.lowercased().hasSuffix(suffix) {
+      base.removeLast(suffix.count)
+    }
     return base
   }
 }

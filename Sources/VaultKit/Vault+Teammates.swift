@@ -24,11 +24,16 @@ extension Vault {
   /// Teammate fields: 1 name, 2 identity string, 3 created at, 4 updated at.
   func insertTeammate(_ db: Database, name: String, identity: PublicIdentity) throws {
     let lookup = try keys.lookup("teammate", name.lowercased())
-    if try Bool.fetchOne(db, sql: "SELECT 1 FROM teammates WHERE lookup = ?", arguments: [lookup]) == true {
+    if try Bool.fetchOne(db, sql: "SELECT 1 FROM teammates WHERE lookup = ?", arguments: [lookup])
+      == true
+    {
       throw VaultError.teammateExists(name: name)
     }
     let keyLookup = try keys.lookup("teammate-key", hexEncode(identity.boxKey + identity.signKey))
-    if let row = try Row.fetchOne(db, sql: "SELECT id, lookup, key_lookup, version, record FROM teammates WHERE key_lookup = ?", arguments: [keyLookup]) {
+    if let row = try Row.fetchOne(
+      db, sql: "SELECT id, lookup, key_lookup, version, record FROM teammates WHERE key_lookup = ?",
+      arguments: [keyLookup])
+    {
       throw VaultError.identityAlreadyPinned(name: try Self.decodeTeammate(row, keys: keys).name)
     }
     let now = Self.now()
@@ -44,14 +49,20 @@ extension Vault {
 
   static func decodeTeammate(_ row: Row, keys: VaultKeys) throws -> Teammate {
     let id = try row.integer(0, table: "teammates")
-    let bound = BoundColumns(lookup: try row.blob(1, table: "teammates"), keyLookup: try row.blob(2, table: "teammates"))
+    let bound = BoundColumns(
+      lookup: try row.blob(1, table: "teammates"), keyLookup: try row.blob(2, table: "teammates"))
     let version = try row.integer(3, table: "teammates")
-    let teammate = try keys.openRecord(try row.blob(4, table: "teammates"), .teammates, id: id, version: version, bound: bound) {
+    let teammate = try keys.openRecord(
+      try row.blob(4, table: "teammates"), .teammates, id: id, version: version, bound: bound
+    ) {
       let fields = try RecordDecoder($0, table: "teammates")
-      return Teammate(name: try fields.text(1), identity: try PublicIdentity(parsing: try fields.text(2)))
+      return Teammate(
+        name: try fields.text(1), identity: try PublicIdentity(parsing: try fields.text(2)))
     }
     guard try keys.lookup("teammate", teammate.name.lowercased()) == bound.lookup,
-      try keys.lookup("teammate-key", hexEncode(teammate.identity.boxKey + teammate.identity.signKey)) == bound.keyLookup
+      try keys.lookup(
+        "teammate-key", hexEncode(teammate.identity.boxKey + teammate.identity.signKey))
+        == bound.keyLookup
     else { throw VaultError.lookupMismatch(table: "teammates") }
     return teammate
   }
@@ -64,7 +75,9 @@ extension Vault {
   /// in the file: who is trusted must be exactly who the user pinned.
   func fetchTeammates(_ db: Database) throws -> [Teammate] {
     try checkRowSet(db, [.teammates])
-    return try Row.fetchAll(db, sql: "SELECT id, lookup, key_lookup, version, record FROM teammates").map {
+    return try Row.fetchAll(
+      db, sql: "SELECT id, lookup, key_lookup, version, record FROM teammates"
+    ).map {
       try Self.decodeTeammate($0, keys: keys)
     }
   }
@@ -72,7 +85,10 @@ extension Vault {
   public func removeTeammate(name: String) throws {
     try write { db in
       let lookup = try keys.lookup("teammate", name.lowercased())
-      guard let id = try Row.fetchOne(db, sql: "SELECT id FROM teammates WHERE lookup = ?", arguments: [lookup]) else {
+      guard
+        let id = try Row.fetchOne(
+          db, sql: "SELECT id FROM teammates WHERE lookup = ?", arguments: [lookup])
+      else {
         throw VaultError.teammateNotFound(name: name)
       }
       try deleteRow(db, .teammates, id: try id.integer(0, table: "teammates"))

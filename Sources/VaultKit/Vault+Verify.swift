@@ -26,9 +26,11 @@ extension Vault {
         do {
           try body()
         } catch let error as VaultError {
-          report.problems.append(VerifyReport.Problem(table: table.rawValue, rowID: id, detail: error.message))
+          report.problems.append(
+            VerifyReport.Problem(table: table.rawValue, rowID: id, detail: error.message))
         } catch {
-          report.problems.append(VerifyReport.Problem(table: table.rawValue, rowID: id, detail: "\(error)"))
+          report.problems.append(
+            VerifyReport.Problem(table: table.rawValue, rowID: id, detail: "\(error)"))
         }
       }
       // The two big tables are opened on every core; each row's outcome is kept, so one
@@ -40,7 +42,9 @@ extension Vault {
         (row.id, Result { try AccountRecord.decode(row, keys: keys).id })
       }
       digests[.accounts] = accountDigest
-      for (id, outcome) in try accounts.get() { check(.accounts, id) { accountIDs.insert(try outcome.get()) } }
+      for (id, outcome) in try accounts.get() {
+        check(.accounts, id) { accountIDs.insert(try outcome.get()) }
+      }
       batch = try wholeTable(db, .profiles)
       let (profiles, profileDigest) = try batch.open(keys: keys) { row in
         (row.id, Result { try ProfileRecord.decode(row, keys: keys) })
@@ -50,7 +54,8 @@ extension Vault {
         check(.profiles, id) {
           let record = try outcome.get()
           guard accountIDs.contains(record.accountID) else {
-            throw VaultError.corrupt(detail: "profile \(quoted(record.profile.name)) links to a missing account")
+            throw VaultError.corrupt(
+              detail: "profile \(quoted(record.profile.name)) links to a missing account")
           }
         }
       }
@@ -64,30 +69,42 @@ extension Vault {
           guard let box = try row.blob(2, table: "account_secrets") else {
             throw VaultError.corrupt(detail: "account_secrets has a row without its record")
           }
-          if box.count - SecretBox.overhead > scratch.capacity { scratch = try SecretBytes(capacity: box.count) }
+          if box.count - SecretBox.overhead > scratch.capacity {
+            scratch = try SecretBytes(capacity: box.count)
+          }
           defer { scratch.removeLast(scratch.count) }
           try keys.openSecretRecord(
-            box, .accountSecrets, id: accountID, version: try row.integer(1, table: "account_secrets"), bound: .none,
+            box, .accountSecrets, id: accountID,
+            version: try row.integer(1, table: "account_secrets"), bound: .none,
             appendingTo: &scratch)
-          guard accountIDs.contains(accountID) else { throw VaultError.corrupt(detail: "a password of a missing account") }
+          guard accountIDs.contains(accountID) else {
+            throw VaultError.corrupt(detail: "a password of a missing account")
+          }
         }
       }
       check(.identity, 1) {
         if let sealed = try fetchIdentityRow(db) { _ = try openIdentity(sealed) }
       }
-      for row in try Row.fetchAll(db, sql: "SELECT id, lookup, key_lookup, version, record FROM teammates") {
-        check(.teammates, (row[0] as DatabaseValue).storage.integer) { _ = try Self.decodeTeammate(row, keys: keys) }
+      for row in try Row.fetchAll(
+        db, sql: "SELECT id, lookup, key_lookup, version, record FROM teammates")
+      {
+        check(.teammates, (row[0] as DatabaseValue).storage.integer) {
+          _ = try Self.decodeTeammate(row, keys: keys)
+        }
       }
       for table in [StoredTable.seenBundles, .senderSequences] {
         for row in try Row.fetchAll(db, sql: "SELECT id, lookup FROM \(table.rawValue)") {
           check(table, (row[0] as DatabaseValue).storage.integer) {
-            guard let lookup = try row.blob(1, table: table.rawValue) else { throw VaultError.corrupt(detail: "a row without its index") }
+            guard let lookup = try row.blob(1, table: table.rawValue) else {
+              throw VaultError.corrupt(detail: "a row without its index")
+            }
             _ = try findReplayRow(db, table, lookup: lookup)
           }
         }
       }
       for table in StoredTable.allCases {
-        report.rows[table.rawValue] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.rawValue)") ?? 0
+        report.rows[table.rawValue] =
+          try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.rawValue)") ?? 0
         check(table, nil) {
           if let digest = digests[table] {
             try Self.checkDigest(digest, table, stored: try storedRowSet(db))

@@ -58,7 +58,9 @@ public final class Vault {
     let keys = try VaultKeys(vaultKey: vaultKey, vaultID: header.vaultID)
     try VaultStore.guarded {
       try writer.write { db in
-        guard try VaultHeader.fetch(db) == nil else { throw VaultError.vaultExists(path: path ?? ":memory:") }
+        guard try VaultHeader.fetch(db) == nil else {
+          throw VaultError.vaultExists(path: path ?? ":memory:")
+        }
         try header.insert(db)
         try FormatUpgrade.restructure(db, keys: keys)
       }
@@ -84,7 +86,8 @@ public final class Vault {
     let header = try readHeader(writer, path: path)
     let kdf = try header.kdfParameters()
     // Only a current vault's rows are worth reading ahead: an older one is rewritten first.
-    let pending = Preread.start(header.formatVersion == VaultHeader.currentFormat ? wholeTables.tables : [], from: writer)
+    let pending = Preread.start(
+      header.formatVersion == VaultHeader.currentFormat ? wholeTables.tables : [], from: writer)
     let wrappingKey: SecretBytes
     do {
       wrappingKey = try deriveWrappingKey(header, passphrase: passphrase, kdf: kdf)
@@ -102,7 +105,8 @@ public final class Vault {
       // The key is wrapped again for format 2 in the upgrade's own transaction.
       var upgraded = header
       upgraded.formatVersion = VaultHeader.currentFormat
-      let wrapped = try SecretBox.seal(vaultKey, additionalData: upgraded.wrapAssociatedData, key: wrappingKey)
+      let wrapped = try SecretBox.seal(
+        vaultKey, additionalData: upgraded.wrapAssociatedData, key: wrappingKey)
       try FormatUpgrade.upgrade(vault, wrappedKey: wrapped)
       vault.upgradedFromFormat = 1
     } else {
@@ -147,13 +151,17 @@ public final class Vault {
     return try KeyDerivation.argon2id(passphrase: passphrase, salt: header.kdfSalt, parameters: kdf)
   }
 
-  private static func unwrap(_ header: VaultHeader, passphrase: borrowing SecretBytes, kdf: KDFParameters) throws
+  private static func unwrap(
+    _ header: VaultHeader, passphrase: borrowing SecretBytes, kdf: KDFParameters
+  ) throws
     -> SecretBytes
   {
     try unwrap(header, wrappingKey: try deriveWrappingKey(header, passphrase: passphrase, kdf: kdf))
   }
 
-  private static func unwrap(_ header: VaultHeader, wrappingKey: borrowing SecretBytes) throws -> SecretBytes {
+  private static func unwrap(_ header: VaultHeader, wrappingKey: borrowing SecretBytes) throws
+    -> SecretBytes
+  {
     let vaultKey: SecretBytes
     do {
       vaultKey = try SecretBox.openSecret(

@@ -108,27 +108,36 @@ extension VaultError {
     case .kindMismatch(let detail): detail
     case .noPassword(let account): "no password is stored for \(account)"
     case .clientNotFound(let program, let reason): "cannot run \(program): \(reason)"
-    case .noClientInstalled(let tried): "no RDP client found (tried \(tried.joined(separator: ", ")))"
+    case .noClientInstalled(let tried):
+      "no RDP client found (tried \(tried.joined(separator: ", ")))"
     case .launchFailed(let program, let status): "\(program) failed (exit status \(status))"
-    case .hookFailed(let status): "the pre-connect command failed (exit status \(status)); not connecting"
+    case .hookFailed(let status):
+      "the pre-connect command failed (exit status \(status)); not connecting"
     case .hookNotApproved(let profile, let command):
       "\(profile)'s pre-connect command came from outside this vault and is not approved, so it was not run: \(command)"
     case .noPreConnect(let profile): "\(profile) has no pre-connect command"
     case .unresolvable(let host, let reason): "cannot resolve \(host): \(reason)"
-    case .refused(let host, let port): "\(host) port \(port) refused the connection: nothing is listening"
-    case .timedOut(let host, let port): "\(host) port \(port) did not answer: something is filtering it"
-    case .unreachable(let host, let port, let reason): "cannot reach \(host) port \(port): \(reason)"
+    case .refused(let host, let port):
+      "\(host) port \(port) refused the connection: nothing is listening"
+    case .timedOut(let host, let port):
+      "\(host) port \(port) did not answer: something is filtering it"
+    case .unreachable(let host, let port, let reason):
+      "cannot reach \(host) port \(port): \(reason)"
     case .invalidIdentity(let reason): "not a valid rdpvault identity: \(reason)"
     case .teammateExists(let name): "a teammate named \(quoted(name)) already exists"
     case .identityAlreadyPinned(let name): "this identity is already pinned as \(quoted(name))"
     case .teammateNotFound(let name): "no teammate named \(quoted(name))"
     case .bundleUnsupportedVersion(let version): "unsupported bundle version \(version)"
     case .bundleMalformed(let reason): "not a valid bundle: \(reason)"
-    case .bundleInvalidValue(let vm, let detail): "the bundle was refused: VM \(quoted(vm)): \(detail)"
+    case .bundleInvalidValue(let vm, let detail):
+      "the bundle was refused: VM \(quoted(vm)): \(detail)"
     case .bundleTruncated: "the bundle is truncated"
-    case .bundleTrailingData(let count): "the bundle has \(count) unexpected byte\(count == 1 ? "" : "s") after its signature"
-    case .bundleBadSignature: "the bundle's signature does not verify: it was altered after it was signed"
-    case .bundleUnknownSender(let fingerprint): "the bundle's sender (\(fingerprint)) is not a pinned teammate"
+    case .bundleTrailingData(let count):
+      "the bundle has \(count) unexpected byte\(count == 1 ? "" : "s") after its signature"
+    case .bundleBadSignature:
+      "the bundle's signature does not verify: it was altered after it was signed"
+    case .bundleUnknownSender(let fingerprint):
+      "the bundle's sender (\(fingerprint)) is not a pinned teammate"
     case .bundleNotForUs: "this vault is not one of the bundle's recipients"
     case .bundleTampered: "the bundle's contents fail authentication"
     case .bundleReplayed: "this bundle was already imported"
@@ -139,7 +148,8 @@ extension VaultError {
       "\(file): the file does not say the Windows computer name that \(user) is local to; give --computer-name "
         + "(or --computer-name . to sign in as .\\\(user), the VM's own account)"
     case .rdpFile(let file, let line, let reason):
-      (file.isEmpty ? "" : file + ":") + (line > 0 ? "\(line): " : (file.isEmpty ? "" : " ")) + reason
+      (file.isEmpty ? "" : file + ":") + (line > 0 ? "\(line): " : (file.isEmpty ? "" : " "))
+        + reason
     }
   }
 }

@@ -13,19 +13,24 @@ public protocol VaultService: AnyObject {
   func profiles(withSettings: Bool) throws -> [ProfileEntry]
   /// Every VM and its name order (`order[k]` indexes the k-th name): `list` at 100,000 VMs.
   func profilesUnsorted(withSettings: Bool) throws -> (entries: [ProfileEntry], order: [Int])
-  func resolveAccount(for profile: Profile, name: AccountName, admin: Bool) throws -> AccountResolution
+  func resolveAccount(for profile: Profile, name: AccountName, admin: Bool) throws
+    -> AccountResolution
   func addProfile(
-    _ profile: Profile, account name: AccountName, admin: Bool, password: consuming SecretBytes?, allowNoPassword: Bool
+    _ profile: Profile, account name: AccountName, admin: Bool, password: consuming SecretBytes?,
+    allowNoPassword: Bool
   ) throws -> ProfileEntry
   func renameProfile(_ oldName: String, to newName: String) throws
   func editRemovesAccount(
-    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?, admin: Bool?
+    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?,
+    admin: Bool?
   ) throws -> String?
   func editNeedsPassword(
-    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?, admin: Bool?
+    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?,
+    admin: Bool?
   ) throws -> Bool
   func editProfile(
-    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?, admin: Bool?,
+    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?,
+    admin: Bool?,
     password: consuming SecretBytes?
   ) throws -> ProfileEntry
   func removeProfile(named name: String) throws
@@ -46,11 +51,13 @@ public protocol VaultService: AnyObject {
 
   // MARK: .rdp files
   func importRDPFile(
-    _ bytes: inout [UInt8], fileName: String, name: String?, kind: AccountKind?, tags: [String], user: String?,
+    _ bytes: inout [UInt8], fileName: String, name: String?, kind: AccountKind?, tags: [String],
+    user: String?,
     computerName: String?, consent: ImportConsent, dryRun: Bool
   ) throws -> RDPImport
   func importRDPFiles(
-    _ files: [(name: String, bytes: [UInt8])], kind: AccountKind?, tags: [String], user: String?, computerName: String?,
+    _ files: [(name: String, bytes: [UInt8])], kind: AccountKind?, tags: [String], user: String?,
+    computerName: String?,
     consent: ImportConsent, dryRun: Bool, progress: ((_ done: Int, _ total: Int) -> Void)?
   ) throws -> [Result<RDPImport, Error>]
 
@@ -59,36 +66,47 @@ public protocol VaultService: AnyObject {
   func addTeammate(name: String, identity: PublicIdentity) throws
   func teammates() throws -> [Teammate]
   func removeTeammate(name: String) throws
-  func exportBundle(names: [String], all: Bool, tag: String?, to recipientNames: [String], includeSecrets: Bool) throws
+  func exportBundle(
+    names: [String], all: Bool, tag: String?, to recipientNames: [String], includeSecrets: Bool
+  ) throws
     -> [UInt8]
-  func importBundle(_ bytes: [UInt8], trust: Bool, onConflict: ConflictPolicy, linkExisting: Bool, dryRun: Bool) throws
+  func importBundle(
+    _ bytes: [UInt8], trust: Bool, onConflict: ConflictPolicy, linkExisting: Bool, dryRun: Bool
+  ) throws
     -> BundleImportReport
 
   // MARK: The vault itself
   func verify() throws -> VerifyReport
-  func changePassphrase(current: borrowing SecretBytes, new: borrowing SecretBytes, kdf: KDFParameters?) throws
+  func changePassphrase(
+    current: borrowing SecretBytes, new: borrowing SecretBytes, kdf: KDFParameters?) throws
 }
 
 extension VaultService {
   public func profiles() throws -> [ProfileEntry] { try profiles(withSettings: false) }
 
   public func addProfile(
-    _ profile: Profile, account name: AccountName, admin: Bool = false, password: consuming SecretBytes?
+    _ profile: Profile, account name: AccountName, admin: Bool = false,
+    password: consuming SecretBytes?
   ) throws -> ProfileEntry {
     try addProfile(profile, account: name, admin: admin, password: password, allowNoPassword: false)
   }
 
   public func importRDPFile(
-    _ bytes: inout [UInt8], fileName: String, name: String?, kind: AccountKind?, tags: [String], user: String?,
+    _ bytes: inout [UInt8], fileName: String, name: String?, kind: AccountKind?, tags: [String],
+    user: String?,
     computerName: String?
   ) throws -> RDPImport {
     try importRDPFile(
-      &bytes, fileName: fileName, name: name, kind: kind, tags: tags, user: user, computerName: computerName,
+      &bytes, fileName: fileName, name: name, kind: kind, tags: tags, user: user,
+      computerName: computerName,
       consent: ImportConsent(), dryRun: false)
   }
 
-  public func importBundle(_ bytes: [UInt8], trust: Bool, onConflict: ConflictPolicy) throws -> BundleImportReport {
-    try importBundle(bytes, trust: trust, onConflict: onConflict, linkExisting: false, dryRun: false)
+  public func importBundle(_ bytes: [UInt8], trust: Bool, onConflict: ConflictPolicy) throws
+    -> BundleImportReport
+  {
+    try importBundle(
+      bytes, trust: trust, onConflict: onConflict, linkExisting: false, dryRun: false)
   }
 }
 

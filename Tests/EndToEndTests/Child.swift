@@ -13,7 +13,8 @@ final class Child {
   private(set) var timedOut = false
 
   init(
-    _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil,
+    _ executable: String, _ arguments: [String], environment: [String: String],
+    directory: String? = nil,
     stdin: String? = nil, stdout: String, stderr: String
   ) throws {
     var actions = posix_spawn_file_actions_t()
@@ -54,7 +55,8 @@ final class Child {
     posix_spawnattr_setsigdefault(&attributes, &all)
     // glibc's POSIX_SPAWN_SETSID (0x80, since 2.26), which Swift's Glibc module does not export.
     let setsid: Int32 = 0x80
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | setsid))
+    posix_spawnattr_setflags(
+      &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | setsid))
     return attributes
   }
 

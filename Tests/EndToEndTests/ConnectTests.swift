@@ -21,18 +21,51 @@ import Testing
     let box = Sandbox()
     box.initVault()
     let at = ["--host", server.host, "--port", "\(server.port)"]
-    #expect(box.run(["add", "web-01"] + at + ["--kind", "local", "--user", "azureuser", "--password-stdin"], stdin: "L0cal-pw!\n").status == 0)
-    #expect(box.run(["add", "app-01"] + at + ["--kind", "domain", "--user", "CONTOSO\\alice", "--admin", "--password-stdin"], stdin: "D0main-pw!\n").status == 0)
-    #expect(box.run(["add", "dc-01"] + at + ["--kind", "dc", "--user", "CONTOSO\\alice"]).status == 0)
-    #expect(box.run(["add", "app-02"] + at + ["--kind", "domain", "--user", "CONTOSO\\bob", "--password-stdin"], stdin: Self.special + "\n").status == 0)
-    #expect(box.run(["add", "app-03"] + at + ["--kind", "domain", "--user", "CONTOSO\\dave", "--password-stdin"], stdin: "a-wrong-one\n").status == 0)
-    #expect(box.run(["add", "app-04"] + at + ["--kind", "domain", "--user", "carol@contoso.com", "--password-stdin"], stdin: "Upn-pw1!\n").status == 0)
+    #expect(
+      box.run(
+        ["add", "web-01"] + at + ["--kind", "local", "--user", "azureuser", "--password-stdin"],
+        stdin: "L0cal-pw!\n"
+      ).status == 0)
+    #expect(
+      box.run(
+        ["add", "app-01"] + at + [
+          "--kind", "domain", "--user", "CONTOSO\\alice", "--admin", "--password-stdin",
+        ], stdin: "D0main-pw!\n"
+      ).status == 0)
+    #expect(
+      box.run(["add", "dc-01"] + at + ["--kind", "dc", "--user", "CONTOSO\\alice"]).status == 0)
+    #expect(
+      box.run(
+        ["add", "app-02"] + at + [
+          "--kind", "domain", "--user", "CONTOSO\\bob", "--password-stdin",
+        ], stdin: Self.special + "\n"
+      ).status == 0)
+    #expect(
+      box.run(
+        ["add", "app-03"] + at + [
+          "--kind", "domain", "--user", "CONTOSO\\dave", "--password-stdin",
+        ], stdin: "a-wrong-one\n"
+      ).status == 0)
+    #expect(
+      box.run(
+        ["add", "app-04"] + at + [
+          "--kind", "domain", "--user", "carol@contoso.com", "--password-stdin",
+        ], stdin: "Upn-pw1!\n"
+      ).status == 0)
     // An Azure VM name longer than 15 characters: its account signs in as `.\eve`.
-    #expect(box.run(["add", "web-frontend-prod-01"] + at + ["--kind", "local", "--user", "eve", "--password-stdin"], stdin: "Dot-pw1!\n").status == 0)
+    #expect(
+      box.run(
+        ["add", "web-frontend-prod-01"] + at + [
+          "--kind", "local", "--user", "eve", "--password-stdin",
+        ], stdin: "Dot-pw1!\n"
+      ).status == 0)
     return box
   }
 
-  func connect(_ box: Sandbox, _ server: RDPServer, _ name: String, client: String? = nil, _ extra: [String] = []) -> Run {
+  func connect(
+    _ box: Sandbox, _ server: RDPServer, _ name: String, client: String? = nil,
+    _ extra: [String] = []
+  ) -> Run {
     box.run(
       ["connect", name] + (client.map { ["--client", $0] } ?? []) + extra + ["--", "+auth-only"],
       environment: ["DISPLAY": server.display], timeout: 90)
@@ -41,20 +74,28 @@ import Testing
   /// A local, a domain, a domain-admin and a UPN account sign in with each FreeRDP; a wrong
   /// password is reported as one. FreeRDP 3.10 ends every +auth-only run with a failure
   /// status, so connect reads its log for the real result and says so.
-  @Test(arguments: RDPServer.clients) func everyKindSignsInAndAWrongPasswordIsReported(client: String) throws {
+  @Test(arguments: RDPServer.clients) func everyKindSignsInAndAWrongPasswordIsReported(
+    client: String
+  ) throws {
     let server = try RDPServer(users: Self.users)
     defer { server.stop() }
     let box = vault(for: server)
     for name in ["web-01", "app-01", "dc-01", "app-02", "app-04", "web-frontend-prod-01"] {
       let result = connect(box, server, name, client: client)
       #expect(result.status == 0, "\(client) \(name): \(result.stderr)")
-      #expect(!result.output.contains("pw!") && !result.output.contains("sp ace") && !result.output.contains("Upn-pw1"))
+      #expect(
+        !result.output.contains("pw!") && !result.output.contains("sp ace")
+          && !result.output.contains("Upn-pw1"))
       if client != "xfreerdp" {
-        #expect(result.stderr.contains("rdpvault: \(client) exited with status "), "\(client) \(name): \(result.stderr)")
+        #expect(
+          result.stderr.contains("rdpvault: \(client) exited with status "),
+          "\(client) \(name): \(result.stderr)")
         #expect(result.stderr.contains(", but it logged a successful sign-in"))
       }
       // A local account goes straight to NTLM: no Kerberos lookup of the computer's realm.
-      if name.hasPrefix("web-") { #expect(!result.output.contains("Cannot find KDC"), "\(client): \(result.output)") }
+      if name.hasPrefix("web-") {
+        #expect(!result.output.contains("Cannot find KDC"), "\(client): \(result.output)")
+      }
     }
     let wrong = connect(box, server, "app-03", client: client)
     // FreeRDP 2's server closes the connection (147); FreeRDP 3's refuses the sign-in (132).
@@ -63,11 +104,15 @@ import Testing
       132: "the server refused the credentials",
     ]
     let expected = try #require(meaning[wrong.status], "\(client): \(wrong.status) \(wrong.stderr)")
-    #expect(wrong.stderr.contains("rdpvault: error: \(client) exited with status \(wrong.status): \(expected)"))
+    #expect(
+      wrong.stderr.contains(
+        "rdpvault: error: \(client) exited with status \(wrong.status): \(expected)"))
     #expect(!wrong.stderr.contains("logged a successful sign-in"))
     #expect(!wrong.output.contains("a-wrong-one"))
     // After the password is fixed, it signs in.
-    #expect(box.run(["account", "passwd", "CONTOSO\\dave", "--password-stdin"], stdin: "the-right-one\n").status == 0)
+    #expect(
+      box.run(["account", "passwd", "CONTOSO\\dave", "--password-stdin"], stdin: "the-right-one\n")
+        .status == 0)
     #expect(connect(box, server, "app-03", client: client).status == 0)
   }
 
@@ -80,17 +125,25 @@ import Testing
     let box = vault(for: server)
     let result = box.run(
       ["connect", "web-01", "--client", client, "--", "+auth-only"],
-      environment: ["DISPLAY": server.display, "OPENSSL_MODULES": box.root + "/no-such-directory"], timeout: 90)
+      environment: ["DISPLAY": server.display, "OPENSSL_MODULES": box.root + "/no-such-directory"],
+      timeout: 90)
     #expect(result.status != 0, "\(client): \(result.stderr)")
-    #expect(result.stderr.contains("rdpvault: hint: FreeRDP logged that OpenSSL's legacy provider did not load"), "\(client): \(result.stderr)")
+    #expect(
+      result.stderr.contains(
+        "rdpvault: hint: FreeRDP logged that OpenSSL's legacy provider did not load"),
+      "\(client): \(result.stderr)")
     // With the provider, the same account signs in, and no such hint is given.
     let fine = connect(box, server, "web-01", client: client)
-    #expect(fine.status == 0 && !fine.stderr.contains("legacy provider did not load"), "\(client): \(fine.stderr)")
+    #expect(
+      fine.status == 0 && !fine.stderr.contains("legacy provider did not load"),
+      "\(client): \(fine.stderr)")
   }
 
   /// The client tests run with whichever FreeRDP is installed, never with none.
   @Test func aFreeRDPClientIsInstalled() {
-    #expect(!RDPServer.clients.isEmpty, "install freerdp2-x11, or freerdp3-x11 and freerdp3-sdl (scripts/install-deps)")
+    #expect(
+      !RDPServer.clients.isEmpty,
+      "install freerdp2-x11, or freerdp3-x11 and freerdp3-sdl (scripts/install-deps)")
   }
 
   /// `--client auto` takes FreeRDP 3 where it is installed, then FreeRDP 2, and says which.
@@ -98,11 +151,16 @@ import Testing
     let server = try RDPServer(users: Self.users)
     defer { server.stop() }
     let box = vault(for: server)
-    let installed = ["xfreerdp3", "sdl-freerdp3", "xfreerdp"].first { FileManager.default.isExecutableFile(atPath: "/usr/bin/\($0)") }
+    let installed = ["xfreerdp3", "sdl-freerdp3", "xfreerdp"].first {
+      FileManager.default.isExecutableFile(atPath: "/usr/bin/\($0)")
+    }
     let expected = try #require(installed)
     let result = connect(box, server, "app-01")
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stderr.hasPrefix("rdpvault: using \(expected) (FreeRDP \(expected == "xfreerdp" ? 2 : 3)) at /usr/bin/\(expected)\n"))
+    #expect(
+      result.stderr.hasPrefix(
+        "rdpvault: using \(expected) (FreeRDP \(expected == "xfreerdp" ? 2 : 3)) at /usr/bin/\(expected)\n"
+      ))
   }
 
   @Test(arguments: RDPServer.clients) func aPinnedFingerprintMustMatch(client: String) throws {
@@ -112,16 +170,23 @@ import Testing
     let fingerprint = try server.certificateSHA256()
     #expect(box.run(["set", "web-01", "cert-sha256", fingerprint]).status == 0)
     let dry = box.run(["connect", "web-01", "--dry-run", "--client", client])
-    let colonHex = stride(from: 0, to: 64, by: 2).map { i in String(Array(fingerprint)[i..<i + 2]) }.joined(separator: ":")
+    let colonHex = stride(from: 0, to: 64, by: 2).map { i in String(Array(fingerprint)[i..<i + 2]) }
+      .joined(separator: ":")
     // FreeRDP 3 would ask the user about a mismatch: `deny` makes it a failure.
-    #expect(dry.stdout.contains((client == "xfreerdp" ? "/cert:" : "/cert:deny,") + "fingerprint:sha256:\(colonHex)"), "\(dry.stdout)")
+    #expect(
+      dry.stdout.contains(
+        (client == "xfreerdp" ? "/cert:" : "/cert:deny,") + "fingerprint:sha256:\(colonHex)"),
+      "\(dry.stdout)")
     #expect(connect(box, server, "web-01", client: client).status == 0)
     let wrong = String(fingerprint.reversed())
     #expect(box.run(["set", "web-01", "cert-sha256", wrong]).status == 0)
     let refused = connect(box, server, "web-01", client: client)
     // The certificate error itself, not any failure, and never a question (no hang).
     #expect(refused.status == 143, "\(refused.stderr)")
-    #expect(refused.stderr.contains("\(client) exited with status 143: TLS failed: the server's certificate does not match the pinned fingerprint"))
+    #expect(
+      refused.stderr.contains(
+        "\(client) exited with status 143: TLS failed: the server's certificate does not match the pinned fingerprint"
+      ))
   }
 
   /// While the client runs, neither its argv nor its environment holds the password, and no
@@ -131,7 +196,8 @@ import Testing
     defer { server.stop() }
     let box = vault(for: server)
     let runtime = box.root + "/runtime"
-    try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    try FileManager.default.createDirectory(
+      atPath: runtime, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     let spyOut = box.root + "/spy"
     let spy = box.write(
       """
@@ -147,7 +213,9 @@ import Testing
       """, to: "spy.sh", mode: 0o700)
     let result = box.run(
       ["connect", "app-02", "--client-path", spy, "--no-check"],
-      environment: ["SPY_OUT": spyOut, "XDG_RUNTIME_DIR": runtime, "RDPVAULT_SECRET_SETTING": "should-not-pass"])
+      environment: [
+        "SPY_OUT": spyOut, "XDG_RUNTIME_DIR": runtime, "RDPVAULT_SECRET_SETTING": "should-not-pass",
+      ])
     #expect(result.status == 7)
     let stdin = try String(contentsOfFile: spyOut + ".stdin", encoding: .utf8)
     #expect(stdin == Self.special)
@@ -159,13 +227,16 @@ import Testing
     #expect(!environ.contains("RDPVAULT_"))
     #expect(environ.contains("SPY_OUT="))
     #expect(try String(contentsOfFile: spyOut + ".files", encoding: .utf8).isEmpty)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: runtime).isEmpty, "the private directory was not removed")
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: runtime).isEmpty,
+      "the private directory was not removed")
 
     // The real clients, in a real session: look at their /proc while they run.
     for client in RDPServer.clients {
       let marker = "rdpvault-test-\(UUID().uuidString)"
       let running = try box.start(
-        ["connect", "app-02", "--client", client], environment: ["DISPLAY": server.display, "SPY_MARKER": marker])
+        ["connect", "app-02", "--client", client],
+        environment: ["DISPLAY": server.display, "SPY_MARKER": marker])
       var found: (argv: String, environ: String, parent: Int32)?
       let deadline = Date().addingTimeInterval(30)
       while found == nil && Date() < deadline && running.isRunning {
@@ -194,8 +265,12 @@ import Testing
     }
   }
 
-  static func findProcess(withEnvironment needle: String, named name: String) -> (argv: String, environ: String, parent: Int32)? {
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+  static func findProcess(withEnvironment needle: String, named name: String) -> (
+    argv: String, environ: String, parent: Int32
+  )? {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else {
+      return nil
+    }
     for pid in entries where pid.allSatisfy(\.isNumber) {
       guard let environ = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ")),
         let argv = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")),
@@ -203,7 +278,9 @@ import Testing
       else { continue }
       let environment = String(decoding: environ.map { $0 == 0 ? 10 : $0 }, as: UTF8.self)
       let arguments = String(decoding: argv.map { $0 == 0 ? 10 : $0 }, as: UTF8.self)
-      guard environment.contains(needle), arguments.split(separator: "\n").first == "/usr/bin/\(name)" else { continue }
+      guard environment.contains(needle),
+        arguments.split(separator: "\n").first == "/usr/bin/\(name)"
+      else { continue }
       let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
       return (arguments, environment, fields.count > 1 ? Int32(fields[1]) ?? 0 : 0)
     }
@@ -213,9 +290,14 @@ import Testing
   @Test func signalsReachTheClientAndCleanUp() throws {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "vm", "--host", "127.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      box.run(
+        ["add", "vm", "--host", "127.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"],
+        stdin: "pw\n"
+      ).status == 0)
     let runtime = box.root + "/runtime"
-    try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    try FileManager.default.createDirectory(
+      atPath: runtime, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     let spy = box.write(
       """
       #!/bin/sh
@@ -229,8 +311,11 @@ import Testing
       ["connect", "vm", "--client-path", spy, "--no-check"],
       environment: ["SPY_OUT": box.root + "/sleeper", "XDG_RUNTIME_DIR": runtime])
     let deadline = Date().addingTimeInterval(20)
-    while !FileManager.default.fileExists(atPath: box.root + "/sleeper.ready") && Date() < deadline { usleep(50_000) }
-    #expect(try FileManager.default.contentsOfDirectory(atPath: runtime).count == 1, "a private directory while running")
+    while !FileManager.default.fileExists(atPath: box.root + "/sleeper.ready") && Date() < deadline
+    { usleep(50_000) }
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: runtime).count == 1,
+      "a private directory while running")
     kill(running.processIdentifier, SIGTERM)
     let result = box.finish(running)
     #expect(result.status == 143)
@@ -243,7 +328,11 @@ import Testing
   @Test func aClientThatIgnoresTheSignalIsStopped() throws {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "vm", "--host", "127.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      box.run(
+        ["add", "vm", "--host", "127.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"],
+        stdin: "pw\n"
+      ).status == 0)
     let spy = box.write(
       """
       #!/bin/sh
@@ -253,9 +342,11 @@ import Testing
 
       """, to: "stubborn.sh", mode: 0o700)
     let running = try box.start(
-      ["connect", "vm", "--client-path", spy, "--no-check"], environment: ["SPY_OUT": box.root + "/stubborn"])
+      ["connect", "vm", "--client-path", spy, "--no-check"],
+      environment: ["SPY_OUT": box.root + "/stubborn"])
     let deadline = Date().addingTimeInterval(20)
-    while !FileManager.default.fileExists(atPath: box.root + "/stubborn.ready") && Date() < deadline { usleep(50_000) }
+    while !FileManager.default.fileExists(atPath: box.root + "/stubborn.ready") && Date() < deadline
+    { usleep(50_000) }
     let sent = Date()
     kill(running.processIdentifier, SIGTERM)
     let result = box.finish(running)
@@ -269,20 +360,36 @@ import Testing
     let box = Sandbox()
     box.initVault()
     let port = try RDPServer.freePort(host: "127.0.0.1")
-    #expect(box.run(["add", "stopped", "--host", "127.0.0.1", "--port", "\(port)", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "stopped", "--host", "127.0.0.1", "--port", "\(port)", "--kind", "local", "--user",
+          "u", "--password-stdin",
+        ], stdin: "pw\n"
+      ).status == 0)
     let spy = box.write("#!/bin/sh\ntouch \"$SPY_OUT\"\n", to: "spy.sh", mode: 0o700)
-    let result = box.run(["connect", "stopped", "--client-path", spy], environment: ["SPY_OUT": box.root + "/ran"])
+    let result = box.run(
+      ["connect", "stopped", "--client-path", spy], environment: ["SPY_OUT": box.root + "/ran"])
     #expect(result.status == 1)
-    #expect(result.stderr == """
-      rdpvault: error: 127.0.0.1 port \(port) refused the connection: nothing is listening
-      rdpvault: hint: the VM is stopped, its Remote Desktop service is off, or the port is wrong (rdpvault show NAME)
+    #expect(
+      result.stderr == """
+        rdpvault: error: 127.0.0.1 port \(port) refused the connection: nothing is listening
+        rdpvault: hint: the VM is stopped, its Remote Desktop service is off, or the port is wrong (rdpvault show NAME)
 
-      """)
+        """)
     #expect(!FileManager.default.fileExists(atPath: box.root + "/ran"))
     let check = box.run(["check", "stopped"])
     #expect(check.status == 1)
-    #expect(check.stdout == "ok    127.0.0.1 resolves\nFAIL  TCP 127.0.0.1:\(port) does not accept connections\n")
-    #expect(box.run(["add", "nowhere", "--host", "no-such-host.invalid", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      check.stdout
+        == "ok    127.0.0.1 resolves\nFAIL  TCP 127.0.0.1:\(port) does not accept connections\n")
+    #expect(
+      box.run(
+        [
+          "add", "nowhere", "--host", "no-such-host.invalid", "--kind", "local", "--user", "u",
+          "--password-stdin",
+        ], stdin: "pw\n"
+      ).status == 0)
     let dns = box.run(["connect", "nowhere", "--client-path", spy])
     #expect(dns.status == 1)
     #expect(dns.stderr.contains("rdpvault: error: cannot resolve no-such-host.invalid"))
@@ -292,36 +399,69 @@ import Testing
   @Test func dryRunShowsThePlanAndStartsNothing() throws {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser", "--password-stdin"], stdin: "Dry-Run-Secret\n").status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser",
+          "--password-stdin",
+        ], stdin: "Dry-Run-Secret\n"
+      ).status == 0)
     let spy = box.write("#!/bin/sh\ntouch \"$SPY_OUT\"\n", to: "spy.sh", mode: 0o700)
-    let result = box.run(["connect", "web-01", "--dry-run", "--client-path", spy, "--", "+auth-only"], environment: ["SPY_OUT": box.root + "/ran"])
+    let result = box.run(
+      ["connect", "web-01", "--dry-run", "--client-path", spy, "--", "+auth-only"],
+      environment: ["SPY_OUT": box.root + "/ran"])
     #expect(result.status == 0)
-    #expect(result.stdout.contains("client: \(spy) /v:10.0.0.4 /port:3389 /u:azureuser /d:WEB-01 /cert:tofu /from-stdin:force +auth-only\n"))
+    #expect(
+      result.stdout.contains(
+        "client: \(spy) /v:10.0.0.4 /port:3389 /u:azureuser /d:WEB-01 /cert:tofu /from-stdin:force +auth-only\n"
+      ))
     #expect(result.stdout.contains("  stdin: \"<redacted>\\n\"\n"))
-    #expect(result.stdout.contains("note: certificate: not pinned; FreeRDP's own trust-on-first-use applies"))
+    #expect(
+      result.stdout.contains(
+        "note: certificate: not pinned; FreeRDP's own trust-on-first-use applies"))
     #expect(!result.output.contains("Dry-Run-Secret"))
     #expect(!FileManager.default.fileExists(atPath: box.root + "/ran"))
     for client in ["xfreerdp3", "remmina", "mstsc", "macos"] {
-      let plan = box.run(["connect", "web-01", "--dry-run", "--client", client, "--client-path", spy])
+      let plan = box.run([
+        "connect", "web-01", "--dry-run", "--client", client, "--client-path", spy,
+      ])
       #expect(plan.status == 0, "\(client): \(plan.stderr)")
-      #expect(plan.stdout.contains("<redacted>") && !plan.output.contains("Dry-Run-Secret"), "\(client)")
+      #expect(
+        plan.stdout.contains("<redacted>") && !plan.output.contains("Dry-Run-Secret"), "\(client)")
     }
   }
 
   @Test func aPreConnectCommandRunsFirstAndCanStopTheConnection() throws {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "jit-vm", "--host", "127.0.0.1", "--port", "3390", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "jit-vm", "--host", "127.0.0.1", "--port", "3390", "--kind", "local", "--user",
+          "u", "--password-stdin",
+        ], stdin: "pw\n"
+      ).status == 0)
     let spy = box.write("#!/bin/sh\ntouch \"$SPY_OUT\"\n", to: "spy.sh", mode: 0o700)
     let hookOut = box.root + "/hook"
-    #expect(box.run(["set", "jit-vm", "pre-connect", "echo \"$VM_NAME $VM_HOST $VM_PORT\" > \(hookOut); exit 3"]).status == 0)
-    let stopped = box.run(["connect", "jit-vm", "--client-path", spy, "--no-check"], environment: ["SPY_OUT": box.root + "/ran"])
+    #expect(
+      box.run([
+        "set", "jit-vm", "pre-connect", "echo \"$VM_NAME $VM_HOST $VM_PORT\" > \(hookOut); exit 3",
+      ]).status == 0)
+    let stopped = box.run(
+      ["connect", "jit-vm", "--client-path", spy, "--no-check"],
+      environment: ["SPY_OUT": box.root + "/ran"])
     #expect(stopped.status == 1)
-    #expect(stopped.stderr.contains("rdpvault: error: the pre-connect command failed (exit status 3); not connecting"))
+    #expect(
+      stopped.stderr.contains(
+        "rdpvault: error: the pre-connect command failed (exit status 3); not connecting"))
     #expect(try String(contentsOfFile: hookOut, encoding: .utf8) == "jit-vm 127.0.0.1 3390\n")
     #expect(!FileManager.default.fileExists(atPath: box.root + "/ran"))
     #expect(box.run(["set", "jit-vm", "pre-connect", "true"]).status == 0)
-    #expect(box.run(["connect", "jit-vm", "--client-path", spy, "--no-check"], environment: ["SPY_OUT": box.root + "/ran"]).status == 0)
+    #expect(
+      box.run(
+        ["connect", "jit-vm", "--client-path", spy, "--no-check"],
+        environment: ["SPY_OUT": box.root + "/ran"]
+      ).status == 0)
     #expect(FileManager.default.fileExists(atPath: box.root + "/ran"))
   }
 }

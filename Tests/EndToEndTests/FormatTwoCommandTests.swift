@@ -5,13 +5,16 @@ import Testing
 /// Format 2 through the real binary: the upgrade of a format-1 vault (also when killed
 /// midway), and `verify`.
 @Suite(.serialized) struct FormatTwoCommandTests {
-  static let schema1 = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  static let schema1 = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
     .appendingPathComponent("VaultKitTests/Fixtures/upgrade/vault-schema1.db").path
 
   func formatOneBox() throws -> Sandbox {
     let box = Sandbox()
     box.write("schema one passphrase\n", to: box.passphraseFile)
-    try FileManager.default.createDirectory(atPath: box.root + "/data", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    try FileManager.default.createDirectory(
+      atPath: box.root + "/data", withIntermediateDirectories: true,
+      attributes: [.posixPermissions: 0o700])
     try FileManager.default.copyItem(atPath: Self.schema1, toPath: box.vault)
     chmod(box.vault, 0o600)
     return box
@@ -19,7 +22,9 @@ import Testing
 
   func formatVersion(_ box: Sandbox) throws -> Int? {
     let info = box.run(["info", "--json"])
-    guard let json = try? JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any] else {
+    guard
+      let json = try? JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any]
+    else {
       Issue.record("info failed (\(info.status)): \(info.stderr)")
       return nil
     }
@@ -31,7 +36,10 @@ import Testing
     #expect(try formatVersion(box) == 1)
     let first = box.run(["list"])
     #expect(first.status == 0, "\(first.stderr)")
-    #expect(first.stderr.contains("rdpvault: upgraded \(box.vault) from format 1 to format 2 (one sealed record per row); everything was kept"))
+    #expect(
+      first.stderr.contains(
+        "rdpvault: upgraded \(box.vault) from format 1 to format 2 (one sealed record per row); everything was kept"
+      ))
     #expect(first.stdout.contains("web-01") && first.stdout.contains("app-01"))
     #expect(try formatVersion(box) == 2)
     let again = box.run(["list"])
@@ -68,27 +76,44 @@ import Testing
     let box = Sandbox()
     box.initVault()
     for name in ["web-01", "web-02"] {
-      #expect(box.run(["add", name, "--host", "10.0.0.4", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+      #expect(
+        box.run(
+          [
+            "add", name, "--host", "10.0.0.4", "--kind", "local", "--user", "u", "--password-stdin",
+          ], stdin: "pw\n"
+        ).status == 0)
     }
     let sound = box.run(["verify", "--json"])
     #expect(sound.status == 0)
-    let report = try #require(try JSONSerialization.jsonObject(with: Data(sound.stdout.utf8)) as? [String: Any])
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(sound.stdout.utf8)) as? [String: Any])
     #expect(report["sound"] as? Bool == true)
     #expect((report["rows"] as? [String: Int])?["profiles"] == 2)
     let queue = try DatabaseQueue(path: box.vault)
-    try queue.write { try $0.execute(sql: "DELETE FROM profiles WHERE id = (SELECT min(id) FROM profiles)") }
+    try queue.write {
+      try $0.execute(sql: "DELETE FROM profiles WHERE id = (SELECT min(id) FROM profiles)")
+    }
     try queue.close()
     let damaged = box.run(["verify"])
     #expect(damaged.status == 1)
-    #expect(damaged.stderr.contains("rdpvault: error: profiles: the vault is damaged or was tampered with: rows of profiles were deleted, added or rolled back\n"))
-    #expect(damaged.stderr.contains("rdpvault: error: the vault is damaged or was tampered with (1 problem)\n"))
+    #expect(
+      damaged.stderr.contains(
+        "rdpvault: error: profiles: the vault is damaged or was tampered with: rows of profiles were deleted, added or rolled back\n"
+      ))
+    #expect(
+      damaged.stderr.contains(
+        "rdpvault: error: the vault is damaged or was tampered with (1 problem)\n"))
     let json = box.run(["verify", "--json"])
     #expect(json.status == 1)
-    let problems = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    let problems = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
     #expect(problems["sound"] as? Bool == false)
     #expect((problems["problems"] as? [[String: Any]])?.first?["table"] as? String == "profiles")
     let list = box.run(["list"])
     #expect(list.status == 1)
-    #expect(list.stderr.hasPrefix("rdpvault: error: the vault is damaged or was tampered with: rows of profiles were deleted"))
+    #expect(
+      list.stderr.hasPrefix(
+        "rdpvault: error: the vault is damaged or was tampered with: rows of profiles were deleted")
+    )
   }
 }

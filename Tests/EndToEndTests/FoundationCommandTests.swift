@@ -20,14 +20,20 @@ import Testing
     let before = box.snapshot()
     let again = box.run(["init", "--kdf", "interactive"])
     #expect(again.status == 1)
-    #expect(again.stderr == "rdpvault: error: a vault already exists at \(box.vault)\nrdpvault: hint: use another --vault path, or remove the existing file yourself\n")
+    #expect(
+      again.stderr
+        == "rdpvault: error: a vault already exists at \(box.vault)\nrdpvault: hint: use another --vault path, or remove the existing file yourself\n"
+    )
     #expect(box.snapshot() == before)
   }
 
   @Test func defaultPathFollowsXDG() throws {
     let box = Sandbox()
     let result = box.run(
-      ["init", "--kdf", "interactive"], environment: ["XDG_DATA_HOME": box.root + "/xdg", "RDPVAULT_PASSPHRASE_FILE": box.passphraseFile],
+      ["init", "--kdf", "interactive"],
+      environment: [
+        "XDG_DATA_HOME": box.root + "/xdg", "RDPVAULT_PASSPHRASE_FILE": box.passphraseFile,
+      ],
       vaultEnvironment: false)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(FileManager.default.fileExists(atPath: box.root + "/xdg/rdpvault/vault.db"))
@@ -71,7 +77,10 @@ import Testing
     let box = Sandbox()
     let result = box.run(["init"], environment: ["RDPVAULT_PASSPHRASE_FILE": ""], timeout: 20)
     #expect(result.status == 1)
-    #expect(result.stderr == "rdpvault: error: no terminal to read the passphrase from\nrdpvault: hint: pass --passphrase-file PATH or set RDPVAULT_PASSPHRASE_FILE\n")
+    #expect(
+      result.stderr
+        == "rdpvault: error: no terminal to read the passphrase from\nrdpvault: hint: pass --passphrase-file PATH or set RDPVAULT_PASSPHRASE_FILE\n"
+    )
     #expect(!FileManager.default.fileExists(atPath: box.vault))
   }
 
@@ -89,13 +98,20 @@ import Testing
   @Test func passwdRewrapsAndKeepsRecords() {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser", "--password-stdin"], stdin: "Secret-1\n").status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser",
+          "--password-stdin",
+        ], stdin: "Secret-1\n"
+      ).status == 0)
     let newFile = box.write("a new passphrase\n", to: "new")
     let result = box.run(["passwd", "--new-passphrase-file", newFile])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout == "Passphrase changed for \(box.vault).\n")
     #expect(box.run(["password", "web-01"]).status == 1)
-    let reopened = box.run(["password", "web-01"], environment: ["RDPVAULT_PASSPHRASE_FILE": newFile])
+    let reopened = box.run(
+      ["password", "web-01"], environment: ["RDPVAULT_PASSPHRASE_FILE": newFile])
     #expect(reopened.stdout == "Secret-1\n")
   }
 
@@ -113,7 +129,10 @@ import Testing
     let box = Sandbox()
     let result = box.run(["list"])
     #expect(result.status == 1)
-    #expect(result.stderr == "rdpvault: error: no vault at \(box.vault)\nrdpvault: hint: create one with: rdpvault init\n")
+    #expect(
+      result.stderr
+        == "rdpvault: error: no vault at \(box.vault)\nrdpvault: hint: create one with: rdpvault init\n"
+    )
   }
 
   @Test func aDamagedVaultIsReportedNotCrashed() throws {

@@ -14,8 +14,11 @@ struct Run {
 /// `rdpvault` binary against them, in its own session so that it has no terminal.
 final class Sandbox {
   static let binary: String = {
-    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("rdpvault").path
+    let exe =
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      ?? CommandLine.arguments[0]
+    return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("rdpvault")
+      .path
   }()
 
   static let passphrase = "correct horse battery staple"
@@ -41,19 +44,23 @@ final class Sandbox {
   @discardableResult
   func writeBytes(_ bytes: [UInt8], to path: String, mode: Int = 0o600) -> String {
     let full = path.hasPrefix("/") ? path : root + "/" + path
-    _ = FileManager.default.createFile(atPath: full, contents: Data(bytes), attributes: [.posixPermissions: mode])
+    _ = FileManager.default.createFile(
+      atPath: full, contents: Data(bytes), attributes: [.posixPermissions: mode])
     return full
   }
 
   /// Starts `rdpvault ARGS` and returns at once; `finish` waits and collects the output.
-  func start(_ arguments: [String], environment extra: [String: String] = [:], output: String? = nil) throws -> Child {
+  func start(
+    _ arguments: [String], environment extra: [String: String] = [:], output: String? = nil
+  ) throws -> Child {
     let log = output ?? root + "/.bg-out"
     var environment = ["PATH": "/usr/bin:/bin", "HOME": root, "LANG": "C.UTF-8"]
     environment["RDPVAULT_PATH"] = vault
     environment["RDPVAULT_PASSPHRASE_FILE"] = passphraseFile
     environment.merge(extra) { $1 }
     _ = FileManager.default.createFile(atPath: log, contents: nil)
-    return try Child(Self.binary, arguments, environment: environment, directory: root, stdout: log, stderr: log)
+    return try Child(
+      Self.binary, arguments, environment: environment, directory: root, stdout: log, stderr: log)
   }
 
   func finish(_ process: Child, timeout: TimeInterval = 60, output: String? = nil) -> Run {
@@ -78,7 +85,9 @@ final class Sandbox {
       environment["RDPVAULT_PASSPHRASE_FILE"] = passphraseFile
     }
     environment.merge(extra) { $1 }
-    let out = root + "/.stdout", err = root + "/.stderr", input = root + "/.stdin"
+    let out = root + "/.stdout"
+    let err = root + "/.stderr"
+    let input = root + "/.stdin"
     _ = FileManager.default.createFile(atPath: out, contents: nil)
     _ = FileManager.default.createFile(atPath: err, contents: nil)
     if let stdin { write(stdin, to: input) }
@@ -86,7 +95,8 @@ final class Sandbox {
     let child: Child
     do {
       child = try Child(
-        Self.binary, arguments, environment: environment, directory: root, stdin: stdin == nil ? nil : input,
+        Self.binary, arguments, environment: environment, directory: root,
+        stdin: stdin == nil ? nil : input,
         stdout: out, stderr: err)
     } catch {
       Issue.record("cannot start \(Self.binary): \(error)")
@@ -98,7 +108,8 @@ final class Sandbox {
       stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
       stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
     if child.timedOut {
-      Issue.record("output of the killed rdpvault \(arguments):\n\(result.stdout)\n\(result.stderr)")
+      Issue.record(
+        "output of the killed rdpvault \(arguments):\n\(result.stdout)\n\(result.stderr)")
     }
     return result
   }

@@ -8,7 +8,8 @@ struct HarnessTests {
     let box = Sandbox()
     let marker = box.root + "/grandchild.pid"
     let child = try Child(
-      "/bin/sh", ["-c", "trap '' TERM INT HUP; sleep 300 & echo $! > \(marker); wait"], environment: ["PATH": "/usr/bin:/bin"],
+      "/bin/sh", ["-c", "trap '' TERM INT HUP; sleep 300 & echo $! > \(marker); wait"],
+      environment: ["PATH": "/usr/bin:/bin"],
       stdout: box.root + "/out", stderr: box.root + "/err")
     let started = Date()
     withKnownIssue {
@@ -16,7 +17,10 @@ struct HarnessTests {
     }
     #expect(child.timedOut)
     #expect(Date().timeIntervalSince(started) < 10)
-    let grandchild = try #require(pid_t(try String(contentsOfFile: marker, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+    let grandchild = try #require(
+      pid_t(
+        try String(contentsOfFile: marker, encoding: .utf8).trimmingCharacters(
+          in: .whitespacesAndNewlines)))
     usleep(300_000)
     // Gone, or a zombie waiting for its new parent to reap it: not running either way.
     let stat = (try? String(contentsOfFile: "/proc/\(grandchild)/stat", encoding: .utf8)) ?? ""
@@ -36,6 +40,8 @@ struct HarnessTests {
       "/bin/sh", ["-c", "grep SigBlk /proc/self/status"], environment: ["PATH": "/usr/bin:/bin"],
       stdout: box.root + "/out", stderr: box.root + "/err")
     #expect(child.wait(timeout: 10, what: "grep") == 0)
-    #expect(try String(contentsOfFile: box.root + "/out", encoding: .utf8) == "SigBlk:\t0000000000000000\n")
+    #expect(
+      try String(contentsOfFile: box.root + "/out", encoding: .utf8)
+        == "SigBlk:\t0000000000000000\n")
   }
 }

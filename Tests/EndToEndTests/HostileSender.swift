@@ -13,7 +13,9 @@ final class HostileSender {
   private var sequence: UInt64 = 1
 
   init() throws {
-    vault = try Vault.create(in: try DatabaseQueue(), passphrase: try SecretBytes(copying: Array("x".utf8)), kdf: .interactive)
+    vault = try Vault.create(
+      in: try DatabaseQueue(), passphrase: try SecretBytes(copying: Array("x".utf8)),
+      kdf: .interactive)
     identity = try vault.identity()
   }
 
@@ -29,7 +31,8 @@ final class HostileSender {
     settings: [String: Any] = [:], overrides: [String: Any] = [:]
   ) -> [String: Any] {
     var entry: [String: Any] = [
-      "name": name, "host": host, "port": 3389, "computerName": "VM1", "kind": kind, "resourceGroup": "",
+      "name": name, "host": host, "port": 3389, "computerName": "VM1", "kind": kind,
+      "resourceGroup": "",
       "subscription": "", "tags": [String](), "note": "", "settings": settings, "account": account,
     ]
     entry.merge(overrides) { $1 }
@@ -37,7 +40,8 @@ final class HostileSender {
   }
 
   static func account(
-    user: String = "admin", domain: String = "CONTOSO", scope: String = "domain", form: String = "down-level",
+    user: String = "admin", domain: String = "CONTOSO", scope: String = "domain",
+    form: String = "down-level",
     admin: Bool = false
   ) -> [String: Any] {
     ["scope": scope, "user": user, "domain": domain, "form": form, "domainAdmin": admin]
@@ -48,7 +52,8 @@ final class HostileSender {
   /// made field by field from the entries (a value of the wrong type is written as that type,
   /// where the reader expects another); version 1 is the older JSON payload.
   func bundle(
-    for box: Sandbox, profiles: [[String: Any]], accounts: [[String: Any]], passwords: [[UInt8]?]? = nil,
+    for box: Sandbox, profiles: [[String: Any]], accounts: [[String: Any]],
+    passwords: [[UInt8]?]? = nil,
     file: String = "hostile.rdpv", version: UInt8 = BundleFormat.version
   ) throws -> String {
     let passwords = passwords ?? accounts.map { _ in nil }
@@ -59,14 +64,17 @@ final class HostileSender {
     var payload: [UInt8]
     if version == 1 {
       let document = try JSONSerialization.data(
-        withJSONObject: ["version": 1, "accounts": accounts, "profiles": profiles], options: [.sortedKeys])
+        withJSONObject: ["version": 1, "accounts": accounts, "profiles": profiles],
+        options: [.sortedKeys])
       payload = be(UInt32(document.count)) + [UInt8](document)
       for entry in passwords { payload += password(entry) }
     } else {
       payload = be(UInt32(accounts.count))
       for (index, account) in accounts.enumerated() {
         let record = try Self.record(account, tags: Self.accountTags)
-        payload += be(UInt32(record.count)) + record + password(index < passwords.count ? passwords[index] : nil)
+        payload +=
+          be(UInt32(record.count)) + record
+          + password(index < passwords.count ? passwords[index] : nil)
       }
       payload += be(UInt32(profiles.count))
       for profile in profiles {
@@ -78,20 +86,29 @@ final class HostileSender {
   }
 
   /// A signed bundle for `box` around exactly these payload bytes.
-  func bundle(for box: Sandbox, payload: [UInt8], file: String = "hostile.rdpv", version: UInt8 = BundleFormat.version) throws -> String {
+  func bundle(
+    for box: Sandbox, payload: [UInt8], file: String = "hostile.rdpv",
+    version: UInt8 = BundleFormat.version
+  ) throws -> String {
     let recipient = box.run(["identity", "--json"])
-    let json = try #require(try JSONSerialization.jsonObject(with: Data(recipient.stdout.utf8)) as? [String: String])
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(recipient.stdout.utf8)) as? [String: String])
     let to = try PublicIdentity(parsing: json["identity"]!)
     let bytes = try BundleFormat.write(
-      payload: try SecretBytes(copying: payload), senderBox: identity.boxKey, senderSign: identity.signKey,
-      signingKey: try vault.identitySecret(.sign), recipients: [to], sequence: sequence, version: version)
+      payload: try SecretBytes(copying: payload), senderBox: identity.boxKey,
+      senderSign: identity.signKey,
+      signingKey: try vault.identitySecret(.sign), recipients: [to], sequence: sequence,
+      version: version)
     sequence += 1
     return box.writeBytes(bytes, to: file)
   }
 
-  static let accountTags: [String: UInt8] = ["scope": 1, "user": 2, "domain": 3, "form": 4, "domainAdmin": 5]
+  static let accountTags: [String: UInt8] = [
+    "scope": 1, "user": 2, "domain": 3, "form": 4, "domainAdmin": 5,
+  ]
   static let profileTags: [String: UInt8] = [
-    "name": 1, "kind": 2, "host": 3, "port": 4, "computerName": 5, "resourceGroup": 6, "subscription": 7, "tags": 8,
+    "name": 1, "kind": 2, "host": 3, "port": 4, "computerName": 5, "resourceGroup": 6,
+    "subscription": 7, "tags": 8,
     "note": 9, "settings": 10, "account": 11,
   ]
 
@@ -106,7 +123,8 @@ final class HostileSender {
       case let number as Int: record.add(tag, Int64(number))
       case let texts as [String] where tag == 8: for text in texts { record.add(tag, text) }
       default:
-        let json = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
+        let json = try JSONSerialization.data(
+          withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
         record.add(tag, String(decoding: json, as: UTF8.self))
       }
     }

@@ -12,13 +12,39 @@ import Testing
   @Test func eachKindSignsInWithItsOwnForm() throws {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser", "--password-stdin"], stdin: "L0cal-pw!\n").status == 0)
-    #expect(box.run(["add", "app-01", "--host", "app01.contoso.com", "--kind", "domain", "--user", "alice", "--domain", "CONTOSO", "--password-stdin"], stdin: "D0main-pw!\n").status == 0)
-    #expect(box.run(["add", "app-02", "--host", "2001:db8::5", "--kind", "domain", "--user", "bob@contoso.com", "--password-stdin"], stdin: "Upn-pw!\n").status == 0)
-    let dc = box.run(["add", "dc-01", "--host", "10.0.0.10", "--kind", "dc", "--user", "CONTOSO\\admin", "--admin", "--password-stdin"], stdin: "Adm1n-pw!\n")
+    #expect(
+      box.run(
+        [
+          "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser",
+          "--password-stdin",
+        ], stdin: "L0cal-pw!\n"
+      ).status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "app-01", "--host", "app01.contoso.com", "--kind", "domain", "--user", "alice",
+          "--domain", "CONTOSO", "--password-stdin",
+        ], stdin: "D0main-pw!\n"
+      ).status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "app-02", "--host", "2001:db8::5", "--kind", "domain", "--user", "bob@contoso.com",
+          "--password-stdin",
+        ], stdin: "Upn-pw!\n"
+      ).status == 0)
+    let dc = box.run(
+      [
+        "add", "dc-01", "--host", "10.0.0.10", "--kind", "dc", "--user", "CONTOSO\\admin",
+        "--admin", "--password-stdin",
+      ], stdin: "Adm1n-pw!\n")
     #expect(dc.status == 0)
     #expect(dc.stderr == "rdpvault: added dc-01 (dc, signs in as CONTOSO\\admin)\n")
-    let custom = box.run(["add", "a-long-vm-name-01", "--host", "10.0.0.5", "--kind", "local", "--user", "ops", "--computer-name", "LONGVM01", "--password-stdin"], stdin: "x\n")
+    let custom = box.run(
+      [
+        "add", "a-long-vm-name-01", "--host", "10.0.0.5", "--kind", "local", "--user", "ops",
+        "--computer-name", "LONGVM01", "--password-stdin",
+      ], stdin: "x\n")
     #expect(custom.status == 0)
 
     #expect(try showJSON(box, "web-01")["sign_in_name"] as? String == "WEB-01\\azureuser")
@@ -28,9 +54,12 @@ import Testing
     #expect(try showJSON(box, "a-long-vm-name-01")["sign_in_name"] as? String == "LONGVM01\\ops")
 
     let list = box.run(["list"])
-    #expect(list.stdout.contains("app-02             [2001:db8::5]:3389      domain  bob@contoso.com"))
+    #expect(
+      list.stdout.contains("app-02             [2001:db8::5]:3389      domain  bob@contoso.com"))
     let show = box.run(["show", "app-01"])
-    #expect(show.stdout.contains("must be in the VM's Administrators group or be granted Remote Desktop access"))
+    #expect(
+      show.stdout.contains(
+        "must be in the VM's Administrators group or be granted Remote Desktop access"))
   }
 
   /// An Azure VM name longer than 15 characters cannot be the computer name: the account
@@ -38,14 +67,27 @@ import Testing
   @Test func aLongNameSignsInAsTheVMItself() {
     let box = Sandbox()
     box.initVault()
-    let result = box.run(["add", "a-very-long-vm-name", "--host", "10.0.0.4", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "x\n")
+    let result = box.run(
+      [
+        "add", "a-very-long-vm-name", "--host", "10.0.0.4", "--kind", "local", "--user", "u",
+        "--password-stdin",
+      ], stdin: "x\n")
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.contains("cannot be a Windows computer name"))
     #expect(result.stderr.contains("give --computer-name to use NAME\\USER"))
     #expect(result.stderr.contains("rdpvault: added a-very-long-vm-name (local, signs in as .\\u)"))
-    #expect(box.run(["show", "a-very-long-vm-name"]).stdout.contains("local account of the VM itself (.)"))
-    let named = box.run(["add", "another-long-vm-name", "--host", "10.0.0.5", "--kind", "local", "--user", "u", "--computer-name", "ANOTHER-LONG-VM", "--password-stdin"], stdin: "x\n")
-    #expect(named.stderr == "rdpvault: added another-long-vm-name (local, signs in as ANOTHER-LONG-VM\\u)\n", "\(named.stderr)")
+    #expect(
+      box.run(["show", "a-very-long-vm-name"]).stdout.contains("local account of the VM itself (.)")
+    )
+    let named = box.run(
+      [
+        "add", "another-long-vm-name", "--host", "10.0.0.5", "--kind", "local", "--user", "u",
+        "--computer-name", "ANOTHER-LONG-VM", "--password-stdin",
+      ], stdin: "x\n")
+    #expect(
+      named.stderr
+        == "rdpvault: added another-long-vm-name (local, signs in as ANOTHER-LONG-VM\\u)\n",
+      "\(named.stderr)")
   }
 
   struct Invalid: CustomTestStringConvertible, Sendable {
@@ -58,33 +100,159 @@ import Testing
   static let base = ["--kind", "local", "--user", "azureuser", "--password-stdin"]
 
   static let invalidInputs: [Invalid] = [
-    Invalid(arguments: ["add", "web-01", "--host", "10.0.0.300"] + base, status: 1, stderr: "rdpvault: error: invalid host \"10.0.0.300\": not a valid IPv4 address\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "[::1]"] + base, status: 1, stderr: "rdpvault: error: invalid host \"[::1]\": not an IP address or DNS name (give the port with --port, and IPv6 without brackets)\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "host:3389"] + base, status: 1, stderr: "rdpvault: error: invalid host \"host:3389\": not an IP address or DNS name (give the port with --port, and IPv6 without brackets)\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "bad_host.example"] + base, status: 1, stderr: "rdpvault: error: invalid host \"bad_host.example\": a DNS name has labels of 1-63 letters, digits or '-', at most 253 characters\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "10.0.0.4", "--port", "0"] + base, status: 1, stderr: "rdpvault: error: invalid port \"0\": must be 1-65535\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "10.0.0.4", "--port", "70000"] + base, status: 1, stderr: "rdpvault: error: invalid port \"70000\": must be 1-65535\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "10.0.0.4", "--port", "x"] + base, status: 64, stderr: ""),
-    Invalid(arguments: ["add", "web/01", "--host", "10.0.0.4"] + base, status: 1, stderr: "rdpvault: error: invalid VM name \"web/01\": 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "a*b", "--password-stdin"], status: 1, stderr: "rdpvault: error: invalid user \"a*b\": a Windows user name cannot contain \"*\" (none of \" / \\ [ ] : ; | = , + * ? < >)\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "twentyonecharacters_x", "--password-stdin"], status: 1, stderr: "rdpvault: error: invalid user \"twentyonecharacters_x\": a Windows user name has at most 20 characters\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "..", "--password-stdin"], status: 1, stderr: "rdpvault: error: invalid user \"..\": a Windows user name cannot be only dots and spaces\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "10.0.0.4", "--kind", "domain", "--user", "alice", "--password-stdin"], status: 1, stderr: "rdpvault: error: missing domain: a domain account needs --domain, DOMAIN\\user or user@domain\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "10.0.0.4", "--kind", "domain", "--user", "alice", "--domain", "TOOLONGNETBIOSNAME", "--password-stdin"], status: 1, stderr: "rdpvault: error: invalid domain \"TOOLONGNETBIOSNAME\": a NetBIOS domain is 1-15 letters, digits, '-' or '_'; otherwise give a DNS name\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "10.0.0.4", "--kind", "domain", "--user", "al ice@contoso.com", "--password-stdin"], status: 1, stderr: "rdpvault: error: invalid user \"al ice@contoso.com\": a UPN is user@dns.domain, the user part without \" / \\ [ ] : ; | = , + * ? < > @ or spaces\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "CONTOSO\\alice", "--password-stdin"], status: 1, stderr: "rdpvault: error: a local account signs in as WEB-01\\alice; \"CONTOSO\" is not the computer name\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--computer-name", "THIS-IS-TOO-LONG", "--user", "a", "--password-stdin"], status: 1, stderr: "rdpvault: error: invalid computer name \"THIS-IS-TOO-LONG\": a NetBIOS name of 1-15 letters, digits or '-', not only digits\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "10.0.0.4", "--kind", "nope", "--user", "a"], status: 64, stderr: ""),
-    Invalid(arguments: ["add", "web-01", "--kind", "local", "--user", "a"], status: 64, stderr: "rdpvault: error: missing --host\nrdpvault: hint: see: rdpvault help\n"),
-    Invalid(arguments: ["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "a", "--password-stdin", "--generate-password"], status: 64, stderr: "rdpvault: error: --password-stdin and --generate-password cannot be used together\nrdpvault: hint: see: rdpvault help\n"),
-    Invalid(arguments: ["add", "dc-02", "--host", "10.0.0.4", "--kind", "dc", "--user", "CONTOSO\\bob", "--password-stdin"], status: 1, stderr: "rdpvault: error: a dc profile needs a domain administrator of its domain, and CONTOSO\\bob is not marked as one\n"),
-    Invalid(arguments: ["add", "existing", "--host", "10.0.0.4"] + base, status: 1, stderr: "rdpvault: error: a VM named \"existing\" already exists\nrdpvault: hint: pick another name, or change the VM with: rdpvault edit\n"),
-    Invalid(arguments: ["edit", "existing", "--host", "a b"], status: 1, stderr: "rdpvault: error: invalid host \"a b\": a DNS name has labels of 1-63 letters, digits or '-', at most 253 characters\n"),
-    Invalid(arguments: ["rename", "existing", "bad name"], status: 1, stderr: "rdpvault: error: invalid VM name \"bad name\": 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit\n"),
-    Invalid(arguments: ["show", "exsting"], status: 1, stderr: "rdpvault: error: no VM named \"exsting\"\nrdpvault: hint: did you mean \"existing\"? (rdpvault list shows all)\n"),
-    Invalid(arguments: ["rm", "existing"], status: 1, stderr: "rdpvault: error: no terminal to confirm on\nrdpvault: hint: pass --yes to remove without a terminal\n"),
-    Invalid(arguments: ["account", "rm", "CONTOSO\\carol"], status: 1, stderr: "rdpvault: error: account \"CONTOSO\\carol\" is used by dc-01\nrdpvault: hint: remove or re-point those VMs first (rdpvault rm / rdpvault edit)\n"),
-    Invalid(arguments: ["account", "passwd", "CONTOSO\\nobody", "--password-stdin"], status: 1, stderr: "rdpvault: error: no account \"CONTOSO\\nobody\"\nrdpvault: hint: rdpvault account list shows all accounts\n"),
+    Invalid(
+      arguments: ["add", "web-01", "--host", "10.0.0.300"] + base, status: 1,
+      stderr: "rdpvault: error: invalid host \"10.0.0.300\": not a valid IPv4 address\n"),
+    Invalid(
+      arguments: ["add", "web-01", "--host", "[::1]"] + base, status: 1,
+      stderr:
+        "rdpvault: error: invalid host \"[::1]\": not an IP address or DNS name (give the port with --port, and IPv6 without brackets)\n"
+    ),
+    Invalid(
+      arguments: ["add", "web-01", "--host", "host:3389"] + base, status: 1,
+      stderr:
+        "rdpvault: error: invalid host \"host:3389\": not an IP address or DNS name (give the port with --port, and IPv6 without brackets)\n"
+    ),
+    Invalid(
+      arguments: ["add", "web-01", "--host", "bad_host.example"] + base, status: 1,
+      stderr:
+        "rdpvault: error: invalid host \"bad_host.example\": a DNS name has labels of 1-63 letters, digits or '-', at most 253 characters\n"
+    ),
+    Invalid(
+      arguments: ["add", "web-01", "--host", "10.0.0.4", "--port", "0"] + base, status: 1,
+      stderr: "rdpvault: error: invalid port \"0\": must be 1-65535\n"),
+    Invalid(
+      arguments: ["add", "web-01", "--host", "10.0.0.4", "--port", "70000"] + base, status: 1,
+      stderr: "rdpvault: error: invalid port \"70000\": must be 1-65535\n"),
+    Invalid(
+      arguments: ["add", "web-01", "--host", "10.0.0.4", "--port", "x"] + base, status: 64,
+      stderr: ""),
+    Invalid(
+      arguments: ["add", "web/01", "--host", "10.0.0.4"] + base, status: 1,
+      stderr:
+        "rdpvault: error: invalid VM name \"web/01\": 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit\n"
+    ),
+    Invalid(
+      arguments: [
+        "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "a*b",
+        "--password-stdin",
+      ], status: 1,
+      stderr:
+        "rdpvault: error: invalid user \"a*b\": a Windows user name cannot contain \"*\" (none of \" / \\ [ ] : ; | = , + * ? < >)\n"
+    ),
+    Invalid(
+      arguments: [
+        "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "twentyonecharacters_x",
+        "--password-stdin",
+      ], status: 1,
+      stderr:
+        "rdpvault: error: invalid user \"twentyonecharacters_x\": a Windows user name has at most 20 characters\n"
+    ),
+    Invalid(
+      arguments: [
+        "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "..",
+        "--password-stdin",
+      ], status: 1,
+      stderr:
+        "rdpvault: error: invalid user \"..\": a Windows user name cannot be only dots and spaces\n"
+    ),
+    Invalid(
+      arguments: [
+        "add", "web-01", "--host", "10.0.0.4", "--kind", "domain", "--user", "alice",
+        "--password-stdin",
+      ], status: 1,
+      stderr:
+        "rdpvault: error: missing domain: a domain account needs --domain, DOMAIN\\user or user@domain\n"
+    ),
+    Invalid(
+      arguments: [
+        "add", "web-01", "--host", "10.0.0.4", "--kind", "domain", "--user", "alice", "--domain",
+        "TOOLONGNETBIOSNAME", "--password-stdin",
+      ], status: 1,
+      stderr:
+        "rdpvault: error: invalid domain \"TOOLONGNETBIOSNAME\": a NetBIOS domain is 1-15 letters, digits, '-' or '_'; otherwise give a DNS name\n"
+    ),
+    Invalid(
+      arguments: [
+        "add", "web-01", "--host", "10.0.0.4", "--kind", "domain", "--user", "al ice@contoso.com",
+        "--password-stdin",
+      ], status: 1,
+      stderr:
+        "rdpvault: error: invalid user \"al ice@contoso.com\": a UPN is user@dns.domain, the user part without \" / \\ [ ] : ; | = , + * ? < > @ or spaces\n"
+    ),
+    Invalid(
+      arguments: [
+        "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "CONTOSO\\alice",
+        "--password-stdin",
+      ], status: 1,
+      stderr:
+        "rdpvault: error: a local account signs in as WEB-01\\alice; \"CONTOSO\" is not the computer name\n"
+    ),
+    Invalid(
+      arguments: [
+        "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--computer-name",
+        "THIS-IS-TOO-LONG", "--user", "a", "--password-stdin",
+      ], status: 1,
+      stderr:
+        "rdpvault: error: invalid computer name \"THIS-IS-TOO-LONG\": a NetBIOS name of 1-15 letters, digits or '-', not only digits\n"
+    ),
+    Invalid(
+      arguments: ["add", "web-01", "--host", "10.0.0.4", "--kind", "nope", "--user", "a"],
+      status: 64, stderr: ""),
+    Invalid(
+      arguments: ["add", "web-01", "--kind", "local", "--user", "a"], status: 64,
+      stderr: "rdpvault: error: missing --host\nrdpvault: hint: see: rdpvault help\n"),
+    Invalid(
+      arguments: [
+        "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "a", "--password-stdin",
+        "--generate-password",
+      ], status: 64,
+      stderr:
+        "rdpvault: error: --password-stdin and --generate-password cannot be used together\nrdpvault: hint: see: rdpvault help\n"
+    ),
+    Invalid(
+      arguments: [
+        "add", "dc-02", "--host", "10.0.0.4", "--kind", "dc", "--user", "CONTOSO\\bob",
+        "--password-stdin",
+      ], status: 1,
+      stderr:
+        "rdpvault: error: a dc profile needs a domain administrator of its domain, and CONTOSO\\bob is not marked as one\n"
+    ),
+    Invalid(
+      arguments: ["add", "existing", "--host", "10.0.0.4"] + base, status: 1,
+      stderr:
+        "rdpvault: error: a VM named \"existing\" already exists\nrdpvault: hint: pick another name, or change the VM with: rdpvault edit\n"
+    ),
+    Invalid(
+      arguments: ["edit", "existing", "--host", "a b"], status: 1,
+      stderr:
+        "rdpvault: error: invalid host \"a b\": a DNS name has labels of 1-63 letters, digits or '-', at most 253 characters\n"
+    ),
+    Invalid(
+      arguments: ["rename", "existing", "bad name"], status: 1,
+      stderr:
+        "rdpvault: error: invalid VM name \"bad name\": 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit\n"
+    ),
+    Invalid(
+      arguments: ["show", "exsting"], status: 1,
+      stderr:
+        "rdpvault: error: no VM named \"exsting\"\nrdpvault: hint: did you mean \"existing\"? (rdpvault list shows all)\n"
+    ),
+    Invalid(
+      arguments: ["rm", "existing"], status: 1,
+      stderr:
+        "rdpvault: error: no terminal to confirm on\nrdpvault: hint: pass --yes to remove without a terminal\n"
+    ),
+    Invalid(
+      arguments: ["account", "rm", "CONTOSO\\carol"], status: 1,
+      stderr:
+        "rdpvault: error: account \"CONTOSO\\carol\" is used by dc-01\nrdpvault: hint: remove or re-point those VMs first (rdpvault rm / rdpvault edit)\n"
+    ),
+    Invalid(
+      arguments: ["account", "passwd", "CONTOSO\\nobody", "--password-stdin"], status: 1,
+      stderr:
+        "rdpvault: error: no account \"CONTOSO\\nobody\"\nrdpvault: hint: rdpvault account list shows all accounts\n"
+    ),
   ]
 
   /// Every invalid input: its exact error, its exit status, and a vault left byte for byte
@@ -92,9 +260,22 @@ import Testing
   @Test func invalidInputChangesNothing() throws {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "existing", "--host", "10.0.0.9"] + Self.base, stdin: "pw\n").status == 0)
-    #expect(box.run(["add", "dc-01", "--host", "10.0.0.10", "--kind", "dc", "--user", "CONTOSO\\carol", "--admin", "--password-stdin"], stdin: "pw\n").status == 0)
-    #expect(box.run(["add", "app-01", "--host", "10.0.0.11", "--kind", "domain", "--user", "CONTOSO\\bob", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      box.run(["add", "existing", "--host", "10.0.0.9"] + Self.base, stdin: "pw\n").status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "dc-01", "--host", "10.0.0.10", "--kind", "dc", "--user", "CONTOSO\\carol",
+          "--admin", "--password-stdin",
+        ], stdin: "pw\n"
+      ).status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "app-01", "--host", "10.0.0.11", "--kind", "domain", "--user", "CONTOSO\\bob",
+          "--password-stdin",
+        ], stdin: "pw\n"
+      ).status == 0)
     let before = box.snapshot()
     for input in Self.invalidInputs {
       let result = box.run(input.arguments, stdin: "Secret-not-used\n")
@@ -110,17 +291,29 @@ import Testing
   @Test func aSharedDomainAccountChangesOnceForAll() {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "app-01", "--host", "10.1.0.1", "--kind", "domain", "--user", "CONTOSO\\alice", "--password-stdin"], stdin: "first\n").status == 0)
-    let linked = box.run(["add", "app-02", "--host", "10.1.0.2", "--kind", "domain", "--user", "alice", "--domain", "contoso"])
+    #expect(
+      box.run(
+        [
+          "add", "app-01", "--host", "10.1.0.1", "--kind", "domain", "--user", "CONTOSO\\alice",
+          "--password-stdin",
+        ], stdin: "first\n"
+      ).status == 0)
+    let linked = box.run([
+      "add", "app-02", "--host", "10.1.0.2", "--kind", "domain", "--user", "alice", "--domain",
+      "contoso",
+    ])
     #expect(linked.status == 0)
     #expect(linked.stderr.contains("linked to the existing account"))
-    let change = box.run(["account", "passwd", "contoso\\ALICE", "--password-stdin"], stdin: "second\n")
+    let change = box.run(
+      ["account", "passwd", "contoso\\ALICE", "--password-stdin"], stdin: "second\n")
     #expect(change.status == 0)
-    #expect(change.stderr == "rdpvault: password changed for contoso\\ALICE (used by app-01, app-02)\n")
+    #expect(
+      change.stderr == "rdpvault: password changed for contoso\\ALICE (used by app-01, app-02)\n")
     #expect(box.run(["password", "app-01"]).stdout == "second\n")
     #expect(box.run(["password", "app-02"]).stdout == "second\n")
     let accounts = box.run(["account", "list", "--json"])
-    let json = try? JSONSerialization.jsonObject(with: Data(accounts.stdout.utf8)) as? [[String: Any]]
+    let json =
+      try? JSONSerialization.jsonObject(with: Data(accounts.stdout.utf8)) as? [[String: Any]]
     #expect(json?.count == 1)
     #expect(json?.first?["vms"] as? [String] == ["app-01", "app-02"])
   }
@@ -128,23 +321,37 @@ import Testing
   @Test func theDomainControllerRule() {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "app-01", "--host", "10.1.0.1", "--kind", "domain", "--user", "CONTOSO\\bob", "--password-stdin"], stdin: "pw\n").status == 0)
-    let refused = box.run(["add", "dc-01", "--host", "10.1.0.10", "--kind", "dc", "--user", "CONTOSO\\bob"])
+    #expect(
+      box.run(
+        [
+          "add", "app-01", "--host", "10.1.0.1", "--kind", "domain", "--user", "CONTOSO\\bob",
+          "--password-stdin",
+        ], stdin: "pw\n"
+      ).status == 0)
+    let refused = box.run([
+      "add", "dc-01", "--host", "10.1.0.10", "--kind", "dc", "--user", "CONTOSO\\bob",
+    ])
     #expect(refused.status == 1)
     #expect(refused.stderr.contains("is not marked as one"))
     #expect(box.run(["account", "edit", "CONTOSO\\bob", "--admin"]).status == 0)
-    #expect(box.run(["add", "dc-01", "--host", "10.1.0.10", "--kind", "dc", "--user", "CONTOSO\\bob"]).status == 0)
+    #expect(
+      box.run(["add", "dc-01", "--host", "10.1.0.10", "--kind", "dc", "--user", "CONTOSO\\bob"])
+        .status == 0)
     let unmark = box.run(["account", "edit", "CONTOSO\\bob", "--no-admin"])
     #expect(unmark.status == 1)
     #expect(unmark.stderr.contains("is used by dc-01"))
     // A dc of another domain is refused: the account is CONTOSO's.
-    let other = box.run(["add", "dc-02", "--host", "10.1.0.11", "--kind", "dc", "--user", "CONTOSO\\bob", "--domain", "FABRIKAM"])
+    let other = box.run([
+      "add", "dc-02", "--host", "10.1.0.11", "--kind", "dc", "--user", "CONTOSO\\bob", "--domain",
+      "FABRIKAM",
+    ])
     #expect(other.status == 1)
   }
 
   static let specialPasswords = [
     "with spaces in it", "quotes \" and ' both", "back\\slash\\\\double", "colon:semi;colon",
-    "ünïcødé ß Ærø", "日本語パスワード", "trailing space ", " leading space", "tab\there", "#!$%^&*()[]{}<>|~`",
+    "ünïcødé ß Ærø", "日本語パスワード", "trailing space ", " leading space", "tab\there",
+    "#!$%^&*()[]{}<>|~`",
   ]
 
   @Test func passwordsWithSpecialCharactersRoundTrip() {
@@ -152,24 +359,38 @@ import Testing
     box.initVault()
     for (index, password) in Self.specialPasswords.enumerated() {
       let name = "vm-\(index)"
-      let add = box.run(["add", name, "--host", "10.2.0.\(index + 1)", "--kind", "local", "--user", "u", "--password-stdin"], stdin: password + "\n")
+      let add = box.run(
+        [
+          "add", name, "--host", "10.2.0.\(index + 1)", "--kind", "local", "--user", "u",
+          "--password-stdin",
+        ], stdin: password + "\n")
       #expect(add.status == 0, "\(add.stderr)")
       #expect(!add.output.contains(password))
       let out = box.run(["password", name])
       #expect(out.stdout == password + "\n", "password \(index) changed")
     }
     // CRLF from a Windows clipboard loses only the line ending.
-    #expect(box.run(["add", "crlf", "--host", "10.2.1.1", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pass word\r\n").status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "crlf", "--host", "10.2.1.1", "--kind", "local", "--user", "u", "--password-stdin",
+        ], stdin: "pass word\r\n"
+      ).status == 0)
     #expect(box.run(["password", "crlf"]).stdout == "pass word\n")
   }
 
   @Test func generatedPasswordsPrintOnlyWhenAsked() {
     let box = Sandbox()
     box.initVault()
-    let quiet = box.run(["add", "gen-1", "--host", "10.3.0.1", "--kind", "local", "--user", "u", "--generate-password"])
+    let quiet = box.run([
+      "add", "gen-1", "--host", "10.3.0.1", "--kind", "local", "--user", "u", "--generate-password",
+    ])
     #expect(quiet.status == 0)
     #expect(quiet.stdout.isEmpty)
-    let loud = box.run(["add", "gen-2", "--host", "10.3.0.2", "--kind", "local", "--user", "u", "--generate-password", "--print-password"])
+    let loud = box.run([
+      "add", "gen-2", "--host", "10.3.0.2", "--kind", "local", "--user", "u", "--generate-password",
+      "--print-password",
+    ])
     let printed = loud.stdout.trimmingCharacters(in: .newlines)
     #expect(printed.count == 24)
     #expect(box.run(["password", "gen-2"]).stdout == printed + "\n")
@@ -178,15 +399,25 @@ import Testing
   @Test func theJSONShape() throws {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "web-01", "--host", "10.0.0.4", "--port", "3390", "--kind", "local", "--user", "azureuser", "--tag", "prod", "--tag", "web", "--resource-group", "rg-web", "--subscription", "sub-1", "--note", "front end", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "web-01", "--host", "10.0.0.4", "--port", "3390", "--kind", "local", "--user",
+          "azureuser", "--tag", "prod", "--tag", "web", "--resource-group", "rg-web",
+          "--subscription", "sub-1", "--note", "front end", "--password-stdin",
+        ], stdin: "pw\n"
+      ).status == 0)
     let list = box.run(["list", "--json"])
-    let array = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+    let array = try #require(
+      try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
     #expect(array.count == 1)
     let item = array[0]
-    #expect(Set(item.keys) == [
-      "name", "host", "port", "computer_name", "kind", "sign_in_name", "user", "domain", "domain_admin",
-      "tags", "resource_group", "subscription", "note", "settings", "extra_lines", "options",
-    ])
+    #expect(
+      Set(item.keys) == [
+        "name", "host", "port", "computer_name", "kind", "sign_in_name", "user", "domain",
+        "domain_admin",
+        "tags", "resource_group", "subscription", "note", "settings", "extra_lines", "options",
+      ])
     #expect(item["name"] as? String == "web-01")
     #expect(item["port"] as? Int == 3390)
     #expect(item["domain"] as? String == "WEB-01")
@@ -194,8 +425,16 @@ import Testing
     #expect(item["domain_admin"] as? Bool == false)
     #expect(box.run(["list", "--tag", "nope", "--json"]).stdout == "[]\n")
     let tricky = "quote \" backslash \\ ünï 🚀"
-    #expect(box.run(["add", "web-02", "--host", "10.0.0.5", "--kind", "local", "--user", "u", "--note", tricky, "--password-stdin"], stdin: "pw\n").status == 0)
-    let both = try #require(try JSONSerialization.jsonObject(with: Data(box.run(["list", "--json"]).stdout.utf8)) as? [[String: Any]])
+    #expect(
+      box.run(
+        [
+          "add", "web-02", "--host", "10.0.0.5", "--kind", "local", "--user", "u", "--note", tricky,
+          "--password-stdin",
+        ], stdin: "pw\n"
+      ).status == 0)
+    let both = try #require(
+      try JSONSerialization.jsonObject(with: Data(box.run(["list", "--json"]).stdout.utf8))
+        as? [[String: Any]])
     try #require(both.map { $0["name"] as? String } == ["web-01", "web-02"])
     #expect(both[1]["note"] as? String == tricky)
     #expect(box.run(["list", "WEB*"]).stdout.contains("web-01"))
@@ -210,32 +449,56 @@ import Testing
     box.initVault()
     let tricky = "quote \" backslash \\ slash / ünï 🚀 <b>&amp;"
     let adds: [([String], String)] = [
-      (["web-01", "--host", "10.0.0.4", "--port", "3390", "--kind", "local", "--user", "azureuser", "--tag", "prod", "--tag", "t-2", "--resource-group", "rg", "--subscription", "sub", "--note", tricky], "pw"),
-      (["app-01", "--host", "2001:db8::5", "--kind", "domain", "--user", "CONTOSO\\alice", "--admin"], "pw"),
+      (
+        [
+          "web-01", "--host", "10.0.0.4", "--port", "3390", "--kind", "local", "--user",
+          "azureuser", "--tag", "prod", "--tag", "t-2", "--resource-group", "rg", "--subscription",
+          "sub", "--note", tricky,
+        ], "pw"
+      ),
+      (
+        [
+          "app-01", "--host", "2001:db8::5", "--kind", "domain", "--user", "CONTOSO\\alice",
+          "--admin",
+        ], "pw"
+      ),
       (["dc-01", "--host", "dc.contoso.com", "--kind", "dc", "--user", "CONTOSO\\alice"], ""),
-      (["app-02", "--host", "app.contoso.com", "--kind", "domain", "--user", "bob@contoso.com"], "pw"),
+      (
+        ["app-02", "--host", "app.contoso.com", "--kind", "domain", "--user", "bob@contoso.com"],
+        "pw"
+      ),
       (["a-very-long-vm-name-01", "--host", "10.0.0.9", "--kind", "local", "--user", "eve"], "pw"),
     ]
     for (arguments, password) in adds {
-      let added = box.run(["add"] + arguments + (password.isEmpty ? [] : ["--password-stdin"]), stdin: password + "\n")
+      let added = box.run(
+        ["add"] + arguments + (password.isEmpty ? [] : ["--password-stdin"]), stdin: password + "\n"
+      )
       #expect(added.status == 0, "\(arguments): \(added.stderr)")
     }
     for change in [
       ["set", "web-01", "desktopwidth", "1920"], ["set", "web-01", "--line", "smart sizing:i:1"],
-      ["set", "web-01", "--line", "remoteapplicationcmdline:s:a \\ \"b\" / c"], ["set", "web-01", "pre-connect", "echo \"hi\" \\ there"],
-      ["set", "app-01", "cert-sha256", String(repeating: "ab", count: 32)], ["set", "app-01", "alternate shell", tricky],
+      ["set", "web-01", "--line", "remoteapplicationcmdline:s:a \\ \"b\" / c"],
+      ["set", "web-01", "pre-connect", "echo \"hi\" \\ there"],
+      ["set", "app-01", "cert-sha256", String(repeating: "ab", count: 32)],
+      ["set", "app-01", "alternate shell", tricky],
     ] {
       let result = box.run(change)
       #expect(result.status == 0, "\(change): \(result.stderr)")
     }
-    let list = try #require(try JSONSerialization.jsonObject(with: Data(box.run(["list", "--json"]).stdout.utf8)) as? [[String: Any]])
+    let list = try #require(
+      try JSONSerialization.jsonObject(with: Data(box.run(["list", "--json"]).stdout.utf8))
+        as? [[String: Any]])
     #expect(list.count == adds.count)
     for item in list {
       let name = try #require(item["name"] as? String)
-      let shown = try #require(try JSONSerialization.jsonObject(with: Data(box.run(["show", name, "--json"]).stdout.utf8)) as? [String: Any])
+      let shown = try #require(
+        try JSONSerialization.jsonObject(with: Data(box.run(["show", name, "--json"]).stdout.utf8))
+          as? [String: Any])
       // Compared as canonical JSON: the same keys, values and types.
       let canonical = { (object: Any) throws -> String in
-        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        String(
+          decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+          as: UTF8.self)
       }
       #expect(try canonical(item) == canonical(shown), "\(name)")
     }
@@ -246,12 +509,27 @@ import Testing
     box.initVault()
     let secret = "Zebra-Canary-9731"
     var outputs: [Run] = []
-    outputs.append(box.run(["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "u", "--password-stdin"], stdin: secret + "\n"))
-    outputs.append(box.run(["add", "app-01", "--host", "10.0.0.5", "--kind", "domain", "--user", "C\\u", "--password-stdin"], stdin: secret + "\n"))
-    for arguments in [["list"], ["list", "--json"], ["show", "web-01"], ["show", "web-01", "--json"], ["account", "list"], ["account", "list", "--json"], ["info"], ["info", "--json"], ["edit", "web-01", "--note", "n"], ["rename", "app-01", "app-02"]] {
+    outputs.append(
+      box.run(
+        [
+          "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "u",
+          "--password-stdin",
+        ], stdin: secret + "\n"))
+    outputs.append(
+      box.run(
+        [
+          "add", "app-01", "--host", "10.0.0.5", "--kind", "domain", "--user", "C\\u",
+          "--password-stdin",
+        ], stdin: secret + "\n"))
+    for arguments in [
+      ["list"], ["list", "--json"], ["show", "web-01"], ["show", "web-01", "--json"],
+      ["account", "list"], ["account", "list", "--json"], ["info"], ["info", "--json"],
+      ["edit", "web-01", "--note", "n"], ["rename", "app-01", "app-02"],
+    ] {
       outputs.append(box.run(arguments))
     }
-    outputs.append(box.run(["account", "passwd", "C\\u", "--password-stdin"], stdin: secret + "-2\n"))
+    outputs.append(
+      box.run(["account", "passwd", "C\\u", "--password-stdin"], stdin: secret + "-2\n"))
     for result in outputs {
       #expect(result.status == 0, "\(result.stderr)")
       #expect(!result.output.contains("Zebra-Canary"))
@@ -263,14 +541,25 @@ import Testing
   @Test func editRepointsAndRenameKeeps() {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "local\n").status == 0)
-    let edit = box.run(["edit", "web-01", "--kind", "domain", "--user", "CONTOSO\\alice", "--password-stdin", "--yes"], stdin: "dom\n")
+    #expect(
+      box.run(
+        [
+          "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "u",
+          "--password-stdin",
+        ], stdin: "local\n"
+      ).status == 0)
+    let edit = box.run(
+      [
+        "edit", "web-01", "--kind", "domain", "--user", "CONTOSO\\alice", "--password-stdin",
+        "--yes",
+      ], stdin: "dom\n")
     #expect(edit.status == 0, "\(edit.stderr)")
-    #expect(edit.stderr == """
-      rdpvault: warning: web-01 leaves its local account WEB-01\\u, whose stored password will be deleted
-      rdpvault: updated web-01 (domain, signs in as CONTOSO\\alice)
+    #expect(
+      edit.stderr == """
+        rdpvault: warning: web-01 leaves its local account WEB-01\\u, whose stored password will be deleted
+        rdpvault: updated web-01 (domain, signs in as CONTOSO\\alice)
 
-      """)
+        """)
     #expect(box.run(["password", "web-01"]).stdout == "dom\n")
     #expect(box.run(["rename", "web-01", "frontend-01"]).status == 0)
     #expect(box.run(["password", "frontend-01"]).stdout == "dom\n")

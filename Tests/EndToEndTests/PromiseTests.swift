@@ -1,5 +1,5 @@
-import GRDB
 import Foundation
+import GRDB
 import Testing
 
 /// Promises of README.md and SECURITY.md that a one-line bug once broke without any test
@@ -8,7 +8,11 @@ import Testing
   func vaultWithOneVM() -> Sandbox {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "vm", "--host", "127.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      box.run(
+        ["add", "vm", "--host", "127.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"],
+        stdin: "pw\n"
+      ).status == 0)
     return box
   }
 
@@ -30,15 +34,20 @@ import Testing
 
   func startConnect(_ box: Sandbox, environment: [String: String] = [:]) throws -> Child {
     let runtime = box.root + "/runtime"
-    try? FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    try? FileManager.default.createDirectory(
+      atPath: runtime, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     var env = ["SPY_OUT": box.root + "/spy", "XDG_RUNTIME_DIR": runtime, "TMPDIR": box.root]
     env.merge(environment) { $1 }
     let log = box.root + "/connect.log"
-    let child = try box.start(["connect", "vm", "--client-path", spy(box), "--no-check"], environment: env, output: log)
+    let child = try box.start(
+      ["connect", "vm", "--client-path", spy(box), "--no-check"], environment: env, output: log)
     let deadline = Date().addingTimeInterval(30)
-    while !FileManager.default.fileExists(atPath: box.root + "/spy.ready") && Date() < deadline && child.isRunning { usleep(20_000) }
+    while !FileManager.default.fileExists(atPath: box.root + "/spy.ready") && Date() < deadline
+      && child.isRunning
+    { usleep(20_000) }
     if !FileManager.default.fileExists(atPath: box.root + "/spy.ready") {
-      Issue.record("the client never started: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+      Issue.record(
+        "the client never started: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
     }
     return child
   }
@@ -68,7 +77,9 @@ import Testing
     let running = try startConnect(box)
     kill(running.processIdentifier, SIGTERM)
     _ = box.finish(running)
-    let fds = try String(contentsOfFile: box.root + "/spy.fds", encoding: .utf8).split(separator: "\n").compactMap { Int32($0) }
+    let fds = try String(contentsOfFile: box.root + "/spy.fds", encoding: .utf8).split(
+      separator: "\n"
+    ).compactMap { Int32($0) }
     #expect(!fds.contains(leaked), "fd \(leaked) reached the client: \(fds)")
     // dash keeps its script and saved redirections at 10 and above.
     #expect(fds.filter { $0 > 2 && $0 < 10 }.isEmpty, "the client holds \(fds)")
@@ -85,13 +96,19 @@ import Testing
     _ = box.finish(running)
     #expect(try String(contentsOfFile: box.root + "/spy.private", encoding: .utf8) == "700\n")
     let shared = box.root + "/shared-runtime"
-    try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+    try FileManager.default.createDirectory(
+      atPath: shared, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
     try? FileManager.default.removeItem(atPath: box.root + "/spy.ready")
     let tmp = box.root + "/tmp"
-    try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    try FileManager.default.createDirectory(
+      atPath: tmp, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     running = try startConnect(box, environment: ["XDG_RUNTIME_DIR": shared, "TMPDIR": tmp])
-    let inTmp = try FileManager.default.contentsOfDirectory(atPath: tmp).filter { $0.hasPrefix("rdpvault-") }
-    let inShared = try FileManager.default.contentsOfDirectory(atPath: shared).filter { $0.hasPrefix("rdpvault-") }
+    let inTmp = try FileManager.default.contentsOfDirectory(atPath: tmp).filter {
+      $0.hasPrefix("rdpvault-")
+    }
+    let inShared = try FileManager.default.contentsOfDirectory(atPath: shared).filter {
+      $0.hasPrefix("rdpvault-")
+    }
     kill(running.processIdentifier, SIGTERM)
     _ = box.finish(running)
     #expect(inTmp.count == 1 && inShared.isEmpty, "tmp: \(inTmp), shared runtime: \(inShared)")
@@ -102,11 +119,16 @@ import Testing
   @Test func rdpvaultRunsWithNoCoreLimit() throws {
     let box = vaultWithOneVM()
     let running = try startConnect(box)
-    let limits = (try? String(contentsOfFile: "/proc/\(running.processIdentifier)/limits", encoding: .utf8)) ?? ""
+    let limits =
+      (try? String(contentsOfFile: "/proc/\(running.processIdentifier)/limits", encoding: .utf8))
+      ?? ""
     kill(running.processIdentifier, SIGTERM)
     _ = box.finish(running)
     let core = limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") }
-    #expect(core?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == ["0", "0"], "\(core ?? "")")
+    #expect(
+      core?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == [
+        "0", "0",
+      ], "\(core ?? "")")
   }
 
   /// A new vault uses MODERATE unless told otherwise; `passwd --kdf` changes it.
@@ -114,12 +136,15 @@ import Testing
     let box = Sandbox()
     #expect(box.run(["init"]).status == 0)
     func preset() throws -> String? {
-      let info = try JSONSerialization.jsonObject(with: Data(box.run(["info", "--json"]).stdout.utf8)) as? [String: Any]
+      let info =
+        try JSONSerialization.jsonObject(with: Data(box.run(["info", "--json"]).stdout.utf8))
+        as? [String: Any]
       return (info?["kdf"] as? [String: Any])?["preset"] as? String
     }
     #expect(try preset() == "moderate")
     let newFile = box.write("a new passphrase\n", to: "new")
-    #expect(box.run(["passwd", "--new-passphrase-file", newFile, "--kdf", "interactive"]).status == 0)
+    #expect(
+      box.run(["passwd", "--new-passphrase-file", newFile, "--kdf", "interactive"]).status == 0)
     #expect(try preset() == "interactive")
     box.write("a new passphrase\n", to: box.passphraseFile)
     #expect(box.run(["list"]).status == 0)
@@ -128,7 +153,9 @@ import Testing
   /// .rdp files over 1 MiB are refused before they are read.
   @Test func anRdpFileOverTheSizeLimitIsRefused() throws {
     let box = vaultWithOneVM()
-    let big = box.write("full address:s:10.0.0.1\r\n" + String(repeating: "x:s:y\r\n", count: (1 << 20) / 7 + 1), to: "big.rdp")
+    let big = box.write(
+      "full address:s:10.0.0.1\r\n" + String(repeating: "x:s:y\r\n", count: (1 << 20) / 7 + 1),
+      to: "big.rdp")
     let result = box.run(["import", big])
     #expect(result.status == 1)
     #expect(result.stderr.contains("larger than 1024 KiB; not an .rdp file"), "\(result.stderr)")
@@ -137,7 +164,12 @@ import Testing
   /// secure_delete: a removed VM's sealed record is overwritten on disk, not left in a free page.
   @Test func aRemovedVMLeavesNoCiphertextBehind() throws {
     let box = vaultWithOneVM()
-    #expect(box.run(["add", "gone", "--host", "10.9.9.9", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw2\n").status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "gone", "--host", "10.9.9.9", "--kind", "local", "--user", "u", "--password-stdin",
+        ], stdin: "pw2\n"
+      ).status == 0)
     let records = try box.records(table: "profiles")
     #expect(records.count == 2)
     #expect(box.run(["rm", "gone", "--yes"]).status == 0)

@@ -27,13 +27,16 @@ final class RDPServer {
     for user in users {
       // A UPN account (user@domain) has no separate domain.
       let domain = user.domain.isEmpty ? [] : ["-d", user.domain]
-      sam += try Self.output(Self.hashTool, ["-u", user.name, "-p", user.password] + domain + ["-f", "sam"])
+      sam += try Self.output(
+        Self.hashTool, ["-u", user.name, "-p", user.password] + domain + ["-f", "sam"])
     }
     _ = FileManager.default.createFile(atPath: root + "/sam", contents: Data(sam.utf8))
 
     let xvfb = Process()
     xvfb.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-    xvfb.arguments = ["600", "Xvfb", "-displayfd", "1", "-screen", "0", "800x600x24", "-nolisten", "tcp"]
+    xvfb.arguments = [
+      "600", "Xvfb", "-displayfd", "1", "-screen", "0", "800x600x24", "-nolisten", "tcp",
+    ]
     let displayPipe = Pipe()
     xvfb.standardOutput = displayPipe
     xvfb.standardError = FileHandle(forWritingAtPath: "/dev/null")
@@ -50,7 +53,8 @@ final class RDPServer {
       let shadow = Process()
       shadow.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
       shadow.arguments = [
-        "600", Self.shadowServer, "/bind-address:\(host)", "/port:\(port)", "/sec:nla", "/sam-file:\(root)/sam",
+        "600", Self.shadowServer, "/bind-address:\(host)", "/port:\(port)", "/sec:nla",
+        "/sam-file:\(root)/sam",
       ]
       shadow.environment = ["DISPLAY": display, "HOME": root, "PATH": "/usr/bin:/bin"]
       _ = FileManager.default.createFile(atPath: root + "/shadow.log", contents: nil)
@@ -58,7 +62,9 @@ final class RDPServer {
       shadow.standardError = shadow.standardOutput
       try shadow.run()
       let deadline = Date().addingTimeInterval(10)
-      while Date() < deadline && shadow.isRunning && !Self.accepts(host: host, port: port) { usleep(50_000) }
+      while Date() < deadline && shadow.isRunning && !Self.accepts(host: host, port: port) {
+        usleep(50_000)
+      }
       if shadow.isRunning && Self.accepts(host: host, port: port) {
         started = (shadow, port)
       } else {
@@ -82,7 +88,8 @@ final class RDPServer {
 
   /// The SHA-256 of the server's certificate (DER), as hex: what a user pins.
   func certificateSHA256() throws -> String {
-    let candidates = ["/.config/freerdp/shadow/shadow.crt", "/.config/freerdp3/shadow/shadow.crt"].map { root + $0 }
+    let candidates = ["/.config/freerdp/shadow/shadow.crt", "/.config/freerdp3/shadow/shadow.crt"]
+      .map { root + $0 }
     guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
       throw ServerError.failed("the shadow server wrote no certificate")
     }
@@ -90,7 +97,9 @@ final class RDPServer {
     // FreeRDP 2 writes a NUL after the PEM: keep only the base64 between the markers.
     let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
       .filter { $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) }
-    guard let der = Data(base64Encoded: body) else { throw ServerError.failed("cannot read the certificate") }
+    guard let der = Data(base64Encoded: body) else {
+      throw ServerError.failed("cannot read the certificate")
+    }
     _ = FileManager.default.createFile(atPath: root + "/cert.der", contents: der)
     let output = try Self.output("/usr/bin/sha256sum", [root + "/cert.der"])
     return String(output.prefix(64))
@@ -119,15 +128,19 @@ final class RDPServer {
   static let clients = ["xfreerdp", "xfreerdp3", "sdl-freerdp3"].filter(installed)
 
   /// FreeRDP 2's shadow server and SAM tool, else FreeRDP 3's.
-  static let shadowServer = installed("freerdp-shadow-cli") ? "freerdp-shadow-cli" : "freerdp-shadow-cli3"
+  static let shadowServer =
+    installed("freerdp-shadow-cli") ? "freerdp-shadow-cli" : "freerdp-shadow-cli3"
   static let hashTool = installed("winpr-hash") ? "/usr/bin/winpr-hash" : "/usr/bin/winpr-hash3"
 
-  static func installed(_ program: String) -> Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/\(program)") }
+  static func installed(_ program: String) -> Bool {
+    FileManager.default.isExecutableFile(atPath: "/usr/bin/\(program)")
+  }
 
   /// Whether a client's `+auth-only` run signed in: FreeRDP 3.10 exits with a failure status
   /// even then, and logs the real result (FreeRDP issue 11430).
   static func signedIn(_ result: (status: Int32, log: String)) -> Bool {
-    result.status == 0 || result.log.contains("[freerdp_connect_begin]: Authentication only, exit status 1\n")
+    result.status == 0
+      || result.log.contains("[freerdp_connect_begin]: Authentication only, exit status 1\n")
   }
 
   /// Runs a FreeRDP client (`program`) with `arguments` and `stdin`, on this server's display.
@@ -174,16 +187,24 @@ final class RDPServer {
       address.sin6_family = sa_family_t(AF_INET6)
       inet_pton(AF_INET6, host, &address.sin6_addr)
       var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-      _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-      _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+      _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+      }
+      _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+      }
       port = Int(UInt16(bigEndian: address.sin6_port))
     } else {
       var address = sockaddr_in()
       address.sin_family = sa_family_t(AF_INET)
       inet_pton(AF_INET, host, &address.sin_addr)
       var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-      _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-      _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+      _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+      }
+      _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+      }
       port = Int(UInt16(bigEndian: address.sin_port))
     }
     guard port > 0 else { throw ServerError.failed("no free port") }
@@ -200,7 +221,9 @@ final class RDPServer {
       address.sin6_port = UInt16(port).bigEndian
       inet_pton(AF_INET6, host, &address.sin6_addr)
       return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+        }
       } == 0
     }
     var address = sockaddr_in()
@@ -208,7 +231,9 @@ final class RDPServer {
     address.sin_port = UInt16(port).bigEndian
     inet_pton(AF_INET, host, &address.sin_addr)
     return withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
     } == 0
   }
 }

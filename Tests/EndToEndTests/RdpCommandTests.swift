@@ -4,7 +4,8 @@ import Testing
 /// `rdp`, `set`/`unset` and `import` of .rdp files through the real binary.
 @Suite(.serialized) struct RdpCommandTests {
   func fixture(_ name: String) throws -> [UInt8] {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent()
       .appendingPathComponent("VaultKitTests/Fixtures/rdp").appendingPathComponent(name)
     return [UInt8](try Data(contentsOf: url))
   }
@@ -16,8 +17,16 @@ import Testing
   @Test func writesTheGoldenFileForEachSetting() throws {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "app-01", "--host", "app01.contoso.com", "--port", "3390", "--kind", "domain", "--user", "CONTOSO\\alice", "--password-stdin"], stdin: "Secret-9\n").status == 0)
-    for (key, value) in [("screen mode id", "1"), ("desktopwidth", "1920"), ("desktopheight", "1080")] {
+    #expect(
+      box.run(
+        [
+          "add", "app-01", "--host", "app01.contoso.com", "--port", "3390", "--kind", "domain",
+          "--user", "CONTOSO\\alice", "--password-stdin",
+        ], stdin: "Secret-9\n"
+      ).status == 0)
+    for (key, value) in [
+      ("screen mode id", "1"), ("desktopwidth", "1920"), ("desktopheight", "1080"),
+    ] {
       #expect(box.run(["set", "app-01", key, value]).status == 0)
     }
     let result = box.run(["rdp", "app-01"])
@@ -30,7 +39,10 @@ import Testing
     #expect(!box.run(["rdp", "app-01"]).stdout.contains("desktopwidth"))
     let bad = box.run(["set", "app-01", "screen mode id", "9"])
     #expect(bad.status == 1)
-    #expect(bad.stderr == "rdpvault: error: invalid screen mode id \"9\": must be one of 1, 2 (1 windowed, 2 full screen)\n")
+    #expect(
+      bad.stderr
+        == "rdpvault: error: invalid screen mode id \"9\": must be one of 1, 2 (1 windowed, 2 full screen)\n"
+    )
     let unknown = box.run(["unset", "app-01", "desktopwidth"])
     #expect(unknown.status == 1)
   }
@@ -38,30 +50,58 @@ import Testing
   @Test func writesFilesPrivatelyAndNeverOverAnExistingOne() throws {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser",
+          "--password-stdin",
+        ], stdin: "pw\n"
+      ).status == 0)
     let path = box.root + "/web-01.rdp"
     #expect(box.run(["rdp", "web-01", "-o", path]).status == 0)
     #expect(mode(path) == 0o600)
-    #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == (try fixture("local-ipv4.rdp")))
+    #expect(
+      [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == (try fixture("local-ipv4.rdp")))
     box.write("keep me", to: path)
     let refused = box.run(["rdp", "web-01", "-o", path])
     #expect(refused.status == 1)
-    #expect(refused.stderr == "rdpvault: error: \(path) already exists\nrdpvault: hint: pass --force to overwrite it\n")
+    #expect(
+      refused.stderr
+        == "rdpvault: error: \(path) already exists\nrdpvault: hint: pass --force to overwrite it\n"
+    )
     #expect(try String(contentsOfFile: path, encoding: .utf8) == "keep me")
-    #expect(box.run(["rdp", "web-01", "-o", path, "--force", "--encoding", "utf-16le"]).status == 0)
-    #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == (try fixture("local-ipv4-utf16le.rdp")))
+    #expect(
+      box.run(["rdp", "web-01", "-o", path, "--force", "--encoding", "utf-16le"]).status == 0)
+    #expect(
+      [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        == (try fixture("local-ipv4-utf16le.rdp")))
     #expect(mode(path) == 0o600)
   }
 
   @Test func writesEveryProfileForATeammate() throws {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser", "--tag", "prod", "--password-stdin"], stdin: "pw\n").status == 0)
-    #expect(box.run(["add", "web-02", "--host", "10.0.0.5", "--kind", "local", "--user", "azureuser", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser", "--tag",
+          "prod", "--password-stdin",
+        ], stdin: "pw\n"
+      ).status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "web-02", "--host", "10.0.0.5", "--kind", "local", "--user", "azureuser",
+          "--password-stdin",
+        ], stdin: "pw\n"
+      ).status == 0)
     let out = box.root + "/out"
     let all = box.run(["rdp", "--all", "--out-dir", out])
     #expect(all.status == 0)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["web-01.rdp", "web-02.rdp"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: out).sorted() == [
+        "web-01.rdp", "web-02.rdp",
+      ])
     #expect(mode(out) == 0o700)
     #expect(mode(out + "/web-02.rdp") == 0o600)
     let tagged = box.root + "/tagged"
@@ -80,16 +120,29 @@ import Testing
     #expect(noUser.stderr.contains("\(file): the file has no username:s: line; give --user"))
     let guessed = box.run(["import", file, "--user", "azureuser"])
     #expect(guessed.status == 1)
-    #expect(guessed.stderr.contains("does not say the Windows computer name that azureuser is local to; give --computer-name"))
-    let result = box.run(["import", file, "--user", "azureuser", "--computer-name", "AZURE-VM-01", "--tag", "azure"])
+    #expect(
+      guessed.stderr.contains(
+        "does not say the Windows computer name that azureuser is local to; give --computer-name"))
+    let result = box.run([
+      "import", file, "--user", "azureuser", "--computer-name", "AZURE-VM-01", "--tag", "azure",
+    ])
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stderr.contains("rdpvault: added azure-vm-01 from \(file): 20.50.60.70:3389, signs in as AZURE-VM-01\\azureuser\n"))
+    #expect(
+      result.stderr.contains(
+        "rdpvault: added azure-vm-01 from \(file): 20.50.60.70:3389, signs in as AZURE-VM-01\\azureuser\n"
+      ))
     let written = box.run(["rdp", "azure-vm-01"]).stdout
-    #expect(written == "full address:s:20.50.60.70\r\nusername:s:AZURE-VM-01\\azureuser\r\nadministrative session:i:1\r\nprompt for credentials:i:1\r\n")
+    #expect(
+      written
+        == "full address:s:20.50.60.70\r\nusername:s:AZURE-VM-01\\azureuser\r\nadministrative session:i:1\r\nprompt for credentials:i:1\r\n"
+    )
     let password = box.run(["password", "azure-vm-01"])
     #expect(password.status == 1)
     #expect(password.stderr.contains("no password is stored for AZURE-VM-01\\azureuser"))
-    #expect(box.run(["account", "passwd", "AZURE-VM-01\\azureuser", "--password-stdin"], stdin: "now set\n").status == 0)
+    #expect(
+      box.run(
+        ["account", "passwd", "AZURE-VM-01\\azureuser", "--password-stdin"], stdin: "now set\n"
+      ).status == 0)
     #expect(box.run(["password", "azure-vm-01"]).stdout == "now set\n")
   }
 
@@ -102,7 +155,9 @@ import Testing
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.contains("rdpvault: warning: \(file): line 7: dropped password 51"))
     #expect(!result.output.contains("01000000D08C"))
-    let show = try JSONSerialization.jsonObject(with: Data(box.run(["show", "web-02", "--json"]).stdout.utf8)) as? [String: Any]
+    let show =
+      try JSONSerialization.jsonObject(
+        with: Data(box.run(["show", "web-02", "--json"]).stdout.utf8)) as? [String: Any]
     #expect(show?["kind"] as? String == "domain")
     #expect(show?["sign_in_name"] as? String == "CONTOSO\\carol")
     #expect(show?["port"] as? Int == 3391)
@@ -118,19 +173,26 @@ import Testing
     box.initVault()
     let original = [
       "full address:s:vm7.contoso.com:3392", "username:s:CONTOSO\\dave", "screen mode id:i:1",
-      "desktopwidth:i:1600", "desktopheight:i:900", "use multimon:i:1", "administrative session:i:1",
+      "desktopwidth:i:1600", "desktopheight:i:900", "use multimon:i:1",
+      "administrative session:i:1",
       "authentication level:i:2", "enablecredsspsupport:i:0", "prompt for credentials:i:1",
       "redirectclipboard:i:0", "redirectprinters:i:0", "drivestoredirect:s:C:;D:", "audiomode:i:2",
-      "gatewayhostname:s:gw.contoso.com:443", "gatewayusagemethod:i:1", "gatewaycredentialssource:i:4",
-      "gatewayprofileusagemethod:i:1", "alternate shell:s:C:\\Windows\\explorer.exe", "remoteapplicationmode:i:1",
+      "gatewayhostname:s:gw.contoso.com:443", "gatewayusagemethod:i:1",
+      "gatewaycredentialssource:i:4",
+      "gatewayprofileusagemethod:i:1", "alternate shell:s:C:\\Windows\\explorer.exe",
+      "remoteapplicationmode:i:1",
       "remoteapplicationprogram:s:||notepad", "smart sizing:i:1", "camerastoredirect:s:*",
       "devicestoredirect:s:*",
     ]
     // A KDC proxy decides where Kerberos sign-in goes: dropped with a warning, never written.
-    let file = box.write((original + ["kdcproxyname:s:kdc.contoso.com"]).map { $0 + "\r\n" }.joined(), to: "vm7.rdp")
+    let file = box.write(
+      (original + ["kdcproxyname:s:kdc.contoso.com"]).map { $0 + "\r\n" }.joined(), to: "vm7.rdp")
     let imported = box.run(["import", file])
     #expect(imported.status == 0)
-    #expect(imported.stderr.contains("rdpvault: warning: \(file): line 25: dropped \"kdcproxyname\": it decides where or as whom the client connects"))
+    #expect(
+      imported.stderr.contains(
+        "rdpvault: warning: \(file): line 25: dropped \"kdcproxyname\": it decides where or as whom the client connects"
+      ))
     let written = box.run(["rdp", "vm7"]).stdout
     #expect(Set(written.components(separatedBy: "\r\n").filter { !$0.isEmpty }) == Set(original))
   }
@@ -138,13 +200,29 @@ import Testing
   @Test func malformedFilesAddNothingAndTheOthersStillImport() throws {
     let box = Sandbox()
     box.initVault()
-    let good = box.write("full address:s:10.9.0.1\r\nusername:s:GOOD-VM\\admin\r\n", to: "good-vm.rdp")
+    let good = box.write(
+      "full address:s:10.9.0.1\r\nusername:s:GOOD-VM\\admin\r\n", to: "good-vm.rdp")
     let bad: [(String, [UInt8], String)] = [
-      ("truncated.rdp", [0xFF, 0xFE, 0x66, 0x00, 0x75], "truncated.rdp: truncated UTF-16LE text (odd number of bytes)"),
-      ("garbage.rdp", (0..<512).map { UInt8(($0 * 97 + 13) % 256) }, "garbage.rdp: not UTF-8 or UTF-16LE text"),
-      ("no-address.rdp", Array("screen mode id:i:1\r\nfull address:s:\r\n".utf8), "no-address.rdp: it names no computer to connect to"),
-      ("bad-address.rdp", Array("username:s:u\r\nfull address:s:10.0.0.999\r\n".utf8), "bad-address.rdp:2: full address: invalid host"),
-      ("no-computer.rdp", Array("full address:s:10.0.0.1\r\nusername:s:admin\r\n".utf8), "no-computer.rdp: the file does not say the Windows computer name that admin is local to; give --computer-name"),
+      (
+        "truncated.rdp", [0xFF, 0xFE, 0x66, 0x00, 0x75],
+        "truncated.rdp: truncated UTF-16LE text (odd number of bytes)"
+      ),
+      (
+        "garbage.rdp", (0..<512).map { UInt8(($0 * 97 + 13) % 256) },
+        "garbage.rdp: not UTF-8 or UTF-16LE text"
+      ),
+      (
+        "no-address.rdp", Array("screen mode id:i:1\r\nfull address:s:\r\n".utf8),
+        "no-address.rdp: it names no computer to connect to"
+      ),
+      (
+        "bad-address.rdp", Array("username:s:u\r\nfull address:s:10.0.0.999\r\n".utf8),
+        "bad-address.rdp:2: full address: invalid host"
+      ),
+      (
+        "no-computer.rdp", Array("full address:s:10.0.0.1\r\nusername:s:admin\r\n".utf8),
+        "no-computer.rdp: the file does not say the Windows computer name that admin is local to; give --computer-name"
+      ),
     ]
     var files: [String] = []
     for (name, bytes, _) in bad { files.append(box.writeBytes(bytes, to: name)) }
@@ -157,24 +235,33 @@ import Testing
     }
     let mixed = box.run(["import"] + files + [good])
     #expect(mixed.status == 1)
-    #expect(mixed.stderr.contains("rdpvault: added good-vm from \(good): 10.9.0.1:3389, signs in as GOOD-VM\\admin\n"))
-    #expect(mixed.stderr.hasSuffix("rdpvault: error: 5 of 6 files failed: \(files.joined(separator: ", "))\n"))
+    #expect(
+      mixed.stderr.contains(
+        "rdpvault: added good-vm from \(good): 10.9.0.1:3389, signs in as GOOD-VM\\admin\n"))
+    #expect(
+      mixed.stderr.hasSuffix(
+        "rdpvault: error: 5 of 6 files failed: \(files.joined(separator: ", "))\n"))
     // One bad line does not refuse the file: it is skipped, and the warning names it.
     let tolerant = box.write(
       "Full Address:s:10.9.0.2  \r\nusername:s:TOLERANT\\admin\r\nscreen mode id:1\r\ndesktopwidth:s:wide\r\n"
-        + "drivestoredirect:s*\r\nnote:s:" + String(repeating: "x", count: 10000) + "\r\ngatewayhostname:s:\r\n", to: "tolerant.rdp")
+        + "drivestoredirect:s*\r\nnote:s:" + String(repeating: "x", count: 10000)
+        + "\r\ngatewayhostname:s:\r\n", to: "tolerant.rdp")
     let skipped = box.run(["import", tolerant])
     #expect(skipped.status == 0, "\(skipped.stderr)")
     for warning in [
-      "line 3: skipped: missing the type in \"screen mode id\"", "line 4: skipped: \"desktopwidth\" must have type i, not s",
-      "line 5: skipped: missing the type in \"drivestoredirect", "line 6: skipped: invalid extra line",
+      "line 3: skipped: missing the type in \"screen mode id\"",
+      "line 4: skipped: \"desktopwidth\" must have type i, not s",
+      "line 5: skipped: missing the type in \"drivestoredirect",
+      "line 6: skipped: invalid extra line",
     ] {
       #expect(skipped.stderr.contains(warning), "\(warning): \(skipped.stderr)")
     }
     #expect(!skipped.stderr.contains("line 7"), "an empty value is simply not set")
     #expect(box.run(["show", "tolerant"]).stdout.contains("10.9.0.2:3389"))
     let list = box.run(["list", "--json"])
-    let names = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])?.compactMap { $0["name"] as? String }
+    let names =
+      (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])?
+      .compactMap { $0["name"] as? String }
     #expect(names == ["good-vm", "tolerant"])
     // An import never replaces a profile that exists.
     let again = box.run(["import", good])
@@ -193,7 +280,9 @@ import Testing
     box.write("not an rdp file", to: folder + "/notes.txt")
     let result = box.run(["import", folder])
     #expect(result.status == 0, "\(result.stderr)")
-    let names = (try JSONSerialization.jsonObject(with: Data(box.run(["list", "--json"]).stdout.utf8)) as? [[String: Any]])?
+    let names =
+      (try JSONSerialization.jsonObject(with: Data(box.run(["list", "--json"]).stdout.utf8))
+      as? [[String: Any]])?
       .compactMap { $0["name"] as? String }
     #expect(names == ["one", "two"])
     let empty = box.root + "/empty"
@@ -208,11 +297,19 @@ import Testing
   @Test func updateRefreshesTheAddressAndKeepsThePassword() throws {
     let box = Sandbox()
     box.initVault()
-    let file = box.write("full address:s:20.1.2.3\r\nusername:s:WEB-09\\azureuser\r\ndesktopwidth:i:1600\r\n", to: "web-09.rdp")
+    let file = box.write(
+      "full address:s:20.1.2.3\r\nusername:s:WEB-09\\azureuser\r\ndesktopwidth:i:1600\r\n",
+      to: "web-09.rdp")
     #expect(box.run(["import", file]).status == 0)
-    #expect(box.run(["account", "passwd", "WEB-09\\azureuser", "--password-stdin"], stdin: "Kept-Passw0rd\n").status == 0)
-    #expect(box.run(["set", "web-09", "cert-sha256", String(repeating: "ab", count: 32)]).status == 0)
-    box.write("full address:s:20.9.8.7:3390\r\nusername:s:WEB-09\\azureuser\r\ndesktopwidth:i:1920\r\n", to: "web-09.rdp")
+    #expect(
+      box.run(
+        ["account", "passwd", "WEB-09\\azureuser", "--password-stdin"], stdin: "Kept-Passw0rd\n"
+      ).status == 0)
+    #expect(
+      box.run(["set", "web-09", "cert-sha256", String(repeating: "ab", count: 32)]).status == 0)
+    box.write(
+      "full address:s:20.9.8.7:3390\r\nusername:s:WEB-09\\azureuser\r\ndesktopwidth:i:1920\r\n",
+      to: "web-09.rdp")
     let refused = box.run(["import", file])
     #expect(refused.status == 1)
     #expect(refused.stderr.contains("a VM named \"web-09\" already exists"))

@@ -12,7 +12,10 @@ import Testing
     for index in 0..<10 {
       let log = box.root + "/add-\(index).log"
       let process = try box.start(
-        ["add", "vm-\(index)", "--host", "10.0.0.\(index + 1)", "--kind", "local", "--user", "u", "--generate-password"],
+        [
+          "add", "vm-\(index)", "--host", "10.0.0.\(index + 1)", "--kind", "local", "--user", "u",
+          "--generate-password",
+        ],
         output: log)
       processes.append((process, log))
     }
@@ -24,26 +27,47 @@ import Testing
     let read = box.finish(reader, output: box.root + "/list.log")
     #expect(read.status == 0, "\(read.stderr)")
     #expect(!read.stderr.contains("is not an rdpvault vault"))
-    let list = try #require(try JSONSerialization.jsonObject(with: Data(box.run(["list", "--json"]).stdout.utf8)) as? [[String: Any]])
+    let list = try #require(
+      try JSONSerialization.jsonObject(with: Data(box.run(["list", "--json"]).stdout.utf8))
+        as? [[String: Any]])
     #expect(list.count == 10)
   }
 
   @Test func editDoesNotDeleteAPasswordWithoutSayingSo() {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser", "--password-stdin"], stdin: "Local-Pw1\n").status == 0)
-    #expect(box.run(["add", "app-01", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\alice", "--password-stdin"], stdin: "Domain-Pw1\n").status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser",
+          "--password-stdin",
+        ], stdin: "Local-Pw1\n"
+      ).status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "app-01", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\alice",
+          "--password-stdin",
+        ], stdin: "Domain-Pw1\n"
+      ).status == 0)
     let before = box.snapshot()
     let refused = box.run(["edit", "web-01", "--kind", "domain", "--user", "CONTOSO\\alice"])
     #expect(refused.status == 1)
-    #expect(refused.stderr.contains("rdpvault: warning: web-01 leaves its local account WEB-01\\azureuser, whose stored password will be deleted\n"))
+    #expect(
+      refused.stderr.contains(
+        "rdpvault: warning: web-01 leaves its local account WEB-01\\azureuser, whose stored password will be deleted\n"
+      ))
     #expect(refused.stderr.contains("rdpvault: hint: pass --yes to delete it without a terminal"))
     #expect(box.snapshot() == before)
-    #expect(box.run(["edit", "web-01", "--kind", "domain", "--user", "CONTOSO\\alice", "--yes"]).status == 0)
+    #expect(
+      box.run(["edit", "web-01", "--kind", "domain", "--user", "CONTOSO\\alice", "--yes"]).status
+        == 0)
     #expect(box.run(["password", "web-01"]).stdout == "Domain-Pw1\n")
     // Back from a domain-admin account to a local one, without --admin in the way.
     #expect(box.run(["account", "edit", "CONTOSO\\alice", "--admin"]).status == 0)
-    let back = box.run(["edit", "app-01", "--kind", "local", "--user", "localadmin", "--password-stdin"], stdin: "New-Local1\n")
+    let back = box.run(
+      ["edit", "app-01", "--kind", "local", "--user", "localadmin", "--password-stdin"],
+      stdin: "New-Local1\n")
     #expect(back.status == 0, "\(back.stderr)")
     #expect(back.stderr.contains("signs in as APP-01\\localadmin"))
   }
@@ -64,7 +88,13 @@ import Testing
     for (table, sql, commands) in cases {
       let box = Sandbox()
       box.initVault()
-      #expect(box.run(["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+      #expect(
+        box.run(
+          [
+            "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "u",
+            "--password-stdin",
+          ], stdin: "pw\n"
+        ).status == 0)
       let queue = try DatabaseQueue(path: box.vault)
       try queue.writeWithoutTransaction { db in
         try db.execute(sql: "PRAGMA foreign_keys = OFF")
@@ -77,7 +107,8 @@ import Testing
         #expect(result.stderr.hasPrefix("rdpvault: error: "), "\(sql): \(result.stderr)")
         if table != "vault_header" {
           #expect(
-            result.stderr.contains("damaged") || result.stderr.contains("no VM named") || result.stderr.contains("failed authentication"),
+            result.stderr.contains("damaged") || result.stderr.contains("no VM named")
+              || result.stderr.contains("failed authentication"),
             "\(sql): \(result.stderr)")
         }
       }
@@ -111,7 +142,10 @@ import Testing
     let result = box.run(["list"])
     #expect(result.status == 1)
     #expect(result.stderr.hasPrefix("rdpvault: error: the directory "))
-    #expect(result.stderr.contains("\((directory as NSString).lastPathComponent) is writable by other users, so the vault cannot be kept safe there\n"))
+    #expect(
+      result.stderr.contains(
+        "\((directory as NSString).lastPathComponent) is writable by other users, so the vault cannot be kept safe there\n"
+      ))
     chmod(directory, 0o1777)
     #expect(box.run(["list"]).status == 0, "a sticky directory like /tmp is fine")
   }
@@ -119,17 +153,28 @@ import Testing
   @Test func aKilledConnectsFilesAreSweptByTheNext() throws {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "web-01", "--host", "127.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "web-01", "--host", "127.0.0.1", "--kind", "local", "--user", "u",
+          "--password-stdin",
+        ], stdin: "pw\n"
+      ).status == 0)
     let runtime = box.root + "/runtime"
-    try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+    try FileManager.default.createDirectory(
+      atPath: runtime, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
     // A pid above any pid_max: that process is certainly gone.
     let abandoned = runtime + "/rdpvault-99999999-AbC123"
     let alive = runtime + "/rdpvault-\(getpid())-AbC123"
     for directory in [abandoned, alive] {
-      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+      try FileManager.default.createDirectory(
+        atPath: directory, withIntermediateDirectories: false,
+        attributes: [.posixPermissions: 0o700])
       box.write("[remmina]\npassword=encrypted\n", to: directory + "/connection.remmina")
     }
-    let result = box.run(["connect", "web-01", "--no-check", "--client-path", "/bin/true"], environment: ["XDG_RUNTIME_DIR": runtime])
+    let result = box.run(
+      ["connect", "web-01", "--no-check", "--client-path", "/bin/true"],
+      environment: ["XDG_RUNTIME_DIR": runtime])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(!FileManager.default.fileExists(atPath: abandoned))
     #expect(FileManager.default.fileExists(atPath: alive), "a running launch's directory stays")

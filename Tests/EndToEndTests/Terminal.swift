@@ -12,11 +12,16 @@ final class TerminalSession {
 
   init(_ box: Sandbox, _ arguments: [String], environment extra: [String: String] = [:]) throws {
     master = PTY.openpt(O_RDWR | O_NOCTTY)
-    guard master >= 0, PTY.grantpt(master) == 0, PTY.unlockpt(master) == 0, let name = PTY.ptsname(master) else {
+    guard master >= 0, PTY.grantpt(master) == 0, PTY.unlockpt(master) == 0,
+      let name = PTY.ptsname(master)
+    else {
       throw TerminalError.noPty
     }
     let slave = String(cString: name)
-    var environment = ["PATH": "/usr/bin:/bin", "HOME": box.root, "LANG": "C.UTF-8", "TERM": "dumb", "RDPVAULT_PATH": box.vault]
+    var environment = [
+      "PATH": "/usr/bin:/bin", "HOME": box.root, "LANG": "C.UTF-8", "TERM": "dumb",
+      "RDPVAULT_PATH": box.vault,
+    ]
     environment.merge(extra) { $1 }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -35,7 +40,9 @@ final class TerminalSession {
       for pointer in envp { free(pointer) }
     }
     var child: pid_t = 0
-    guard posix_spawn(&child, Sandbox.binary, &actions, &attributes, argv, envp) == 0 else { throw TerminalError.spawn }
+    guard posix_spawn(&child, Sandbox.binary, &actions, &attributes, argv, envp) == 0 else {
+      throw TerminalError.spawn
+    }
     pid = child
   }
 
@@ -99,5 +106,6 @@ enum PTY {
   static let openpt = symbol("posix_openpt", as: (@convention(c) (Int32) -> Int32).self)
   static let grantpt = symbol("grantpt", as: (@convention(c) (Int32) -> Int32).self)
   static let unlockpt = symbol("unlockpt", as: (@convention(c) (Int32) -> Int32).self)
-  static let ptsname = symbol("ptsname", as: (@convention(c) (Int32) -> UnsafeMutablePointer<CChar>?).self)
+  static let ptsname = symbol(
+    "ptsname", as: (@convention(c) (Int32) -> UnsafeMutablePointer<CChar>?).self)
 }

@@ -15,7 +15,8 @@ import Testing
     session.type("typed secret one\n")
     #expect(session.finish() == 0)
     #expect(session.screen.contains("Created vault"))
-    #expect(!session.screen.contains("typed secret"), "the passphrase was echoed: \(session.screen)")
+    #expect(
+      !session.screen.contains("typed secret"), "the passphrase was echoed: \(session.screen)")
     // The passphrase typed opens the vault.
     box.write("typed secret one\n", to: box.passphraseFile)
     #expect(box.run(["list"]).status == 0)
@@ -37,8 +38,13 @@ import Testing
   @Test func aYesTypedAheadIsNotAnAnswer() throws {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "vm", "--host", "10.0.0.4", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
-    let session = try TerminalSession(box, ["rm", "vm"], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
+    #expect(
+      box.run(
+        ["add", "vm", "--host", "10.0.0.4", "--kind", "local", "--user", "u", "--password-stdin"],
+        stdin: "pw\n"
+      ).status == 0)
+    let session = try TerminalSession(
+      box, ["rm", "vm"], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
     session.type("y\n")
     #expect(session.waitFor("[y/N] "))
     usleep(300_000)
@@ -51,16 +57,22 @@ import Testing
   @Test func rmRemovesOnlyAfterAYes() throws {
     let box = Sandbox()
     box.initVault()
-    #expect(box.run(["add", "vm", "--host", "10.0.0.4", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      box.run(
+        ["add", "vm", "--host", "10.0.0.4", "--kind", "local", "--user", "u", "--password-stdin"],
+        stdin: "pw\n"
+      ).status == 0)
     for answer in ["n", "", "yess", "no"] {
-      let session = try TerminalSession(box, ["rm", "vm"], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
+      let session = try TerminalSession(
+        box, ["rm", "vm"], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
       #expect(session.waitFor("Remove vm (10.0.0.4:3389) from the vault? [y/N] "))
       session.type(answer + "\n")
       #expect(session.finish() == 1, "answer \(answer.debugDescription)")
       #expect(session.screen.contains("rdpvault: error: not removed"))
     }
     #expect(box.run(["show", "vm"]).status == 0)
-    let session = try TerminalSession(box, ["rm", "vm"], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
+    let session = try TerminalSession(
+      box, ["rm", "vm"], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
     #expect(session.waitFor("[y/N] "))
     session.type("y\n")
     #expect(session.finish() == 0)
@@ -84,9 +96,14 @@ import Testing
   @Test func theComputerNameIsAskedForNotInvented() throws {
     let box = Sandbox()
     box.initVault()
-    let file = box.write("full address:s:10.4.0.1\r\nusername:s:azureuser\r\n", to: "azure-vm-10.rdp")
-    let session = try TerminalSession(box, ["import", file], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
-    #expect(session.waitFor("names the local user azureuser but not the computer. Its Windows computer name (. for the VM itself): "))
+    let file = box.write(
+      "full address:s:10.4.0.1\r\nusername:s:azureuser\r\n", to: "azure-vm-10.rdp")
+    let session = try TerminalSession(
+      box, ["import", file], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
+    #expect(
+      session.waitFor(
+        "names the local user azureuser but not the computer. Its Windows computer name (. for the VM itself): "
+      ))
     session.type("VM10\n")
     #expect(session.finish() == 0, "\(session.screen)")
     #expect(session.screen.contains("signs in as VM10\\azureuser"))
@@ -101,11 +118,15 @@ import Testing
     let folder = box.root + "/many"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     for index in 0..<30 {
-      box.write("full address:s:10.5.0.\(index + 1)\r\nusername:s:M\(index)\\u\r\n", to: folder + "/m\(index).rdp")
+      box.write(
+        "full address:s:10.5.0.\(index + 1)\r\nusername:s:M\(index)\\u\r\n",
+        to: folder + "/m\(index).rdp")
     }
-    let session = try TerminalSession(box, ["import", folder], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
+    let session = try TerminalSession(
+      box, ["import", folder], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
     #expect(session.finish() == 0, "\(session.screen)")
-    #expect(session.screen.contains("rdpvault: importing [##############################] 30 of 30"))
+    #expect(
+      session.screen.contains("rdpvault: importing [##############################] 30 of 30"))
     #expect(session.screen.contains("imported 30 of 30 .rdp files"))
     let plain = box.run(["import", folder, "--update"])
     #expect(!plain.stderr.contains("importing ["))

@@ -19,19 +19,29 @@ import Testing
     let marker = box.root + "/pwned"
     let command = "touch \(marker)"
     let file = try mallory.bundle(
-      for: box, profiles: [HostileSender.profile("evil", host: "127.0.0.1", settings: ["options": ["pre-connect": command]])],
+      for: box,
+      profiles: [
+        HostileSender.profile(
+          "evil", host: "127.0.0.1", settings: ["options": ["pre-connect": command]])
+      ],
       accounts: [HostileSender.account()], passwords: [Array("Their-Pw1".utf8)])
     let imported = box.run(["import", file])
     #expect(imported.status == 0, "\(imported.stderr)")
-    #expect(imported.stderr.contains("rdpvault:   pre-connect (not approved, connect will not run it): \(command)\n"))
+    #expect(
+      imported.stderr.contains(
+        "rdpvault:   pre-connect (not approved, connect will not run it): \(command)\n"))
     let refused = box.run(["connect", "evil", "--no-check", "--client-path", "/bin/true"])
     #expect(refused.status == 1)
-    #expect(refused.stderr.hasPrefix(
-      "rdpvault: error: evil's pre-connect command came from outside this vault and is not approved, so it was not run: \(command)\n"
-        + "rdpvault: hint: read it, then approve it with: rdpvault hook approve evil"))
+    #expect(
+      refused.stderr.hasPrefix(
+        "rdpvault: error: evil's pre-connect command came from outside this vault and is not approved, so it was not run: \(command)\n"
+          + "rdpvault: hint: read it, then approve it with: rdpvault hook approve evil"))
     #expect(!FileManager.default.fileExists(atPath: marker))
-    #expect(box.run(["show", "evil"]).stdout.contains("(NOT approved: rdpvault hook approve evil)"))
-    #expect(box.run(["connect", "evil", "--dry-run"]).stdout.contains("pre-connect: \(command) (NOT approved"))
+    #expect(
+      box.run(["show", "evil"]).stdout.contains("(NOT approved: rdpvault hook approve evil)"))
+    #expect(
+      box.run(["connect", "evil", "--dry-run"]).stdout.contains(
+        "pre-connect: \(command) (NOT approved"))
     // No terminal: approval needs --yes, and prints the exact command either way.
     let noTerminal = box.run(["hook", "approve", "evil"])
     #expect(noTerminal.status == 1)
@@ -46,8 +56,12 @@ import Testing
     // A changed command needs a new approval; one set by the user is approved by that act.
     let changed = try mallory.bundle(
       for: box,
-      profiles: [HostileSender.profile("evil", host: "127.0.0.1", settings: ["options": ["pre-connect": command + "-again"]])],
-      accounts: [HostileSender.account()], passwords: [Array("Their-Pw1".utf8)], file: "changed.rdpv")
+      profiles: [
+        HostileSender.profile(
+          "evil", host: "127.0.0.1", settings: ["options": ["pre-connect": command + "-again"]])
+      ],
+      accounts: [HostileSender.account()], passwords: [Array("Their-Pw1".utf8)],
+      file: "changed.rdpv")
     #expect(box.run(["import", changed, "--on-conflict", "replace"]).status == 0)
     #expect(box.run(["connect", "evil", "--no-check", "--client-path", "/bin/true"]).status == 1)
     #expect(!FileManager.default.fileExists(atPath: marker + "-again"))
@@ -69,9 +83,15 @@ import Testing
     let before = box.snapshot()
     let result = box.run(["import", file])
     #expect(result.status == 1)
-    #expect(result.stderr.contains("the bundle was refused: VM \"evil\": invalid option \"pre-connect-approved\""))
+    #expect(
+      result.stderr.contains(
+        "the bundle was refused: VM \"evil\": invalid option \"pre-connect-approved\""))
     #expect(box.snapshot() == before)
-    #expect(box.run(["add", "vm", "--host", "10.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      box.run(
+        ["add", "vm", "--host", "10.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"],
+        stdin: "pw\n"
+      ).status == 0)
     let set = box.run(["set", "vm", "pre-connect-approved", "id"])
     #expect(set.status == 1)
     #expect(set.stderr.contains("not a property rdpvault models"))
@@ -80,15 +100,25 @@ import Testing
   // Rule 2: your passwords stay with the hosts you gave them to.
   @Test func noSilentLinkToAStoredAccount() throws {
     let box = receiver()
-    #expect(box.run(["add", "mine", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\admin", "--password-stdin"], stdin: "Mine-Passw0rd\n").status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "mine", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\admin",
+          "--password-stdin",
+        ], stdin: "Mine-Passw0rd\n"
+      ).status == 0)
     let mallory = try HostileSender()
     mallory.pin(in: box)
     let file = try mallory.bundle(
       for: box, profiles: [HostileSender.profile("evil")], accounts: [HostileSender.account()])
     let dry = box.run(["import", file, "--dry-run"])
     #expect(dry.status == 0)
-    #expect(dry.stderr.contains("rdpvault: would add evil: 203.0.113.9:3389, signs in as CONTOSO\\admin\n"))
-    #expect(dry.stderr.contains("account: an account of its own, not linked to your stored CONTOSO\\admin"))
+    #expect(
+      dry.stderr.contains(
+        "rdpvault: would add evil: 203.0.113.9:3389, signs in as CONTOSO\\admin\n"))
+    #expect(
+      dry.stderr.contains(
+        "account: an account of its own, not linked to your stored CONTOSO\\admin"))
     #expect(dry.stderr.contains("(dry run: nothing was written)"))
     #expect(box.run(["list", "--json"]).stdout.contains("\"evil\"") == false)
     let imported = box.run(["import", file])
@@ -99,28 +129,45 @@ import Testing
     #expect(box.run(["password", "mine"]).stdout == "Mine-Passw0rd\n")
     #expect(box.run(["account", "list"]).stdout.contains("domain (kept apart)"))
     // The user's own account is still the one `account passwd` and `add` find.
-    #expect(box.run(["account", "passwd", "CONTOSO\\admin", "--password-stdin"], stdin: "Changed-Pw2\n").status == 0)
+    #expect(
+      box.run(["account", "passwd", "CONTOSO\\admin", "--password-stdin"], stdin: "Changed-Pw2\n")
+        .status == 0)
     #expect(box.run(["password", "mine"]).stdout == "Changed-Pw2\n")
     #expect(box.run(["password", "evil"]).status == 1)
     // With consent the link is made, and said so.
     let consented = try mallory.bundle(
-      for: box, profiles: [HostileSender.profile("evil-2")], accounts: [HostileSender.account()], file: "second.rdpv")
+      for: box, profiles: [HostileSender.profile("evil-2")], accounts: [HostileSender.account()],
+      file: "second.rdpv")
     let linked = box.run(["import", consented, "--link-existing"])
     #expect(linked.status == 0)
-    #expect(linked.stderr.contains("account: linked to your stored account CONTOSO\\admin and its password"))
+    #expect(
+      linked.stderr.contains(
+        "account: linked to your stored account CONTOSO\\admin and its password"))
     #expect(box.run(["password", "evil-2"]).stdout == "Changed-Pw2\n")
   }
 
   // Rule 3: replacements are shown and never widen.
   @Test func replaceShowsEveryChangeAndLeavesASharedPasswordAlone() throws {
     let box = receiver()
-    #expect(box.run(["add", "app-01", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\admin", "--password-stdin"], stdin: "Mine-Passw0rd\n").status == 0)
-    #expect(box.run(["add", "app-02", "--host", "10.0.0.6", "--kind", "domain", "--user", "CONTOSO\\admin"]).status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "app-01", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\admin",
+          "--password-stdin",
+        ], stdin: "Mine-Passw0rd\n"
+      ).status == 0)
+    #expect(
+      box.run([
+        "add", "app-02", "--host", "10.0.0.6", "--kind", "domain", "--user", "CONTOSO\\admin",
+      ]).status == 0)
     let mallory = try HostileSender()
     mallory.pin(in: box)
     let file = try mallory.bundle(
       for: box,
-      profiles: [HostileSender.profile("app-01", host: "198.51.100.7", overrides: ["port": 3390, "computerName": "APP-01"])],
+      profiles: [
+        HostileSender.profile(
+          "app-01", host: "198.51.100.7", overrides: ["port": 3390, "computerName": "APP-01"])
+      ],
       accounts: [HostileSender.account(admin: true)], passwords: [Array("Their-Passw0rd".utf8)])
     let replaced = box.run(["import", file, "--on-conflict", "replace"])
     #expect(replaced.status == 0, "\(replaced.stderr)")
@@ -130,7 +177,8 @@ import Testing
     #expect(box.run(["password", "app-02"]).stdout == "Mine-Passw0rd\n")
     #expect(box.run(["password", "app-01"]).stdout == "Their-Passw0rd\n")
     let accounts = box.run(["account", "list", "--json"]).stdout
-    let list = try #require(try JSONSerialization.jsonObject(with: Data(accounts.utf8)) as? [[String: Any]])
+    let list = try #require(
+      try JSONSerialization.jsonObject(with: Data(accounts.utf8)) as? [[String: Any]])
     let mine = list.first { ($0["vms"] as? [String]) == ["app-02"] }
     #expect(mine?["domain_admin"] as? Bool == false)
   }
@@ -141,24 +189,68 @@ import Testing
     let mallory = try HostileSender()
     mallory.pin(in: box)
     let bads: [(String, String)] = [
-      ("line break", "a\nb"), ("escape", "a\u{1B}[31mb"), ("NUL", "a\u{0}b"), ("bidi override", "a\u{202E}b"),
+      ("line break", "a\nb"), ("escape", "a\u{1B}[31mb"), ("NUL", "a\u{0}b"),
+      ("bidi override", "a\u{202E}b"),
       ("oversized", String(repeating: "x", count: 5000)),
     ]
     typealias Build = (String) -> ([String: Any], [String: Any])
     let fields: [(String, Build)] = [
       ("VM name", { (HostileSender.profile($0), HostileSender.account()) }),
       ("host", { (HostileSender.profile("vm", host: $0), HostileSender.account()) }),
-      ("computer name", { (HostileSender.profile("vm", overrides: ["computerName": $0]), HostileSender.account()) }),
+      (
+        "computer name",
+        { (HostileSender.profile("vm", overrides: ["computerName": $0]), HostileSender.account()) }
+      ),
       ("user", { (HostileSender.profile("vm"), HostileSender.account(user: $0)) }),
       ("domain", { (HostileSender.profile("vm"), HostileSender.account(domain: $0)) }),
-      ("tag", { (HostileSender.profile("vm", overrides: ["tags": [$0]]), HostileSender.account()) }),
+      (
+        "tag", { (HostileSender.profile("vm", overrides: ["tags": [$0]]), HostileSender.account()) }
+      ),
       ("note", { (HostileSender.profile("vm", overrides: ["note": $0]), HostileSender.account()) }),
-      ("resource group", { (HostileSender.profile("vm", overrides: ["resourceGroup": $0]), HostileSender.account()) }),
-      ("subscription", { (HostileSender.profile("vm", overrides: ["subscription": $0]), HostileSender.account()) }),
-      ("alternate shell", { (HostileSender.profile("vm", settings: ["values": ["alternate shell": $0]]), HostileSender.account()) }),
-      ("extra line", { (HostileSender.profile("vm", settings: ["extraLines": ["smart sizing:i:1\($0)"]]), HostileSender.account()) }),
-      ("extra line", { (HostileSender.profile("vm", settings: ["extraLines": ["x\($0):s:1"]]), HostileSender.account()) }),
-      ("pre-connect", { (HostileSender.profile("vm", settings: ["options": ["pre-connect": "id \($0)"]]), HostileSender.account()) }),
+      (
+        "resource group",
+        { (HostileSender.profile("vm", overrides: ["resourceGroup": $0]), HostileSender.account()) }
+      ),
+      (
+        "subscription",
+        { (HostileSender.profile("vm", overrides: ["subscription": $0]), HostileSender.account()) }
+      ),
+      (
+        "alternate shell",
+        {
+          (
+            HostileSender.profile("vm", settings: ["values": ["alternate shell": $0]]),
+            HostileSender.account()
+          )
+        }
+      ),
+      (
+        "extra line",
+        {
+          (
+            HostileSender.profile("vm", settings: ["extraLines": ["smart sizing:i:1\($0)"]]),
+            HostileSender.account()
+          )
+        }
+      ),
+      (
+        "extra line",
+        {
+          (
+            HostileSender.profile("vm", settings: ["extraLines": ["x\($0):s:1"]]),
+            HostileSender.account()
+          )
+        }
+      ),
+      (
+        "pre-connect",
+        {
+          (
+            HostileSender.profile("vm", settings: ["options": ["pre-connect": "id \($0)"]]),
+            HostileSender.account()
+          )
+        }
+      ),
     ]
     let before = box.snapshot()
     var index = 0
@@ -166,11 +258,16 @@ import Testing
       for (label, value) in bads {
         index += 1
         let (profile, account) = build(value)
-        let file = try mallory.bundle(for: box, profiles: [profile], accounts: [account], file: "bad-\(index).rdpv")
+        let file = try mallory.bundle(
+          for: box, profiles: [profile], accounts: [account], file: "bad-\(index).rdpv")
         let result = box.run(["import", file])
         #expect(result.status == 1, "\(field) with \(label) was accepted")
-        #expect(result.stderr.hasPrefix("rdpvault: error: the bundle was refused: VM "), "\(field), \(label): \(result.stderr)")
-        #expect(result.stderr.contains("invalid") || result.stderr.contains("missing"), "\(field), \(label): \(result.stderr)")
+        #expect(
+          result.stderr.hasPrefix("rdpvault: error: the bundle was refused: VM "),
+          "\(field), \(label): \(result.stderr)")
+        #expect(
+          result.stderr.contains("invalid") || result.stderr.contains("missing"),
+          "\(field), \(label): \(result.stderr)")
         #expect(box.snapshot() == before, "\(field) with \(label) changed the vault")
       }
     }
@@ -178,7 +275,8 @@ import Testing
     for bad in ["pw\n/v:evil.example", "pw\r", "p\u{0}w"] {
       index += 1
       let file = try mallory.bundle(
-        for: box, profiles: [HostileSender.profile("vm")], accounts: [HostileSender.account()], passwords: [Array(bad.utf8)],
+        for: box, profiles: [HostileSender.profile("vm")], accounts: [HostileSender.account()],
+        passwords: [Array(bad.utf8)],
         file: "pw-\(index).rdpv")
       let result = box.run(["import", file])
       #expect(result.status == 1)
@@ -187,28 +285,42 @@ import Testing
       #expect(box.snapshot() == before)
     }
     // Lines that decide where the client connects are refused in a bundle as in `set --line`.
-    for line in ["alternate full address:s:evil.example", "full address:s:evil.example", "gatewayaccesstoken:s:x", "password:s:x"] {
+    for line in [
+      "alternate full address:s:evil.example", "full address:s:evil.example",
+      "gatewayaccesstoken:s:x", "password:s:x",
+    ] {
       index += 1
       let file = try mallory.bundle(
-        for: box, profiles: [HostileSender.profile("vm", settings: ["extraLines": [line]])], accounts: [HostileSender.account()],
+        for: box, profiles: [HostileSender.profile("vm", settings: ["extraLines": [line]])],
+        accounts: [HostileSender.account()],
         file: "line-\(index).rdpv")
       let result = box.run(["import", file])
       #expect(result.status == 1, "\(line)")
-      #expect(result.stderr.contains("decides where or as whom the client connects"), "\(line): \(result.stderr)")
+      #expect(
+        result.stderr.contains("decides where or as whom the client connects"),
+        "\(line): \(result.stderr)")
     }
   }
 
   @Test func setLineChecksTheNameAndRefusesConnectionProperties() {
     let box = receiver()
-    #expect(box.run(["add", "vm", "--host", "10.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      box.run(
+        ["add", "vm", "--host", "10.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"],
+        stdin: "pw\n"
+      ).status == 0)
     let before = box.snapshot()
     for line in [
-      "x\nfull address:s:evil.example:s:1", "alternate full address:s:evil.example", "server port:i:1",
-      "gatewayaccesstoken:s:abc", "password:s:secret", "clear password:s:secret", "domain:s:EVIL", "a\u{1B}]0;t:s:1",
+      "x\nfull address:s:evil.example:s:1", "alternate full address:s:evil.example",
+      "server port:i:1",
+      "gatewayaccesstoken:s:abc", "password:s:secret", "clear password:s:secret", "domain:s:EVIL",
+      "a\u{1B}]0;t:s:1",
     ] {
       let result = box.run(["set", "vm", "--line", line])
       #expect(result.status == 1, "\(line.debugDescription)")
-      #expect(result.stderr.hasPrefix("rdpvault: error: invalid extra line"), "\(line.debugDescription): \(result.stderr)")
+      #expect(
+        result.stderr.hasPrefix("rdpvault: error: invalid extra line"),
+        "\(line.debugDescription): \(result.stderr)")
       #expect(box.snapshot() == before)
     }
     #expect(!box.run(["rdp", "vm"]).stdout.contains("evil"))
@@ -218,7 +330,8 @@ import Testing
   @Test func anRdpFileConnectsWhereShowSaysAndItsClearPasswordIsNeverALine() throws {
     let box = receiver()
     let text = [
-      "full address:s:10.1.2.3", "username:s:WEB-07\\azureuser", "alternate full address:s:10.1.2.9",
+      "full address:s:10.1.2.3", "username:s:WEB-07\\azureuser",
+      "alternate full address:s:10.1.2.9",
       "gatewayaccesstoken:s:token", "password:s:Clear-Passw0rd", "smart sizing:i:1",
     ].map { $0 + "\r\n" }.joined()
     let file = box.write(text, to: "web-07.rdp")
@@ -226,20 +339,37 @@ import Testing
     #expect(dropped.status == 0, "\(dropped.stderr)")
     // The alternate address is where mstsc and FreeRDP connect: it becomes the host, said
     // aloud, and the written file has one address only.
-    #expect(dropped.stderr.contains(
-      "line 3: using alternate full address \"10.1.2.9\" rather than full address \"10.1.2.3\", as mstsc and FreeRDP do"))
+    #expect(
+      dropped.stderr.contains(
+        "line 3: using alternate full address \"10.1.2.9\" rather than full address \"10.1.2.3\", as mstsc and FreeRDP do"
+      ))
     #expect(dropped.stderr.contains("added web-07 from \(file): 10.1.2.9:3389"))
     #expect(dropped.stderr.contains("line 4: dropped \"gatewayaccesstoken\""))
     #expect(dropped.stderr.contains("line 5: the file held a password in the clear"))
-    #expect(dropped.stderr.contains("the password found in the clear was dropped (--store-clear-password keeps it)"))
-    let everything = box.run(["show", "web-07"]).output + box.run(["rdp", "web-07"]).output + box.run(["list", "--json"]).output
-    for canary in ["Clear-Passw0rd", "token", "10.1.2.3"] { #expect(!everything.contains(canary), "\(canary)") }
-    #expect(box.run(["rdp", "web-07"]).stdout == "full address:s:10.1.2.9\r\nusername:s:WEB-07\\azureuser\r\nsmart sizing:i:1\r\n")
+    #expect(
+      dropped.stderr.contains(
+        "the password found in the clear was dropped (--store-clear-password keeps it)"))
+    let everything =
+      box.run(["show", "web-07"]).output + box.run(["rdp", "web-07"]).output
+      + box.run(["list", "--json"]).output
+    for canary in ["Clear-Passw0rd", "token", "10.1.2.3"] {
+      #expect(!everything.contains(canary), "\(canary)")
+    }
+    #expect(
+      box.run(["rdp", "web-07"]).stdout
+        == "full address:s:10.1.2.9\r\nusername:s:WEB-07\\azureuser\r\nsmart sizing:i:1\r\n")
     #expect(box.run(["password", "web-07"]).status == 1)
     // With consent it becomes the account's password, and nothing else.
-    let utf16: [UInt8] = [0xFF, 0xFE] + text.replacingOccurrences(of: "10.1.2.9", with: "10.1.2.4").utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+    let utf16: [UInt8] =
+      [0xFF, 0xFE]
+      + text.replacingOccurrences(of: "10.1.2.9", with: "10.1.2.4").utf16.flatMap {
+        [UInt8($0 & 0xFF), UInt8($0 >> 8)]
+      }
     let stored = box.run(
-      ["import", box.writeBytes(utf16, to: "web-08.rdp"), "--user", "azureuser", "--computer-name", "WEB-08", "--store-clear-password"])
+      [
+        "import", box.writeBytes(utf16, to: "web-08.rdp"), "--user", "azureuser", "--computer-name",
+        "WEB-08", "--store-clear-password",
+      ])
     #expect(stored.status == 0, "\(stored.stderr)")
     #expect(box.run(["password", "web-08"]).stdout == "Clear-Passw0rd\n")
     #expect(!box.run(["show", "web-08", "--json"]).output.contains("Clear-Passw0rd"))
@@ -249,15 +379,28 @@ import Testing
 
   @Test func anRdpFileNamingAStoredDomainAdminIsNotLinkedSilently() throws {
     let box = receiver()
-    #expect(box.run(["add", "dc-01", "--host", "10.0.0.10", "--kind", "domain", "--user", "CONTOSO\\admin", "--admin", "--password-stdin"], stdin: "Domain-Admin-Pw1\n").status == 0)
-    let file = box.write("full address:s:evil.example\r\nusername:s:CONTOSO\\admin\r\n", to: "found.rdp")
+    #expect(
+      box.run(
+        [
+          "add", "dc-01", "--host", "10.0.0.10", "--kind", "domain", "--user", "CONTOSO\\admin",
+          "--admin", "--password-stdin",
+        ], stdin: "Domain-Admin-Pw1\n"
+      ).status == 0)
+    let file = box.write(
+      "full address:s:evil.example\r\nusername:s:CONTOSO\\admin\r\n", to: "found.rdp")
     let result = box.run(["import", file])
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stderr.contains("account: an account of its own, not linked to your stored CONTOSO\\admin"))
+    #expect(
+      result.stderr.contains(
+        "account: an account of its own, not linked to your stored CONTOSO\\admin"))
     let password = box.run(["password", "found"])
     #expect(password.status == 1)
     #expect(!password.output.contains("Domain-Admin-Pw1"))
-    let linked = box.run(["import", box.write("full address:s:10.0.0.11\r\nusername:s:CONTOSO\\admin\r\n", to: "ok.rdp"), "--link-existing"])
+    let linked = box.run([
+      "import",
+      box.write("full address:s:10.0.0.11\r\nusername:s:CONTOSO\\admin\r\n", to: "ok.rdp"),
+      "--link-existing",
+    ])
     #expect(linked.status == 0)
     #expect(linked.stderr.contains("account: linked to your stored account CONTOSO\\admin"))
     #expect(box.run(["password", "ok"]).stdout == "Domain-Admin-Pw1\n")
@@ -270,16 +413,23 @@ import Testing
     mallory.pin(in: box)
     let host = "10.0.0.5\u{0}\u{1B}[8m\r\nalternate full address:s:evil.example"
     let file = try mallory.bundle(
-      for: box, profiles: [HostileSender.profile("vm", host: host), HostileSender.profile("vm\u{1B}]0;x\u{7}")],
+      for: box,
+      profiles: [
+        HostileSender.profile("vm", host: host), HostileSender.profile("vm\u{1B}]0;x\u{7}"),
+      ],
       accounts: [HostileSender.account()])
     let before = box.snapshot()
     let result = box.run(["import", file])
     #expect(result.status == 1)
-    #expect(result.stderr.contains("the bundle was refused: VM \"vm\": invalid host"), "\(result.stderr)")
-    #expect(!result.output.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{0}" }, "no raw escape reaches the terminal")
+    #expect(
+      result.stderr.contains("the bundle was refused: VM \"vm\": invalid host"), "\(result.stderr)")
+    #expect(
+      !result.output.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{0}" },
+      "no raw escape reaches the terminal")
     #expect(box.snapshot() == before)
     let named = try mallory.bundle(
-      for: box, profiles: [HostileSender.profile("vm\u{1B}]0;x\u{7}")], accounts: [HostileSender.account()], file: "named.rdpv")
+      for: box, profiles: [HostileSender.profile("vm\u{1B}]0;x\u{7}")],
+      accounts: [HostileSender.account()], file: "named.rdpv")
     let refused = box.run(["import", named])
     #expect(refused.status == 1)
     #expect(refused.stderr.contains("VM \"vm\\u{1b}]0;x\\u{7}\""), "\(refused.stderr)")
@@ -289,7 +439,13 @@ import Testing
   // Found in review: consent to a link is not consent to lose your password or admin mark.
   @Test func consentToALinkKeepsTheStoredPasswordAndAdminMark() throws {
     let box = receiver()
-    #expect(box.run(["add", "mine", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\admin", "--password-stdin"], stdin: "Mine-Passw0rd\n").status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "mine", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\admin",
+          "--password-stdin",
+        ], stdin: "Mine-Passw0rd\n"
+      ).status == 0)
     let mallory = try HostileSender()
     mallory.pin(in: box)
     let file = try mallory.bundle(
@@ -311,14 +467,24 @@ import Testing
       for: box, profiles: [HostileSender.profile("theirs"), HostileSender.profile("theirs-2")],
       accounts: [HostileSender.account(user: "bob")], passwords: [Array("Their-Passw0rd".utf8)])
     #expect(box.run(["import", file]).status == 0)
-    #expect(box.run(["password", "theirs-2"]).stdout == "Their-Passw0rd\n", "one bundle account still serves its VMs")
-    let add = box.run(["add", "mine", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\bob", "--password-stdin"], stdin: "Mine-Passw0rd\n")
+    #expect(
+      box.run(["password", "theirs-2"]).stdout == "Their-Passw0rd\n",
+      "one bundle account still serves its VMs")
+    let add = box.run(
+      [
+        "add", "mine", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\bob",
+        "--password-stdin",
+      ], stdin: "Mine-Passw0rd\n")
     #expect(add.status == 0, "\(add.stderr)")
     #expect(!add.stderr.contains("linked"))
     #expect(box.run(["password", "mine"]).stdout == "Mine-Passw0rd\n")
     #expect(box.run(["password", "theirs"]).stdout == "Their-Passw0rd\n")
-    #expect(box.run(["account", "passwd", "CONTOSO\\bob", "--password-stdin"], stdin: "Changed-Pw3\n").status == 0)
-    #expect(box.run(["password", "theirs"]).stdout == "Their-Passw0rd\n", "account passwd picks your own account")
+    #expect(
+      box.run(["account", "passwd", "CONTOSO\\bob", "--password-stdin"], stdin: "Changed-Pw3\n")
+        .status == 0)
+    #expect(
+      box.run(["password", "theirs"]).stdout == "Their-Passw0rd\n",
+      "account passwd picks your own account")
   }
 
   @Test func aClearTextPasswordBehindUnicodeSpacesIsStillTakenOut() throws {
@@ -337,19 +503,32 @@ import Testing
   /// through it), and a bulk import stays quiet but still lists what it kept apart.
   @Test func manyFilesShareAnAccountWithoutAPasswordAndABulkImportIsQuiet() throws {
     let box = receiver()
-    #expect(box.run(["add", "mine", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\admin", "--password-stdin"], stdin: "Mine-Passw0rd\n").status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "mine", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\admin",
+          "--password-stdin",
+        ], stdin: "Mine-Passw0rd\n"
+      ).status == 0)
     var files: [String] = []
     for index in 0..<25 {
       let user = index == 7 ? "CONTOSO\\admin" : "CONTOSO\\bob"
-      files.append(box.write("full address:s:10.2.0.\(index + 1)\r\nusername:s:\(user)\r\n", to: "bulk-\(index).rdp"))
+      files.append(
+        box.write(
+          "full address:s:10.2.0.\(index + 1)\r\nusername:s:\(user)\r\n", to: "bulk-\(index).rdp"))
     }
     let result = box.run(["import"] + files)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.hasSuffix("rdpvault: imported 25 of 25 .rdp files\n"))
-    #expect(result.stderr.contains("rdpvault: added bulk-7 from \(files[7]): 10.2.0.8:3389, signs in as CONTOSO\\admin\n"))
-    #expect(result.stderr.contains("account: an account of its own, not linked to your stored CONTOSO\\admin"))
+    #expect(
+      result.stderr.contains(
+        "rdpvault: added bulk-7 from \(files[7]): 10.2.0.8:3389, signs in as CONTOSO\\admin\n"))
+    #expect(
+      result.stderr.contains(
+        "account: an account of its own, not linked to your stored CONTOSO\\admin"))
     #expect(!result.stderr.contains("bulk-8 from"), "a bulk import names only what needs attention")
-    let accounts = box.run(["account", "passwd", "CONTOSO\\bob", "--password-stdin"], stdin: "Bob-Passw0rd\n")
+    let accounts = box.run(
+      ["account", "passwd", "CONTOSO\\bob", "--password-stdin"], stdin: "Bob-Passw0rd\n")
     #expect(accounts.status == 0, "\(accounts.stderr)")
     #expect(box.run(["password", "bulk-0"]).stdout == "Bob-Passw0rd\n")
     #expect(box.run(["password", "bulk-24"]).stdout == "Bob-Passw0rd\n")
@@ -368,42 +547,67 @@ import Testing
     let before = box.snapshot()
     var cases: [(String, [UInt8])] = []
     func u32(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
-    func payload(_ profile: [String: Any], _ account: [String: Any] = HostileSender.account()) throws -> [UInt8] {
+    func payload(_ profile: [String: Any], _ account: [String: Any] = HostileSender.account())
+      throws -> [UInt8]
+    {
       let accountRecord = try HostileSender.record(account, tags: HostileSender.accountTags)
       let profileRecord = try HostileSender.record(profile, tags: HostileSender.profileTags)
       var bytes: [UInt8] = u32(1) + u32(UInt32(accountRecord.count)) + accountRecord
       bytes += u32(UInt32.max) + u32(1) + u32(UInt32(profileRecord.count))
       return bytes + profileRecord
     }
-    cases.append(("a port as text", try payload(HostileSender.profile("vm", overrides: ["port": "3389"]))))
-    cases.append(("an account index as text", try payload(HostileSender.profile("vm", overrides: ["account": "0"]))))
-    cases.append(("an account index past the end", try payload(HostileSender.profile("vm", account: 7))))
-    cases.append(("a negative account index", try payload(HostileSender.profile("vm", account: -1))))
+    cases.append(
+      ("a port as text", try payload(HostileSender.profile("vm", overrides: ["port": "3389"]))))
+    cases.append(
+      (
+        "an account index as text",
+        try payload(HostileSender.profile("vm", overrides: ["account": "0"]))
+      ))
+    cases.append(
+      ("an account index past the end", try payload(HostileSender.profile("vm", account: 7))))
+    cases.append(
+      ("a negative account index", try payload(HostileSender.profile("vm", account: -1))))
     var nameless = HostileSender.profile("vm")
     nameless.removeValue(forKey: "name")
     cases.append(("no name", try payload(nameless)))
-    cases.append(("an admin flag as text", try payload(HostileSender.profile("vm"), HostileSender.account().merging(["domainAdmin": "yes"]) { $1 })))
-    cases.append(("settings that are not JSON", try payload(HostileSender.profile("vm", overrides: ["settings": "{not json"]))))
+    cases.append(
+      (
+        "an admin flag as text",
+        try payload(
+          HostileSender.profile("vm"),
+          HostileSender.account().merging(["domainAdmin": "yes"]) { $1 })
+      ))
+    cases.append(
+      (
+        "settings that are not JSON",
+        try payload(HostileSender.profile("vm", overrides: ["settings": "{not json"]))
+      ))
     let good = try payload(HostileSender.profile("vm"))
     cases.append(("a huge account count", u32(UInt32.max) + good.dropFirst(4)))
     cases.append(("a record length past the end", u32(1) + u32(1 << 30) + good.dropFirst(8)))
-    cases.append(("a password length past the end", Array(good.prefix(8 + 1 + 5 * 20)) + u32(1 << 20)))
+    cases.append(
+      ("a password length past the end", Array(good.prefix(8 + 1 + 5 * 20)) + u32(1 << 20)))
     cases.append(("extra bytes", good + [0]))
     cases.append(("a truncated payload", Array(good.dropLast(3))))
     cases.append(("an empty payload", []))
     // Record version 1, then field 1 (the name): length 2, bytes C3 28.
     let notUTF8: [UInt8] = [1, 1] + u32(2) + [0xC3, 0x28]
-    cases.append(("a name that is not UTF-8", u32(0) + u32(1) + u32(UInt32(notUTF8.count)) + notUTF8))
+    cases.append(
+      ("a name that is not UTF-8", u32(0) + u32(1) + u32(UInt32(notUTF8.count)) + notUTF8))
     for (index, (label, bytes)) in cases.enumerated() {
       let file = try mallory.bundle(for: box, payload: bytes, file: "malformed-\(index).rdpv")
       let result = box.run(["import", file])
       #expect(result.status == 1, "\(label) was accepted")
       #expect(result.stderr.hasPrefix("rdpvault: error: "), "\(label): \(result.stderr)")
-      #expect(result.stderr.contains("not a valid bundle") || result.stderr.contains("the bundle was refused"), "\(label): \(result.stderr)")
+      #expect(
+        result.stderr.contains("not a valid bundle")
+          || result.stderr.contains("the bundle was refused"), "\(label): \(result.stderr)")
       #expect(box.snapshot() == before, "\(label) changed the vault")
     }
     // The same payload, well formed, imports: the cases above failed for their flaw alone.
-    let accepted = box.run(["import", try mallory.bundle(for: box, payload: good, file: "good.rdpv")])
+    let accepted = box.run([
+      "import", try mallory.bundle(for: box, payload: good, file: "good.rdpv"),
+    ])
     #expect(accepted.status == 0, "\(accepted.stderr)")
   }
 
@@ -414,8 +618,10 @@ import Testing
     let mallory = try HostileSender()
     mallory.pin(in: box)
     let file = try mallory.bundle(
-      for: box, profiles: [HostileSender.profile("old-01", host: "192.0.2.4", overrides: ["tags": ["lab"]])],
-      accounts: [HostileSender.account(user: "ops")], passwords: [Array("Old-Pw1".utf8)], version: 1)
+      for: box,
+      profiles: [HostileSender.profile("old-01", host: "192.0.2.4", overrides: ["tags": ["lab"]])],
+      accounts: [HostileSender.account(user: "ops")], passwords: [Array("Old-Pw1".utf8)], version: 1
+    )
     let result = box.run(["import", file])
     #expect(result.status == 0, "\(result.stderr)")
     let shown = box.run(["list", "--json"])

@@ -36,7 +36,8 @@ struct SecretBoxTests {
 
   /// The draft-irtf-cfrg-xchacha A.3.1 vector, spelled out.
   @Test func draftVector() throws {
-    let key = try secret(hexBytes("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"))
+    let key = try secret(
+      hexBytes("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"))
     let nonce = hexBytes("404142434445464748494a4b4c4d4e4f5051525354555657")
     let aad = hexBytes("50515253c0c1c2c3c4c5c6c7")
     let message = Array(
@@ -68,7 +69,8 @@ struct SecretBoxTests {
           try SecretBox.seal($0, additionalData: aad, key: key, nonce: nonce)
         }
         #expect(sealed == box, "case \(test.tcId)")
-        #expect(try SecretBox.open(box, additionalData: aad, key: key) == message, "case \(test.tcId)")
+        #expect(
+          try SecretBox.open(box, additionalData: aad, key: key) == message, "case \(test.tcId)")
         let opened = try SecretBox.openSecret(box, additionalData: aad, key: key)
         #expect(bytes(of: opened) == message, "case \(test.tcId)")
       default:

@@ -44,7 +44,8 @@ struct SharingPrimitiveTests {
       let secretKey = try secret(hexBytes(test.private))
       let zero = test.shared == String(repeating: "0", count: 64)
       do {
-        let shared = try Sealing.sharedSecret(secretKey: secretKey, publicKey: hexBytes(test.public))
+        let shared = try Sealing.sharedSecret(
+          secretKey: secretKey, publicKey: hexBytes(test.public))
         #expect(!zero, "case \(test.tcId): an all-zero secret was accepted")
         #expect(hexString(bytes(of: shared)) == test.shared, "case \(test.tcId)")
       } catch {
@@ -61,7 +62,8 @@ struct SharingPrimitiveTests {
     for group in file.testGroups {
       for test in group.tests {
         count += 1
-        let ok = Signing.verify(hexBytes(test.sig), message: hexBytes(test.msg), publicKey: hexBytes(group.publicKey.pk))
+        let ok = Signing.verify(
+          hexBytes(test.sig), message: hexBytes(test.msg), publicKey: hexBytes(group.publicKey.pk))
         #expect(ok == (test.result == "valid"), "case \(test.tcId)")
       }
     }
@@ -73,7 +75,9 @@ struct SharingPrimitiveTests {
     let bob = try Sealing.keyPair()
     let message = try secret(Array("file key".utf8))
     let sealed = try Sealing.seal(message, to: alice.publicKey)
-    #expect(bytes(of: try Sealing.open(sealed, publicKey: alice.publicKey, secretKey: alice.secretKey)) == Array("file key".utf8))
+    #expect(
+      bytes(of: try Sealing.open(sealed, publicKey: alice.publicKey, secretKey: alice.secretKey))
+        == Array("file key".utf8))
     #expect(throws: CryptoError.authenticationFailed) {
       _ = try Sealing.open(sealed, publicKey: bob.publicKey, secretKey: bob.secretKey)
     }
@@ -93,11 +97,26 @@ struct SharingPrimitiveTests {
   @Test func secretStreamDetectsTruncationAndReordering() throws {
     let key = try SecretBytes.random(count: SecretStream.keyLength)
     let plaintext = try secret((0..<1000).map { UInt8($0 % 251) })
-    let (header, chunks) = try SecretStream.encrypt(plaintext, key: key, chunkSize: 300, associatedData: [1, 2])
+    let (header, chunks) = try SecretStream.encrypt(
+      plaintext, key: key, chunkSize: 300, associatedData: [1, 2])
     #expect(chunks.count == 4)
-    #expect(bytes(of: try SecretStream.decrypt(header: header, chunks: chunks, key: key, associatedData: [1, 2])) == bytes(of: plaintext))
-    #expect(throws: CryptoError.self) { _ = try SecretStream.decrypt(header: header, chunks: Array(chunks.dropLast()), key: key, associatedData: [1, 2]) }
-    #expect(throws: CryptoError.self) { _ = try SecretStream.decrypt(header: header, chunks: [chunks[1], chunks[0]] + chunks[2...], key: key, associatedData: [1, 2]) }
-    #expect(throws: CryptoError.self) { _ = try SecretStream.decrypt(header: header, chunks: chunks, key: key, associatedData: [1, 3]) }
+    #expect(
+      bytes(
+        of: try SecretStream.decrypt(
+          header: header, chunks: chunks, key: key, associatedData: [1, 2])) == bytes(of: plaintext)
+    )
+    #expect(throws: CryptoError.self) {
+      _ = try SecretStream.decrypt(
+        header: header, chunks: Array(chunks.dropLast()), key: key, associatedData: [1, 2])
+    }
+    #expect(throws: CryptoError.self) {
+      _ = try SecretStream.decrypt(
+        header: header, chunks: [chunks[1], chunks[0]] + chunks[2...], key: key,
+        associatedData: [1, 2])
+    }
+    #expect(throws: CryptoError.self) {
+      _ = try SecretStream.decrypt(
+        header: header, chunks: chunks, key: key, associatedData: [1, 3])
+    }
   }
 }

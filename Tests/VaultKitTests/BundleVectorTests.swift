@@ -7,15 +7,22 @@ import VaultCrypto
 /// A fixed bundle, made once with fixed keys (Fixtures/bundle/README.md), must keep decoding
 /// as later versions change the code; and its bytes must follow the layout SECURITY.md gives.
 struct BundleVectorTests {
-  static func seed(_ byte: UInt8) throws -> SecretBytes { try SecretBytes(copying: [UInt8](repeating: byte, count: 32)) }
+  static func seed(_ byte: UInt8) throws -> SecretBytes {
+    try SecretBytes(copying: [UInt8](repeating: byte, count: 32))
+  }
 
   static let document = BundlePayload.Document(
     version: 1,
-    accounts: [BundlePayload.AccountEntry(scope: "domain", user: "alice", domain: "CONTOSO", form: "down-level", domainAdmin: true)],
+    accounts: [
+      BundlePayload.AccountEntry(
+        scope: "domain", user: "alice", domain: "CONTOSO", form: "down-level", domainAdmin: true)
+    ],
     profiles: [
       BundlePayload.ProfileEntry(
-        name: "dc-01", host: "10.0.0.10", port: 3389, computerName: "DC-01", kind: "dc", resourceGroup: "rg",
-        subscription: "", tags: ["lab"], note: "", settings: RDPSettings(values: ["administrative session": "1"]), account: 0)
+        name: "dc-01", host: "10.0.0.10", port: 3389, computerName: "DC-01", kind: "dc",
+        resourceGroup: "rg",
+        subscription: "", tags: ["lab"], note: "",
+        settings: RDPSettings(values: ["administrative session": "1"]), account: 0)
     ])
 
   @Test func theCommittedBundleStillDecodes() throws {
@@ -28,11 +35,14 @@ struct BundleVectorTests {
     #expect(parsed.header.sequence == 7)
     #expect(parsed.header.createdAt == 1_795_000_000)
     #expect(parsed.header.bundleID == [UInt8](repeating: 0x42, count: 16))
-    let payload = try BundleFormat.open(parsed, boxKey: recipient.publicKey, boxSecret: recipient.secretKey)
+    let payload = try BundleFormat.open(
+      parsed, boxKey: recipient.publicKey, boxSecret: recipient.secretKey)
     let (document, ranges) = try BundlePayload.decode(payload, bundleVersion: parsed.version)
     #expect(document == Self.document)
     let password = try #require(ranges[0])
-    #expect(payload.withUnsafeBytes { String(decoding: $0[password], as: UTF8.self) } == "Vector-Passw0rd!")
+    #expect(
+      payload.withUnsafeBytes { String(decoding: $0[password], as: UTF8.self) }
+        == "Vector-Passw0rd!")
   }
 
   /// The layout, read with offsets from SECURITY.md, not with the decoder.
@@ -63,7 +73,9 @@ struct BundleVectorTests {
     let firstChunk = stream + 24
     let chunkLength = u32(firstChunk)
     #expect(firstChunk + 4 + chunkLength + 64 == bytes.count)
-    #expect(Signing.verify(Array(bytes.suffix(64)), message: Array(bytes.dropLast(64)), publicKey: sender.publicKey))
+    #expect(
+      Signing.verify(
+        Array(bytes.suffix(64)), message: Array(bytes.dropLast(64)), publicKey: sender.publicKey))
   }
 
   /// Bundle format 2, made once with the same fixed keys and document
@@ -75,15 +87,20 @@ struct BundleVectorTests {
     #expect(bytes[8] == 2)
     let parsed = try BundleFormat.parse(bytes)
     try BundleFormat.verifySignature(parsed)
-    #expect(parsed.version == 2 && parsed.header.sequence == 7 && parsed.header.createdAt == 1_795_000_000)
+    #expect(
+      parsed.version == 2 && parsed.header.sequence == 7 && parsed.header.createdAt == 1_795_000_000
+    )
     let recipient = try Sealing.keyPair(seed: try Self.seed(3))
-    let payload = try BundleFormat.open(parsed, boxKey: recipient.publicKey, boxSecret: recipient.secretKey)
+    let payload = try BundleFormat.open(
+      parsed, boxKey: recipient.publicKey, boxSecret: recipient.secretKey)
     let (document, ranges) = try BundlePayload.decode(payload, bundleVersion: parsed.version)
     var expected = Self.document
     expected.version = 2
     #expect(document == expected)
     let password = try #require(ranges[0])
-    #expect(payload.withUnsafeBytes { String(decoding: $0[password], as: UTF8.self) } == "Vector-Passw0rd!")
+    #expect(
+      payload.withUnsafeBytes { String(decoding: $0[password], as: UTF8.self) }
+        == "Vector-Passw0rd!")
 
     let plain = payload.withUnsafeBytes { Array($0) }
     var offset = 0
@@ -111,17 +128,20 @@ struct BundleVectorTests {
     #expect(u32() == 1)
     let account = record()
     #expect(account.map(\.0) == [1, 2, 3, 4, 5])
-    #expect(account.map(\.1) == [text("domain"), text("alice"), text("CONTOSO"), text("down-level"), [1]])
+    #expect(
+      account.map(\.1) == [text("domain"), text("alice"), text("CONTOSO"), text("down-level"), [1]])
     #expect(u32() == 16)
     #expect(Array(plain[offset..<offset + 16]) == text("Vector-Passw0rd!"))
     offset += 16
     #expect(u32() == 1)
     let profile = record()
     #expect(profile.map(\.0) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
-    #expect(profile.map(\.1) == [
-      text("dc-01"), text("dc"), text("10.0.0.10"), i64(3389), text("DC-01"), text("rg"), text(""), text("lab"), text(""),
-      text(#"{"extraLines":[],"options":{},"values":{"administrative session":"1"}}"#), i64(0),
-    ])
+    #expect(
+      profile.map(\.1) == [
+        text("dc-01"), text("dc"), text("10.0.0.10"), i64(3389), text("DC-01"), text("rg"),
+        text(""), text("lab"), text(""),
+        text(#"{"extraLines":[],"options":{},"values":{"administrative session":"1"}}"#), i64(0),
+      ])
     #expect(offset == plain.count)
   }
 }

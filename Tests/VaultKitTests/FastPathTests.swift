@@ -33,7 +33,8 @@ struct FastPathTests {
   /// accepts what JSONDecoder refuses.
   @Test(arguments: settingsTexts) func settingsDecodeAsJSONDecoderDoes(_ text: String) throws {
     let reference: RDPSettings? =
-      text.isEmpty ? RDPSettings() : try? JSONDecoder().decode(RDPSettings.self, from: Data(text.utf8))
+      text.isEmpty
+      ? RDPSettings() : try? JSONDecoder().decode(RDPSettings.self, from: Data(text.utf8))
     let decoded = try? SettingsCoding.decode(text)
     #expect(decoded == reference, "\(text)")
     var copy = text
@@ -60,7 +61,8 @@ struct FastPathTests {
 
   static let utf8Cases: [[UInt8]] = [
     [], Array("plain".utf8), Array("é中😀".utf8),
-    [0xC3, 0x28], [0xA0, 0xA1], [0xE2, 0x28, 0xA1], [0xF0, 0x28, 0x8C, 0xBC], [0xC0, 0xAF], [0xED, 0xA0, 0x80],
+    [0xC3, 0x28], [0xA0, 0xA1], [0xE2, 0x28, 0xA1], [0xF0, 0x28, 0x8C, 0xBC], [0xC0, 0xAF],
+    [0xED, 0xA0, 0x80],
     [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0x61, 0xFF], [0xEF, 0xBF, 0xBD], [0x00],
   ]
 
@@ -74,7 +76,9 @@ struct FastPathTests {
     for count in [0, 1, 2, 5, 2047, 2048, 2049, 5000] {
       var generator = SystemRandomNumberGenerator()
       // Few distinct keys, so ties are common and must keep their original order.
-      let keys = (0..<count).map { _ in "vm-\(Int.random(in: 0..<max(1, count / 3), using: &generator))" }
+      let keys = (0..<count).map { _ in
+        "vm-\(Int.random(in: 0..<max(1, count / 3), using: &generator))"
+      }
       let expected = keys.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }
       #expect(vault.sortedIndices(keys) == expected, "\(count) keys")
       var values = keys.indices.map { "value-\($0)" }

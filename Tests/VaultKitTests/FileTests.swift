@@ -47,7 +47,9 @@ struct FileTests {
   @Test func garbageIsNotAVault() throws {
     let temp = TemporaryDirectory()
     let path = temp.path + "/vault.db"
-    _ = FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x41, count: 4096), attributes: [.posixPermissions: 0o600])
+    _ = FileManager.default.createFile(
+      atPath: path, contents: Data(repeating: 0x41, count: 4096),
+      attributes: [.posixPermissions: 0o600])
     #expect(throws: VaultError.notAVault(path: path)) {
       try Vault.open(at: path, passphrase: try secret("pp"))
     }
@@ -77,16 +79,24 @@ struct FileTests {
     let vault = try Vault.create(at: path, passphrase: try secret("pp"), kdf: testKDF)
     let first = Profile(
       name: "canaryvm1", host: "canary-host.example.net", computerName: "CANARYVM1", kind: .local,
-      resourceGroup: "canary-rg", subscription: "canary-sub", tags: ["canarytag"], note: "canary note text")
-    try vault.addProfile(first, account: try AccountName.parse(user: "CanaryUser1", domain: nil), password: try secret("CanaryPassw0rd!"))
-    let second = Profile(name: "canaryvm2", host: "198.51.100.77", computerName: "CANARYVM2", kind: .domain)
-    try vault.addProfile(second, account: try AccountName.parse(user: "CANARYDOM\\CanaryUser1", domain: nil), password: try secret("CanaryPassw0rd!"))
+      resourceGroup: "canary-rg", subscription: "canary-sub", tags: ["canarytag"],
+      note: "canary note text")
+    try vault.addProfile(
+      first, account: try AccountName.parse(user: "CanaryUser1", domain: nil),
+      password: try secret("CanaryPassw0rd!"))
+    let second = Profile(
+      name: "canaryvm2", host: "198.51.100.77", computerName: "CANARYVM2", kind: .domain)
+    try vault.addProfile(
+      second, account: try AccountName.parse(user: "CANARYDOM\\CanaryUser1", domain: nil),
+      password: try secret("CanaryPassw0rd!"))
     try Self.expectNoCanary(canaries, near: path)
     try vault.removeProfile(named: "canaryvm1")
     try vault.setAccountPassword("CANARYDOM\\CanaryUser1", password: try secret("another"))
     try Self.expectNoCanary(canaries, near: path)
     // And the deleted profile is really gone.
-    expectVaultError({ _ = try vault.profile(named: "canaryvm1") }) { if case .profileNotFound = $0 { true } else { false } }
+    expectVaultError({ _ = try vault.profile(named: "canaryvm1") }) {
+      if case .profileNotFound = $0 { true } else { false }
+    }
   }
 
   static func expectNoCanary(_ canaries: [String], near path: String) throws {
@@ -109,7 +119,9 @@ func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
   let first = needle[0]
   var index = 0
   while index <= haystack.count - needle.count {
-    if haystack[index] == first, Array(haystack[index..<index + needle.count]) == needle { return true }
+    if haystack[index] == first, Array(haystack[index..<index + needle.count]) == needle {
+      return true
+    }
     index += 1
   }
   return false

@@ -9,15 +9,23 @@ import VaultCrypto
 struct LaunchPlanTests {
   static let canary = "Canary Pa55 \"q\" \\ é"
 
-  static func entry(host: String = "10.0.0.4", port: Int = 3389, kind: AccountKind = .local, user: String = "azureuser", pin: String? = nil) throws -> ProfileEntry {
-    var profile = Profile(name: "web-01", host: host, port: port, computerName: "WEB-01", kind: kind)
+  static func entry(
+    host: String = "10.0.0.4", port: Int = 3389, kind: AccountKind = .local,
+    user: String = "azureuser", pin: String? = nil
+  ) throws -> ProfileEntry {
+    var profile = Profile(
+      name: "web-01", host: host, port: port, computerName: "WEB-01", kind: kind)
     if let pin { try profile.settings.set("cert-sha256", pin) }
-    let account = try AccountName.parse(user: user, domain: nil).account(kind: kind, computerName: "WEB-01", admin: kind == .dc)
+    let account = try AccountName.parse(user: user, domain: nil).account(
+      kind: kind, computerName: "WEB-01", admin: kind == .dc)
     return ProfileEntry(profile: profile, account: account)
   }
 
-  static func plan(_ kind: ClientKind, _ entry: ProfileEntry, extra: [String] = []) throws -> LaunchPlan {
-    try ClientChoice(kind: kind, program: "/usr/bin/\(kind.executableName)", picked: false).plan(for: entry, extraArguments: extra)
+  static func plan(_ kind: ClientKind, _ entry: ProfileEntry, extra: [String] = []) throws
+    -> LaunchPlan
+  {
+    try ClientChoice(kind: kind, program: "/usr/bin/\(kind.executableName)", picked: false).plan(
+      for: entry, extraArguments: extra)
   }
 
   /// No argument and no file holds the password; returns what the steps' stdin carries.
@@ -32,7 +40,11 @@ struct LaunchPlanTests {
       #expect(!bytes.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }.contains("Canary"))
     }
     return try plan.steps.compactMap { step in
-      try step.stdin.map { text in try text.assemble(password: password).withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+      try step.stdin.map { text in
+        try text.assemble(password: password).withUnsafeBytes {
+          String(decoding: $0, as: UTF8.self)
+        }
+      }
     }
   }
 
@@ -41,9 +53,11 @@ struct LaunchPlanTests {
     var entry = try Self.entry()
     try entry.profile.settings.set("remoteapplicationmode", "1")
     try entry.profile.settings.set("remoteapplicationprogram", "||calc,cmd:/c evil")
-    #expect(throws: VaultError.invalidField(
-      field: "remoteapplicationprogram", value: "||calc,cmd:/c evil",
-      rule: "FreeRDP 3 splits /app: at commas, so a program with a comma cannot be passed to it")) {
+    #expect(
+      throws: VaultError.invalidField(
+        field: "remoteapplicationprogram", value: "||calc,cmd:/c evil",
+        rule: "FreeRDP 3 splits /app: at commas, so a program with a comma cannot be passed to it")
+    ) {
       _ = try Self.plan(.xfreerdp3, entry)
     }
     let two = try Self.plan(.xfreerdp, entry)
@@ -56,72 +70,102 @@ struct LaunchPlanTests {
   /// "\r\n" is one Character: line breaks are found by bytes, for FreeRDP 3 and Remmina.
   @Test func aCRLFInAnyValueCannotAddAClientArgument() throws {
     for extra in ["+auth-only\r\n/g:evil.example", "x\ry", "x\u{0}y"] {
-      expectInvalid("client argument") { _ = try Self.plan(.xfreerdp3, try Self.entry(), extra: [extra]) }
-      expectInvalid("Remmina profile") { _ = try Self.plan(.remmina, try Self.entry(), extra: [extra]) }
+      expectInvalid("client argument") {
+        _ = try Self.plan(.xfreerdp3, try Self.entry(), extra: [extra])
+      }
+      expectInvalid("Remmina profile") {
+        _ = try Self.plan(.remmina, try Self.entry(), extra: [extra])
+      }
     }
   }
 
   /// The mstsc script takes the target and user as base64 data, so quotes of any kind in
   /// them (PowerShell also ends strings at U+2018-U+201B) cannot end a string in its code.
   @Test func mstscPassesValuesAsData() throws {
-    let script = MstscAdapter.credWriteScript(target: "TERMSRV/x\u{2019}; calc; \u{2018}", user: "o'brien")
+    let script = MstscAdapter.credWriteScript(
+      target: "TERMSRV/x\u{2019}; calc; \u{2018}", user: "o'brien")
     #expect(!script.contains("calc"))
     #expect(!script.contains("o'brien"))
   }
 
   @Test func freeRDP2TakesThePasswordOnStdin() throws {
-    let plan = try Self.plan(.xfreerdp, try Self.entry(), extra: ["+auth-only", "/log-level:ERROR"])
+    let plan = try Self.plan(
+      .xfreerdp, try Self.entry(), extra: ["+auth-only", "/log-level:ERROR"])
     #expect(plan.steps.count == 1)
     #expect(plan.steps[0].role == .client)
-    #expect(plan.steps[0].arguments == [
-      "/v:10.0.0.4", "/port:3389", "/u:azureuser", "/d:WEB-01", "/cert:tofu", "/from-stdin:force", "+auth-only",
-      "/log-level:ERROR",
-    ])
+    #expect(
+      plan.steps[0].arguments == [
+        "/v:10.0.0.4", "/port:3389", "/u:azureuser", "/d:WEB-01", "/cert:tofu", "/from-stdin:force",
+        "+auth-only",
+        "/log-level:ERROR",
+      ])
     #expect(try Self.expectNoPasswordOutsideStdin(plan) == [Self.canary + "\n"])
     #expect(plan.notes.contains { $0.contains("trust-on-first-use") })
   }
 
   @Test func freeRDP2WritesIPv6AndUPNAndPins() throws {
     let pin = String(repeating: "ab", count: 32)
-    let plan = try Self.plan(.xfreerdp, try Self.entry(host: "2001:db8::5", port: 3390, kind: .domain, user: "alice@contoso.com", pin: pin))
-    #expect(plan.steps[0].arguments == [
-      "/v:[2001:db8::5]", "/port:3390", "/u:alice@contoso.com",
-      "/cert:fingerprint:sha256:" + Array(repeating: "ab", count: 32).joined(separator: ":"), "/from-stdin:force",
-    ])
+    let plan = try Self.plan(
+      .xfreerdp,
+      try Self.entry(
+        host: "2001:db8::5", port: 3390, kind: .domain, user: "alice@contoso.com", pin: pin))
+    #expect(
+      plan.steps[0].arguments == [
+        "/v:[2001:db8::5]", "/port:3390", "/u:alice@contoso.com",
+        "/cert:fingerprint:sha256:" + Array(repeating: "ab", count: 32).joined(separator: ":"),
+        "/from-stdin:force",
+      ])
   }
 
   @Test func freeRDP3ReadsEveryArgumentFromStdin() throws {
-    let plan = try Self.plan(.xfreerdp3, try Self.entry(kind: .domain, user: "CONTOSO\\alice"), extra: ["+auth-only"])
+    let plan = try Self.plan(
+      .xfreerdp3, try Self.entry(kind: .domain, user: "CONTOSO\\alice"), extra: ["+auth-only"])
     #expect(plan.steps[0].arguments == ["/args-from:stdin"])
     let stdin = try Self.expectNoPasswordOutsideStdin(plan)
-    #expect(stdin == [
-      "/v:10.0.0.4\n/port:3389\n/u:alice\n/d:CONTOSO\n/cert:tofu\n+auth-only\n/log-filters:com.freerdp.core:INFO\n/p:\(Self.canary)\n"
-    ])
+    #expect(
+      stdin == [
+        "/v:10.0.0.4\n/port:3389\n/u:alice\n/d:CONTOSO\n/cert:tofu\n+auth-only\n/log-filters:com.freerdp.core:INFO\n/p:\(Self.canary)\n"
+      ])
     // The one log line connect needs survives a quieter level, and a finer one is kept.
-    for (level, filter) in [("OFF", "ERROR"), ("fatal", "ERROR"), ("DEBUG", "DEBUG"), ("warn", "WARN")] {
+    for (level, filter) in [
+      ("OFF", "ERROR"), ("fatal", "ERROR"), ("DEBUG", "DEBUG"), ("warn", "WARN"),
+    ] {
       let quiet = try Self.expectNoPasswordOutsideStdin(
-        try Self.plan(.sdlFreerdp3, try Self.entry(kind: .domain, user: "CONTOSO\\alice"), extra: ["+auth-only", "/log-level:\(level)"]))
-      #expect(quiet[0].hasSuffix("/log-level:\(level)\n/log-filters:com.freerdp.core:\(filter)\n/p:\(Self.canary)\n"), "\(level)")
+        try Self.plan(
+          .sdlFreerdp3, try Self.entry(kind: .domain, user: "CONTOSO\\alice"),
+          extra: ["+auth-only", "/log-level:\(level)"]))
+      #expect(
+        quiet[0].hasSuffix(
+          "/log-level:\(level)\n/log-filters:com.freerdp.core:\(filter)\n/p:\(Self.canary)\n"),
+        "\(level)")
     }
     // +auth-only: the client's log is watched for the line that tells the real result.
-    #expect(plan.steps[0].signInMarker == "[freerdp_connect_begin]: Authentication only, exit status 1\n")
+    #expect(
+      plan.steps[0].signInMarker == "[freerdp_connect_begin]: Authentication only, exit status 1\n")
     #expect(try Self.plan(.xfreerdp3, try Self.entry()).steps[0].signInMarker == nil)
-    #expect(try Self.plan(.xfreerdp, try Self.entry(), extra: ["+auth-only"]).steps[0].signInMarker == nil)
+    #expect(
+      try Self.plan(.xfreerdp, try Self.entry(), extra: ["+auth-only"]).steps[0].signInMarker == nil
+    )
   }
 
   /// FreeRDP 3: a local account goes straight to NTLM (no Kerberos lookup of the computer's
   /// "realm"), and a pin that does not match is a failure, never a question to the user.
   @Test func freeRDP3SkipsKerberosForLocalAccountsAndDeniesAWrongCertificate() throws {
     let pin = String(repeating: "ab", count: 32)
-    let local = try Self.expectNoPasswordOutsideStdin(try Self.plan(.sdlFreerdp3, try Self.entry(pin: pin)))
-    #expect(local == [
-      "/v:10.0.0.4\n/port:3389\n/u:azureuser\n/d:WEB-01\n/auth-pkg-list:!kerberos\n/cert:deny,fingerprint:sha256:"
-        + Array(repeating: "ab", count: 32).joined(separator: ":") + "\n/p:\(Self.canary)\n"
-    ])
-    let domain = try Self.expectNoPasswordOutsideStdin(try Self.plan(.xfreerdp3, try Self.entry(kind: .domain, user: "CONTOSO\\alice")))
+    let local = try Self.expectNoPasswordOutsideStdin(
+      try Self.plan(.sdlFreerdp3, try Self.entry(pin: pin)))
+    #expect(
+      local == [
+        "/v:10.0.0.4\n/port:3389\n/u:azureuser\n/d:WEB-01\n/auth-pkg-list:!kerberos\n/cert:deny,fingerprint:sha256:"
+          + Array(repeating: "ab", count: 32).joined(separator: ":") + "\n/p:\(Self.canary)\n"
+      ])
+    let domain = try Self.expectNoPasswordOutsideStdin(
+      try Self.plan(.xfreerdp3, try Self.entry(kind: .domain, user: "CONTOSO\\alice")))
     #expect(!domain[0].contains("auth-pkg-list"))
     // FreeRDP 2 keeps its own forms: it fails on a mismatch by itself.
-    #expect(!(try Self.plan(.xfreerdp, try Self.entry(pin: pin)).steps[0].arguments.joined().contains("deny")))
+    #expect(
+      !(try Self.plan(.xfreerdp, try Self.entry(pin: pin)).steps[0].arguments.joined().contains(
+        "deny")))
   }
 
   /// Each modelled setting FreeRDP can honour reaches it in that version's form; the rest are
@@ -129,21 +173,24 @@ struct LaunchPlanTests {
   @Test func settingsReachFreeRDPOrAreNamed() throws {
     var entry = try Self.entry()
     for (key, value) in [
-      ("use multimon", "1"), ("gatewayhostname", "gw.example.com:8443"), ("gatewayusagemethod", "2"),
+      ("use multimon", "1"), ("gatewayhostname", "gw.example.com:8443"),
+      ("gatewayusagemethod", "2"),
       ("gatewaycredentialssource", "1"),
     ] {
       try entry.profile.settings.set(key, value)
     }
     // Kept as extra lines (as an .rdp file brings them), in any case.
     for line in [
-      "selectedmonitors:s:0,2", "Smart Sizing:i:1", "dynamic resolution:i:1", "audiocapturemode:i:1", "usbdevicestoredirect:s:*",
+      "selectedmonitors:s:0,2", "Smart Sizing:i:1", "dynamic resolution:i:1",
+      "audiocapturemode:i:1", "usbdevicestoredirect:s:*",
       "camerastoredirect:s:*", "enablerdsaadauth:i:1",
     ] {
       try entry.profile.settings.addExtraLine(line)
     }
     let two = try Self.plan(.xfreerdp, entry)
     for argument in [
-      "/multimon", "/monitors:0,2", "/smart-sizing", "/dynamic-resolution", "/microphone", "/usb:auto", "/g:gw.example.com:8443",
+      "/multimon", "/monitors:0,2", "/smart-sizing", "/dynamic-resolution", "/microphone",
+      "/usb:auto", "/g:gw.example.com:8443",
       "/gateway-usage-method:detect",
     ] {
       #expect(two.steps[0].arguments.contains(argument), "FreeRDP 2: \(argument)")
@@ -151,9 +198,12 @@ struct LaunchPlanTests {
     #expect(two.notes.contains { $0.hasPrefix("enablerdsaadauth 1: FreeRDP 2 cannot") })
     #expect(two.notes.contains { $0.hasPrefix("camerastoredirect *") })
     #expect(two.notes.contains { $0.hasPrefix("gatewaycredentialssource 1") })
-    let three = try Self.expectNoPasswordOutsideStdin(try Self.plan(.xfreerdp3, entry))[0].split(separator: "\n").map(String.init)
+    let three = try Self.expectNoPasswordOutsideStdin(try Self.plan(.xfreerdp3, entry))[0].split(
+      separator: "\n"
+    ).map(String.init)
     for argument in [
-      "/multimon", "/monitors:0,2", "/smart-sizing", "+dynamic-resolution", "/microphone", "/usb:auto", "/sec:aad",
+      "/multimon", "/monitors:0,2", "/smart-sizing", "+dynamic-resolution", "/microphone",
+      "/usb:auto", "/sec:aad",
       "/gateway:g:gw.example.com:8443,usage-method:detect",
     ] {
       #expect(three.contains(argument), "FreeRDP 3: \(argument)")
@@ -170,7 +220,9 @@ struct LaunchPlanTests {
       try odd.profile.settings.addExtraLine("selectedmonitors:s:\(bad)")
       let plan = try Self.plan(.xfreerdp, odd)
       #expect(!plan.steps[0].arguments.contains { $0.hasPrefix("/monitors") }, "\(bad)")
-      #expect(plan.notes.contains("selectedmonitors \(bad) is not a list of monitor ids; not passed to FreeRDP"))
+      #expect(
+        plan.notes.contains(
+          "selectedmonitors \(bad) is not a list of monitor ids; not passed to FreeRDP"))
     }
   }
 
@@ -178,9 +230,12 @@ struct LaunchPlanTests {
   @Test func theRelayFindsTheMarkerAcrossReads() throws {
     let marker = Array("[freerdp_connect_begin]: Authentication only, exit status 1\n".utf8)
     for split in [0, 10, marker.count - 1] {
-      var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
+      var input: [Int32] = [0, 0]
+      var output: [Int32] = [0, 0]
       #expect(pipe(&input) == 0 && pipe(&output) == 0)
-      let text = Array("log line\n[12:00] [ERROR][com.freerdp.core] - ".utf8) + marker + Array("after\n".utf8)
+      let text =
+        Array("log line\n[12:00] [ERROR][com.freerdp.core] - ".utf8) + marker
+        + Array("after\n".utf8)
       let cut = text.count - marker.count - 6 + split
       text[0..<cut].withUnsafeBytes { Launcher.writeAll(input[1], $0) }
       let writeEnd = input[1]
@@ -191,7 +246,9 @@ struct LaunchPlanTests {
         close(writeEnd)
       }
       writer.start()
-      #expect(Launcher.relay(input[0], to: output[1], watchingFor: [Array("absent".utf8), marker]) == [1], "split at \(split)")
+      #expect(
+        Launcher.relay(input[0], to: output[1], watchingFor: [Array("absent".utf8), marker]) == [1],
+        "split at \(split)")
       close(input[0])
       close(output[1])
       var copied = [UInt8](repeating: 0, count: 4096)
@@ -199,9 +256,12 @@ struct LaunchPlanTests {
       close(output[0])
       #expect(Array(copied[0..<count]) == text)
     }
-    var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
+    var input: [Int32] = [0, 0]
+    var output: [Int32] = [0, 0]
     #expect(pipe(&input) == 0 && pipe(&output) == 0)
-    Array("[freerdp_connect_begin]: Authentication only, exit status 0\n".utf8).withUnsafeBytes { Launcher.writeAll(input[1], $0) }
+    Array("[freerdp_connect_begin]: Authentication only, exit status 0\n".utf8).withUnsafeBytes {
+      Launcher.writeAll(input[1], $0)
+    }
     close(input[1])
     #expect(Launcher.relay(input[0], to: output[1], watchingFor: [marker]).isEmpty)
     for fd in [input[0], output[0], output[1]] { close(fd) }
@@ -211,7 +271,10 @@ struct LaunchPlanTests {
     let plan = try Self.plan(.remmina, try Self.entry())
     #expect(plan.files.map(\.name) == ["connection.remmina"])
     #expect(plan.steps.map(\.role) == [.prepare, .client])
-    #expect(plan.steps[0].arguments == ["--update-profile", "{tmp}/connection.remmina", "--set-option", "password"])
+    #expect(
+      plan.steps[0].arguments == [
+        "--update-profile", "{tmp}/connection.remmina", "--set-option", "password",
+      ])
     #expect(plan.steps[1].arguments == ["-c", "{tmp}/connection.remmina"])
     #expect(try Self.expectNoPasswordOutsideStdin(plan) == [Self.canary + "\n"])
   }
@@ -223,8 +286,11 @@ struct LaunchPlanTests {
     #expect {
       _ = try Self.plan(.remmina, pinned)
     } throws: { error in
-      guard case .invalidField("cert-sha256", _, let rule)? = error as? VaultError else { return false }
-      return rule.contains("Remmina cannot be given a pinned certificate") && rule.contains("rdpvault unset web-01 cert-sha256")
+      guard case .invalidField("cert-sha256", _, let rule)? = error as? VaultError else {
+        return false
+      }
+      return rule.contains("Remmina cannot be given a pinned certificate")
+        && rule.contains("rdpvault unset web-01 cert-sha256")
     }
   }
 
@@ -233,11 +299,18 @@ struct LaunchPlanTests {
     #expect(plan.steps.map(\.role) == [.prepare, .client, .cleanup])
     #expect(plan.steps[0].program == "powershell.exe")
     let encoded = try #require(Data(base64Encoded: plan.steps[0].arguments.last!))
-    let script = String(decoding: stride(from: 0, to: encoded.count, by: 2).map { UInt16(encoded[$0]) | UInt16(encoded[$0 + 1]) << 8 }, as: UTF16.self)
+    let script = String(
+      decoding: stride(from: 0, to: encoded.count, by: 2).map {
+        UInt16(encoded[$0]) | UInt16(encoded[$0 + 1]) << 8
+      }, as: UTF16.self)
     #expect(script.contains("CredWriteW"))
     // Values reach PowerShell as base64 data, never inside quotes of its code.
-    let target = Data("TERMSRV/10.0.0.4".utf8).base64EncodedString(), user = Data("WEB-01\\azureuser".utf8).base64EncodedString()
-    #expect(script.contains("[RdpVaultCred]::Write((FromBase64 '\(target)'), (FromBase64 '\(user)'), [Console]::In.ReadLine())"))
+    let target = Data("TERMSRV/10.0.0.4".utf8).base64EncodedString()
+    let user = Data("WEB-01\\azureuser".utf8).base64EncodedString()
+    #expect(
+      script.contains(
+        "[RdpVaultCred]::Write((FromBase64 '\(target)'), (FromBase64 '\(user)'), [Console]::In.ReadLine())"
+      ))
     #expect(plan.steps[2].arguments == ["/delete:TERMSRV/10.0.0.4"])
     #expect(try Self.expectNoPasswordOutsideStdin(plan) == [Self.canary + "\n"])
   }
@@ -265,10 +338,13 @@ struct LaunchPlanTests {
 
   @Test func certificatePinsAreChecked() throws {
     var settings = RDPSettings()
-    try settings.set("cert-sha256", "AB:" + Array(repeating: "cd", count: 31).joined(separator: ":"))
+    try settings.set(
+      "cert-sha256", "AB:" + Array(repeating: "cd", count: 31).joined(separator: ":"))
     #expect(settings.options["cert-sha256"] == "ab" + String(repeating: "cd", count: 31))
     expectInvalid("cert-sha256") { try settings.set("cert-sha256", "abc") }
-    expectInvalid("cert-sha256") { try settings.set("cert-sha256", String(repeating: "zz", count: 32)) }
+    expectInvalid("cert-sha256") {
+      try settings.set("cert-sha256", String(repeating: "zz", count: 32))
+    }
     expectInvalid("pre-connect") { try settings.set("pre-connect", "  ") }
   }
 
@@ -279,12 +355,18 @@ struct LaunchPlanTests {
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    _ = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+    }
+    _ = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
     let port = Int(UInt16(bigEndian: address.sin_port))
     close(fd)
-    #expect(Reachability.check(host: "127.0.0.1", port: port) == .refused(address: "127.0.0.1:\(port)"))
-    if case .unresolvable = Reachability.check(host: "no-such-host.invalid", port: 3389) {} else {
+    #expect(
+      Reachability.check(host: "127.0.0.1", port: port) == .refused(address: "127.0.0.1:\(port)"))
+    if case .unresolvable = Reachability.check(host: "no-such-host.invalid", port: 3389) {
+    } else {
       Issue.record("a .invalid name resolved")
     }
   }

@@ -22,17 +22,31 @@ struct ModelTests {
   }
 
   @Test func userForms() throws {
-    #expect(try AccountName.parse(user: "CONTOSO\\alice", domain: nil) == AccountName(userName: "alice", domain: "CONTOSO", form: .downLevel))
-    #expect(try AccountName.parse(user: "alice@contoso.com", domain: nil) == AccountName(userName: "alice", domain: "contoso.com", form: .upn))
-    #expect(try AccountName.parse(user: "alice", domain: "contoso") == AccountName(userName: "alice", domain: "contoso", form: .downLevel))
-    expectInvalid("--domain") { _ = try AccountName.parse(user: "CONTOSO\\alice", domain: "FABRIKAM") }
-    expectInvalid("--domain") { _ = try AccountName.parse(user: "alice@contoso.com", domain: "fabrikam.com") }
+    #expect(
+      try AccountName.parse(user: "CONTOSO\\alice", domain: nil)
+        == AccountName(userName: "alice", domain: "CONTOSO", form: .downLevel))
+    #expect(
+      try AccountName.parse(user: "alice@contoso.com", domain: nil)
+        == AccountName(userName: "alice", domain: "contoso.com", form: .upn))
+    #expect(
+      try AccountName.parse(user: "alice", domain: "contoso")
+        == AccountName(userName: "alice", domain: "contoso", form: .downLevel))
+    expectInvalid("--domain") {
+      _ = try AccountName.parse(user: "CONTOSO\\alice", domain: "FABRIKAM")
+    }
+    expectInvalid("--domain") {
+      _ = try AccountName.parse(user: "alice@contoso.com", domain: "fabrikam.com")
+    }
   }
 
   @Test func localAccountsRefuseAForeignDomain() throws {
     let name = try AccountName.parse(user: "CONTOSO\\alice", domain: nil)
     expectVaultError({ _ = try name.account(kind: .local, computerName: "WEB-01", admin: false) }) {
-      if case .kindMismatch(let detail) = $0 { detail.contains("is not the computer name") } else { false }
+      if case .kindMismatch(let detail) = $0 {
+        detail.contains("is not the computer name")
+      } else {
+        false
+      }
     }
     let own = try AccountName.parse(user: "web-01\\admin", domain: nil)
     #expect(try own.account(kind: .local, computerName: "WEB-01", admin: false).scope == .local)
@@ -40,12 +54,18 @@ struct ModelTests {
 
   @Test func domainKindsNeedADomain() throws {
     let name = try AccountName.parse(user: "alice", domain: nil)
-    #expect(throws: VaultError.missingField(field: "domain", rule: "a domain account needs --domain, DOMAIN\\user or user@domain")) {
+    #expect(
+      throws: VaultError.missingField(
+        field: "domain", rule: "a domain account needs --domain, DOMAIN\\user or user@domain")
+    ) {
       try name.account(kind: .domain, computerName: "APP-01", admin: false)
     }
   }
 
-  static let validUsers = ["azureuser", "a", "Ünïcødé", "first.last", "x-y_z", String(repeating: "u", count: 20), "with space"]
+  static let validUsers = [
+    "azureuser", "a", "Ünïcødé", "first.last", "x-y_z", String(repeating: "u", count: 20),
+    "with space",
+  ]
   static let invalidUsers = [
     "", String(repeating: "u", count: 21), "a\"b", "a/b", "a[b", "a]b", "a:b", "a;b", "a|b", "a=b",
     "a,b", "a+b", "a*b", "a?b", "a<b", "a>b", "...", ". .", "tab\there",
@@ -59,7 +79,9 @@ struct ModelTests {
     expectInvalid("user") { try Validation.samAccountName(user) }
   }
 
-  @Test(arguments: ["CONTOSO", "contoso.com", "corp.contoso.com", "A-B_C", String(repeating: "D", count: 15)])
+  @Test(arguments: [
+    "CONTOSO", "contoso.com", "corp.contoso.com", "A-B_C", String(repeating: "D", count: 15),
+  ])
   func validDomains(_ domain: String) throws {
     try Validation.domain(domain)
   }
@@ -69,12 +91,17 @@ struct ModelTests {
     expectInvalid("domain") { try Validation.domain(domain) }
   }
 
-  @Test(arguments: ["10.0.0.4", "::1", "fe80::1", "2001:db8::42", "vm.westeurope.cloudapp.azure.com", "localhost", "a-b.c"])
+  @Test(arguments: [
+    "10.0.0.4", "::1", "fe80::1", "2001:db8::42", "vm.westeurope.cloudapp.azure.com", "localhost",
+    "a-b.c",
+  ])
   func validHosts(_ host: String) throws {
     try Validation.host(host)
   }
 
-  @Test(arguments: ["", "10.0.0.256", "1.2.3", "[::1]", "host:3389", "bad_host", "-x.com", "a b", "x..y", "::g"])
+  @Test(arguments: [
+    "", "10.0.0.256", "1.2.3", "[::1]", "host:3389", "bad_host", "-x.com", "a b", "x..y", "::g",
+  ])
   func invalidHosts(_ host: String) {
     expectInvalid("host") { try Validation.host(host) }
   }
@@ -92,7 +119,9 @@ struct ModelTests {
     #expect(Profile.defaultComputerName(for: "with.dot") == nil)
     expectInvalid("computer name") { try Validation.computerName("12345") }
     try Validation.computerName(".")
-    for bad in ["..", ".web", "web.", "a.b"] { expectInvalid("computer name") { try Validation.computerName(bad) } }
+    for bad in ["..", ".web", "web.", "a.b"] {
+      expectInvalid("computer name") { try Validation.computerName(bad) }
+    }
   }
 
   /// `.\user` is a local account of the VM itself: it signs in as `.\user` (FreeRDP gets
@@ -105,8 +134,12 @@ struct ModelTests {
     let local = try dot.account(kind: .local, computerName: ".", admin: false)
     #expect(local.signInName(computerName: ".") == ".\\eve")
     #expect(local.clientCredentials(computerName: ".") == (user: "eve", domain: "."))
-    #expect(try dot.account(kind: .local, computerName: "WEB-01", admin: false).signInName(computerName: "WEB-01") == "WEB-01\\eve")
-    #expect(throws: VaultError.self) { try dot.account(kind: .domain, computerName: ".", admin: false) }
+    #expect(
+      try dot.account(kind: .local, computerName: "WEB-01", admin: false).signInName(
+        computerName: "WEB-01") == "WEB-01\\eve")
+    #expect(throws: VaultError.self) {
+      try dot.account(kind: .domain, computerName: ".", admin: false)
+    }
     #expect(Profile.computerName(given: nil, vmName: "web-01", user: dot) == (".", nil))
     #expect(Profile.computerName(given: "WEB-01", vmName: "web-01", user: dot) == ("WEB-01", nil))
     let bare = try AccountName.parse(user: "eve", domain: nil)

@@ -63,7 +63,8 @@ struct PrereadTests {
     // Every place the budget can cut: before the first row, in the middle, after the last.
     var cuts: Set<Int> = []
     for budget in stride(from: 1, through: 8192, by: 97) {
-      let partial = try #require(Preread.read([.profiles, .accounts], from: vault.writer, budget: budget))
+      let partial = try #require(
+        Preread.read([.profiles, .accounts], from: vault.writer, budget: budget))
       let profiles = try #require(partial.batches[.profiles])
       if !profiles.complete {
         cuts.insert(profiles.count)
@@ -71,7 +72,10 @@ struct PrereadTests {
       }
       vault.preread = partial
       #expect(try vault.writer.read { try partial.isCurrent($0) })
-      #expect(try vault.profiles().map(\.profile.name) == ["app-01", "web-01", "web-02", "web-03", "web-04", "web-05", "web-06"])
+      #expect(
+        try vault.profiles().map(\.profile.name) == [
+          "app-01", "web-01", "web-02", "web-03", "web-04", "web-05", "web-06",
+        ])
       #expect(vault.preread == nil, "every batch was used")
     }
     #expect(cuts.contains(0) && cuts.count >= 3, "\(cuts)")

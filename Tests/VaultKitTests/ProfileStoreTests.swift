@@ -10,7 +10,9 @@ struct ProfileStoreTests {
     let (vault, _) = try memoryVault()
     try vault.addLocal("Web-01", password: "x")
     #expect(try vault.profile(named: "WEB-01").profile.name == "Web-01")
-    #expect(throws: VaultError.profileExists(name: "web-01")) { try vault.addLocal("web-01", password: "y") }
+    #expect(throws: VaultError.profileExists(name: "web-01")) {
+      try vault.addLocal("web-01", password: "y")
+    }
   }
 
   @Test func unknownNamesGetSuggestions() throws {
@@ -37,15 +39,21 @@ struct ProfileStoreTests {
 
   @Test func aNewAccountNeedsAPassword() throws {
     let (vault, queue) = try memoryVault()
-    expectInvalid("password") { try vault.addDomain("app-01", user: "CONTOSO\\alice", password: nil) }
+    expectInvalid("password") {
+      try vault.addDomain("app-01", user: "CONTOSO\\alice", password: nil)
+    }
     #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM accounts") } == 0)
   }
 
   @Test func domainControllersNeedADomainAdmin() throws {
     let (vault, _) = try memoryVault()
-    expectVaultError({ try vault.addDomain("dc-01", kind: .dc, user: "CONTOSO\\bob", password: "x") }) { if case .kindMismatch = $0 { true } else { false } }
+    expectVaultError({
+      try vault.addDomain("dc-01", kind: .dc, user: "CONTOSO\\bob", password: "x")
+    }) { if case .kindMismatch = $0 { true } else { false } }
     try vault.addDomain("app-01", user: "CONTOSO\\bob", password: "x")
-    expectVaultError({ try vault.addDomain("dc-01", kind: .dc, user: "CONTOSO\\bob", password: nil) }) { if case .kindMismatch = $0 { true } else { false } }
+    expectVaultError({
+      try vault.addDomain("dc-01", kind: .dc, user: "CONTOSO\\bob", password: nil)
+    }) { if case .kindMismatch = $0 { true } else { false } }
     try vault.setDomainAdmin("CONTOSO\\bob", true)
     let dc = try vault.addDomain("dc-01", kind: .dc, user: "CONTOSO\\bob", password: nil)
     #expect(dc.signInName == "CONTOSO\\bob")
@@ -58,7 +66,9 @@ struct ProfileStoreTests {
     let (vault, _) = try memoryVault()
     try vault.addDomain("app-01", user: "CONTOSO\\alice", password: "x")
     try vault.addDomain("app-02", user: "CONTOSO\\alice", password: nil)
-    #expect(throws: VaultError.accountInUse(name: "CONTOSO\\alice", profiles: ["app-01", "app-02"])) {
+    #expect(
+      throws: VaultError.accountInUse(name: "CONTOSO\\alice", profiles: ["app-01", "app-02"])
+    ) {
       try vault.removeAccount("CONTOSO\\alice")
     }
     try vault.removeProfile(named: "app-01")
@@ -72,14 +82,16 @@ struct ProfileStoreTests {
     try vault.addLocal("web-01", password: "x")
     try vault.removeProfile(named: "web-01")
     #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM accounts") } == 0)
-    #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM account_secrets") } == 0)
+    #expect(
+      try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM account_secrets") } == 0)
   }
 
   @Test func editingTheComputerNameMovesTheLocalSignIn() throws {
     let (vault, _) = try memoryVault()
     try vault.addLocal("web-01", password: "x")
     let entry = try vault.editProfile(
-      named: "web-01", change: { $0.computerName = "WEBSRV" }, account: nil, admin: nil, password: nil)
+      named: "web-01", change: { $0.computerName = "WEBSRV" }, account: nil, admin: nil,
+      password: nil)
     #expect(entry.signInName == "WEBSRV\\azureuser")
     try vault.setAccountPassword("websrv\\azureuser", password: try secret("y"))
     #expect(text(of: try vault.password(forProfile: "web-01")) == "y")
@@ -89,7 +101,8 @@ struct ProfileStoreTests {
     let (vault, _) = try memoryVault()
     try vault.addLocal("web-01", password: "x")
     try vault.editProfile(
-      named: "web-01", change: { $0.kind = .domain }, account: try AccountName.parse(user: "CONTOSO\\alice", domain: nil),
+      named: "web-01", change: { $0.kind = .domain },
+      account: try AccountName.parse(user: "CONTOSO\\alice", domain: nil),
       admin: nil, password: try secret("dom"))
     let accounts = try vault.accounts()
     #expect(accounts.map(\.signInName) == ["CONTOSO\\alice"])
@@ -102,10 +115,13 @@ struct ProfileStoreTests {
     let before = try vault.profiles(withSettings: true)
     let rows = try SharingTests.snapshot(queue)
     expectInvalid("host") {
-      try vault.editProfile(named: "web-01", change: { $0.host = "bad host" }, account: nil, admin: nil, password: try secret("new"))
+      try vault.editProfile(
+        named: "web-01", change: { $0.host = "bad host" }, account: nil, admin: nil,
+        password: try secret("new"))
     }
     #expect(try vault.profiles(withSettings: true) == before)
-    #expect(try SharingTests.snapshot(queue) == rows, "every row, the header included, is as it was")
+    #expect(
+      try SharingTests.snapshot(queue) == rows, "every row, the header included, is as it was")
     #expect(text(of: try vault.password(forProfile: "web-01")) == "x")
   }
 
@@ -113,10 +129,14 @@ struct ProfileStoreTests {
     let (vault, _) = try memoryVault()
     try vault.addLocal("web-01", password: "x")
     try vault.addLocal("web-02", password: "y")
-    #expect(throws: VaultError.profileExists(name: "WEB-02")) { try vault.renameProfile("web-01", to: "WEB-02") }
+    #expect(throws: VaultError.profileExists(name: "WEB-02")) {
+      try vault.renameProfile("web-01", to: "WEB-02")
+    }
     try vault.renameProfile("web-01", to: "frontend")
     #expect(text(of: try vault.password(forProfile: "frontend")) == "x")
-    expectVaultError({ _ = try vault.profile(named: "web-01") }) { if case .profileNotFound = $0 { true } else { false } }
+    expectVaultError({ _ = try vault.profile(named: "web-01") }) {
+      if case .profileNotFound = $0 { true } else { false }
+    }
   }
 
   @Test func passwordsRoundTripByteForByte() throws {

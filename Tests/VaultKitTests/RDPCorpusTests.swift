@@ -6,14 +6,19 @@ import Testing
 /// Real .rdp files (Fixtures/rdp-corpus/README.md): each imports or is refused as
 /// expected.txt says, and what imports round-trips with every property it had.
 struct RDPCorpusTests {
-  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/rdp-corpus")
+  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/rdp-corpus")
 
   /// Every file in the folder, so a new fixture cannot go unrun.
-  static let files: [String] = (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?
-    .filter { $0.lowercased().hasSuffix(".rdp") || $0.lowercased().hasSuffix(".rdpw") }.sorted() ?? []
+  static let files: [String] =
+    (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?
+    .filter { $0.lowercased().hasSuffix(".rdp") || $0.lowercased().hasSuffix(".rdpw") }.sorted()
+    ?? []
 
   static let expected: [String: (outcome: String, detail: String)] = {
-    let text = (try? String(contentsOf: directory.appendingPathComponent("expected.txt"), encoding: .utf8)) ?? ""
+    let text =
+      (try? String(contentsOf: directory.appendingPathComponent("expected.txt"), encoding: .utf8))
+      ?? ""
     var out: [String: (String, String)] = [:]
     for line in text.split(separator: "\n") where !line.hasPrefix("#") {
       let parts = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -42,29 +47,42 @@ struct RDPCorpusTests {
       let (vault, _) = try memoryVault()
       var copy = bytes
       _ = try vault.importRDPFile(
-        &copy, fileName: file, name: "vm", kind: nil, tags: [], user: parsed.user == nil ? "CONTOSO\\alice" : nil,
+        &copy, fileName: file, name: "vm", kind: nil, tags: [],
+        user: parsed.user == nil ? "CONTOSO\\alice" : nil,
         computerName: "VM1")
       let written = RDPFileWriter.lines(for: try vault.profile(named: "vm"))
       let scope = parsed.originalLines.first { $0.lowercased().hasPrefix("signscope:") }
-        .map { $0.split(separator: ":", maxSplits: 2).last.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } } ?? [] }
-      let signed = scope != nil && parsed.originalLines.contains { $0.lowercased().hasPrefix("signature:") }
+        .map {
+          $0.split(separator: ":", maxSplits: 2).last.map {
+            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+          } ?? []
+        }
+      let signed =
+        scope != nil && parsed.originalLines.contains { $0.lowercased().hasPrefix("signature:") }
       for line in parsed.originalLines {
         guard let colon = line.firstIndex(of: ":") else { continue }
         let name = line[..<colon].lowercased()
-        let value = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).last ?? ""
+        let value =
+          line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).last ?? ""
         if signed, scope!.contains(name) || RDPSignature.lineNames.contains(name) {
-          #expect(written.contains(line), "\(file): signed line \(line.prefix(60)) was not kept as it was")
+          #expect(
+            written.contains(line), "\(file): signed line \(line.prefix(60)) was not kept as it was"
+          )
           continue
         }
         // A value out of its documented range was skipped with a warning naming its line
         // (the macOS client writes `desktopwidth:i:0`).
-        let refused = RDPProperty.named(String(name)).map { (try? $0.validate(String(value))) == nil } ?? false
-        if value.isEmpty || refused || ["full address", "alternate full address", "username", "domain", "server port"].contains(name)
+        let refused =
+          RDPProperty.named(String(name)).map { (try? $0.validate(String(value))) == nil } ?? false
+        if value.isEmpty || refused
+          || ["full address", "alternate full address", "username", "domain", "server port"]
+            .contains(name)
           || RDPProperty.isReserved(String(name))
         {
           continue
         }
-        #expect(written.map { $0.lowercased() }.contains(line.lowercased()), "\(file): \(line) was lost")
+        #expect(
+          written.map { $0.lowercased() }.contains(line.lowercased()), "\(file): \(line) was lost")
       }
     default:
       #expect {
@@ -86,13 +104,18 @@ struct RDPReaderRulesTests {
   @Test func thePortInFullAddressWinsOverServerPort() throws {
     let both = try parse("full address:s:vm.contoso.com:3390\r\nserver port:i:3391\r\n")
     #expect(both.port == 3390)
-    #expect(both.warnings == ["line 2: server port 3391 differs from the port 3390 in full address; using 3390, as mstsc does"])
+    #expect(
+      both.warnings == [
+        "line 2: server port 3391 differs from the port 3390 in full address; using 3390, as mstsc does"
+      ])
     #expect(try parse("full address:s:vm.contoso.com\r\nserver port:i:3391\r\n").port == 3391)
-    #expect(try parse("server port:i:3389\r\nfull address:s:vm.contoso.com:3389\r\n").warnings.isEmpty)
+    #expect(
+      try parse("server port:i:3389\r\nfull address:s:vm.contoso.com:3389\r\n").warnings.isEmpty)
   }
 
   @Test func emptyValuesAreNotSetAndNamesMatchInAnyCase() throws {
-    let file = try parse("FULL ADDRESS:s:vm\r\nGatewayHostname:s:\r\nAlternate Shell:s:  \r\nScreen Mode ID:i:1\r\n")
+    let file = try parse(
+      "FULL ADDRESS:s:vm\r\nGatewayHostname:s:\r\nAlternate Shell:s:  \r\nScreen Mode ID:i:1\r\n")
     #expect(file.host == "vm")
     #expect(file.settings.values == ["screen mode id": "1"])
     #expect(file.warnings.isEmpty)
@@ -119,9 +142,12 @@ struct RDPReaderRulesTests {
       "full address:s:rds.contoso.com", "username:s:CONTOSO\\alice", "desktopwidth:i:01600",
       "signscope:s:Full Address,DesktopWidth", "signature:s:AQABAAEAAAA=",
     ])
-    #expect(!dropped.0.extraLines.contains { $0.hasPrefix("signscope") || $0.hasPrefix("signature") })
+    #expect(
+      !dropped.0.extraLines.contains { $0.hasPrefix("signscope") || $0.hasPrefix("signature") })
     #expect(dropped.0.signedLines.isEmpty)
-    #expect(dropped.1.contains { $0.contains("its signature was dropped") && $0.contains("desktopwidth") })
+    #expect(
+      dropped.1.contains { $0.contains("its signature was dropped") && $0.contains("desktopwidth") }
+    )
   }
 
   /// RD Web signs `full address` (the session host's inside name), `alternate full address`
@@ -131,12 +157,15 @@ struct RDPReaderRulesTests {
   @Test func anRDWebSignatureOverTheAddressSurvives() throws {
     let (vault, _) = try memoryVault()
     let lines = [
-      "full address:s:RDSH-01.corp.contoso.com", "alternate full address:s:rds.contoso.com", "server port:i:3389",
+      "full address:s:RDSH-01.corp.contoso.com", "alternate full address:s:rds.contoso.com",
+      "server port:i:3389",
       "username:s:CONTOSO\\alice", "drivestoredirect:s:",
-      "signscope:s:Full Address,Alternate Full Address,Server Port,DrivesToRedirect", "signature:s:AQABAAEAAAA=",
+      "signscope:s:Full Address,Alternate Full Address,Server Port,DrivesToRedirect",
+      "signature:s:AQABAAEAAAA=",
     ]
     var bytes = Array(lines.map { $0 + "\r\n" }.joined().utf8)
-    let result = try vault.importRDPFile(&bytes, fileName: "rdweb.rdp", name: nil, kind: nil, tags: [], user: nil, computerName: nil)
+    let result = try vault.importRDPFile(
+      &bytes, fileName: "rdweb.rdp", name: nil, kind: nil, tags: [], user: nil, computerName: nil)
     #expect(!result.warnings.contains { $0.contains("signature") })
     let entry = try vault.profile(named: "rdweb")
     #expect(entry.profile.host == "rds.contoso.com")
@@ -145,24 +174,39 @@ struct RDPReaderRulesTests {
     // What the written file connects to is still what the profile says.
     let reread = try RDPFileReader.parse(Array(written.map { $0 + "\r\n" }.joined().utf8))
     #expect(reread.host == "rds.contoso.com" && reread.port == 3389)
-    try vault.editProfile(named: "rdweb", change: { $0.host = "rds2.contoso.com" }, account: nil, admin: nil, password: nil)
+    try vault.editProfile(
+      named: "rdweb", change: { $0.host = "rds2.contoso.com" }, account: nil, admin: nil,
+      password: nil)
     let edited = RDPFileWriter.lines(for: try vault.profile(named: "rdweb"))
     #expect(edited.first == "full address:s:rds2.contoso.com")
-    #expect(!edited.contains { $0.hasPrefix("signature:") || $0.hasPrefix("signscope:") || $0.hasPrefix("alternate full address") })
+    #expect(
+      !edited.contains {
+        $0.hasPrefix("signature:") || $0.hasPrefix("signscope:")
+          || $0.hasPrefix("alternate full address")
+      })
   }
 
   /// Kept lines that would connect elsewhere than the profile says (a teammate's bundle, a
   /// changed vault) are never written, and neither is the signature that came with them; a
   /// kept line that is not an address line is refused outright.
   @Test func keptLinesNeverRedirectTheFile() throws {
-    var settings = RDPSettings(
-      extraLines: ["signscope:s:Full Address", "signature:s:AQAB"], signedLines: ["full address:s:evil.example"])
+    let settings = RDPSettings(
+      extraLines: ["signscope:s:Full Address", "signature:s:AQAB"],
+      signedLines: ["full address:s:evil.example"])
     try settings.validate()
-    let profile = Profile(name: "web", host: "good.example", computerName: "WEB", kind: .local, settings: settings)
-    let written = RDPFileWriter.lines(for: ProfileEntry(profile: profile, account: Account(scope: .local, userName: "u")))
+    let profile = Profile(
+      name: "web", host: "good.example", computerName: "WEB", kind: .local, settings: settings)
+    let written = RDPFileWriter.lines(
+      for: ProfileEntry(profile: profile, account: Account(scope: .local, userName: "u")))
     #expect(written.first == "full address:s:good.example")
-    #expect(!written.contains { $0.contains("evil") || $0.hasPrefix("signature:") || $0.hasPrefix("signscope:") })
-    for bad in [["password:s:x"], ["full address:s:a", "full address:s:b"], ["loadbalanceinfo:s:x"], ["full address:s:a\u{1B}[2J"]] {
+    #expect(
+      !written.contains {
+        $0.contains("evil") || $0.hasPrefix("signature:") || $0.hasPrefix("signscope:")
+      })
+    for bad in [
+      ["password:s:x"], ["full address:s:a", "full address:s:b"], ["loadbalanceinfo:s:x"],
+      ["full address:s:a\u{1B}[2J"],
+    ] {
       #expect(throws: VaultError.self, "\(bad)") { try RDPSettings(signedLines: bad).validate() }
     }
   }
@@ -179,12 +223,16 @@ struct RDPReaderRulesTests {
     ]
     let file = try RDPFileReader.parse(Array(lines.map { $0 + "\r\n" }.joined().utf8))
     #expect(file.host == "52.50.31.19" && file.port == 3389)
-    #expect(file.warnings.contains(
-      "line 5: using alternate full address \"52.50.31.19\" rather than full address \"EC2AMAZ-GKADDAA.CYBERTANK.TLV\", as mstsc and FreeRDP do"))
+    #expect(
+      file.warnings.contains(
+        "line 5: using alternate full address \"52.50.31.19\" rather than full address \"EC2AMAZ-GKADDAA.CYBERTANK.TLV\", as mstsc and FreeRDP do"
+      ))
     // The same address twice, or an empty alternate, says nothing.
-    let same = try RDPFileReader.parse(Array("full address:s:rds.contoso.com\r\nalternate full address:s:RDS.contoso.com\r\n".utf8))
+    let same = try RDPFileReader.parse(
+      Array("full address:s:rds.contoso.com\r\nalternate full address:s:RDS.contoso.com\r\n".utf8))
     #expect(same.host == "RDS.contoso.com" && same.warnings.isEmpty)
-    let empty = try RDPFileReader.parse(Array("full address:s:10.0.0.4\r\nalternate full address:s:\r\n".utf8))
+    let empty = try RDPFileReader.parse(
+      Array("full address:s:10.0.0.4\r\nalternate full address:s:\r\n".utf8))
     #expect(empty.host == "10.0.0.4" && empty.warnings.isEmpty)
   }
 
@@ -193,11 +241,16 @@ struct RDPReaderRulesTests {
   /// is not a host refuses the file, naming its line.
   @Test func aHostileAlternateAddressIsSkippedOrRefused() throws {
     func parse(_ alternate: String) throws -> ImportedRDPFile {
-      try RDPFileReader.parse(Array("full address:s:10.0.0.4\r\nalternate full address:s:\(alternate)\r\n".utf8))
+      try RDPFileReader.parse(
+        Array("full address:s:10.0.0.4\r\nalternate full address:s:\(alternate)\r\n".utf8))
     }
     // A NUL makes it no text file at all: refused whole.
-    #expect(throws: VaultError.rdpFile(file: "", line: 0, reason: "contains NUL bytes; not an .rdp file")) { _ = try parse("evil.example\u{0}") }
-    for bad in ["evil.example\u{1B}[8m", "evil.example\u{202E}", String(repeating: "a", count: 70_000)] {
+    #expect(
+      throws: VaultError.rdpFile(file: "", line: 0, reason: "contains NUL bytes; not an .rdp file")
+    ) { _ = try parse("evil.example\u{0}") }
+    for bad in [
+      "evil.example\u{1B}[8m", "evil.example\u{202E}", String(repeating: "a", count: 70_000),
+    ] {
       let file = try parse(bad)
       #expect(file.host == "10.0.0.4", "\(bad.prefix(20).debugDescription)")
       #expect(file.warnings.contains { $0.hasPrefix("line 2: skipped: ") }, "\(file.warnings)")
@@ -215,12 +268,20 @@ struct RDPReaderRulesTests {
   @Test func anEditToASignedPropertyDropsTheSignature() throws {
     let (vault, _) = try memoryVault()
     var bytes = Array(
-      ["full address:s:rds.contoso.com", "username:s:CONTOSO\\alice", "desktopwidth:i:1600", "signscope:s:Full Address", "signature:s:AQAB"]
-        .map { $0 + "\r\n" }.joined().utf8)
-    _ = try vault.importRDPFile(&bytes, fileName: "signed.rdp", name: nil, kind: nil, tags: [], user: nil, computerName: nil)
+      [
+        "full address:s:rds.contoso.com", "username:s:CONTOSO\\alice", "desktopwidth:i:1600",
+        "signscope:s:Full Address", "signature:s:AQAB",
+      ]
+      .map { $0 + "\r\n" }.joined().utf8)
+    _ = try vault.importRDPFile(
+      &bytes, fileName: "signed.rdp", name: nil, kind: nil, tags: [], user: nil, computerName: nil)
     try vault.setSetting(profile: "signed", key: "desktopwidth", value: "1920")
-    #expect(try vault.profile(named: "signed").profile.settings.extraLines.contains("signature:s:AQAB"), "an unsigned property changed")
-    try vault.editProfile(named: "signed", change: { $0.host = "rds2.contoso.com" }, account: nil, admin: nil, password: nil)
+    #expect(
+      try vault.profile(named: "signed").profile.settings.extraLines.contains("signature:s:AQAB"),
+      "an unsigned property changed")
+    try vault.editProfile(
+      named: "signed", change: { $0.host = "rds2.contoso.com" }, account: nil, admin: nil,
+      password: nil)
     #expect(try vault.profile(named: "signed").profile.settings.extraLines.isEmpty)
   }
 }

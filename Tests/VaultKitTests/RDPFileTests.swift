@@ -16,37 +16,57 @@ struct RDPFileTests {
     user: String, settings: [String: String] = [:], extra: [String] = []
   ) throws -> ProfileEntry {
     let computerName = computer ?? Profile.defaultComputerName(for: name)!
-    var profile = Profile(name: name, host: host, port: port, computerName: computerName, kind: kind)
+    var profile = Profile(
+      name: name, host: host, port: port, computerName: computerName, kind: kind)
     for (key, value) in settings { try profile.settings.set(key, value) }
     for line in extra { try profile.settings.addExtraLine(line) }
-    let account = try AccountName.parse(user: user, domain: nil).account(kind: kind, computerName: computerName, admin: kind == .dc)
+    let account = try AccountName.parse(user: user, domain: nil).account(
+      kind: kind, computerName: computerName, admin: kind == .dc)
     return ProfileEntry(profile: profile, account: account)
   }
 
   static let goldens: [(String, @Sendable () throws -> ProfileEntry)] = [
     ("local-ipv4.rdp", { try entry("web-01", host: "10.0.0.4", kind: .local, user: "azureuser") }),
-    ("domain-dns-port.rdp", {
-      try entry(
-        "app-01", host: "app01.contoso.com", port: 3390, kind: .domain, user: "CONTOSO\\alice",
-        settings: ["screen mode id": "1", "desktopwidth": "1920", "desktopheight": "1080"])
-    }),
-    ("dc-upn-ipv6.rdp", {
-      try entry("dc-01", host: "2001:db8::10", kind: .dc, user: "admin@contoso.com", settings: ["administrative session": "1"])
-    }),
-    ("gateway.rdp", {
-      try entry(
-        "gw-vm", host: "10.1.2.3", kind: .local, user: "ops",
-        settings: [
-          "gatewayhostname": "gw.contoso.com", "gatewayusagemethod": "1", "gatewaycredentialssource": "4",
-          "gatewayprofileusagemethod": "1",
-        ])
-    }),
-    ("extra-lines.rdp", {
-      try entry(
-        "ext-01", host: "10.0.0.7", kind: .local, user: "u",
-        settings: ["redirectclipboard": "1", "redirectprinters": "0", "audiomode": "0", "drivestoredirect": "*"],
-        extra: ["smart sizing:i:1", "camerastoredirect:s:*"])
-    }),
+    (
+      "domain-dns-port.rdp",
+      {
+        try entry(
+          "app-01", host: "app01.contoso.com", port: 3390, kind: .domain, user: "CONTOSO\\alice",
+          settings: ["screen mode id": "1", "desktopwidth": "1920", "desktopheight": "1080"])
+      }
+    ),
+    (
+      "dc-upn-ipv6.rdp",
+      {
+        try entry(
+          "dc-01", host: "2001:db8::10", kind: .dc, user: "admin@contoso.com",
+          settings: ["administrative session": "1"])
+      }
+    ),
+    (
+      "gateway.rdp",
+      {
+        try entry(
+          "gw-vm", host: "10.1.2.3", kind: .local, user: "ops",
+          settings: [
+            "gatewayhostname": "gw.contoso.com", "gatewayusagemethod": "1",
+            "gatewaycredentialssource": "4",
+            "gatewayprofileusagemethod": "1",
+          ])
+      }
+    ),
+    (
+      "extra-lines.rdp",
+      {
+        try entry(
+          "ext-01", host: "10.0.0.7", kind: .local, user: "u",
+          settings: [
+            "redirectclipboard": "1", "redirectprinters": "0", "audiomode": "0",
+            "drivestoredirect": "*",
+          ],
+          extra: ["smart sizing:i:1", "camerastoredirect:s:*"])
+      }
+    ),
   ]
 
   @Test(arguments: goldens.indices)
@@ -57,7 +77,8 @@ struct RDPFileTests {
 
   @Test func utf16leHasAByteOrderMark() throws {
     let entry = try Self.entry("web-01", host: "10.0.0.4", kind: .local, user: "azureuser")
-    #expect(RDPFileWriter.data(for: entry, encoding: .utf16le) == (try fixture("local-ipv4-utf16le.rdp")))
+    #expect(
+      RDPFileWriter.data(for: entry, encoding: .utf16le) == (try fixture("local-ipv4-utf16le.rdp")))
   }
 
   @Test func noPasswordEverReachesTheFile() throws {
@@ -75,7 +96,9 @@ struct RDPFileTests {
     expectInvalid("desktopwidth") { try settings.set("desktopwidth", "100") }
     expectInvalid("desktopwidth") { try settings.set("desktopwidth", "wide") }
     expectInvalid("host") { try settings.set("gatewayhostname", "bad host") }
-    expectInvalid("alternate shell") { try settings.set("alternate shell", "a\r\nfull address:s:evil") }
+    expectInvalid("alternate shell") {
+      try settings.set("alternate shell", "a\r\nfull address:s:evil")
+    }
     expectInvalid("setting") { try settings.set("full address", "x") }
     expectInvalid("setting") { try settings.set("made up", "1") }
     try settings.set("gatewayhostname", "gw.contoso.com:8443")
@@ -90,7 +113,10 @@ struct RDPFileTests {
     try settings.addExtraLine("smart sizing:i:1")
     try settings.addExtraLine("Smart Sizing:i:0")
     #expect(settings.extraLines == ["Smart Sizing:i:0"])
-    for bad in ["no colons", "name:x:1", "name::1", ":s:value", "count:i:many", "blob:b:zz", "screen mode id:i:1"] {
+    for bad in [
+      "no colons", "name:x:1", "name::1", ":s:value", "count:i:many", "blob:b:zz",
+      "screen mode id:i:1",
+    ] {
       expectInvalid("extra line") { try settings.addExtraLine(bad) }
     }
   }
@@ -133,14 +159,15 @@ struct RDPFileTests {
     }
   }
 
-  @Test(arguments: [
-    ("full address:s:[2001:db8::5]:3390", "2001:db8::5", 3390),
-    ("full address:s:[2001:db8::5]", "2001:db8::5", nil),
-    ("full address:s:2001:db8::5:3389", "2001:db8::5", 3389),
-    ("full address:s:2001:db8::5", "2001:db8::5", nil),
-    ("full address:s:::1:33891", "::1", 33891),
-    ("full address:s:vm.example.com:3390", "vm.example.com", 3390),
-  ] as [(String, String, Int?)])
+  @Test(
+    arguments: [
+      ("full address:s:[2001:db8::5]:3390", "2001:db8::5", 3390),
+      ("full address:s:[2001:db8::5]", "2001:db8::5", nil),
+      ("full address:s:2001:db8::5:3389", "2001:db8::5", 3389),
+      ("full address:s:2001:db8::5", "2001:db8::5", nil),
+      ("full address:s:::1:33891", "::1", 33891),
+      ("full address:s:vm.example.com:3390", "vm.example.com", 3390),
+    ] as [(String, String, Int?)])
   func addresses(_ line: String, host: String, port: Int?) throws {
     let file = try RDPFileReader.parse(Array((line + "\r\nusername:s:u\r\n").utf8))
     #expect(file.host == host)
@@ -149,10 +176,16 @@ struct RDPFileTests {
 
   static let malformed: [(String, [UInt8], String)] = [
     ("truncated UTF-16", [0xFF, 0xFE, 0x66, 0x00, 0x75], "truncated UTF-16LE"),
-    ("binary garbage", [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00, 0xC3, 0x28, 0xFF], "not UTF-8 or UTF-16LE"),
+    (
+      "binary garbage", [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00, 0xC3, 0x28, 0xFF],
+      "not UTF-8 or UTF-16LE"
+    ),
     ("NUL bytes", Array("full address:s:a\u{0}b\r\n".utf8), "NUL"),
     ("no address", Array("username:s:u\r\n".utf8), "it names no computer to connect to"),
-    ("an empty address", Array("full address:s:\r\nusername:s:u\r\n".utf8), "it names no computer to connect to"),
+    (
+      "an empty address", Array("full address:s:\r\nusername:s:u\r\n".utf8),
+      "it names no computer to connect to"
+    ),
     ("empty", [], "no properties"),
     ("bad host", Array("full address:s:bad_host!\r\n".utf8), "full address"),
     ("bad port", Array("full address:s:10.0.0.1:99999\r\n".utf8), "bad port"),
@@ -163,18 +196,28 @@ struct RDPFileTests {
     ("missing type", "screen mode id:1", "line 2: skipped: missing the type"),
     ("no colon", "just text", "line 2: skipped: expected name:type:value"),
     ("unknown type", "foo:q:1", "line 2: skipped: unknown type"),
-    ("wrong type for a known property", "screen mode id:s:1", "line 2: skipped: \"screen mode id\" must have type i"),
+    (
+      "wrong type for a known property", "screen mode id:s:1",
+      "line 2: skipped: \"screen mode id\" must have type i"
+    ),
     ("integer that is not", "foo:i:abc", "line 2: skipped: \"foo\" is an integer property"),
     ("out of range", "audiomode:i:9", "line 2: skipped: invalid audiomode"),
-    ("huge line", "x:s:" + String(repeating: "a", count: 70_000), "line 2: skipped: longer than 65536 bytes"),
-    ("a long value", "x:s:" + String(repeating: "a", count: 5000), "line 2: skipped: invalid extra line"),
+    (
+      "huge line", "x:s:" + String(repeating: "a", count: 70_000),
+      "line 2: skipped: longer than 65536 bytes"
+    ),
+    (
+      "a long value", "x:s:" + String(repeating: "a", count: 5000),
+      "line 2: skipped: invalid extra line"
+    ),
     ("a star for a type", "drivestoredirect:s*", "line 2: skipped: missing the type"),
   ]
 
   @Test(arguments: skipped.indices)
   func malformedLinesAreSkippedWithTheirLineNumber(index: Int) throws {
     let (label, line, warning) = Self.skipped[index]
-    let file = try RDPFileReader.parse(Array(("full address:s:10.0.0.1\r\n" + line + "\r\nusername:s:u\r\n").utf8))
+    let file = try RDPFileReader.parse(
+      Array(("full address:s:10.0.0.1\r\n" + line + "\r\nusername:s:u\r\n").utf8))
     #expect(file.host == "10.0.0.1", "\(label)")
     #expect(file.warnings.contains { $0.hasPrefix(warning) }, "\(label): \(file.warnings)")
     #expect(file.settings.values.isEmpty && file.settings.extraLines.isEmpty, "\(label)")
@@ -194,7 +237,10 @@ struct RDPFileTests {
   }
 
   @Test func aHugeFileIsRefusedBeforeParsing() {
-    #expect(throws: VaultError.rdpFile(file: "", line: 0, reason: "larger than 1024 KiB; not an .rdp file")) {
+    #expect(
+      throws: VaultError.rdpFile(
+        file: "", line: 0, reason: "larger than 1024 KiB; not an .rdp file")
+    ) {
       try RDPFileReader.parse([UInt8](repeating: 0x61, count: 2 << 20))
     }
   }

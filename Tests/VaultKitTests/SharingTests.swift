@@ -28,12 +28,15 @@ struct SharingTests {
 
   static func populate(_ vault: Vault) throws {
     var web = Profile(
-      name: "web-01", host: "canary-host.example.net", port: 3390, computerName: "WEB-01", kind: .local,
+      name: "web-01", host: "canary-host.example.net", port: 3390, computerName: "WEB-01",
+      kind: .local,
       resourceGroup: "rg-canary", subscription: "sub", tags: ["prod"], note: "canary note")
     try web.settings.set("desktopwidth", "1920")
     try web.settings.addExtraLine("smart sizing:i:1")
     try web.settings.set("cert-sha256", String(repeating: "ab", count: 32))
-    try vault.addProfile(web, account: try AccountName.parse(user: "CanaryUser", domain: nil), password: try secret("Canary-Pw 1 \"é\""))
+    try vault.addProfile(
+      web, account: try AccountName.parse(user: "CanaryUser", domain: nil),
+      password: try secret("Canary-Pw 1 \"é\""))
     try vault.addDomain("app-01", user: "CONTOSO\\alice", admin: true, password: "Shared-Canary-Pw")
     try vault.addDomain("dc-01", kind: .dc, user: "CONTOSO\\alice", password: nil)
   }
@@ -43,7 +46,10 @@ struct SharingTests {
   static func snapshot(_ queue: DatabaseQueue) throws -> [String: [Row]] {
     try queue.read { db in
       var tables: [String: [Row]] = [:]
-      for table in ["profiles", "accounts", "account_secrets", "teammates", "seen_bundles", "sender_sequences", "identity", "vault_header"] {
+      for table in [
+        "profiles", "accounts", "account_secrets", "teammates", "seen_bundles", "sender_sequences",
+        "identity", "vault_header",
+      ] {
         tables[table] = try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY rowid")
       }
       return tables
@@ -53,14 +59,18 @@ struct SharingTests {
   @Test func aRoundTripToTwoTeammatesKeepsEverything() throws {
     let team = try Self.team()
     try Self.populate(team.alice)
-    let bundle = try team.alice.exportBundle(names: [], all: true, tag: nil, to: ["bob", "carol"], includeSecrets: true)
+    let bundle = try team.alice.exportBundle(
+      names: [], all: true, tag: nil, to: ["bob", "carol"], includeSecrets: true)
     for receiver in [team.bob, team.carol] {
       let report = try receiver.importBundle(bundle, trust: false, onConflict: .skip)
       #expect(report.added == ["app-01", "dc-01", "web-01"])
       // Everything arrives; the sender's domain account is kept apart from any the receiver
       // adds later (it links by name only in the vault that made it).
       let received = try receiver.profiles(withSettings: true)
-      #expect(received.map { $0.account.scope == .domain ? !$0.account.linksByName : $0.account.linksByName } == [true, true, true])
+      #expect(
+        received.map {
+          $0.account.scope == .domain ? !$0.account.linksByName : $0.account.linksByName
+        } == [true, true, true])
       #expect(
         received.map { entry -> ProfileEntry in
           var copy = entry
@@ -68,7 +78,9 @@ struct SharingTests {
           return copy
         } == (try team.alice.profiles(withSettings: true)))
       for name in ["web-01", "app-01", "dc-01"] {
-        #expect(text(of: try receiver.password(forProfile: name)) == text(of: try team.alice.password(forProfile: name)))
+        #expect(
+          text(of: try receiver.password(forProfile: name))
+            == text(of: try team.alice.password(forProfile: name)))
       }
       #expect(try receiver.accounts().count == 2, "the shared domain account stays one account")
     }
@@ -77,10 +89,13 @@ struct SharingTests {
   @Test func withoutSecretsNoPasswordTravels() throws {
     let team = try Self.team()
     try Self.populate(team.alice)
-    let bundle = try team.alice.exportBundle(names: ["web-01", "app-01"], all: false, tag: nil, to: ["bob"], includeSecrets: false)
+    let bundle = try team.alice.exportBundle(
+      names: ["web-01", "app-01"], all: false, tag: nil, to: ["bob"], includeSecrets: false)
     let report = try team.bob.importBundle(bundle, trust: false, onConflict: .skip)
     #expect(report.withoutPassword == ["app-01", "web-01"])
-    #expect(throws: VaultError.noPassword(account: "WEB-01\\CanaryUser")) { _ = try team.bob.password(forProfile: "web-01") }
+    #expect(throws: VaultError.noPassword(account: "WEB-01\\CanaryUser")) {
+      _ = try team.bob.password(forProfile: "web-01")
+    }
     try team.bob.setAccountPassword("CONTOSO\\alice", password: try secret("bob's own"))
     #expect(text(of: try team.bob.password(forProfile: "app-01")) == "bob's own")
   }
@@ -88,8 +103,12 @@ struct SharingTests {
   @Test func noPlaintextInTheBundle() throws {
     let team = try Self.team()
     try Self.populate(team.alice)
-    let bundle = try team.alice.exportBundle(names: [], all: true, tag: nil, to: ["bob"], includeSecrets: true)
-    for canary in ["canary-host", "CanaryUser", "Canary-Pw", "Shared-Canary-Pw", "web-01", "app-01", "CONTOSO", "rg-canary", "canary note", "1920"] {
+    let bundle = try team.alice.exportBundle(
+      names: [], all: true, tag: nil, to: ["bob"], includeSecrets: true)
+    for canary in [
+      "canary-host", "CanaryUser", "Canary-Pw", "Shared-Canary-Pw", "web-01", "app-01", "CONTOSO",
+      "rg-canary", "canary note", "1920",
+    ] {
       #expect(!contains(bundle, Array(canary.utf8)), "\(canary)")
       #expect(!contains(bundle, Array(canary.utf8).flatMap { [$0, 0] }), "\(canary) (UTF-16)")
     }
@@ -100,20 +119,27 @@ struct SharingTests {
   @Test func everyFlippedByteAndEveryTruncationIsRefused() throws {
     let team = try Self.team()
     try team.alice.addLocal("vm", password: "pw")
-    let bundle = try team.alice.exportBundle(names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    let bundle = try team.alice.exportBundle(
+      names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
     let before = try Self.snapshot(team.bobQueue)
     var accepted: [Int] = []
     for offset in bundle.indices {
       for mask: UInt8 in [0x01, 0x80] {
         var altered = bundle
         altered[offset] ^= mask
-        if (try? team.bob.importBundle(altered, trust: true, onConflict: .replace)) != nil { accepted.append(offset) }
+        if (try? team.bob.importBundle(altered, trust: true, onConflict: .replace)) != nil {
+          accepted.append(offset)
+        }
       }
     }
     #expect(accepted.isEmpty, "flips accepted at \(accepted)")
     var truncations: [Int] = []
     for length in 0..<bundle.count {
-      if (try? team.bob.importBundle(Array(bundle.prefix(length)), trust: true, onConflict: .replace)) != nil { truncations.append(length) }
+      if (try? team.bob.importBundle(
+        Array(bundle.prefix(length)), trust: true, onConflict: .replace)) != nil
+      {
+        truncations.append(length)
+      }
     }
     #expect(truncations.isEmpty)
     #expect(try Self.snapshot(team.bobQueue) == before)
@@ -124,18 +150,29 @@ struct SharingTests {
   @Test func eachFailureHasItsOwnError() throws {
     let team = try Self.team()
     try team.alice.addLocal("vm", password: "pw")
-    let forBob = try team.alice.exportBundle(names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    let forBob = try team.alice.exportBundle(
+      names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
     let before = try Self.snapshot(team.bobQueue)
 
-    #expect(throws: VaultError.bundleNotForUs) { try team.carol.importBundle(forBob, trust: false, onConflict: .skip) }
-    #expect(throws: VaultError.bundleTrailingData(bytes: 3)) { try team.bob.importBundle(forBob + [1, 2, 3], trust: false, onConflict: .skip) }
+    #expect(throws: VaultError.bundleNotForUs) {
+      try team.carol.importBundle(forBob, trust: false, onConflict: .skip)
+    }
+    #expect(throws: VaultError.bundleTrailingData(bytes: 3)) {
+      try team.bob.importBundle(forBob + [1, 2, 3], trust: false, onConflict: .skip)
+    }
     var version3 = forBob
     version3[8] = 3
-    #expect(throws: VaultError.bundleUnsupportedVersion(3)) { try team.bob.importBundle(version3, trust: false, onConflict: .skip) }
-    #expect(throws: VaultError.bundleTruncated) { try team.bob.importBundle(Array(forBob.dropLast(1)), trust: false, onConflict: .skip) }
+    #expect(throws: VaultError.bundleUnsupportedVersion(3)) {
+      try team.bob.importBundle(version3, trust: false, onConflict: .skip)
+    }
+    #expect(throws: VaultError.bundleTruncated) {
+      try team.bob.importBundle(Array(forBob.dropLast(1)), trust: false, onConflict: .skip)
+    }
     var badSignature = forBob
     badSignature[badSignature.count - 1] ^= 1
-    #expect(throws: VaultError.bundleBadSignature) { try team.bob.importBundle(badSignature, trust: false, onConflict: .skip) }
+    #expect(throws: VaultError.bundleBadSignature) {
+      try team.bob.importBundle(badSignature, trust: false, onConflict: .skip)
+    }
     #expect(throws: VaultError.bundleMalformed(reason: "it does not start with RDPVBNDL")) {
       try team.bob.importBundle(Array("full address:s:x".utf8), trust: false, onConflict: .skip)
     }
@@ -143,8 +180,11 @@ struct SharingTests {
     let (stranger, _) = try memoryVault()
     try stranger.addTeammate(name: "bob", identity: try team.bob.identity())
     try stranger.addLocal("other", password: "x")
-    let fromStranger = try stranger.exportBundle(names: ["other"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
-    #expect(throws: VaultError.bundleUnknownSender(fingerprint: try stranger.identity().fingerprint)) {
+    let fromStranger = try stranger.exportBundle(
+      names: ["other"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    #expect(
+      throws: VaultError.bundleUnknownSender(fingerprint: try stranger.identity().fingerprint)
+    ) {
       try team.bob.importBundle(fromStranger, trust: false, onConflict: .skip)
     }
     #expect(try Self.snapshot(team.bobQueue) == before)
@@ -157,46 +197,66 @@ struct SharingTests {
   @Test func recipientsCannotBeChanged() throws {
     let team = try Self.team()
     try team.alice.addLocal("vm", password: "pw")
-    let bundle = try team.alice.exportBundle(names: ["vm"], all: false, tag: nil, to: ["bob", "carol"], includeSecrets: true)
+    let bundle = try team.alice.exportBundle(
+      names: ["vm"], all: false, tag: nil, to: ["bob", "carol"], includeSecrets: true)
     let parsed = try BundleFormat.parse(bundle)
     func rebuilt(_ recipients: [BundleFormat.Recipient]) -> [UInt8] {
       var header = parsed.header
       header.recipients = recipients
       let headerBytes = header.encoded()
-      var out = BundleFormat.magic + [BundleFormat.version] + be(UInt32(headerBytes.count)) + headerBytes + parsed.streamHeader
+      var out =
+        BundleFormat.magic + [BundleFormat.version] + be(UInt32(headerBytes.count)) + headerBytes
+        + parsed.streamHeader
       for chunk in parsed.chunks { out += be(UInt32(chunk.count)) + chunk }
       return out + parsed.signature
     }
     let recipients = parsed.header.recipients
     #expect(rebuilt(recipients) == bundle, "the rebuild itself is faithful")
     let (mallory, _) = try memoryVault()
-    let extra = BundleFormat.Recipient(boxKey: try mallory.identity().boxKey, sealedFileKey: recipients[0].sealedFileKey)
+    let extra = BundleFormat.Recipient(
+      boxKey: try mallory.identity().boxKey, sealedFileKey: recipients[0].sealedFileKey)
     for variant in [Array(recipients.reversed()), [recipients[0]], recipients + [extra]] {
-      #expect(throws: VaultError.bundleBadSignature) { try team.bob.importBundle(rebuilt(variant), trust: false, onConflict: .skip) }
+      #expect(throws: VaultError.bundleBadSignature) {
+        try team.bob.importBundle(rebuilt(variant), trust: false, onConflict: .skip)
+      }
     }
   }
 
   @Test func replayedAndOlderBundlesAreRefused() throws {
     let team = try Self.team()
     try team.alice.addLocal("vm", password: "pw")
-    let first = try team.alice.exportBundle(names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
-    let second = try team.alice.exportBundle(names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
-    #expect(try BundleFormat.parse(first).header.sequence + 1 == (try BundleFormat.parse(second).header.sequence))
+    let first = try team.alice.exportBundle(
+      names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    let second = try team.alice.exportBundle(
+      names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    #expect(
+      try BundleFormat.parse(first).header.sequence + 1
+        == (try BundleFormat.parse(second).header.sequence))
     _ = try team.bob.importBundle(second, trust: false, onConflict: .skip)
-    #expect(throws: VaultError.bundleReplayed) { try team.bob.importBundle(second, trust: false, onConflict: .skip) }
-    #expect(throws: VaultError.bundleRolledBack(sequence: 1, last: 2)) { try team.bob.importBundle(first, trust: false, onConflict: .skip) }
+    #expect(throws: VaultError.bundleReplayed) {
+      try team.bob.importBundle(second, trust: false, onConflict: .skip)
+    }
+    #expect(throws: VaultError.bundleRolledBack(sequence: 1, last: 2)) {
+      try team.bob.importBundle(first, trust: false, onConflict: .skip)
+    }
   }
 
   @Test func conflictsFollowThePolicy() throws {
     let team = try Self.team()
     try team.alice.addLocal("vm", host: "10.1.1.1", password: "alice's")
     try team.bob.addLocal("vm", host: "10.2.2.2", password: "bob's")
-    let export = { try team.alice.exportBundle(names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true) }
-    #expect(try team.bob.importBundle(try export(), trust: false, onConflict: .skip).skipped == ["vm"])
+    let export = {
+      try team.alice.exportBundle(
+        names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    }
+    #expect(
+      try team.bob.importBundle(try export(), trust: false, onConflict: .skip).skipped == ["vm"])
     #expect(try team.bob.profile(named: "vm").profile.host == "10.2.2.2")
     let renamed = try team.bob.importBundle(try export(), trust: false, onConflict: .rename)
     #expect(renamed.renamed.map(\.1) == ["vm-2"])
-    #expect(try team.bob.importBundle(try export(), trust: false, onConflict: .replace).replaced == ["vm"])
+    #expect(
+      try team.bob.importBundle(try export(), trust: false, onConflict: .replace).replaced == ["vm"]
+    )
     #expect(try team.bob.profile(named: "vm").profile.host == "10.1.1.1")
     #expect(text(of: try team.bob.password(forProfile: "vm")) == "alice's")
   }
@@ -205,16 +265,28 @@ struct SharingTests {
     let (vault, _) = try memoryVault()
     let identity = try vault.identity()
     #expect(try PublicIdentity(parsing: identity.encoded) == identity)
-    #expect(try PublicIdentity(parsing: identity.encoded.uppercased().replacingOccurrences(of: "RDPV1-", with: "rdpv1-")) == identity)
+    #expect(
+      try PublicIdentity(
+        parsing: identity.encoded.uppercased().replacingOccurrences(of: "RDPV1-", with: "rdpv1-"))
+        == identity)
     var typo = Array(identity.encoded)
     typo[20] = typo[20] == "a" ? "b" : "a"
-    #expect(throws: VaultError.invalidIdentity(reason: "the checksum does not match: a character was mistyped")) {
+    #expect(
+      throws: VaultError.invalidIdentity(
+        reason: "the checksum does not match: a character was mistyped")
+    ) {
       try PublicIdentity(parsing: String(typo))
     }
-    expectVaultError({ _ = try PublicIdentity(parsing: "age1qyqszqgpqyqszqgpqyqszqgpqyqszqgp") }) { if case .invalidIdentity = $0 { true } else { false } }
-    expectVaultError({ _ = try PublicIdentity(parsing: String(identity.encoded.dropLast(2))) }) { if case .invalidIdentity = $0 { true } else { false } }
+    expectVaultError({ _ = try PublicIdentity(parsing: "age1qyqszqgpqyqszqgpqyqszqgpqyqszqgp") }) {
+      if case .invalidIdentity = $0 { true } else { false }
+    }
+    expectVaultError({ _ = try PublicIdentity(parsing: String(identity.encoded.dropLast(2))) }) {
+      if case .invalidIdentity = $0 { true } else { false }
+    }
     #expect(identity.fingerprint.count == 19)
-    #expect(throws: VaultError.invalidIdentity(reason: "that is this vault's own identity")) { try vault.addTeammate(name: "me", identity: identity) }
+    #expect(throws: VaultError.invalidIdentity(reason: "that is this vault's own identity")) {
+      try vault.addTeammate(name: "me", identity: identity)
+    }
   }
 
   @Test func anIdentityPinnedTwiceIsRefused() throws {
@@ -226,7 +298,9 @@ struct SharingTests {
       try team.alice.addTeammate(name: "BOB", identity: try team.carol.identity())
     }
     try team.alice.removeTeammate(name: "bob")
-    #expect(throws: VaultError.teammateNotFound(name: "bob")) { try team.alice.removeTeammate(name: "bob") }
+    #expect(throws: VaultError.teammateNotFound(name: "bob")) {
+      try team.alice.removeTeammate(name: "bob")
+    }
   }
 
   /// An approval is this vault's own: the sender's approved hook arrives unapproved, and the
@@ -236,8 +310,10 @@ struct SharingTests {
     var profile = Profile(name: "jit-01", host: "10.0.0.9", computerName: "JIT-01", kind: .local)
     try profile.settings.set("pre-connect", "az vm start -g rg -n jit-01")
     #expect(profile.settings.approvedPreConnect == "az vm start -g rg -n jit-01")
-    try team.alice.addProfile(profile, account: try AccountName.parse(user: "u", domain: nil), password: try secret("pw"))
-    let bundle = try team.alice.exportBundle(names: ["jit-01"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    try team.alice.addProfile(
+      profile, account: try AccountName.parse(user: "u", domain: nil), password: try secret("pw"))
+    let bundle = try team.alice.exportBundle(
+      names: ["jit-01"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
     let report = try team.bob.importBundle(bundle, trust: false, onConflict: .skip)
     #expect(report.items.map(\.preConnect) == ["az vm start -g rg -n jit-01"])
     let received = try team.bob.profile(named: "jit-01").profile.settings
@@ -250,12 +326,19 @@ struct SharingTests {
   @Test func theSignatureIsCheckedBeforeSenderAndRecipient() throws {
     let team = try Self.team()
     try team.alice.addLocal("vm", password: "pw")
-    var bundle = try team.alice.exportBundle(names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    var bundle = try team.alice.exportBundle(
+      names: ["vm"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
     bundle[bundle.count - 1] ^= 0x01
-    #expect(throws: VaultError.bundleBadSignature) { try team.carol.importBundle(bundle, trust: false, onConflict: .skip) }
+    #expect(throws: VaultError.bundleBadSignature) {
+      try team.carol.importBundle(bundle, trust: false, onConflict: .skip)
+    }
     let (stranger, _) = try memoryVault()
-    #expect(throws: VaultError.bundleBadSignature) { try stranger.importBundle(bundle, trust: false, onConflict: .skip) }
-    #expect(throws: VaultError.bundleBadSignature) { try team.bob.importBundle(bundle, trust: false, onConflict: .skip) }
+    #expect(throws: VaultError.bundleBadSignature) {
+      try stranger.importBundle(bundle, trust: false, onConflict: .skip)
+    }
+    #expect(throws: VaultError.bundleBadSignature) {
+      try team.bob.importBundle(bundle, trust: false, onConflict: .skip)
+    }
   }
 
   /// Found in review: a sequence number beyond Int64 is refused, not a crash.
@@ -263,9 +346,11 @@ struct SharingTests {
     let team = try Self.team()
     let alice = try team.alice.identity()
     let payload = try BundlePayload.encode(
-      BundlePayload.Document(version: 1, accounts: [], profiles: []), passwordLength: { _ in nil }, writePassword: { _, _ in })
+      BundlePayload.Document(version: 1, accounts: [], profiles: []), passwordLength: { _ in nil },
+      writePassword: { _, _ in })
     let bytes = try BundleFormat.write(
-      payload: payload, senderBox: alice.boxKey, senderSign: alice.signKey, signingKey: try team.alice.identitySecret(.sign),
+      payload: payload, senderBox: alice.boxKey, senderSign: alice.signKey,
+      signingKey: try team.alice.identitySecret(.sign),
       recipients: [try team.bob.identity()], sequence: UInt64.max)
     #expect(throws: VaultError.bundleMalformed(reason: "sequence number out of range")) {
       try team.bob.importBundle(bytes, trust: false, onConflict: .skip)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import GRDB
+import Testing
 import VaultCrypto
 
 @testable import VaultKit
@@ -37,16 +37,25 @@ final class TemporaryDirectory {
 
 extension Vault {
   @discardableResult
-  func addLocal(_ name: String, host: String = "10.0.0.4", user: String = "azureuser", password: String) throws -> ProfileEntry {
-    let profile = Profile(name: name, host: host, computerName: Profile.defaultComputerName(for: name) ?? "VM", kind: .local)
-    return try addProfile(profile, account: try AccountName.parse(user: user, domain: nil), password: try secret(password))
+  func addLocal(
+    _ name: String, host: String = "10.0.0.4", user: String = "azureuser", password: String
+  ) throws -> ProfileEntry {
+    let profile = Profile(
+      name: name, host: host, computerName: Profile.defaultComputerName(for: name) ?? "VM",
+      kind: .local)
+    return try addProfile(
+      profile, account: try AccountName.parse(user: user, domain: nil),
+      password: try secret(password))
   }
 
   @discardableResult
   func addDomain(
-    _ name: String, kind: AccountKind = .domain, user: String, admin: Bool = false, password: String?
+    _ name: String, kind: AccountKind = .domain, user: String, admin: Bool = false,
+    password: String?
   ) throws -> ProfileEntry {
-    let profile = Profile(name: name, host: "\(name).contoso.com", computerName: Profile.defaultComputerName(for: name) ?? "VM", kind: kind)
+    let profile = Profile(
+      name: name, host: "\(name).contoso.com",
+      computerName: Profile.defaultComputerName(for: name) ?? "VM", kind: kind)
     let account = try AccountName.parse(user: user, domain: nil)
     if let password {
       return try addProfile(profile, account: account, admin: admin, password: try secret(password))
@@ -57,7 +66,9 @@ extension Vault {
 
 /// The body fails with `invalidField` or `missingField` for `field`: the specific error, not
 /// any error.
-func expectInvalid(_ field: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+func expectInvalid(
+  _ field: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+) {
   #expect(sourceLocation: sourceLocation) {
     try body()
   } throws: { error in
@@ -70,7 +81,8 @@ func expectInvalid(_ field: String, sourceLocation: SourceLocation = #_sourceLoc
 
 /// The body fails with a VaultError that `matches` accepts.
 func expectVaultError(
-  sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void, matching matches: (VaultError) -> Bool
+  sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void,
+  matching matches: (VaultError) -> Bool
 ) {
   #expect(sourceLocation: sourceLocation) {
     try body()

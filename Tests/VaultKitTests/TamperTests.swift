@@ -14,9 +14,11 @@ struct TamperTests {
   static func populated() throws -> (team: SharingTests.Team, bundle: [UInt8], second: [UInt8]) {
     let team = try SharingTests.team()
     try team.alice.addLocal("shared-01", password: "from alice")
-    let bundle = try team.alice.exportBundle(names: ["shared-01"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    let bundle = try team.alice.exportBundle(
+      names: ["shared-01"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
     try team.alice.addLocal("shared-02", password: "from alice 2")
-    let second = try team.alice.exportBundle(names: ["shared-02"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    let second = try team.alice.exportBundle(
+      names: ["shared-02"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
     let bob = team.bob
     try bob.addLocal("web-01", host: "10.0.0.1", password: "local one")
     try bob.addLocal("web-02", host: "10.0.0.2", password: "local two")
@@ -96,14 +98,18 @@ struct TamperTests {
       do {
         _ = try vault.password(forProfile: name)
       } catch let error as VaultError {
-        if case .profileNotFound = error { Issue.record("\(name): a swapped index must not look like a missing VM") }
+        if case .profileNotFound = error {
+          Issue.record("\(name): a swapped index must not look like a missing VM")
+        }
       }
     }
     // `list` finds it in the row-set digest first (the index is part of each row's element).
     #expect(throws: VaultError.rowSetMismatch(table: "profiles")) { try vault.profiles() }
 
     let (linked, _) = try Self.tampered(
-      team, "UPDATE profiles SET account_id = (SELECT id FROM accounts WHERE id != profiles.account_id LIMIT 1) WHERE id = \(Self.first("profiles"))")
+      team,
+      "UPDATE profiles SET account_id = (SELECT id FROM accounts WHERE id != profiles.account_id LIMIT 1) WHERE id = \(Self.first("profiles"))"
+    )
     #expect(throws: VaultError.rowSetMismatch(table: "profiles")) { try linked.profiles() }
     // One-row reads open the record, which fails under the moved link: exactly the one row
     // moved is refused, by its name and by its password, and never hands out another's.
@@ -113,7 +119,9 @@ struct TamperTests {
         _ = try linked.profile(named: name)
       } catch let error as VaultError {
         #expect(error == .tampered(table: "profiles", column: "record"), "\(name): \(error)")
-        #expect(throws: VaultError.tampered(table: "profiles", column: "record")) { _ = try linked.password(forProfile: name) }
+        #expect(throws: VaultError.tampered(table: "profiles", column: "record")) {
+          _ = try linked.password(forProfile: name)
+        }
         refused.append(name)
       }
     }
@@ -122,10 +130,13 @@ struct TamperTests {
     // A record put under another version does not open, whatever the row-set digest says.
     let (versioned, _) = try Self.tampered(team, "UPDATE account_secrets SET version = version + 1")
     for name in ["web-01", "web-02", "app-01"] {
-      #expect(throws: VaultError.tampered(table: "account_secrets", column: "record")) { _ = try versioned.password(forProfile: name) }
+      #expect(throws: VaultError.tampered(table: "account_secrets", column: "record")) {
+        _ = try versioned.password(forProfile: name)
+      }
     }
 
-    let (deleted, _) = try Self.tampered(team, "DELETE FROM profiles WHERE id = \(Self.first("profiles"))")
+    let (deleted, _) = try Self.tampered(
+      team, "DELETE FROM profiles WHERE id = \(Self.first("profiles"))")
     #expect(throws: VaultError.rowSetMismatch(table: "profiles")) { try deleted.profiles() }
     #expect(throws: VaultError.rowSetMismatch(table: "profiles")) { try deleted.accounts() }
   }
@@ -136,20 +147,31 @@ struct TamperTests {
     for sql in [
       "DELETE FROM seen_bundles", "DELETE FROM sender_sequences",
       // Found in review: new indexes hide the rows from the lookup without deleting them.
-      "UPDATE seen_bundles SET lookup = randomblob(32)", "UPDATE sender_sequences SET lookup = randomblob(32)",
+      "UPDATE seen_bundles SET lookup = randomblob(32)",
+      "UPDATE sender_sequences SET lookup = randomblob(32)",
     ] {
       let (vault, _) = try Self.tampered(team, sql)
-      #expect(throws: VaultError.replayStateTampered) { try vault.importBundle(bundle, trust: false, onConflict: .rename) }
-      #expect(throws: VaultError.replayStateTampered) { try vault.importBundle(second, trust: false, onConflict: .rename) }
+      #expect(throws: VaultError.replayStateTampered) {
+        try vault.importBundle(bundle, trust: false, onConflict: .rename)
+      }
+      #expect(throws: VaultError.replayStateTampered) {
+        try vault.importBundle(second, trust: false, onConflict: .rename)
+      }
     }
     // Rolled back: the sender's row put back to what it was before a later import.
-    let old = try team.bobQueue.read { db in try Row.fetchOne(db, sql: "SELECT version, record FROM sender_sequences")! }
+    let old = try team.bobQueue.read { db in
+      try Row.fetchOne(db, sql: "SELECT version, record FROM sender_sequences")!
+    }
     _ = try team.bob.importBundle(second, trust: false, onConflict: .skip)
     try team.bobQueue.write { db in
-      try db.execute(sql: "UPDATE sender_sequences SET version = ?, record = ?", arguments: [old["version"] as Int64, old["record"] as Data])
+      try db.execute(
+        sql: "UPDATE sender_sequences SET version = ?, record = ?",
+        arguments: [old["version"] as Int64, old["record"] as Data])
       try db.execute(sql: "DELETE FROM seen_bundles")
     }
-    #expect(throws: VaultError.replayStateTampered) { try team.bob.importBundle(second, trust: false, onConflict: .rename) }
+    #expect(throws: VaultError.replayStateTampered) {
+      try team.bob.importBundle(second, trust: false, onConflict: .rename)
+    }
   }
 
   /// Found in review: a format-2 header marked as format 1 would let old tables through the
@@ -159,19 +181,28 @@ struct TamperTests {
     let copy = try DatabaseQueue()
     try team.bobQueue.backup(to: copy)
     try copy.write { try $0.execute(sql: "UPDATE vault_header SET format_version = 1") }
-    #expect(throws: VaultError.wrongPassphrase) { try Vault.open(in: copy, passphrase: try secret("correct horse")) }
+    #expect(throws: VaultError.wrongPassphrase) {
+      try Vault.open(in: copy, passphrase: try secret("correct horse"))
+    }
 
     let triggered = try DatabaseQueue()
     try team.bobQueue.backup(to: triggered)
     try triggered.write {
-      try $0.execute(sql: "CREATE TRIGGER t AFTER INSERT ON seen_bundles BEGIN UPDATE seen_bundles SET lookup = randomblob(32); END")
+      try $0.execute(
+        sql:
+          "CREATE TRIGGER t AFTER INSERT ON seen_bundles BEGIN UPDATE seen_bundles SET lookup = randomblob(32); END"
+      )
     }
-    expectVaultError({ _ = try Vault.open(in: triggered, passphrase: try secret("correct horse")) }) {
+    expectVaultError({ _ = try Vault.open(in: triggered, passphrase: try secret("correct horse")) })
+    {
       if case .corrupt(let detail) = $0 { detail.contains("trigger or view") } else { false }
     }
 
-    let (overflowed, _) = try Self.tampered(team, "UPDATE account_secrets SET version = 9223372036854775807")
-    expectVaultError({ try overflowed.setAccountPassword("CONTOSO\\alice", password: try secret("x")) }) { _ in true }
+    let (overflowed, _) = try Self.tampered(
+      team, "UPDATE account_secrets SET version = 9223372036854775807")
+    expectVaultError({
+      try overflowed.setAccountPassword("CONTOSO\\alice", password: try secret("x"))
+    }) { _ in true }
   }
 
   /// Found in review: a removed teammate put back, or a deleted identity, must not pass.
@@ -179,7 +210,9 @@ struct TamperTests {
     let (team, bundle, _) = try Self.populated()
     let (noTeammates, _) = try Self.tampered(team, "DELETE FROM teammates")
     #expect(throws: VaultError.rowSetMismatch(table: "teammates")) { try noTeammates.teammates() }
-    #expect(throws: VaultError.rowSetMismatch(table: "teammates")) { try noTeammates.importBundle(bundle, trust: false, onConflict: .rename) }
+    #expect(throws: VaultError.rowSetMismatch(table: "teammates")) {
+      try noTeammates.importBundle(bundle, trust: false, onConflict: .rename)
+    }
     let (noIdentity, _) = try Self.tampered(team, "DELETE FROM identity")
     #expect(throws: VaultError.rowSetMismatch(table: "identity")) { try noIdentity.identity() }
   }

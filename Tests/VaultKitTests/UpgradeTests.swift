@@ -9,14 +9,18 @@ struct UpgradeTests {
     let temp = TemporaryDirectory()
     let path = temp.path + "/vault.db"
     try FileManager.default.copyItem(
-      atPath: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/upgrade/vault-schema1.db").path,
+      atPath: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Fixtures/upgrade/vault-schema1.db"
+      ).path,
       toPath: path)
     chmod(path, 0o600)
     let before = try VaultInfo.read(at: path)
     #expect(before.schemaMigrations == ["0001_initial"])
     #expect(before.counts == VaultInfo.Counts(profiles: 2, accounts: 2))
     // A wrong passphrase does not migrate anything.
-    #expect(throws: VaultError.wrongPassphrase) { try Vault.open(at: path, passphrase: try secret("wrong")) }
+    #expect(throws: VaultError.wrongPassphrase) {
+      try Vault.open(at: path, passphrase: try secret("wrong"))
+    }
     #expect(try VaultInfo.read(at: path).schemaMigrations == ["0001_initial"])
 
     let vault = try Vault.open(at: path, passphrase: try secret("schema one passphrase"))
@@ -34,7 +38,9 @@ struct UpgradeTests {
     #expect(app.account.isDomainAdmin)
     #expect(text(of: try vault.password(forProfile: "web-01")) == "Local-Pw-1")
     #expect(text(of: try vault.password(forProfile: "app-01")) == "Domain-Pw-2")
-    expectVaultError({ _ = try vault.profile(named: "dc-01") }) { if case .profileNotFound = $0 { true } else { false } }
+    expectVaultError({ _ = try vault.profile(named: "dc-01") }) {
+      if case .profileNotFound = $0 { true } else { false }
+    }
     // The new tables work: the vault gets an identity on first use.
     #expect(try vault.identity().fingerprint.count == 19)
   }

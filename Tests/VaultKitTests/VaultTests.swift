@@ -31,9 +31,13 @@ struct VaultTests {
   func outOfRangeHeaderIsRefused(ops: Int64, mem: Int64) throws {
     let (_, queue) = try memoryVault()
     try queue.write {
-      try $0.execute(sql: "UPDATE vault_header SET kdf_opslimit = ?, kdf_memlimit = ?", arguments: [ops, mem])
+      try $0.execute(
+        sql: "UPDATE vault_header SET kdf_opslimit = ?, kdf_memlimit = ?", arguments: [ops, mem])
     }
-    #expect(throws: VaultError.kdfOutOfRange(opsLimit: UInt64(bitPattern: ops), memLimit: UInt64(bitPattern: mem))) {
+    #expect(
+      throws: VaultError.kdfOutOfRange(
+        opsLimit: UInt64(bitPattern: ops), memLimit: UInt64(bitPattern: mem))
+    ) {
       try Vault.open(in: queue, passphrase: try secret("correct horse"))
     }
   }
@@ -44,7 +48,9 @@ struct VaultTests {
   @Test func aChangedKeyVersionBreaksTheWrap() throws {
     let (_, queue) = try memoryVault()
     try queue.write { try $0.execute(sql: "UPDATE vault_header SET key_version = key_version + 1") }
-    #expect(throws: VaultError.wrongPassphrase) { try Vault.open(in: queue, passphrase: try secret("correct horse")) }
+    #expect(throws: VaultError.wrongPassphrase) {
+      try Vault.open(in: queue, passphrase: try secret("correct horse"))
+    }
   }
 
   @Test func inRangeHeaderChangeBreaksTheWrap() throws {
@@ -61,15 +67,24 @@ struct VaultTests {
     try vault.addDomain("app-01", user: "CONTOSO\\alice", admin: true, password: "domain-pw")
     try vault.addDomain("dc-01", kind: .dc, user: "CONTOSO\\alice", password: nil)
     let before = try vault.profiles(withSettings: true)
-    let wrappedBefore = try queue.read { try Data.fetchOne($0, sql: "SELECT wrapped_key FROM vault_header") }
-    let profileRowsBefore = try queue.read { try Row.fetchAll($0, sql: "SELECT * FROM profiles ORDER BY id") }
+    let wrappedBefore = try queue.read {
+      try Data.fetchOne($0, sql: "SELECT wrapped_key FROM vault_header")
+    }
+    let profileRowsBefore = try queue.read {
+      try Row.fetchAll($0, sql: "SELECT * FROM profiles ORDER BY id")
+    }
 
-    try vault.changePassphrase(current: try secret("correct horse"), new: try secret("battery staple"), kdf: .interactive)
+    try vault.changePassphrase(
+      current: try secret("correct horse"), new: try secret("battery staple"), kdf: .interactive)
 
     // Only the key wrap changed.
-    let wrappedAfter = try queue.read { try Data.fetchOne($0, sql: "SELECT wrapped_key FROM vault_header") }
+    let wrappedAfter = try queue.read {
+      try Data.fetchOne($0, sql: "SELECT wrapped_key FROM vault_header")
+    }
     #expect(wrappedAfter != wrappedBefore)
-    #expect(try queue.read { try Row.fetchAll($0, sql: "SELECT * FROM profiles ORDER BY id") } == profileRowsBefore)
+    #expect(
+      try queue.read { try Row.fetchAll($0, sql: "SELECT * FROM profiles ORDER BY id") }
+        == profileRowsBefore)
     #expect(throws: VaultError.wrongPassphrase) {
       try Vault.open(in: queue, passphrase: try secret("correct horse"))
     }
@@ -93,9 +108,13 @@ struct VaultTests {
     try vault.addLocal("web-02", host: "10.0.0.2", password: "b")
     try queue.write { db in
       let rows = try Row.fetchAll(db, sql: "SELECT id, record FROM profiles ORDER BY id")
-      try db.execute(sql: "UPDATE profiles SET record = ? WHERE id = ?", arguments: [rows[1]["record"] as Data, rows[0]["id"] as Int64])
+      try db.execute(
+        sql: "UPDATE profiles SET record = ? WHERE id = ?",
+        arguments: [rows[1]["record"] as Data, rows[0]["id"] as Int64])
     }
-    #expect(throws: VaultError.tampered(table: "profiles", column: "record")) { try vault.profiles() }
+    #expect(throws: VaultError.tampered(table: "profiles", column: "record")) {
+      try vault.profiles()
+    }
   }
 
   @Test func aPasswordMovedToAnotherAccountFails() throws {
@@ -105,7 +124,8 @@ struct VaultTests {
     try queue.write { db in
       let boxes = try Row.fetchAll(db, sql: "SELECT id, record FROM account_secrets ORDER BY id")
       try db.execute(
-        sql: "UPDATE account_secrets SET record = ? WHERE id = ?", arguments: [boxes[1]["record"] as Data, boxes[0]["id"] as Int64])
+        sql: "UPDATE account_secrets SET record = ? WHERE id = ?",
+        arguments: [boxes[1]["record"] as Data, boxes[0]["id"] as Int64])
     }
     // The first account now holds the second's box: it no longer opens.
     let failures = ["web-01", "web-02"].filter { name in
@@ -127,13 +147,19 @@ struct VaultTests {
     try first.addLocal("web-01", password: "a")
     try second.addLocal("web-01", password: "b")
     let foreign = try firstQueue.read { try Data.fetchOne($0, sql: "SELECT record FROM profiles") }
-    try secondQueue.write { try $0.execute(sql: "UPDATE profiles SET record = ?", arguments: [foreign]) }
-    #expect(throws: VaultError.tampered(table: "profiles", column: "record")) { try second.profile(named: "web-01") }
+    try secondQueue.write {
+      try $0.execute(sql: "UPDATE profiles SET record = ?", arguments: [foreign])
+    }
+    #expect(throws: VaultError.tampered(table: "profiles", column: "record")) {
+      try second.profile(named: "web-01")
+    }
   }
 
   @Test func aVaultFromANewerBinaryIsRefused() throws {
     let (_, queue) = try memoryVault()
-    try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('0099_future')") }
+    try queue.write {
+      try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('0099_future')")
+    }
     #expect(throws: VaultError.newerSchema(unknownMigrations: ["0099_future"])) {
       try Vault.open(in: queue, passphrase: try secret("correct horse"))
     }
@@ -160,7 +186,9 @@ struct VaultTests {
 
   @Test func migrationsAreRecorded() throws {
     let (_, queue) = try memoryVault()
-    let applied = try queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
+    let applied = try queue.read {
+      try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations")
+    }
     #expect(applied == VaultStore.knownMigrations)
   }
 }

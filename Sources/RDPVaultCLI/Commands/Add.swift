@@ -26,11 +26,15 @@ extension RDPVault {
     func run() throws {
       let vault = try options.openVault()
       try Validation.profileName(name)
-      guard let accountName = try fields.accountName else { throw ValidationError("missing --user") }
-      let (computerName, computerNote) = Profile.computerName(given: fields.computerName, vmName: name, user: accountName)
+      guard let accountName = try fields.accountName else {
+        throw ValidationError("missing --user")
+      }
+      let (computerName, computerNote) = Profile.computerName(
+        given: fields.computerName, vmName: name, user: accountName)
       var profile = Profile(name: name, host: "", computerName: computerName, kind: .local)
       fields.apply(to: &profile)
-      let resolution = try vault.resolveAccount(for: profile, name: accountName, admin: fields.admin)
+      let resolution = try vault.resolveAccount(
+        for: profile, name: accountName, admin: fields.admin)
       let entry: ProfileEntry
       switch resolution {
       case .existing:
@@ -40,14 +44,18 @@ extension RDPVault {
               + "the VM links to it and its password stays",
             hint: "change a shared password with: rdpvault account passwd ACCOUNT")
         }
-        entry = try vault.addProfile(profile, account: accountName, admin: fields.admin, password: nil)
+        entry = try vault.addProfile(
+          profile, account: accountName, admin: fields.admin, password: nil)
       case .new:
         let password = try passwordOptions.read(prompt: true)
-        entry = try vault.addProfile(profile, account: accountName, admin: fields.admin, password: password)
+        entry = try vault.addProfile(
+          profile, account: accountName, admin: fields.admin, password: password)
       }
       if let computerNote, entry.profile.kind == .local { Diagnostics.note(computerNote) }
       let linked = if case .existing = resolution { ", linked to the existing account" } else { "" }
-      Diagnostics.note("added \(entry.profile.name) (\(entry.profile.kind.rawValue), signs in as \(entry.signInName)\(linked))")
+      Diagnostics.note(
+        "added \(entry.profile.name) (\(entry.profile.kind.rawValue), signs in as \(entry.signInName)\(linked))"
+      )
     }
   }
 }

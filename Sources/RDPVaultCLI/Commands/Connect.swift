@@ -21,9 +21,11 @@ extension RDPVault {
     @Option(help: "auto, xfreerdp, xfreerdp3, sdl-freerdp3, remmina, mstsc or macos.")
     var client: ClientKind = .auto
     @Option(help: "Run this executable as the client.") var clientPath: String?
-    @Flag(help: "Print the launch plan, secrets as <redacted>, and start nothing.") var dryRun = false
+    @Flag(help: "Print the launch plan, secrets as <redacted>, and start nothing.") var dryRun =
+      false
     @Flag(help: "Skip the TCP check before connecting.") var noCheck = false
-    @Argument(parsing: .postTerminator, help: "Arguments for the client.") var clientArguments: [String] = []
+    @Argument(parsing: .postTerminator, help: "Arguments for the client.") var clientArguments:
+      [String] = []
 
     func run() throws {
       let environment = ProcessInfo.processInfo.environment
@@ -34,16 +36,24 @@ extension RDPVault {
       let hook = entry.profile.settings.options[ConnectOption.preConnect]
       let approved = entry.profile.settings.approvedPreConnect
       if dryRun {
-        print("vm: \(entry.profile.name) (\(Output.address(entry.profile)), signs in as \(entry.signInName))")
+        print(
+          "vm: \(entry.profile.name) (\(Output.address(entry.profile)), signs in as \(entry.signInName))"
+        )
         print("program: \(choice.program)\(choice.picked ? " (picked by --client auto)" : "")")
         for line in plan.rendered() { print(line) }
-        print("pre-connect: \(hook.map { approved == nil ? "\($0) (NOT approved: connect refuses to run it)" : $0 } ?? "(none)")")
-        print("check: \(noCheck ? "skipped (--no-check)" : "TCP connection to \(Output.address(entry.profile)) first")")
+        print(
+          "pre-connect: \(hook.map { approved == nil ? "\($0) (NOT approved: connect refuses to run it)" : $0 } ?? "(none)")"
+        )
+        print(
+          "check: \(noCheck ? "skipped (--no-check)" : "TCP connection to \(Output.address(entry.profile)) first")"
+        )
         return
       }
       if choice.picked { Diagnostics.note("using \(choice.kind.displayName) at \(choice.program)") }
       if let hook {
-        guard approved == hook else { throw VaultError.hookNotApproved(profile: entry.profile.name, command: hook) }
+        guard approved == hook else {
+          throw VaultError.hookNotApproved(profile: entry.profile.name, command: hook)
+        }
         Diagnostics.note("running the pre-connect command")
         let status = try Launcher.runHook(hook, profile: entry.profile, environment: environment)
         if status != 0 { throw VaultError.hookFailed(status: status) }

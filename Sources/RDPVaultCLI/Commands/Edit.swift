@@ -17,7 +17,9 @@ extension RDPVault {
     @Argument(help: "The VM's name.") var name: String
     @OptionGroup var fields: ProfileOptions
     @OptionGroup var passwordOptions: PasswordOptions
-    @Flag(name: .shortAndLong, help: "Do not ask before removing the VM's local account and its password.")
+    @Flag(
+      name: .shortAndLong,
+      help: "Do not ask before removing the VM's local account and its password.")
     var yes = false
 
     func run() throws {
@@ -27,9 +29,13 @@ extension RDPVault {
       if let removed = try vault.editRemovesAccount(
         named: name, change: { fields.apply(to: &$0) }, account: accountName, admin: admin)
       {
-        Diagnostics.warning("\(name) leaves its local account \(removed), whose stored password will be deleted")
+        Diagnostics.warning(
+          "\(name) leaves its local account \(removed), whose stored password will be deleted")
         if !yes {
-          guard try Prompt.confirm("Delete \(removed) and its password?", hint: "pass --yes to delete it without a terminal")
+          guard
+            try Prompt.confirm(
+              "Delete \(removed) and its password?",
+              hint: "pass --yes to delete it without a terminal")
           else { throw CLIError("not changed") }
         }
       }
@@ -44,7 +50,8 @@ extension RDPVault {
         named: name, change: { fields.apply(to: &$0) }, account: accountName, admin: admin,
         password: password)
       Diagnostics.note(
-        "updated \(entry.profile.name) (\(entry.profile.kind.rawValue), signs in as \(entry.signInName))")
+        "updated \(entry.profile.name) (\(entry.profile.kind.rawValue), signs in as \(entry.signInName))"
+      )
     }
   }
 }

@@ -18,15 +18,20 @@ extension RDPVault {
 
     func validate() throws {
       if to.isEmpty { throw ValidationError("missing --to TEAMMATE") }
-      if names.isEmpty && !all && tag == nil { throw ValidationError("name VMs, or give --all or --tag") }
+      if names.isEmpty && !all && tag == nil {
+        throw ValidationError("name VMs, or give --all or --tag")
+      }
       if all && !names.isEmpty { throw ValidationError("give either VM names or --all") }
     }
 
     func run() throws {
       // Whole tables only when everything may be sent; the passwords only when they go.
-      let whole: WholeTables = names.isEmpty ? (noSecrets ? [.profiles, .accounts] : [.profiles, .accounts, .passwords]) : []
+      let whole: WholeTables =
+        names.isEmpty
+        ? (noSecrets ? [.profiles, .accounts] : [.profiles, .accounts, .passwords]) : []
       let vault = try options.openVault(wholeTables: whole)
-      let bundle = try vault.exportBundle(names: names, all: all, tag: tag, to: to, includeSecrets: !noSecrets)
+      let bundle = try vault.exportBundle(
+        names: names, all: all, tag: tag, to: to, includeSecrets: !noSecrets)
       try PrivateFile.write(bundle, to: output, force: force)
       Diagnostics.note(
         "wrote \(output) for \(to.joined(separator: ", "))\(noSecrets ? " (no passwords)" : "")")

@@ -15,11 +15,13 @@ extension RDPVault {
       subcommands: [Approve.self])
 
     struct Approve: ParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "Show a VM's pre-connect command and approve it.")
+      static let configuration = CommandConfiguration(
+        abstract: "Show a VM's pre-connect command and approve it.")
 
       @OptionGroup var options: VaultOptions
       @Argument(help: "The VM's name.") var name: String
-      @Flag(name: .shortAndLong, help: "Approve without asking (the command is still printed).") var yes = false
+      @Flag(name: .shortAndLong, help: "Approve without asking (the command is still printed).")
+      var yes = false
 
       func run() throws {
         let vault = try options.openVault()
@@ -27,14 +29,17 @@ extension RDPVault {
         guard let command = entry.profile.settings.options[ConnectOption.preConnect] else {
           throw VaultError.noPreConnect(profile: entry.profile.name)
         }
-        print("pre-connect command of \(entry.profile.name), run with /bin/sh -c before each connect:")
+        print(
+          "pre-connect command of \(entry.profile.name), run with /bin/sh -c before each connect:")
         print("  \(command)")
         if entry.profile.settings.approvedPreConnect != nil {
           Diagnostics.note("it is already approved")
           return
         }
         if !yes {
-          guard try Prompt.confirm("Approve exactly this command?", hint: "pass --yes to approve without a terminal")
+          guard
+            try Prompt.confirm(
+              "Approve exactly this command?", hint: "pass --yes to approve without a terminal")
           else { throw CLIError("not approved") }
         }
         try vault.approvePreConnect(profile: entry.profile.name, command: command)

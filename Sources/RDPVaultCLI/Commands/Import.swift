@@ -31,20 +31,26 @@ extension RDPVault {
         """)
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "The .rdp files or bundles, or directories of .rdp and .rdpw files.") var files: [String]
+    @Argument(help: "The .rdp files or bundles, or directories of .rdp and .rdpw files.") var files:
+      [String]
     @Option(help: "The VM's name (one file only; default: the file name).") var name: String?
     @Option(help: "Override the inferred account kind.") var kind: AccountKind?
-    @Option(name: .customLong("tag"), help: "Tag every imported VM (repeatable).") var tags: [String] = []
+    @Option(name: .customLong("tag"), help: "Tag every imported VM (repeatable).") var tags:
+      [String] = []
     @Option(help: "The user, for files without username:s: (Azure's downloads).") var user: String?
     @Option(help: "The VM's Windows computer name.") var computerName: String?
-    @Flag(help: "Bundles: pin an unknown sender (check the fingerprint it prints).") var trust = false
+    @Flag(help: "Bundles: pin an unknown sender (check the fingerprint it prints).") var trust =
+      false
     @Option(help: "Bundles: skip, replace or rename VMs whose names are taken.")
     var onConflict: ConflictPolicy = .skip
     @Flag(help: "Link VMs to stored accounts of the same sign-in name (and their passwords).")
     var linkExisting = false
     @Flag(help: ".rdp files: store a password saved in the clear as the account's password.")
     var storeClearPassword = false
-    @Flag(help: ".rdp files: refresh the host, port and settings of VMs that exist (accounts and passwords stay).")
+    @Flag(
+      help:
+        ".rdp files: refresh the host, port and settings of VMs that exist (accounts and passwords stay)."
+    )
     var update = false
     @Flag(help: "Show what would be imported, and write nothing.") var dryRun = false
 
@@ -61,11 +67,14 @@ extension RDPVault {
     static func expand(_ arguments: [String]) throws -> [String] {
       try arguments.flatMap { argument -> [String] in
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory),
+          isDirectory.boolValue
+        else {
           return [argument]
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: argument)
-          .filter { name in [".rdp", ".rdpw"].contains { name.lowercased().hasSuffix($0) } }.sorted()
+          .filter { name in [".rdp", ".rdpw"].contains { name.lowercased().hasSuffix($0) } }
+          .sorted()
         if names.isEmpty { throw CLIError("\(argument) holds no .rdp or .rdpw file") }
         return names.map { (argument.hasSuffix("/") ? argument : argument + "/") + $0 }
       }
@@ -82,7 +91,9 @@ extension RDPVault {
       // The files' bytes may hold a clear-text password: wiped in place once imported.
       defer {
         for index in batch.indices {
-          batch[index].bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
+          batch[index].bytes.withUnsafeMutableBytes {
+            _ = $0.initializeMemory(as: UInt8.self, repeating: 0)
+          }
         }
       }
       for file in files {
@@ -105,27 +116,35 @@ extension RDPVault {
       if !batch.isEmpty {
         let results = try vault.importRDPFiles(
           batch, kind: kind, tags: tags, user: user, computerName: computerName,
-          consent: ImportConsent(linkExisting: linkExisting, storeClearTextPasswords: storeClearPassword, updateExisting: update), dryRun: dryRun,
-          progress: Self.progressBar(enabled: batch.count > ImportReportPrinter.detailLimit && isatty(2) != 0))
+          consent: ImportConsent(
+            linkExisting: linkExisting, storeClearTextPasswords: storeClearPassword,
+            updateExisting: update), dryRun: dryRun,
+          progress: Self.progressBar(
+            enabled: batch.count > ImportReportPrinter.detailLimit && isatty(2) != 0))
         let quiet = batch.count > ImportReportPrinter.detailLimit
         var added = 0
         for (file, result) in zip(batch.map(\.name), results) {
           switch result {
           case .success(let imported):
             added += 1
-            if !quiet || imported.item.needsAttention { ImportReportPrinter.rdp(imported, file: file, dryRun: dryRun) }
+            if !quiet || imported.item.needsAttention {
+              ImportReportPrinter.rdp(imported, file: file, dryRun: dryRun)
+            }
           case .failure(let error):
             _ = Diagnostics.report(error)
             failed.append(file)
           }
         }
         if quiet {
-          Diagnostics.note("\(dryRun ? "would import" : "imported") \(added) of \(batch.count) .rdp files\(dryRun ? " (dry run: nothing was written)" : "")")
+          Diagnostics.note(
+            "\(dryRun ? "would import" : "imported") \(added) of \(batch.count) .rdp files\(dryRun ? " (dry run: nothing was written)" : "")"
+          )
         }
       }
       if !failed.isEmpty {
         throw CLIError(
-          "\(failed.count) of \(files.count) file\(files.count == 1 ? "" : "s") failed: \(failed.joined(separator: ", "))")
+          "\(failed.count) of \(files.count) file\(files.count == 1 ? "" : "s") failed: \(failed.joined(separator: ", "))"
+        )
       }
     }
 
@@ -136,8 +155,10 @@ extension RDPVault {
         guard done % 100 == 0 || done == total else { return }
         let width = 30
         let filled = total == 0 ? width : done * width / total
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        Diagnostics.writeStderr("\rrdpvault: importing [\(bar)] \(done) of \(total)" + (done == total ? "\n" : ""))
+        let bar =
+          String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        Diagnostics.writeStderr(
+          "\rrdpvault: importing [\(bar)] \(done) of \(total)" + (done == total ? "\n" : ""))
       }
     }
 
@@ -145,19 +166,24 @@ extension RDPVault {
     /// that is wiped after the import.
     static func read(_ path: String) throws -> [UInt8] {
       let fd = open(path, O_RDONLY | O_CLOEXEC)
-      guard fd >= 0 else { throw CLIError("cannot read \(path): \(String(cString: strerror(errno)))") }
+      guard fd >= 0 else {
+        throw CLIError("cannot read \(path): \(String(cString: strerror(errno)))")
+      }
       defer { close(fd) }
       var info = stat()
       guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
         throw CLIError("\(path) is not a regular file")
       }
       guard info.st_size <= maximumFileSize else {
-        throw CLIError("\(path) is larger than \(maximumFileSize >> 20) MiB: not an .rdp file or a bundle")
+        throw CLIError(
+          "\(path) is larger than \(maximumFileSize >> 20) MiB: not an .rdp file or a bundle")
       }
       var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
       var offset = 0
       while offset < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + offset, $0.count - offset) }
+        let n = bytes.withUnsafeMutableBytes {
+          Glibc.read(fd, $0.baseAddress! + offset, $0.count - offset)
+        }
         if n < 0 && errno == EINTR { continue }
         if n <= 0 { break }
         offset += n
@@ -165,28 +191,38 @@ extension RDPVault {
       return Array(bytes.prefix(offset))
     }
 
-    func importRDP(_ bytes: inout [UInt8], from file: String, into vault: any VaultService, interactive: Bool) throws -> RDPImport {
+    func importRDP(
+      _ bytes: inout [UInt8], from file: String, into vault: any VaultService, interactive: Bool
+    ) throws -> RDPImport {
       do {
-        return try importRDP(&bytes, from: file, into: vault, interactive: interactive, computerName: computerName)
+        return try importRDP(
+          &bytes, from: file, into: vault, interactive: interactive, computerName: computerName)
       } catch VaultError.computerNameNeeded(_, let user) where interactive {
         // Asked, never invented: the file names the user, not the machine.
         let answer = try Prompt.ask(
           "\(file) names the local user \(user) but not the computer. Its Windows computer name (. for the VM itself): ",
           hint: "pass --computer-name")
-        guard !answer.isEmpty else { throw CLIError("no computer name given; nothing was imported from \(file)") }
-        return try importRDP(&bytes, from: file, into: vault, interactive: interactive, computerName: answer)
+        guard !answer.isEmpty else {
+          throw CLIError("no computer name given; nothing was imported from \(file)")
+        }
+        return try importRDP(
+          &bytes, from: file, into: vault, interactive: interactive, computerName: answer)
       }
     }
 
     func importRDP(
-      _ bytes: inout [UInt8], from file: String, into vault: any VaultService, interactive: Bool, computerName: String?
+      _ bytes: inout [UInt8], from file: String, into vault: any VaultService, interactive: Bool,
+      computerName: String?
     ) throws -> RDPImport {
-      var consent = ImportConsent(linkExisting: linkExisting, storeClearTextPasswords: storeClearPassword, updateExisting: update)
+      var consent = ImportConsent(
+        linkExisting: linkExisting, storeClearTextPasswords: storeClearPassword,
+        updateExisting: update)
       func attempt(_ dry: Bool, _ bytes: inout [UInt8]) throws -> RDPImport {
         var copy = bytes
         defer { for index in copy.indices { copy[index] = 0 } }
         return try vault.importRDPFile(
-          &copy, fileName: file, name: name, kind: kind, tags: tags, user: user, computerName: computerName,
+          &copy, fileName: file, name: name, kind: kind, tags: tags, user: user,
+          computerName: computerName,
           consent: consent, dryRun: dry)
       }
       // Ask on a terminal about what needs consent, after showing it; without one, do the safe thing.
@@ -199,7 +235,9 @@ extension RDPVault {
               + "\(preview.item.signInName), so connect hands it that password?",
             hint: "pass --link-existing")
         }
-        let links = [.linked, .sharedWithoutPassword].contains(preview.item.link) || (preview.item.link == .keptApart && consent.linkExisting)
+        let links =
+          [.linked, .sharedWithoutPassword].contains(preview.item.link)
+          || (preview.item.link == .keptApart && consent.linkExisting)
         if preview.hadClearTextPassword && !storeClearPassword && !links {
           consent.storeClearTextPasswords = try Prompt.confirm(
             "\(file) held a password in the clear. Store it as the password of \(preview.item.signInName)?",
@@ -209,20 +247,25 @@ extension RDPVault {
       return try attempt(dryRun, &bytes)
     }
 
-    func importBundle(_ bytes: [UInt8], from file: String, into vault: any VaultService, interactive: Bool) throws {
+    func importBundle(
+      _ bytes: [UInt8], from file: String, into vault: any VaultService, interactive: Bool
+    ) throws {
       var link = linkExisting
       if interactive && !linkExisting {
-        let preview = try vault.importBundle(bytes, trust: trust, onConflict: onConflict, linkExisting: false, dryRun: true)
+        let preview = try vault.importBundle(
+          bytes, trust: trust, onConflict: onConflict, linkExisting: false, dryRun: true)
         let matches = preview.matchingStoredAccounts
         if !matches.isEmpty {
-          Diagnostics.note("these VMs from \(file) sign in with names of accounts you already store:")
+          Diagnostics.note(
+            "these VMs from \(file) sign in with names of accounts you already store:")
           for item in matches { ImportReportPrinter.item(item, dryRun: true, from: nil) }
           link = try Prompt.confirm(
             "Link them to your stored accounts, so connect hands those hosts your stored passwords?",
             hint: "pass --link-existing")
         }
       }
-      let report = try vault.importBundle(bytes, trust: trust, onConflict: onConflict, linkExisting: link, dryRun: dryRun)
+      let report = try vault.importBundle(
+        bytes, trust: trust, onConflict: onConflict, linkExisting: link, dryRun: dryRun)
       ImportReportPrinter.bundle(report, file: file)
     }
   }

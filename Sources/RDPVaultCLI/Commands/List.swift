@@ -24,12 +24,15 @@ extension RDPVault {
       // The entries stay where they are (a copy of 100,000 costs a retain per field); the
       // filter and the name order pick indices.
       let (all, sorted) = try vault.profilesUnsorted(withSettings: json)
-      let order = tag == nil && kind == nil && pattern == nil ? sorted : sorted.filter { index in
-        let entry = all[index]
-        return (tag.map { entry.profile.tags.contains($0) } ?? true)
-          && (kind.map { entry.profile.kind == $0 } ?? true)
-          && (pattern.map { Self.matches(entry.profile.name, $0) } ?? true)
-      }
+      let order =
+        tag == nil && kind == nil && pattern == nil
+        ? sorted
+        : sorted.filter { index in
+          let entry = all[index]
+          return (tag.map { entry.profile.tags.contains($0) } ?? true)
+            && (kind.map { entry.profile.kind == $0 } ?? true)
+            && (pattern.map { Self.matches(entry.profile.name, $0) } ?? true)
+        }
       if json {
         ProfileJSONWriter.write(all, in: order, to: 1)
         return

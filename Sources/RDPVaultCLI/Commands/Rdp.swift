@@ -27,23 +27,31 @@ extension RDPVault {
       if all {
         if name != nil { throw ValidationError("give either NAME or --all") }
         if outDir == nil { throw ValidationError("--all needs --out-dir DIR") }
-        if output != nil { throw ValidationError("--output goes with NAME; --all writes into --out-dir") }
+        if output != nil {
+          throw ValidationError("--output goes with NAME; --all writes into --out-dir")
+        }
       } else {
         if name == nil { throw ValidationError("missing NAME (or --all --out-dir DIR)") }
-        if outDir != nil || tag != nil { throw ValidationError("--out-dir and --tag go with --all") }
+        if outDir != nil || tag != nil {
+          throw ValidationError("--out-dir and --tag go with --all")
+        }
       }
     }
 
     func run() throws {
       let vault = try options.openVault()
       if all, let outDir {
-        let entries = try vault.profiles(withSettings: true).filter { tag == nil || $0.profile.tags.contains(tag!) }
+        let entries = try vault.profiles(withSettings: true).filter {
+          tag == nil || $0.profile.tags.contains(tag!)
+        }
         try PrivateFile.makeDirectory(outDir)
         for entry in entries {
           let path = outDir + "/" + entry.profile.name + ".rdp"
-          try PrivateFile.write(RDPFileWriter.data(for: entry, encoding: encoding), to: path, force: force)
+          try PrivateFile.write(
+            RDPFileWriter.data(for: entry, encoding: encoding), to: path, force: force)
         }
-        Diagnostics.note("wrote \(entries.count) .rdp file\(entries.count == 1 ? "" : "s") to \(outDir)")
+        Diagnostics.note(
+          "wrote \(entries.count) .rdp file\(entries.count == 1 ? "" : "s") to \(outDir)")
         return
       }
       let entry = try vault.profile(named: name ?? "")

@@ -16,9 +16,10 @@ extension RDPVault {
       let vault = try options.openVault()
       let entry = try vault.profile(named: name)
       if !yes {
-        guard try Prompt.confirm(
-          "Remove \(entry.profile.name) (\(Output.address(entry.profile))) from the vault?",
-          hint: "pass --yes to remove without a terminal")
+        guard
+          try Prompt.confirm(
+            "Remove \(entry.profile.name) (\(Output.address(entry.profile))) from the vault?",
+            hint: "pass --yes to remove without a terminal")
         else { throw CLIError("not removed") }
       }
       try vault.removeProfile(named: entry.profile.name)

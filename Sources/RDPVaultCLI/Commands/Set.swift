@@ -19,7 +19,9 @@ extension RDPVault {
     @Option(help: "An extra .rdp line, kept verbatim.") var line: String?
 
     func validate() throws {
-      if line == nil && (key == nil || value == nil) { throw ValidationError("give KEY VALUE, or --line 'name:type:value'") }
+      if line == nil && (key == nil || value == nil) {
+        throw ValidationError("give KEY VALUE, or --line 'name:type:value'")
+      }
       if line != nil && key != nil { throw ValidationError("give either KEY VALUE or --line") }
     }
 

@@ -27,13 +27,19 @@ extension RDPVault {
       switch profile.kind {
       case .local:
         lines.append(
-          ("account", profile.computerName == Profile.thisComputer ? "local account of the VM itself (.)" : "local account of \(profile.computerName)"))
+          (
+            "account",
+            profile.computerName == Profile.thisComputer
+              ? "local account of the VM itself (.)" : "local account of \(profile.computerName)"
+          ))
       case .domain:
         lines.append(
-          ("account",
+          (
+            "account",
             "shared domain account of \(entry.account.domain)\(entry.account.isDomainAdmin ? " (domain admin)" : ""); "
-            + "it must be in the VM's Administrators group or be granted Remote Desktop access "
-            + "(rdpvault cannot check this)"))
+              + "it must be in the VM's Administrators group or be granted Remote Desktop access "
+              + "(rdpvault cannot check this)"
+          ))
       case .dc:
         lines.append(("account", "domain administrator of \(entry.account.domain)"))
       }
@@ -45,16 +51,21 @@ extension RDPVault {
         lines.append(("setting", "\(key) = \(profile.settings.values[key]!)"))
       }
       for line in profile.settings.extraLines { lines.append(("extra line", line)) }
-      for key in profile.settings.options.keys.sorted() where key != ConnectOption.preConnectApproved {
+      for key in profile.settings.options.keys.sorted()
+      where key != ConnectOption.preConnectApproved {
         var value = profile.settings.options[key]!
         if key == ConnectOption.preConnect {
-          value += profile.settings.approvedPreConnect == nil ? "  (NOT approved: rdpvault hook approve \(profile.name))" : "  (approved)"
+          value +=
+            profile.settings.approvedPreConnect == nil
+            ? "  (NOT approved: rdpvault hook approve \(profile.name))" : "  (approved)"
         }
         lines.append((key, value))
       }
       let width = lines.map(\.0.count).max() ?? 0
       for (key, value) in lines {
-        print("\((key + ":").padding(toLength: width + 1, withPad: " ", startingAt: 0)) \(Output.printable(value))")
+        print(
+          "\((key + ":").padding(toLength: width + 1, withPad: " ", startingAt: 0)) \(Output.printable(value))"
+        )
       }
     }
   }

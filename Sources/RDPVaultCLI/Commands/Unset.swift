@@ -3,7 +3,8 @@ import VaultKit
 
 extension RDPVault {
   struct Unset: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Clear an RDP setting or extra line on a VM.")
+    static let configuration = CommandConfiguration(
+      abstract: "Clear an RDP setting or extra line on a VM.")
 
     @OptionGroup var options: VaultOptions
     @Argument(help: "The VM's name.") var name: String

@@ -14,7 +14,8 @@ extension RDPVault {
         """)
 
     @OptionGroup var options: VaultOptions
-    @Flag(help: "Print JSON: rows by table, and each problem's table, row and detail.") var json = false
+    @Flag(help: "Print JSON: rows by table, and each problem's table, row and detail.") var json =
+      false
 
     struct JSONReport: Encodable {
       struct Problem: Encodable {
@@ -34,13 +35,17 @@ extension RDPVault {
           try Format.json(
             JSONReport(
               sound: report.isSound, rows: report.rows,
-              problems: report.problems.map { JSONReport.Problem(table: $0.table, row: $0.rowID, detail: $0.detail) })))
+              problems: report.problems.map {
+                JSONReport.Problem(table: $0.table, row: $0.rowID, detail: $0.detail)
+              })))
       } else {
         for problem in report.problems {
-          Diagnostics.error("\(problem.table)\(problem.rowID.map { " row \($0)" } ?? ""): \(problem.detail)")
+          Diagnostics.error(
+            "\(problem.table)\(problem.rowID.map { " row \($0)" } ?? ""): \(problem.detail)")
         }
         if report.isSound {
-          let counts = report.rows.keys.sorted().map { "\(report.rows[$0]!) \($0)" }.joined(separator: ", ")
+          let counts = report.rows.keys.sorted().map { "\(report.rows[$0]!) \($0)" }.joined(
+            separator: ", ")
           print("The vault is sound: \(counts).")
         }
       }

@@ -11,29 +11,35 @@ enum ImportReportPrinter {
     for warning in result.warnings { Diagnostics.warning("\(file): \(warning)") }
     item(result.item, dryRun: dryRun, from: file)
     if result.hadClearTextPassword && !result.item.storedPassword {
-      Diagnostics.note("  the password found in the clear was dropped (--store-clear-password keeps it)")
+      Diagnostics.note(
+        "  the password found in the clear was dropped (--store-clear-password keeps it)")
     }
     if result.needsPassword && !dryRun {
-      Diagnostics.note("hint: set its password with: rdpvault account passwd '\(result.item.signInName)'")
+      Diagnostics.note(
+        "hint: set its password with: rdpvault account passwd '\(result.item.signInName)'")
     }
   }
 
   static func bundle(_ report: BundleImportReport, file: String) {
     if let pinned = report.pinnedAs {
       Diagnostics.note(
-        "\(report.dryRun ? "would pin" : "pinned") the sender as \(pinned), fingerprint \(report.senderFingerprint): check it with them")
+        "\(report.dryRun ? "would pin" : "pinned") the sender as \(pinned), fingerprint \(report.senderFingerprint): check it with them"
+      )
     }
     let detailed = report.items.count <= detailLimit || report.dryRun
     for entry in report.items where detailed || entry.needsAttention {
       item(entry, dryRun: report.dryRun, from: nil)
     }
     if !detailed && !report.withoutPassword.isEmpty {
-      Diagnostics.note("\(report.withoutPassword.count) VMs have no password yet: set them with rdpvault account passwd")
+      Diagnostics.note(
+        "\(report.withoutPassword.count) VMs have no password yet: set them with rdpvault account passwd"
+      )
     }
     let renamed = report.renamed.count
     Diagnostics.note(
       "\(report.dryRun ? "would import" : "imported") \(file): \(report.added.count) added, \(report.replaced.count) replaced, "
-        + "\(renamed) renamed, \(report.skipped.count) skipped" + (report.dryRun ? " (dry run: nothing was written)" : ""))
+        + "\(renamed) renamed, \(report.skipped.count) skipped"
+        + (report.dryRun ? " (dry run: nothing was written)" : ""))
   }
 
   static func item(_ item: ImportItem, dryRun: Bool, from file: String?) {
@@ -44,35 +50,49 @@ enum ImportReportPrinter {
     case .replace: verb = dryRun ? "would replace" : "replaced"
     case .rename(let from): verb = (dryRun ? "would add \(from) as" : "added \(from) as")
     case .skip:
-      Diagnostics.note("skipped \(item.name): a VM with that name exists (--on-conflict replace or rename)")
+      Diagnostics.note(
+        "skipped \(item.name): a VM with that name exists (--on-conflict replace or rename)")
       return
     case .update:
       if item.changes.isEmpty {
         Diagnostics.note("\(item.name)\(file.map { " from \($0)" } ?? "") is unchanged")
       } else {
-        Diagnostics.note("\(dryRun ? "would update" : "updated") \(item.name)\(file.map { " from \($0)" } ?? ""): \(address)")
-        for change in item.changes { Diagnostics.note("  \(change.field): \(change.old) → \(change.new)") }
+        Diagnostics.note(
+          "\(dryRun ? "would update" : "updated") \(item.name)\(file.map { " from \($0)" } ?? ""): \(address)"
+        )
+        for change in item.changes {
+          Diagnostics.note("  \(change.field): \(change.old) → \(change.new)")
+        }
       }
       return
     }
-    Diagnostics.note("\(verb) \(item.name)\(file.map { " from \($0)" } ?? ""): \(address), signs in as \(item.signInName)")
+    Diagnostics.note(
+      "\(verb) \(item.name)\(file.map { " from \($0)" } ?? ""): \(address), signs in as \(item.signInName)"
+    )
     switch item.link {
     case .new: break
     case .linked:
-      Diagnostics.note("  account: linked to your stored account \(item.signInName) and its password")
+      Diagnostics.note(
+        "  account: linked to your stored account \(item.signInName) and its password")
     case .keptApart:
       Diagnostics.note(
-        "  account: an account of its own, not linked to your stored \(item.signInName) (--link-existing links it)")
+        "  account: an account of its own, not linked to your stored \(item.signInName) (--link-existing links it)"
+      )
     case .sharedWithoutPassword:
-      Diagnostics.note("  account: shares \(item.signInName), which has no password yet, with the VMs that use it")
+      Diagnostics.note(
+        "  account: shares \(item.signInName), which has no password yet, with the VMs that use it")
     }
-    if !item.hasPassword && file == nil { Diagnostics.note("  \(item.name) has no password yet: set it with rdpvault account passwd") }
+    if !item.hasPassword && file == nil {
+      Diagnostics.note("  \(item.name) has no password yet: set it with rdpvault account passwd")
+    }
     if let command = item.preConnect {
       Diagnostics.note("  pre-connect (not approved, connect will not run it): \(command)")
       Diagnostics.note("  approve it after reading it with: rdpvault hook approve \(item.name)")
     }
     if let gateway = item.gateway, !gateway.isEmpty { Diagnostics.note("  gateway: \(gateway)") }
     for line in item.extraLines { Diagnostics.note("  extra line: \(line)") }
-    for change in item.changes { Diagnostics.note("  \(change.field): \(change.old) → \(change.new)") }
+    for change in item.changes {
+      Diagnostics.note("  \(change.field): \(change.old) → \(change.new)")
+    }
   }
 }

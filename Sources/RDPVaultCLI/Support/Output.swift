@@ -19,7 +19,9 @@ enum Output {
   }
 
   /// host:port as a user types it, with IPv6 in brackets.
-  static func address(_ profile: Profile) -> String { address(host: profile.host, port: profile.port) }
+  static func address(_ profile: Profile) -> String {
+    address(host: profile.host, port: profile.port)
+  }
 
   static func address(host: String, port: Int) -> String {
     "\(Validation.isIPv6(host) ? "[\(host)]" : host):\(port)"
@@ -35,7 +37,8 @@ enum Output {
     let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
     return all.map { row in
       row.enumerated().map { index, cell in
-        index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+        index == row.count - 1
+          ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
       }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
     }.joined(separator: "\n")
   }

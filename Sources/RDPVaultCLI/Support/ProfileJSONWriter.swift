@@ -8,7 +8,8 @@ enum ProfileJSONWriter {
   /// on every core and written in order, never joined: at 100,000 VMs, writing costs as
   /// much as decoding, and a join as much again.
   static func write(_ entries: [ProfileEntry], in order: [Int], to fd: Int32) {
-    let workers = min(max(1, ProcessInfo.processInfo.activeProcessorCount), max(1, order.count / 1024))
+    let workers = min(
+      max(1, ProcessInfo.processInfo.activeProcessorCount), max(1, order.count / 1024))
     let parts = PartList(count: workers)
     entries.withUnsafeBufferPointer { entries in
       // Read in place: a copy of each entry costs as much as writing it.
@@ -54,31 +55,47 @@ enum ProfileJSONWriter {
     func key(_ name: StaticString) {
       out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
       out.append(UInt8(ascii: "\""))
-      out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+      out.append(
+        contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
       out.append(contentsOf: "\":".utf8)
       first = false
     }
-    key("computer_name"); JSONText.string(entry.profile.computerName, &out)
-    key("domain"); JSONText.string(ProfileJSON.domain(entry), &out)
-    key("domain_admin"); out.append(contentsOf: (entry.account.isDomainAdmin ? "true" : "false").utf8)
-    key("extra_lines"); JSONText.array(entry.profile.settings.extraLines, &out)
-    key("host"); JSONText.string(entry.profile.host, &out)
-    key("kind"); JSONText.string(entry.profile.kind.rawValue, &out)
-    key("name"); JSONText.string(entry.profile.name, &out)
-    key("note"); JSONText.string(entry.profile.note, &out)
+    key("computer_name")
+    JSONText.string(entry.profile.computerName, &out)
+    key("domain")
+    JSONText.string(ProfileJSON.domain(entry), &out)
+    key("domain_admin")
+    out.append(contentsOf: (entry.account.isDomainAdmin ? "true" : "false").utf8)
+    key("extra_lines")
+    JSONText.array(entry.profile.settings.extraLines, &out)
+    key("host")
+    JSONText.string(entry.profile.host, &out)
+    key("kind")
+    JSONText.string(entry.profile.kind.rawValue, &out)
+    key("name")
+    JSONText.string(entry.profile.name, &out)
+    key("note")
+    JSONText.string(entry.profile.note, &out)
     key("options")
     if entry.profile.settings.options.keys.contains(ConnectOption.preConnectApproved) {
       JSONText.dictionary(ProfileJSON.shownOptions(entry.profile.settings), &out)
     } else {
       JSONText.dictionary(entry.profile.settings.options, &out)
     }
-    key("port"); out.append(contentsOf: String(entry.profile.port).utf8)
-    key("resource_group"); JSONText.string(entry.profile.resourceGroup, &out)
-    key("settings"); JSONText.dictionary(entry.profile.settings.values, &out)
-    key("sign_in_name"); JSONText.string(entry.signInName, &out)
-    key("subscription"); JSONText.string(entry.profile.subscription, &out)
-    key("tags"); JSONText.array(entry.profile.tags, &out)
-    key("user"); JSONText.string(entry.account.userName, &out)
+    key("port")
+    out.append(contentsOf: String(entry.profile.port).utf8)
+    key("resource_group")
+    JSONText.string(entry.profile.resourceGroup, &out)
+    key("settings")
+    JSONText.dictionary(entry.profile.settings.values, &out)
+    key("sign_in_name")
+    JSONText.string(entry.signInName, &out)
+    key("subscription")
+    JSONText.string(entry.profile.subscription, &out)
+    key("tags")
+    JSONText.array(entry.profile.tags, &out)
+    key("user")
+    JSONText.string(entry.account.userName, &out)
     out.append(UInt8(ascii: "}"))
   }
 }

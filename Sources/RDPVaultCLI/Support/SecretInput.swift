@@ -68,14 +68,17 @@ enum SecretInput {
     if !valid { throw CLIError("the \(what) is not valid UTF-8 text") }
     // RDP clients read a password as one line; Windows does not take line breaks in one.
     if what == "password", secret.withUnsafeBytes({ $0.contains(0x0A) || $0.contains(0x0D) }) {
-      throw CLIError("the password contains a line break", hint: "give the password alone on one line")
+      throw CLIError(
+        "the password contains a line break", hint: "give the password alone on one line")
     }
   }
 
   /// A new master passphrase must be one the terminal prompt can reproduce: no control
   /// character (a line break would end it, Ctrl-U or Ctrl-C would act), no DEL.
   static func checkTypeable(_ secret: borrowing SecretBytes) throws {
-    let typeable = secret.withUnsafeBytes { bytes in !bytes.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F } }
+    let typeable = secret.withUnsafeBytes { bytes in
+      !bytes.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }
+    }
     if !typeable {
       throw CLIError(
         "the passphrase contains a control character or a line break, which the passphrase prompt could never reproduce",
@@ -152,7 +155,9 @@ enum TerminalRestore {
     Self.fd = fd
     for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
       signal(sig) { received in
-        if TerminalRestore.fd >= 0 { tcsetattr(TerminalRestore.fd, TCSAFLUSH, &TerminalRestore.settings) }
+        if TerminalRestore.fd >= 0 {
+          tcsetattr(TerminalRestore.fd, TCSAFLUSH, &TerminalRestore.settings)
+        }
         signal(received, SIG_DFL)
         raise(received)
       }

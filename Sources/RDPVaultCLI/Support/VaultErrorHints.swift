@@ -24,7 +24,8 @@ extension VaultError {
         : "did you mean \(suggestions.map(quoted).joined(separator: " or "))? (rdpvault list shows all)"
     case .profileExists: "pick another name, or change the VM with: rdpvault edit"
     case .accountNotFound: "rdpvault account list shows all accounts"
-    case .accountAmbiguous: "change the password through the VM: rdpvault edit NAME --password-stdin"
+    case .accountAmbiguous:
+      "change the password through the VM: rdpvault edit NAME --password-stdin"
     case .accountInUse: "remove or re-point those VMs first (rdpvault rm / rdpvault edit)"
     case .noPassword(let account): "set one with: rdpvault account passwd '\(account)'"
     case .clientNotFound: "install the client, or give its path with --client-path"
@@ -32,8 +33,10 @@ extension VaultError {
       "install FreeRDP (apt install freerdp2-x11) or Remmina, or give --client and --client-path"
     case .hookNotApproved(let profile, _):
       "read it, then approve it with: rdpvault hook approve \(profile) (or remove it: rdpvault unset \(profile) pre-connect)"
-    case .hookFailed: "run the command by hand (rdpvault show NAME lists it), or skip nothing: fix it first"
-    case .unresolvable: "the name does not resolve: check the host (rdpvault show NAME), your DNS, or your VPN"
+    case .hookFailed:
+      "run the command by hand (rdpvault show NAME lists it), or skip nothing: fix it first"
+    case .unresolvable:
+      "the name does not resolve: check the host (rdpvault show NAME), your DNS, or your VPN"
     case .refused:
       "the VM is stopped, its Remote Desktop service is off, or the port is wrong (rdpvault show NAME)"
     case .timedOut:
@@ -42,17 +45,21 @@ extension VaultError {
     case .unreachable: "check your network route to the VM (VPN, gateway)"
     case .invalidIdentity: "ask the teammate to run rdpvault identity and paste its output whole"
     case .teammateExists: "pick another name, or remove it first: rdpvault teammate rm NAME"
-    case .teammateNotFound: "rdpvault teammate list shows them; add one with: rdpvault teammate add NAME IDENTITY"
+    case .teammateNotFound:
+      "rdpvault teammate list shows them; add one with: rdpvault teammate add NAME IDENTITY"
     case .bundleUnknownSender:
       "check the fingerprint with the sender, then pin them (rdpvault teammate add) or pass --trust"
-    case .bundleNotForUs: "ask the sender to export again with --to your name (rdpvault identity shows yours)"
+    case .bundleNotForUs:
+      "ask the sender to export again with --to your name (rdpvault identity shows yours)"
     case .bundleReplayed, .bundleRolledBack: "ask the sender for a fresh export"
     case .bundleInvalidValue:
       "nothing was imported; the same rules apply to a bundle as to rdpvault add and set"
-    case .bundleBadSignature, .bundleTampered, .bundleTruncated, .bundleTrailingData, .bundleMalformed:
+    case .bundleBadSignature, .bundleTampered, .bundleTruncated, .bundleTrailingData,
+      .bundleMalformed:
       "do not use this file; ask the sender for a fresh export"
     case .nothingToExport: "name VMs, or use --all or --tag (rdpvault list shows them)"
-    case .computerNameNeeded: "for an Azure VM: az vm show -g RG -n VM --query osProfile.computerName"
+    case .computerNameNeeded:
+      "for an Azure VM: az vm show -g RG -n VM --query osProfile.computerName"
     default: nil
     }
   }

@@ -68,16 +68,21 @@ public struct ImportItem: Equatable, Sendable {
     compare("kind", old.profile.kind.rawValue, new.profile.kind.rawValue)
     compare("sign-in name", old.signInName, new.signInName)
     compare("domain admin", String(old.account.isDomainAdmin), String(new.account.isDomainAdmin))
-    compare("tags", old.profile.tags.joined(separator: ","), new.profile.tags.joined(separator: ","))
+    compare(
+      "tags", old.profile.tags.joined(separator: ","), new.profile.tags.joined(separator: ","))
     compare("resource group", old.profile.resourceGroup, new.profile.resourceGroup)
     compare("subscription", old.profile.subscription, new.profile.subscription)
     compare("note", old.profile.note, new.profile.note)
-    let oldSettings = old.profile.settings, newSettings = new.profile.settings
+    let oldSettings = old.profile.settings
+    let newSettings = new.profile.settings
     for key in Set(oldSettings.values.keys).union(newSettings.values.keys).sorted() {
-      compare("setting \(key)", oldSettings.values[key] ?? "(unset)", newSettings.values[key] ?? "(unset)")
+      compare(
+        "setting \(key)", oldSettings.values[key] ?? "(unset)", newSettings.values[key] ?? "(unset)"
+      )
     }
     compare(
-      "extra lines", oldSettings.extraLines.joined(separator: " | "), newSettings.extraLines.joined(separator: " | "))
+      "extra lines", oldSettings.extraLines.joined(separator: " | "),
+      newSettings.extraLines.joined(separator: " | "))
     for key in ConnectOption.all {
       compare(key, oldSettings.options[key] ?? "(unset)", newSettings.options[key] ?? "(unset)")
     }

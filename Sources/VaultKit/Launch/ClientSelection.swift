@@ -17,7 +17,8 @@ public struct ClientChoice: Equatable, Sendable {
       return ClientChoice(kind: kind == .auto ? .xfreerdp : kind, program: program, picked: false)
     }
     if kind != .auto {
-      guard let program = Launcher.findExecutable(kind.executableName, environment: environment) else {
+      guard let program = Launcher.findExecutable(kind.executableName, environment: environment)
+      else {
         throw VaultError.clientNotFound(program: kind.executableName, reason: "not found on PATH")
       }
       return ClientChoice(kind: kind, program: program, picked: false)
@@ -46,7 +47,8 @@ public struct ClientChoice: Equatable, Sendable {
       case 143:
         "TLS failed: the server's certificate does not match the pinned fingerprint, or it changed since "
           + "FreeRDP first trusted it (a VM re-created at the same address; see ~/.config/freerdp/known_hosts2)"
-      case 147: "the server closed the connection during sign-in: usually a wrong password or user name"
+      case 147:
+        "the server closed the connection during sign-in: usually a wrong password or user name"
       case 140: "the host name does not resolve"
       case 135: "the account is locked out"
       case 148, 149, 152: "the password has expired or must be changed"

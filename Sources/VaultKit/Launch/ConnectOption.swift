@@ -16,7 +16,8 @@ public enum ConnectOption {
       let hex = value.replacingOccurrences(of: ":", with: "").lowercased()
       guard hex.count == 64, hex.allSatisfy(\.isHexDigit) else {
         throw VaultError.invalidField(
-          field: certSHA256, value: value, rule: "a SHA-256 fingerprint is 64 hex digits (colons allowed)")
+          field: certSHA256, value: value,
+          rule: "a SHA-256 fingerprint is 64 hex digits (colons allowed)")
       }
       return hex
     default:

@@ -69,7 +69,8 @@ public struct LaunchStep: Equatable, Sendable {
   public var findings: [ClientFinding: String]
 
   public init(
-    role: Role, program: String, arguments: [String], stdin: SecretText? = nil, signInMarker: String? = nil,
+    role: Role, program: String, arguments: [String], stdin: SecretText? = nil,
+    signInMarker: String? = nil,
     findings: [ClientFinding: String] = [:]
   ) {
     self.role = role
@@ -135,7 +136,9 @@ public struct LaunchPlan: Equatable, Sendable {
   }
 
   static func shellQuoted(_ word: String) -> String {
-    if !word.isEmpty, word.allSatisfy({ $0.isLetter || $0.isNumber || "/:._-+=,@%{}[]".contains($0) }) {
+    if !word.isEmpty,
+      word.allSatisfy({ $0.isLetter || $0.isNumber || "/:._-+=,@%{}[]".contains($0) })
+    {
       return word
     }
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"

@@ -11,7 +11,9 @@ import VaultCrypto
 extension Launcher {
   static func writePrivate(_ contents: borrowing SecretBytes, to path: String) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw VaultError.fileSystem(path: path, reason: String(cString: strerror(errno))) }
+    guard fd >= 0 else {
+      throw VaultError.fileSystem(path: path, reason: String(cString: strerror(errno)))
+    }
     defer { close(fd) }
     contents.withUnsafeBytes { writeAll(fd, $0) }
   }
@@ -43,10 +45,13 @@ extension Launcher {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: base) else { return }
     for name in names where name.hasPrefix("rdpvault-") {
       let parts = name.split(separator: "-")
-      guard parts.count == 3, let pid = pid_t(parts[1]), pid > 0, parts[2].count == 6 else { continue }
+      guard parts.count == 3, let pid = pid_t(parts[1]), pid > 0, parts[2].count == 6 else {
+        continue
+      }
       let path = base + "/" + name
       var info = stat()
-      guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid() else { continue }
+      guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid()
+      else { continue }
       if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: path) }
     }
   }
@@ -58,7 +63,9 @@ extension Launcher {
     for directory in path.split(separator: ":") where !directory.isEmpty {
       let candidate = "\(directory)/\(name)"
       var info = stat()
-      if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 {
+      if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+        access(candidate, X_OK) == 0
+      {
         return candidate
       }
     }

@@ -35,7 +35,9 @@ extension Launcher {
   /// Copies everything from `fd` to `destination` until end of file, and tells which of
   /// `markers` went past (by index; also across two reads). With `child`, a signal forwarded
   /// to it is followed up as `wait` does, so a client that ignores it cannot keep the pipe open.
-  static func relay(_ fd: Int32, to destination: Int32, watchingFor markers: [[UInt8]], child: pid_t? = nil) -> Set<Int> {
+  static func relay(
+    _ fd: Int32, to destination: Int32, watchingFor markers: [[UInt8]], child: pid_t? = nil
+  ) -> Set<Int> {
     var seen: Set<Int> = []
     let keep = max(0, (markers.map(\.count).max() ?? 0) - 1)
     var tail: [UInt8] = []
@@ -49,13 +51,17 @@ extension Launcher {
       let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
       if count < 0 && errno == EINTR { continue }
       if count <= 0 { break }
-      buffer.withUnsafeBytes { writeAll(destination, UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+      buffer.withUnsafeBytes {
+        writeAll(destination, UnsafeRawBufferPointer(rebasing: $0[0..<count]))
+      }
       if seen.count < markers.count {
         let window = tail + buffer[0..<count]
         for (index, marker) in markers.enumerated() where !seen.contains(index) && !marker.isEmpty {
-          if window.count >= marker.count, (0...(window.count - marker.count)).contains(where: { start in
-            window[start..<start + marker.count].elementsEqual(marker)
-          }) {
+          if window.count >= marker.count,
+            (0...(window.count - marker.count)).contains(where: { start in
+              window[start..<start + marker.count].elementsEqual(marker)
+            })
+          {
             seen.insert(index)
           }
         }
@@ -69,7 +75,8 @@ extension Launcher {
   /// With `captureOutput` the child's stdout and stderr go into one pipe, whose read end is
   /// returned (the caller closes it).
   static func spawn(
-    _ program: String, arguments: [String], environment: [String: String], stdin: borrowing SecretBytes?,
+    _ program: String, arguments: [String], environment: [String: String],
+    stdin: borrowing SecretBytes?,
     captureOutput: Bool = false
   ) throws -> (pid: pid_t, output: Int32) {
     let feedsStdin = stdin != nil
@@ -159,23 +166,30 @@ extension Launcher {
     }
     currentChild = 0
     let signal = status & 0x7f
-    return signal == 0 ? Outcome(status: (status >> 8) & 0xff) : Outcome(status: 128 + signal, signal: signal)
+    return signal == 0
+      ? Outcome(status: (status >> 8) & 0xff) : Outcome(status: 128 + signal, signal: signal)
   }
 
   /// Runs a profile's pre-connect command with `/bin/sh -c`, the VM's name, host and port in
   /// `VM_NAME`, `VM_HOST` and `VM_PORT`. Returns its exit status.
-  public static func runHook(_ command: String, profile: Profile, environment: [String: String]) throws -> Int32 {
+  public static func runHook(_ command: String, profile: Profile, environment: [String: String])
+    throws -> Int32
+  {
     var hookEnvironment = environment.filter { !$0.key.hasPrefix("RDPVAULT_") }
     hookEnvironment["VM_NAME"] = profile.name
     hookEnvironment["VM_HOST"] = profile.host
     hookEnvironment["VM_PORT"] = String(profile.port)
-    let pid = try spawn("/bin/sh", arguments: ["-c", command], environment: hookEnvironment, stdin: nil).pid
+    let pid = try spawn(
+      "/bin/sh", arguments: ["-c", command], environment: hookEnvironment, stdin: nil
+    ).pid
     return wait(for: pid).status
   }
 
   /// Our open descriptors without close-on-exec, from /proc/self/fd.
   static func inheritableDescriptors() -> [Int32] {
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return [] }
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else {
+      return []
+    }
     return names.compactMap(Int32.init).filter { fd in
       let flags = fcntl(fd, F_GETFD)
       return flags >= 0 && flags & FD_CLOEXEC == 0

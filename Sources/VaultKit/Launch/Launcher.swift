@@ -86,7 +86,8 @@ public enum Launcher {
         break
       }
       do {
-        let outcome = try runStep(step, password: password, directory: directory, environment: childEnvironment)
+        let outcome = try runStep(
+          step, password: password, directory: directory, environment: childEnvironment)
         if step.role == .client {
           clientStatus = outcome
         } else if outcome.status != 0 {
@@ -103,7 +104,8 @@ public enum Launcher {
       while Date() < deadline && receivedSignal == 0 { usleep(100_000) }
     }
     for step in plan.steps where step.role == .cleanup {
-      _ = try? runStep(step, password: password, directory: directory, environment: childEnvironment)
+      _ = try? runStep(
+        step, password: password, directory: directory, environment: childEnvironment)
     }
     if let failure { throw failure }
     return clientStatus
@@ -111,22 +113,31 @@ public enum Launcher {
 
   /// Runs one step to its end.
   static func runStep(
-    _ step: LaunchStep, password: borrowing SecretBytes, directory: String, environment: [String: String]
+    _ step: LaunchStep, password: borrowing SecretBytes, directory: String,
+    environment: [String: String]
   ) throws -> Outcome {
     let arguments = step.arguments.map { $0.replacingOccurrences(of: "{tmp}", with: directory) }
     let input: SecretBytes? = try step.stdin.map { try $0.assemble(password: password) }
     guard step.watchesOutput else {
-      return wait(for: try spawn(step.program, arguments: arguments, environment: environment, stdin: input).pid)
+      return wait(
+        for: try spawn(step.program, arguments: arguments, environment: environment, stdin: input)
+          .pid)
     }
-    let (pid, output) = try spawn(step.program, arguments: arguments, environment: environment, stdin: input, captureOutput: true)
+    let (pid, output) = try spawn(
+      step.program, arguments: arguments, environment: environment, stdin: input,
+      captureOutput: true)
     let findings = step.findings.sorted { $0.key.rawValue < $1.key.rawValue }
-    let markers = findings.map { Array($0.value.utf8) } + (step.signInMarker.map { [Array($0.utf8)] } ?? [])
+    let markers =
+      findings.map { Array($0.value.utf8) } + (step.signInMarker.map { [Array($0.utf8)] } ?? [])
     let seen = relay(output, to: 2, watchingFor: markers, child: pid)
     close(output)
     var outcome = wait(for: pid)
     outcome.findings = Set(findings.indices.filter { seen.contains($0) }.map { findings[$0].key })
-    if step.signInMarker != nil, seen.contains(markers.count - 1), outcome.signal == nil, outcome.status != 0 {
-      outcome = Outcome(status: 0, signedInDespiteStatus: outcome.status, findings: outcome.findings)
+    if step.signInMarker != nil, seen.contains(markers.count - 1), outcome.signal == nil,
+      outcome.status != 0
+    {
+      outcome = Outcome(
+        status: 0, signedInDespiteStatus: outcome.status, findings: outcome.findings)
     }
     return outcome
   }

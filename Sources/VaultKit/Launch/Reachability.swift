@@ -43,7 +43,9 @@ public enum Reachability {
 
   private static func connect(_ info: addrinfo, address: String, timeout: TimeInterval) -> Result {
     let fd = socket(info.ai_family, info.ai_socktype, info.ai_protocol)
-    guard fd >= 0 else { return .unreachable(address: address, reason: String(cString: strerror(errno))) }
+    guard fd >= 0 else {
+      return .unreachable(address: address, reason: String(cString: strerror(errno)))
+    }
     defer { close(fd) }
     _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
     if Glibc.connect(fd, info.ai_addr, info.ai_addrlen) == 0 { return .reachable(address: address) }
@@ -65,10 +67,15 @@ public enum Reachability {
     }
   }
 
-  private static func describe(_ address: UnsafeMutablePointer<sockaddr>?, length: socklen_t) -> String {
+  private static func describe(_ address: UnsafeMutablePointer<sockaddr>?, length: socklen_t)
+    -> String
+  {
     var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
     var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
-    guard getnameinfo(address, length, &host, socklen_t(host.count), &service, socklen_t(service.count), NI_NUMERICHOST | NI_NUMERICSERV) == 0
+    guard
+      getnameinfo(
+        address, length, &host, socklen_t(host.count), &service, socklen_t(service.count),
+        NI_NUMERICHOST | NI_NUMERICSERV) == 0
     else { return "?" }
     let text = host.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     let port = service.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
@@ -83,10 +90,12 @@ extension Reachability {
   public static func probe(_ profile: Profile) throws -> String {
     switch check(host: profile.host, port: profile.port) {
     case .reachable(let address): return address
-    case .unresolvable(let reason): throw VaultError.unresolvable(host: profile.host, reason: reason)
+    case .unresolvable(let reason):
+      throw VaultError.unresolvable(host: profile.host, reason: reason)
     case .refused: throw VaultError.refused(host: profile.host, port: profile.port)
     case .timedOut: throw VaultError.timedOut(host: profile.host, port: profile.port)
-    case .unreachable(_, let reason): throw VaultError.unreachable(host: profile.host, port: profile.port, reason: reason)
+    case .unreachable(_, let reason):
+      throw VaultError.unreachable(host: profile.host, port: profile.port, reason: reason)
     }
   }
 }

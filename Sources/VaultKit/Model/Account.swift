@@ -106,7 +106,10 @@ public struct AccountName: Equatable, Sendable {
   func account(kind: AccountKind, computerName: String, admin: Bool) throws -> Account {
     switch kind {
     case .local:
-      if let domain, form == .upn || (domain != Profile.thisComputer && domain.lowercased() != computerName.lowercased()) {
+      if let domain,
+        form == .upn
+          || (domain != Profile.thisComputer && domain.lowercased() != computerName.lowercased())
+      {
         throw VaultError.kindMismatch(
           detail: "a local account signs in as \(computerName)\\\(userName); "
             + "\(quoted(domain)) is not the computer name")
@@ -117,7 +120,9 @@ public struct AccountName: Equatable, Sendable {
       return Account(scope: .local, userName: userName)
     case .domain, .dc:
       if domain == Profile.thisComputer {
-        throw VaultError.kindMismatch(detail: ".\\\(userName) is a local account of the VM itself, not a \(kind.rawValue) account")
+        throw VaultError.kindMismatch(
+          detail:
+            ".\\\(userName) is a local account of the VM itself, not a \(kind.rawValue) account")
       }
       guard let domain else {
         throw VaultError.missingField(

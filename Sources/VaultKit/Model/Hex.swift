@@ -9,7 +9,8 @@ func hexDecode(_ text: String) throws -> [UInt8] {
   var bytes: [UInt8] = []
   var index = text.startIndex
   while index < text.endIndex {
-    guard let next = text.index(index, offsetBy: 2, limitedBy: text.endIndex), let byte = UInt8(text[index..<next], radix: 16)
+    guard let next = text.index(index, offsetBy: 2, limitedBy: text.endIndex),
+      let byte = UInt8(text[index..<next], radix: 16)
     else { throw VaultError.corrupt(detail: "bad hex") }
     bytes.append(byte)
     index = next

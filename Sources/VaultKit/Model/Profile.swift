@@ -47,7 +47,9 @@ public struct Profile: Equatable, Sendable {
   /// given; `.` for a user written `.\user`; the VM's name upper-cased when Windows could
   /// have it; else `.`, saying why (Azure's portal cuts a long name to 15 characters, but a
   /// VM made otherwise may have any name, so rdpvault does not guess).
-  public static func computerName(given: String?, vmName: String, user: AccountName?) -> (name: String, note: String?) {
+  public static func computerName(given: String?, vmName: String, user: AccountName?) -> (
+    name: String, note: String?
+  ) {
     if let given { return (given, nil) }
     if user?.domain == thisComputer { return (thisComputer, nil) }
     if let name = defaultComputerName(for: vmName) { return (name, nil) }
@@ -68,7 +70,9 @@ public struct Profile: Equatable, Sendable {
     try Validation.freeText(resourceGroup, field: "resource group")
     try Validation.freeText(subscription, field: "subscription")
     try Validation.freeText(note, field: "note", maxLength: 4096)
-    if tags.count > 64 { throw VaultError.invalidField(field: "tags", value: "\(tags.count)", rule: "at most 64") }
+    if tags.count > 64 {
+      throw VaultError.invalidField(field: "tags", value: "\(tags.count)", rule: "at most 64")
+    }
     try settings.validate()
   }
 

@@ -12,7 +12,8 @@ public struct RDPSettings: Equatable, Sendable, Codable {
   public var signedLines: [String]
 
   public init(
-    values: [String: String] = [:], extraLines: [String] = [], options: [String: String] = [:], signedLines: [String] = []
+    values: [String: String] = [:], extraLines: [String] = [], options: [String: String] = [:],
+    signedLines: [String] = []
   ) {
     self.values = values
     self.extraLines = extraLines
@@ -28,14 +29,18 @@ public struct RDPSettings: Equatable, Sendable, Codable {
     signedLines = try container.decodeIfPresent([String].self, forKey: .signedLines) ?? []
   }
 
-  public var isEmpty: Bool { values.isEmpty && extraLines.isEmpty && options.isEmpty && signedLines.isEmpty }
+  public var isEmpty: Bool {
+    values.isEmpty && extraLines.isEmpty && options.isEmpty && signedLines.isEmpty
+  }
 
   /// A property's value, modelled or kept as an extra line (`smart sizing`, `selectedmonitors`
   /// and the like live there), looked up case-insensitively; nil when unset or empty.
   public func value(of name: String) -> String? {
     if let value = values[name.lowercased()] { return value.isEmpty ? nil : value }
     for line in extraLines {
-      guard let parsed = try? RDPLine.parse(line, lineNumber: nil), parsed.name.lowercased() == name.lowercased() else { continue }
+      guard let parsed = try? RDPLine.parse(line, lineNumber: nil),
+        parsed.name.lowercased() == name.lowercased()
+      else { continue }
       return parsed.value.isEmpty ? nil : parsed.value
     }
     return nil
@@ -47,17 +52,22 @@ public struct RDPSettings: Equatable, Sendable, Codable {
     if ConnectOption.all.contains(key.lowercased()) {
       let option = key.lowercased()
       options[option] = try ConnectOption.validate(option, value)
-      if option == ConnectOption.preConnect { options[ConnectOption.preConnectApproved] = options[option] }
+      if option == ConnectOption.preConnect {
+        options[ConnectOption.preConnectApproved] = options[option]
+      }
       return
     }
     guard let property = RDPProperty.named(key) else {
       if RDPProperty.connectionProperties.contains(key.lowercased()) {
         throw VaultError.invalidField(
-          field: "setting", value: key, rule: "it comes from the profile (--host, --port, --user), not from a setting")
+          field: "setting", value: key,
+          rule: "it comes from the profile (--host, --port, --user), not from a setting")
       }
       throw VaultError.invalidField(
         field: "setting", value: key,
-        rule: "not a property rdpvault models; add it as an extra line (rdpvault set NAME --line 'name:type:value')")
+        rule:
+          "not a property rdpvault models; add it as an extra line (rdpvault set NAME --line 'name:type:value')"
+      )
     }
     values[property.name] = try property.validate(value)
   }
@@ -65,14 +75,17 @@ public struct RDPSettings: Equatable, Sendable, Codable {
   /// Adds an extra line, replacing an earlier one of the same property.
   public mutating func addExtraLine(_ line: String) throws {
     let parsed = try Self.checkExtraLine(line)
-    extraLines.removeAll { (try? RDPLine.parse($0, lineNumber: nil).name.lowercased()) == parsed.name.lowercased() }
+    extraLines.removeAll {
+      (try? RDPLine.parse($0, lineNumber: nil).name.lowercased()) == parsed.name.lowercased()
+    }
     extraLines.append(line)
   }
 
   /// The pre-connect command, when the user approved this exact text (by setting it, or with
   /// `hook approve`); a command that came from a bundle is stored unapproved.
   public var approvedPreConnect: String? {
-    guard let command = options[ConnectOption.preConnect], options[ConnectOption.preConnectApproved] == command
+    guard let command = options[ConnectOption.preConnect],
+      options[ConnectOption.preConnectApproved] == command
     else { return nil }
     return command
   }
@@ -102,7 +115,9 @@ public struct RDPSettings: Equatable, Sendable, Codable {
     if RDPProperty.isReserved(parsed.name) {
       throw VaultError.invalidField(
         field: "extra line", value: line,
-        rule: "\(parsed.name) decides where or as whom the client connects; rdpvault writes it from the profile")
+        rule:
+          "\(parsed.name) decides where or as whom the client connects; rdpvault writes it from the profile"
+      )
     }
     return parsed
   }
@@ -112,20 +127,24 @@ public struct RDPSettings: Equatable, Sendable, Codable {
   public func validate() throws {
     for (key, value) in values {
       guard let property = RDPProperty.byName[key] else {
-        throw VaultError.invalidField(field: "setting", value: key.debugDescription, rule: "not a property rdpvault models")
+        throw VaultError.invalidField(
+          field: "setting", value: key.debugDescription, rule: "not a property rdpvault models")
       }
       guard try property.validate(value) == value else {
-        throw VaultError.invalidField(field: key, value: value.debugDescription, rule: "not in its normal form")
+        throw VaultError.invalidField(
+          field: key, value: value.debugDescription, rule: "not in its normal form")
       }
     }
     if extraLines.count > 256 {
-      throw VaultError.invalidField(field: "extra lines", value: "\(extraLines.count)", rule: "at most 256")
+      throw VaultError.invalidField(
+        field: "extra lines", value: "\(extraLines.count)", rule: "at most 256")
     }
     var seen: Swift.Set<String> = []
     for line in extraLines {
       let name = try Self.checkExtraLine(line).name.lowercased()
       guard seen.insert(name).inserted else {
-        throw VaultError.invalidField(field: "extra line", value: line, rule: "\(name) is set twice")
+        throw VaultError.invalidField(
+          field: "extra line", value: line, rule: "\(name) is set twice")
       }
     }
     try RDPSignature.checkSignedLines(signedLines)
@@ -135,10 +154,12 @@ public struct RDPSettings: Equatable, Sendable, Codable {
         continue
       }
       guard ConnectOption.all.contains(key) else {
-        throw VaultError.invalidField(field: "option", value: key.debugDescription, rule: "not a connect option")
+        throw VaultError.invalidField(
+          field: "option", value: key.debugDescription, rule: "not a connect option")
       }
       guard try ConnectOption.validate(key, value) == value else {
-        throw VaultError.invalidField(field: key, value: value.debugDescription, rule: "not in its normal form")
+        throw VaultError.invalidField(
+          field: key, value: value.debugDescription, rule: "not in its normal form")
       }
     }
   }
@@ -147,12 +168,18 @@ public struct RDPSettings: Equatable, Sendable, Codable {
   @discardableResult
   public mutating func unset(_ key: String) -> Bool {
     if options.removeValue(forKey: key.lowercased()) != nil {
-      if key.lowercased() == ConnectOption.preConnect { options.removeValue(forKey: ConnectOption.preConnectApproved) }
+      if key.lowercased() == ConnectOption.preConnect {
+        options.removeValue(forKey: ConnectOption.preConnectApproved)
+      }
       return true
     }
-    if let property = RDPProperty.named(key), values.removeValue(forKey: property.name) != nil { return true }
+    if let property = RDPProperty.named(key), values.removeValue(forKey: property.name) != nil {
+      return true
+    }
     let before = extraLines.count
-    extraLines.removeAll { (try? RDPLine.parse($0, lineNumber: nil).name.lowercased()) == key.lowercased() }
+    extraLines.removeAll {
+      (try? RDPLine.parse($0, lineNumber: nil).name.lowercased()) == key.lowercased()
+    }
     return extraLines.count != before
   }
 }

@@ -25,14 +25,16 @@ public enum Validation {
     if host.isEmpty { throw VaultError.missingField(field: "host", rule: "--host is required") }
     // Before inet_pton, which stops at a NUL: "10.0.0.5\0…" must not pass as 10.0.0.5.
     guard host.utf8.count <= 253 else {
-      throw VaultError.invalidField(field: "host", value: String(host.prefix(20)) + "…", rule: "at most 253 characters")
+      throw VaultError.invalidField(
+        field: "host", value: String(host.prefix(20)) + "…", rule: "at most 253 characters")
     }
     try displayText(host, field: "host")
     if isIPv4(host) || isIPv6(host) { return }
     if host.hasPrefix("[") || host.contains(":") {
       throw VaultError.invalidField(
         field: "host", value: host,
-        rule: "not an IP address or DNS name (give the port with --port, and IPv6 without brackets)")
+        rule: "not an IP address or DNS name (give the port with --port, and IPv6 without brackets)"
+      )
     }
     if host.allSatisfy({ $0.isNumber || $0 == "." }) {
       throw VaultError.invalidField(field: "host", value: host, rule: "not a valid IPv4 address")
@@ -78,7 +80,8 @@ public enum Validation {
           + "(none of \" / \\ [ ] : ; | = , + * ? < >)")
     }
     if name.unicodeScalars.contains(where: isUnsafeForDisplay) {
-      throw VaultError.invalidField(field: "user", value: name.debugDescription, rule: "control characters are not allowed")
+      throw VaultError.invalidField(
+        field: "user", value: name.debugDescription, rule: "control characters are not allowed")
     }
     if name.allSatisfy({ $0 == "." || $0 == " " }) {
       throw VaultError.invalidField(
@@ -89,7 +92,8 @@ public enum Validation {
   /// `name@suffix`: the name follows the user-name rules (up to 64 characters), the suffix is
   /// a DNS name.
   public static func userPrincipalName(name: String, suffix: String, whole: String) throws {
-    let rule = "a UPN is user@dns.domain, the user part without \" / \\ [ ] : ; | = , + * ? < > @ or spaces"
+    let rule =
+      "a UPN is user@dns.domain, the user part without \" / \\ [ ] : ; | = , + * ? < > @ or spaces"
     guard (1...64).contains(name.count),
       !name.contains(where: { forbiddenInUserNames.contains($0) || $0 == "@" || $0 == " " }),
       !name.unicodeScalars.contains(where: isUnsafeForDisplay),
@@ -99,7 +103,9 @@ public enum Validation {
 
   /// A NetBIOS domain name (1-15 characters) or a DNS domain name.
   public static func domain(_ domain: String) throws {
-    if domain.isEmpty { throw VaultError.missingField(field: "domain", rule: "the domain is empty") }
+    if domain.isEmpty {
+      throw VaultError.missingField(field: "domain", rule: "the domain is empty")
+    }
     try displayText(domain, field: "domain")
     if domain.contains(".") {
       guard isDNSName(domain) else {
@@ -143,7 +149,8 @@ public enum Validation {
   public static func displayText(_ text: String, field: String) throws {
     if let bad = text.unicodeScalars.first(where: isUnsafeForDisplay) {
       throw VaultError.invalidField(
-        field: field, value: String(text.unicodeScalars.prefix(40).map(Character.init)).debugDescription,
+        field: field,
+        value: String(text.unicodeScalars.prefix(40).map(Character.init)).debugDescription,
         rule: "contains \(describe(bad)); control characters, line breaks, escape sequences and "
           + "bidirectional overrides are not allowed")
     }
@@ -186,7 +193,9 @@ public enum Validation {
   /// Passwords go to clients on a line of their own: Windows takes no line break or NUL in
   /// one, and a line break would add arguments to FreeRDP 3's `/args-from:stdin`.
   public static func password(_ bytes: UnsafeRawBufferPointer, field: String = "password") throws {
-    if bytes.isEmpty { throw VaultError.invalidField(field: field, value: "", rule: "the password is empty") }
+    if bytes.isEmpty {
+      throw VaultError.invalidField(field: field, value: "", rule: "the password is empty")
+    }
     if let bad = bytes.first(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) {
       throw VaultError.invalidField(
         field: field, value: "<redacted>",

@@ -31,7 +31,9 @@ public enum ClearTextPassword {
           if utf16 {
             try appendUTF8(fromUTF16LE: bytes, range: valueStart..<stop, to: &value)
           } else {
-            try bytes.withUnsafeBytes { try value.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[valueStart..<stop])) }
+            try bytes.withUnsafeBytes {
+              try value.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[valueStart..<stop]))
+            }
           }
           found = .some(consume value)
           lines.append(number)
@@ -44,7 +46,9 @@ public enum ClearTextPassword {
         }
       }
       // One line ending: CRLF, LF or CR.
-      if stop < end, unit(stop) == 0x0D, stop + width < end, unit(stop + width) == 0x0A { stop += width }
+      if stop < end, unit(stop) == 0x0D, stop + width < end, unit(stop + width) == 0x0A {
+        stop += width
+      }
       start = stop + width
       number += 1
     }
@@ -67,12 +71,17 @@ public enum ClearTextPassword {
       ? String(decoding: units.map { UInt8($0) }, as: UTF8.self)
       : String(decoding: units.map { UInt16($0) }, as: UTF16.self)
     guard names.contains(name.trimmingCharacters(in: .whitespaces).lowercased()) else { return nil }
-    let type = index + width, colon = index + 2 * width
-    guard colon < range.upperBound, unit(type) | 0x20 == 0x73, unit(colon) == 0x3A else { return nil }
+    let type = index + width
+    let colon = index + 2 * width
+    guard colon < range.upperBound, unit(type) | 0x20 == 0x73, unit(colon) == 0x3A else {
+      return nil
+    }
     return colon + width
   }
 
-  private static func appendUTF8(fromUTF16LE bytes: [UInt8], range: Range<Int>, to out: inout SecretBytes) throws {
+  private static func appendUTF8(
+    fromUTF16LE bytes: [UInt8], range: Range<Int>, to out: inout SecretBytes
+  ) throws {
     var index = range.lowerBound
     while index + 1 < range.upperBound {
       var scalar = UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8

@@ -23,13 +23,15 @@ public enum RDPFileReader {
 
   public static func decode(_ bytes: [UInt8]) throws -> String {
     if bytes.count > maximumFileSize {
-      throw VaultError.rdpFile(file: "", line: 0, reason: "larger than \(maximumFileSize / 1024) KiB; not an .rdp file")
+      throw VaultError.rdpFile(
+        file: "", line: 0, reason: "larger than \(maximumFileSize / 1024) KiB; not an .rdp file")
     }
     let text: String?
     if bytes.starts(with: [0xFF, 0xFE]) {
       let body = bytes.dropFirst(2)
       guard body.count % 2 == 0 else {
-        throw VaultError.rdpFile(file: "", line: 0, reason: "truncated UTF-16LE text (odd number of bytes)")
+        throw VaultError.rdpFile(
+          file: "", line: 0, reason: "truncated UTF-16LE text (odd number of bytes)")
       }
       var units: [UInt16] = []
       units.reserveCapacity(body.count / 2)
@@ -40,7 +42,8 @@ public enum RDPFileReader {
       }
       text = String(validating: units, as: UTF16.self)
     } else if bytes.starts(with: [0xFE, 0xFF]) {
-      throw VaultError.rdpFile(file: "", line: 0, reason: "UTF-16 big-endian is not an .rdp encoding")
+      throw VaultError.rdpFile(
+        file: "", line: 0, reason: "UTF-16 big-endian is not an .rdp encoding")
     } else if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
       text = String(validating: bytes.dropFirst(3), as: UTF8.self)
     } else {
@@ -96,7 +99,9 @@ public enum RDPFileReader {
     var sawProperty = false
     // A `full address` line too malformed to read is the cause to name if no address remains.
     var unreadableAddress: (line: Int, reason: String)?
-    func skip(_ number: Int, _ reason: String) { warnings.append("line \(number): skipped: \(reason)") }
+    func skip(_ number: Int, _ reason: String) {
+      warnings.append("line \(number): skipped: \(reason)")
+    }
     for (number, raw) in lines(text) {
       let line = raw.trimmingCharacters(in: .whitespaces)
       if line.isEmpty { continue }
@@ -113,7 +118,9 @@ public enum RDPFileReader {
         parsed = try RDPLine.parse(line, lineNumber: number)
       } catch VaultError.rdpFile(_, _, let reason) {
         skip(number, reason)
-        if line.lowercased().hasPrefix("full address") || line.lowercased().hasPrefix("alternate full address") {
+        if line.lowercased().hasPrefix("full address")
+          || line.lowercased().hasPrefix("alternate full address")
+        {
           unreadableAddress = unreadableAddress ?? (number, reason)
         }
         continue
@@ -149,15 +156,18 @@ public enum RDPFileReader {
         if typed("s") { domain = value }
       case "password 51":
         warnings.append(
-          "line \(number): dropped \(parsed.name): a saved password is encrypted with Windows DPAPI for one user on one machine and cannot be used here; it was neither stored nor shown")
+          "line \(number): dropped \(parsed.name): a saved password is encrypted with Windows DPAPI for one user on one machine and cannot be used here; it was neither stored nor shown"
+        )
       case "gatewayaccesstoken":
         warnings.append(
-          "line \(number): dropped \(quoted(parsed.name)): a gateway access token (Azure Bastion's) is a credential that expires within hours; rdpvault does not keep it")
+          "line \(number): dropped \(quoted(parsed.name)): a gateway access token (Azure Bastion's) is a credential that expires within hours; rdpvault does not keep it"
+        )
       default:
         if RDPProperty.named(name) == nil, RDPProperty.isReserved(name) {
           // Never kept: it would make a written file connect elsewhere than `show` says.
           warnings.append(
-            "line \(number): dropped \(quoted(parsed.name)): it decides where or as whom the client connects, which rdpvault takes only from the profile")
+            "line \(number): dropped \(quoted(parsed.name)): it decides where or as whom the client connects, which rdpvault takes only from the profile"
+          )
           continue
         }
         if let property = RDPProperty.named(name) {
@@ -179,25 +189,32 @@ public enum RDPFileReader {
         }
       }
     }
-    guard sawProperty else { throw VaultError.rdpFile(file: "", line: 0, reason: "no properties; empty or not an .rdp file") }
+    guard sawProperty else {
+      throw VaultError.rdpFile(
+        file: "", line: 0, reason: "no properties; empty or not an .rdp file")
+    }
     // mstsc connects to `alternate full address` when a file has one (RD Web writes the
     // session host's inside name in `full address` and the address to reach in the
     // alternate), and FreeRDP does the same; so does rdpvault, and it says so.
     if let chosen = alternate {
       if let full = address, full.value.lowercased() != chosen.value.lowercased() {
         warnings.append(
-          "line \(chosen.line): using alternate full address \(quoted(chosen.value)) rather than full address \(quoted(full.value)), as mstsc and FreeRDP do")
+          "line \(chosen.line): using alternate full address \(quoted(chosen.value)) rather than full address \(quoted(full.value)), as mstsc and FreeRDP do"
+        )
       }
       address = chosen
     }
     if address == nil, let unreadableAddress {
       throw VaultError.rdpFile(
-        file: "", line: unreadableAddress.line, reason: "its full address cannot be read: \(unreadableAddress.reason)")
+        file: "", line: unreadableAddress.line,
+        reason: "its full address cannot be read: \(unreadableAddress.reason)")
     }
     guard let address else {
       throw VaultError.rdpFile(
         file: "", line: 0,
-        reason: "it names no computer to connect to (no full address:s: line, or an empty one); a template, not a connection")
+        reason:
+          "it names no computer to connect to (no full address:s: line, or an empty one); a template, not a connection"
+      )
     }
     let (host, port): (String, Int?)
     do {
@@ -210,18 +227,21 @@ public enum RDPFileReader {
     // mstsc, the files' author, and says so when the two disagree.
     if let port, let serverPort, serverPort.value != port {
       warnings.append(
-        "line \(serverPort.line): server port \(serverPort.value) differs from the port \(port) in full address; using \(port), as mstsc does")
+        "line \(serverPort.line): server port \(serverPort.value) differs from the port \(port) in full address; using \(port), as mstsc does"
+      )
     }
     var user: AccountName?
     if let username {
       do {
-        user = try AccountName.parse(user: username, domain: username.contains("\\") || username.contains("@") ? nil : domain)
+        user = try AccountName.parse(
+          user: username, domain: username.contains("\\") || username.contains("@") ? nil : domain)
       } catch let error as VaultError {
         throw VaultError.rdpFile(file: "", line: 0, reason: "username: \(error.message)")
       }
     }
     return ImportedRDPFile(
-      host: host, port: port ?? serverPort?.value ?? Profile.defaultPort, user: user, settings: settings, warnings: warnings,
+      host: host, port: port ?? serverPort?.value ?? Profile.defaultPort, user: user,
+      settings: settings, warnings: warnings,
       originalLines: originalLines)
   }
 
@@ -229,7 +249,8 @@ public enum RDPFileReader {
   static func splitAddress(_ address: String) throws -> (String, Int?) {
     func port(_ text: Substring) throws -> Int {
       guard let port = Int(text), (1...65535).contains(port) else {
-        throw VaultError.rdpFile(file: "", line: 0, reason: "bad port in full address \(quoted(address))")
+        throw VaultError.rdpFile(
+          file: "", line: 0, reason: "bad port in full address \(quoted(address))")
       }
       return port
     }
@@ -238,7 +259,9 @@ public enum RDPFileReader {
     if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
       host = String(address[address.index(after: address.startIndex)..<close])
       let rest = address[address.index(after: close)...]
-      if rest.hasPrefix(":") { result = try port(rest.dropFirst()) } else if !rest.isEmpty {
+      if rest.hasPrefix(":") {
+        result = try port(rest.dropFirst())
+      } else if !rest.isEmpty {
         throw VaultError.rdpFile(file: "", line: 0, reason: "bad full address \(quoted(address))")
       }
     } else if Validation.isIPv6(address) {

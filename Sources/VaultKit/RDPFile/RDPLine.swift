@@ -11,42 +11,57 @@ public struct RDPLine: Equatable, Sendable {
     }
     guard let first = text.firstIndex(of: ":") else {
       throw lineNumber == nil
-        ? VaultError.invalidField(field: "extra line", value: text, rule: "expected name:type:value")
+        ? VaultError.invalidField(
+          field: "extra line", value: text, rule: "expected name:type:value")
         : fail("expected name:type:value")
     }
     let name = String(text[..<first]).trimmingCharacters(in: .whitespaces)
     let rest = text[text.index(after: first)...]
     guard let second = rest.firstIndex(of: ":") else {
       throw lineNumber == nil
-        ? VaultError.invalidField(field: "extra line", value: text, rule: "missing the type (name:type:value)")
+        ? VaultError.invalidField(
+          field: "extra line", value: text, rule: "missing the type (name:type:value)")
         : fail("missing the type in \(quoted(name)) (expected name:type:value)")
     }
     let typeText = rest[..<second]
     let value = String(rest[rest.index(after: second)...])
     guard !name.isEmpty else {
       throw lineNumber == nil
-        ? VaultError.invalidField(field: "extra line", value: text, rule: "the property name is empty")
+        ? VaultError.invalidField(
+          field: "extra line", value: text, rule: "the property name is empty")
         : fail("the property name is empty")
     }
-    guard name.count <= 64, name.unicodeScalars.allSatisfy({ Validation.isASCIIAlnum($0) || " _.-/".unicodeScalars.contains($0) })
+    guard name.count <= 64,
+      name.unicodeScalars.allSatisfy({
+        Validation.isASCIIAlnum($0) || " _.-/".unicodeScalars.contains($0)
+      })
     else {
-      let reason = "the property name \(String(name.prefix(40)).debugDescription) is not 1-64 letters, digits, spaces or _ . - /"
-      throw lineNumber == nil ? VaultError.invalidField(field: "extra line", value: text.debugDescription, rule: reason) : fail(reason)
+      let reason =
+        "the property name \(String(name.prefix(40)).debugDescription) is not 1-64 letters, digits, spaces or _ . - /"
+      throw lineNumber == nil
+        ? VaultError.invalidField(field: "extra line", value: text.debugDescription, rule: reason)
+        : fail(reason)
     }
     guard typeText.count == 1, let type = typeText.first, "isb".contains(type) else {
-      let reason = "unknown type \(quoted(String(typeText))) for \(quoted(name)) (expected i, s or b)"
-      throw lineNumber == nil ? VaultError.invalidField(field: "extra line", value: text, rule: reason) : fail(reason)
+      let reason =
+        "unknown type \(quoted(String(typeText))) for \(quoted(name)) (expected i, s or b)"
+      throw lineNumber == nil
+        ? VaultError.invalidField(field: "extra line", value: text, rule: reason) : fail(reason)
     }
     if type == "i", Int(value.trimmingCharacters(in: .whitespaces)) == nil {
-      let reason = "\(quoted(name)) is an integer property but its value is \(quoted(String(value.prefix(40))))"
-      throw lineNumber == nil ? VaultError.invalidField(field: "extra line", value: text, rule: reason) : fail(reason)
+      let reason =
+        "\(quoted(name)) is an integer property but its value is \(quoted(String(value.prefix(40))))"
+      throw lineNumber == nil
+        ? VaultError.invalidField(field: "extra line", value: text, rule: reason) : fail(reason)
     }
     if type == "b", !value.allSatisfy(\.isHexDigit) {
       let reason = "\(quoted(name)) is a binary property but its value is not hex"
-      throw lineNumber == nil ? VaultError.invalidField(field: "extra line", value: text, rule: reason) : fail(reason)
+      throw lineNumber == nil
+        ? VaultError.invalidField(field: "extra line", value: text, rule: reason) : fail(reason)
     }
     if lineNumber == nil {
-      let limit = name.lowercased() == "signature" ? RDPText.maximumSignatureLength : RDPText.maximumLength
+      let limit =
+        name.lowercased() == "signature" ? RDPText.maximumSignatureLength : RDPText.maximumLength
       try RDPText.check(value, field: "extra line", limit: limit)
     }
     return RDPLine(name: name, type: type, value: value)

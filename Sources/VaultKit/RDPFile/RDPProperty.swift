@@ -1,3 +1,5 @@
+import Foundation
+
 /// The .rdp properties rdpvault models, with their documented types and ranges.
 ///
 /// Values are kept as the text that follows `name:type:`, and every value held is written,
@@ -25,29 +27,70 @@ public struct RDPProperty: Sendable {
 
   /// In the order they are written.
   public static let all: [RDPProperty] = [
-    RDPProperty(name: "screen mode id", type: .integer, rule: .oneOf([1, 2]), defaultValue: "2", summary: "1 windowed, 2 full screen"),
-    RDPProperty(name: "desktopwidth", type: .integer, rule: .range(200...8192), defaultValue: nil, summary: "width in pixels"),
-    RDPProperty(name: "desktopheight", type: .integer, rule: .range(200...8192), defaultValue: nil, summary: "height in pixels"),
-    RDPProperty(name: "use multimon", type: .integer, rule: .oneOf([0, 1]), defaultValue: "0", summary: "1 uses every local monitor"),
-    RDPProperty(name: "administrative session", type: .integer, rule: .oneOf([0, 1]), defaultValue: "0", summary: "1 connects to the console (Azure sets it)"),
-    RDPProperty(name: "authentication level", type: .integer, rule: .oneOf([0, 1, 2, 3]), defaultValue: nil, summary: "server authentication: 0 connect, 1 do not connect, 2 warn, 3 no requirement"),
-    RDPProperty(name: "enablecredsspsupport", type: .integer, rule: .oneOf([0, 1]), defaultValue: "1", summary: "0 turns CredSSP (NLA) off"),
-    RDPProperty(name: "prompt for credentials", type: .integer, rule: .oneOf([0, 1]), defaultValue: "0", summary: "1 always asks for credentials"),
-    RDPProperty(name: "redirectclipboard", type: .integer, rule: .oneOf([0, 1]), defaultValue: "1", summary: "0 turns clipboard redirection off"),
-    RDPProperty(name: "redirectprinters", type: .integer, rule: .oneOf([0, 1]), defaultValue: "1", summary: "0 turns printer redirection off"),
-    RDPProperty(name: "drivestoredirect", type: .string, rule: .text, defaultValue: "", summary: "drives to redirect: * for all, or C:;D:"),
-    RDPProperty(name: "audiomode", type: .integer, rule: .oneOf([0, 1, 2]), defaultValue: "0", summary: "0 play here, 1 play there, 2 do not play"),
-    RDPProperty(name: "gatewayhostname", type: .string, rule: .gatewayHost, defaultValue: "", summary: "Remote Desktop Gateway host[:port]"),
-    RDPProperty(name: "gatewayusagemethod", type: .integer, rule: .oneOf([0, 1, 2, 3, 4]), defaultValue: nil, summary: "0 none, 1 always, 2 if no direct connection, 3 default, 4 none"),
-    RDPProperty(name: "gatewaycredentialssource", type: .integer, rule: .oneOf([0, 1, 2, 3, 4, 5]), defaultValue: nil, summary: "0 NTLM, 1 smart card, 2 basic, 3 user choice, 4 ask, 5 cookie"),
-    RDPProperty(name: "gatewayprofileusagemethod", type: .integer, rule: .oneOf([0, 1]), defaultValue: nil, summary: "0 default gateway profile, 1 explicit settings"),
-    RDPProperty(name: "gatewaybrokeringtype", type: .integer, rule: .oneOf([0, 1]), defaultValue: "0", summary: "gateway brokering: 0 none, 1 connection broker (mstsc writes 0)"),
-    RDPProperty(name: "alternate shell", type: .string, rule: .text, defaultValue: "", summary: "program to start instead of the desktop"),
-    RDPProperty(name: "remoteapplicationmode", type: .integer, rule: .oneOf([0, 1]), defaultValue: "0", summary: "1 starts a RemoteApp"),
-    RDPProperty(name: "remoteapplicationprogram", type: .string, rule: .text, defaultValue: "", summary: "the RemoteApp's alias or path"),
+    RDPProperty(
+      name: "screen mode id", type: .integer, rule: .oneOf([1, 2]), defaultValue: "2",
+      summary: "1 windowed, 2 full screen"),
+    RDPProperty(
+      name: "desktopwidth", type: .integer, rule: .range(200...8192), defaultValue: nil,
+      summary: "width in pixels"),
+    RDPProperty(
+      name: "desktopheight", type: .integer, rule: .range(200...8192), defaultValue: nil,
+      summary: "height in pixels"),
+    RDPProperty(
+      name: "use multimon", type: .integer, rule: .oneOf([0, 1]), defaultValue: "0",
+      summary: "1 uses every local monitor"),
+    RDPProperty(
+      name: "administrative session", type: .integer, rule: .oneOf([0, 1]), defaultValue: "0",
+      summary: "1 connects to the console (Azure sets it)"),
+    RDPProperty(
+      name: "authentication level", type: .integer, rule: .oneOf([0, 1, 2, 3]), defaultValue: nil,
+      summary: "server authentication: 0 connect, 1 do not connect, 2 warn, 3 no requirement"),
+    RDPProperty(
+      name: "enablecredsspsupport", type: .integer, rule: .oneOf([0, 1]), defaultValue: "1",
+      summary: "0 turns CredSSP (NLA) off"),
+    RDPProperty(
+      name: "prompt for credentials", type: .integer, rule: .oneOf([0, 1]), defaultValue: "0",
+      summary: "1 always asks for credentials"),
+    RDPProperty(
+      name: "redirectclipboard", type: .integer, rule: .oneOf([0, 1]), defaultValue: "1",
+      summary: "0 turns clipboard redirection off"),
+    RDPProperty(
+      name: "redirectprinters", type: .integer, rule: .oneOf([0, 1]), defaultValue: "1",
+      summary: "0 turns printer redirection off"),
+    RDPProperty(
+      name: "drivestoredirect", type: .string, rule: .text, defaultValue: "",
+      summary: "drives to redirect: * for all, or C:;D:"),
+    RDPProperty(
+      name: "audiomode", type: .integer, rule: .oneOf([0, 1, 2]), defaultValue: "0",
+      summary: "0 play here, 1 play there, 2 do not play"),
+    RDPProperty(
+      name: "gatewayhostname", type: .string, rule: .gatewayHost, defaultValue: "",
+      summary: "Remote Desktop Gateway host[:port]"),
+    RDPProperty(
+      name: "gatewayusagemethod", type: .integer, rule: .oneOf([0, 1, 2, 3, 4]), defaultValue: nil,
+      summary: "0 none, 1 always, 2 if no direct connection, 3 default, 4 none"),
+    RDPProperty(
+      name: "gatewaycredentialssource", type: .integer, rule: .oneOf([0, 1, 2, 3, 4, 5]),
+      defaultValue: nil, summary: "0 NTLM, 1 smart card, 2 basic, 3 user choice, 4 ask, 5 cookie"),
+    RDPProperty(
+      name: "gatewayprofileusagemethod", type: .integer, rule: .oneOf([0, 1]), defaultValue: nil,
+      summary: "0 default gateway profile, 1 explicit settings"),
+    RDPProperty(
+      name: "gatewaybrokeringtype", type: .integer, rule: .oneOf([0, 1]), defaultValue: "0",
+      summary: "gateway brokering: 0 none, 1 connection broker (mstsc writes 0)"),
+    RDPProperty(
+      name: "alternate shell", type: .string, rule: .text, defaultValue: "",
+      summary: "program to start instead of the desktop"),
+    RDPProperty(
+      name: "remoteapplicationmode", type: .integer, rule: .oneOf([0, 1]), defaultValue: "0",
+      summary: "1 starts a RemoteApp"),
+    RDPProperty(
+      name: "remoteapplicationprogram", type: .string, rule: .text, defaultValue: "",
+      summary: "the RemoteApp's alias or path"),
   ]
 
-  static let byName: [String: RDPProperty] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+  static let byName: [String: RDPProperty] = Dictionary(
+    uniqueKeysWithValues: all.map { ($0.name, $0) })
 
   /// Properties that decide where the client connects and as whom. rdpvault writes the
   /// address and the user from the profile and models the gateway; none of these can come
@@ -61,28 +104,37 @@ public struct RDPProperty: Sendable {
   /// password line, and every gateway setting rdpvault does not model.
   public static func isReserved(_ name: String) -> Bool {
     // As `named` does, '-' and '_' may stand for spaces.
-    let lower = name.lowercased().replacingOccurrences(of: "-", with: " ").replacingOccurrences(of: "_", with: " ")
-    return connectionProperties.contains(lower) || lower.contains("password") || lower.hasPrefix("gateway")
+    let lower = name.lowercased().replacingOccurrences(of: "-", with: " ").replacingOccurrences(
+      of: "_", with: " ")
+    return connectionProperties.contains(lower) || lower.contains("password")
+      || lower.hasPrefix("gateway")
   }
 
   /// Looks a property up by its .rdp name, case-insensitively; `-` and `_` may stand for spaces.
   public static func named(_ key: String) -> RDPProperty? {
     let lower = key.lowercased()
-    return byName[lower] ?? byName[lower.replacingOccurrences(of: "-", with: " ").replacingOccurrences(of: "_", with: " ")]
+    return byName[lower]
+      ?? byName[
+        lower.replacingOccurrences(of: "-", with: " ").replacingOccurrences(of: "_", with: " ")]
   }
 
   /// Checks a value against the documented range; returns it normalised.
   public func validate(_ value: String) throws -> String {
     switch rule {
     case .oneOf(let allowed):
-      guard let number = Int(value.trimmingCharacters(in: .whitespaces)), allowed.contains(number) else {
+      guard let number = Int(value.trimmingCharacters(in: .whitespaces)), allowed.contains(number)
+      else {
         throw VaultError.invalidField(
-          field: name, value: value, rule: "must be one of \(allowed.map(String.init).joined(separator: ", ")) (\(summary))")
+          field: name, value: value,
+          rule: "must be one of \(allowed.map(String.init).joined(separator: ", ")) (\(summary))")
       }
       return String(number)
     case .range(let range):
-      guard let number = Int(value.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
-        throw VaultError.invalidField(field: name, value: value, rule: "must be \(range.lowerBound)-\(range.upperBound) (\(summary))")
+      guard let number = Int(value.trimmingCharacters(in: .whitespaces)), range.contains(number)
+      else {
+        throw VaultError.invalidField(
+          field: name, value: value,
+          rule: "must be \(range.lowerBound)-\(range.upperBound) (\(summary))")
       }
       return String(number)
     case .text:
@@ -93,7 +145,8 @@ public struct RDPProperty: Sendable {
       var host = Substring(value)
       if let colon = value.lastIndex(of: ":"), !Validation.isIPv6(value) {
         guard let port = Int(value[value.index(after: colon)...]), (1...65535).contains(port) else {
-          throw VaultError.invalidField(field: name, value: value, rule: "the gateway is host[:port], port 1-65535")
+          throw VaultError.invalidField(
+            field: name, value: value, rule: "the gateway is host[:port], port 1-65535")
         }
         host = value[..<colon]
       }
@@ -102,8 +155,6 @@ public struct RDPProperty: Sendable {
     }
   }
 }
-
-import Foundation
 
 enum RDPText {
   static let maximumLength = 4096
@@ -114,7 +165,8 @@ enum RDPText {
   static func check(_ value: String, field: String, limit: Int = maximumLength) throws {
     try Validation.displayText(value, field: field)
     if value.utf8.count > limit {
-      throw VaultError.invalidField(field: field, value: String(value.prefix(20)) + "…", rule: "at most \(limit) bytes")
+      throw VaultError.invalidField(
+        field: field, value: String(value.prefix(20)) + "…", rule: "at most \(limit) bytes")
     }
   }
 }

@@ -45,15 +45,21 @@ enum BundleFormat {
       var reader = Reader(bytes)
       let header = Header(
         bundleID: try reader.take(16), createdAt: try reader.u64(), sequence: try reader.u64(),
-        senderBox: try reader.take(32), senderSign: try reader.take(32), chunkSize: try reader.u32(),
+        senderBox: try reader.take(32), senderSign: try reader.take(32),
+        chunkSize: try reader.u32(),
         chunkCount: try reader.u32(), recipients: [])
       let count = Int(try reader.u16())
-      guard count > 0, count <= maximumRecipients else { throw VaultError.bundleMalformed(reason: "bad recipient count") }
+      guard count > 0, count <= maximumRecipients else {
+        throw VaultError.bundleMalformed(reason: "bad recipient count")
+      }
       var result = header
       for _ in 0..<count {
-        result.recipients.append(Recipient(boxKey: try reader.take(32), sealedFileKey: try reader.take(sealedKeyLength)))
+        result.recipients.append(
+          Recipient(boxKey: try reader.take(32), sealedFileKey: try reader.take(sealedKeyLength)))
       }
-      guard reader.isAtEnd else { throw VaultError.bundleMalformed(reason: "header length does not match its contents") }
+      guard reader.isAtEnd else {
+        throw VaultError.bundleMalformed(reason: "header length does not match its contents")
+      }
       guard result.chunkCount > 0, result.chunkSize > 0, result.chunkSize <= 1 << 24 else {
         throw VaultError.bundleMalformed(reason: "bad chunk layout")
       }
@@ -74,7 +80,8 @@ enum BundleFormat {
   }
 
   static func write(
-    payload: borrowing SecretBytes, senderBox: [UInt8], senderSign: [UInt8], signingKey: borrowing SecretBytes,
+    payload: borrowing SecretBytes, senderBox: [UInt8], senderSign: [UInt8],
+    signingKey: borrowing SecretBytes,
     recipients: [PublicIdentity], sequence: UInt64, bundleID: [UInt8] = Random.bytes(16),
     createdAt: UInt64 = UInt64(Date().timeIntervalSince1970), version: UInt8 = BundleFormat.version
   ) throws -> [UInt8] {
@@ -83,12 +90,16 @@ enum BundleFormat {
     let fileKey = try SecretBytes.random(count: fileKeyLength)
     let chunkCount = max(1, (payload.count + chunkSize - 1) / chunkSize)
     let header = Header(
-      bundleID: bundleID, createdAt: createdAt, sequence: sequence, senderBox: senderBox, senderSign: senderSign,
+      bundleID: bundleID, createdAt: createdAt, sequence: sequence, senderBox: senderBox,
+      senderSign: senderSign,
       chunkSize: UInt32(chunkSize), chunkCount: UInt32(chunkCount),
-      recipients: try recipients.map { Recipient(boxKey: $0.boxKey, sealedFileKey: try Sealing.seal(fileKey, to: $0.boxKey)) })
+      recipients: try recipients.map {
+        Recipient(boxKey: $0.boxKey, sealedFileKey: try Sealing.seal(fileKey, to: $0.boxKey))
+      })
     let headerBytes = header.encoded()
     let prefix = magic + [version] + be(UInt32(headerBytes.count)) + headerBytes
-    let (streamHeader, chunks) = try SecretStream.encrypt(payload, key: fileKey, chunkSize: chunkSize, associatedData: prefix)
+    let (streamHeader, chunks) = try SecretStream.encrypt(
+      payload, key: fileKey, chunkSize: chunkSize, associatedData: prefix)
     precondition(chunks.count == chunkCount)
     var out = prefix + streamHeader
     for chunk in chunks { out += be(UInt32(chunk.count)) + chunk }
@@ -104,9 +115,13 @@ enum BundleFormat {
     var reader = Reader(bytes[...])
     _ = try reader.take(magic.count)
     let version = try reader.take(1)[0]
-    guard readableVersions.contains(version) else { throw VaultError.bundleUnsupportedVersion(Int(version)) }
+    guard readableVersions.contains(version) else {
+      throw VaultError.bundleUnsupportedVersion(Int(version))
+    }
     let headerLength = Int(try reader.u32())
-    guard headerLength <= maximumHeader else { throw VaultError.bundleMalformed(reason: "header too large") }
+    guard headerLength <= maximumHeader else {
+      throw VaultError.bundleMalformed(reason: "header too large")
+    }
     let header = try Header.parse(ArraySlice(try reader.take(headerLength)))
     let prefix = Array(bytes[..<reader.offset])
     let streamHeader = try reader.take(SecretStream.headerLength)
@@ -127,14 +142,23 @@ enum BundleFormat {
   }
 
   static func verifySignature(_ bundle: Parsed) throws {
-    guard Signing.verify(bundle.signature, message: Array(bundle.signedBytes), publicKey: bundle.header.senderSign) else {
+    guard
+      Signing.verify(
+        bundle.signature, message: Array(bundle.signedBytes), publicKey: bundle.header.senderSign)
+    else {
       throw VaultError.bundleBadSignature
     }
   }
 
   /// Opens the file key sealed to `boxKey` and decrypts the payload.
-  static func open(_ bundle: Parsed, boxKey: [UInt8], boxSecret: borrowing SecretBytes) throws -> SecretBytes {
-    guard let recipient = bundle.header.recipients.first(where: { constantTimeEquals($0.boxKey, boxKey) }) else {
+  static func open(_ bundle: Parsed, boxKey: [UInt8], boxSecret: borrowing SecretBytes) throws
+    -> SecretBytes
+  {
+    guard
+      let recipient = bundle.header.recipients.first(where: {
+        constantTimeEquals($0.boxKey, boxKey)
+      })
+    else {
       throw VaultError.bundleNotForUs
     }
     let fileKey: SecretBytes
@@ -144,7 +168,9 @@ enum BundleFormat {
       throw VaultError.bundleTampered
     }
     do {
-      return try SecretStream.decrypt(header: bundle.streamHeader, chunks: bundle.chunks, key: fileKey, associatedData: bundle.prefix)
+      return try SecretStream.decrypt(
+        header: bundle.streamHeader, chunks: bundle.chunks, key: fileKey,
+        associatedData: bundle.prefix)
     } catch {
       throw VaultError.bundleTampered
     }

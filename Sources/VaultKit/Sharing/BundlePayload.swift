@@ -52,7 +52,8 @@ enum BundlePayload {
     let accounts = document.accounts.map(Self.record)
     let profiles = try document.profiles.map(Self.record)
     let lengths = document.accounts.indices.map(passwordLength)
-    let capacity = 8 + accounts.reduce(0) { $0 + 8 + $1.count } + lengths.reduce(0) { $0 + ($1 ?? 0) }
+    let capacity =
+      8 + accounts.reduce(0) { $0 + 8 + $1.count } + lengths.reduce(0) { $0 + ($1 ?? 0) }
       + profiles.reduce(0) { $0 + 4 + $1.count }
     var out = try SecretBytes(capacity: capacity)
     try Self.append(be(UInt32(accounts.count)), to: &out)
@@ -65,7 +66,9 @@ enum BundlePayload {
       try Self.append(be(UInt32(length)), to: &out)
       let before = out.count
       try writePassword(index, &out)
-      guard out.count - before == length else { throw VaultError.corrupt(detail: "a password changed length") }
+      guard out.count - before == length else {
+        throw VaultError.corrupt(detail: "a password changed length")
+      }
     }
     try Self.append(be(UInt32(profiles.count)), to: &out)
     for record in profiles { try Self.append(be(UInt32(record.count)) + record, to: &out) }
@@ -108,7 +111,8 @@ enum BundlePayload {
 
   /// The document, and the byte range of each account's password within `payload`, for the
   /// payload version that goes with bundle format `bundleVersion`.
-  static func decode(_ payload: borrowing SecretBytes, bundleVersion: UInt8 = BundleFormat.version) throws
+  static func decode(_ payload: borrowing SecretBytes, bundleVersion: UInt8 = BundleFormat.version)
+    throws
     -> (Document, [Range<Int>?])
   {
     let (document, ranges) = try payload.withUnsafeBytes { bytes in
@@ -125,13 +129,17 @@ enum BundlePayload {
     var offset = 0
 
     mutating func u32() throws -> UInt32 {
-      guard bytes.count - offset >= 4 else { throw VaultError.bundleMalformed(reason: "payload truncated") }
+      guard bytes.count - offset >= 4 else {
+        throw VaultError.bundleMalformed(reason: "payload truncated")
+      }
       defer { offset += 4 }
       return (0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(bytes[offset + $1]) }
     }
 
     mutating func take(_ length: Int) throws -> Range<Int> {
-      guard length >= 0, bytes.count - offset >= length else { throw VaultError.bundleMalformed(reason: "payload truncated") }
+      guard length >= 0, bytes.count - offset >= length else {
+        throw VaultError.bundleMalformed(reason: "payload truncated")
+      }
       defer { offset += length }
       return offset..<offset + length
     }
@@ -139,7 +147,9 @@ enum BundlePayload {
     /// A count of entries each at least `minimum` bytes long: never more than could fit.
     mutating func count(minimum: Int) throws -> Int {
       let count = Int(try u32())
-      guard count <= (bytes.count - offset) / minimum else { throw VaultError.bundleMalformed(reason: "payload truncated") }
+      guard count <= (bytes.count - offset) / minimum else {
+        throw VaultError.bundleMalformed(reason: "payload truncated")
+      }
       return count
     }
 
@@ -150,7 +160,9 @@ enum BundlePayload {
     }
   }
 
-  private static func decodeRecords(_ bytes: UnsafeRawBufferPointer) throws -> (Document, [Range<Int>?]) {
+  private static func decodeRecords(_ bytes: UnsafeRawBufferPointer) throws -> (
+    Document, [Range<Int>?]
+  ) {
     var cursor = Cursor(bytes: bytes)
     var document = Document(version: 2, accounts: [], profiles: [])
     var ranges: [Range<Int>?] = []
@@ -174,7 +186,8 @@ enum BundlePayload {
       document.accounts.append(
         try readable {
           AccountEntry(
-            scope: try record.text(1), user: try record.text(2), domain: try record.text(3), form: try record.text(4),
+            scope: try record.text(1), user: try record.text(2), domain: try record.text(3),
+            form: try record.text(4),
             domainAdmin: try record.bool(5))
         })
       ranges.append(try cursor.password())
@@ -185,21 +198,30 @@ enum BundlePayload {
       let record = try fields(try cursor.take(Int(try cursor.u32())))
       document.profiles.append(
         try readable {
-          guard let port = Int(exactly: try record.integer(4)), let account = Int(exactly: try record.integer(11)) else {
+          guard let port = Int(exactly: try record.integer(4)),
+            let account = Int(exactly: try record.integer(11))
+          else {
             throw VaultError.bundleMalformed(reason: "a number is out of range")
           }
           return ProfileEntry(
-            name: try record.text(1), host: try record.text(3), port: port, computerName: try record.text(5),
-            kind: try record.text(2), resourceGroup: try record.text(6), subscription: try record.text(7),
-            tags: try record.texts(8), note: try record.text(9), settings: try SettingsCoding.decode(try record.text(10)),
+            name: try record.text(1), host: try record.text(3), port: port,
+            computerName: try record.text(5),
+            kind: try record.text(2), resourceGroup: try record.text(6),
+            subscription: try record.text(7),
+            tags: try record.texts(8), note: try record.text(9),
+            settings: try SettingsCoding.decode(try record.text(10)),
             account: account)
         })
     }
-    guard cursor.offset == bytes.count else { throw VaultError.bundleMalformed(reason: "payload has extra bytes") }
+    guard cursor.offset == bytes.count else {
+      throw VaultError.bundleMalformed(reason: "payload has extra bytes")
+    }
     return (document, ranges)
   }
 
-  private static func decodeJSON(_ bytes: UnsafeRawBufferPointer) throws -> (Document, [Range<Int>?]) {
+  private static func decodeJSON(_ bytes: UnsafeRawBufferPointer) throws -> (
+    Document, [Range<Int>?]
+  ) {
     var cursor = Cursor(bytes: bytes)
     let json = Data(bytes[try cursor.take(Int(try cursor.u32()))])
     let document: Document
@@ -211,7 +233,9 @@ enum BundlePayload {
     guard document.version == 1 else { throw VaultError.bundleUnsupportedVersion(document.version) }
     var ranges: [Range<Int>?] = []
     for _ in document.accounts { ranges.append(try cursor.password()) }
-    guard cursor.offset == bytes.count else { throw VaultError.bundleMalformed(reason: "payload has extra bytes") }
+    guard cursor.offset == bytes.count else {
+      throw VaultError.bundleMalformed(reason: "payload has extra bytes")
+    }
     return (document, ranges)
   }
 }

@@ -37,14 +37,17 @@ public struct PublicIdentity: Equatable, Hashable, Sendable {
   public init(parsing text: String) throws {
     let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
     guard trimmed.lowercased().hasPrefix(Self.prefix) else {
-      throw VaultError.invalidIdentity(reason: "it does not start with \(Self.prefix) (rdpvault identity prints one)")
+      throw VaultError.invalidIdentity(
+        reason: "it does not start with \(Self.prefix) (rdpvault identity prints one)")
     }
-    guard let bytes = Base32.decode(String(trimmed.dropFirst(Self.prefix.count))), bytes.count == 68 else {
+    guard let bytes = Base32.decode(String(trimmed.dropFirst(Self.prefix.count))), bytes.count == 68
+    else {
       throw VaultError.invalidIdentity(reason: "it is not 109 base32 characters after the prefix")
     }
     let keys = Array(bytes.prefix(64))
     guard constantTimeEquals(Array(bytes.suffix(4)), Self.checksum(keys)) else {
-      throw VaultError.invalidIdentity(reason: "the checksum does not match: a character was mistyped")
+      throw VaultError.invalidIdentity(
+        reason: "the checksum does not match: a character was mistyped")
     }
     try self.init(boxKey: Array(keys.prefix(32)), signKey: Array(keys.suffix(32)))
   }

@@ -7,7 +7,10 @@ public enum JSONText {
     // Nearly every value needs no escape: one scan of its bytes, one copy.
     var value = value
     let plain = value.withUTF8 { bytes in
-      guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+      guard
+        !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        )
+      else { return false }
       out.append(contentsOf: bytes)
       return true
     }

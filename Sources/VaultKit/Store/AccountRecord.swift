@@ -34,8 +34,11 @@ struct AccountRecord {
   }
 
   func save(_ db: Database, vault: Vault, previousVersion: Int64?) throws {
-    let bound = BoundColumns(lookup: try vault.keys.lookup("account", Account.lookupKey(signInName: signInName)))
-    try vault.putRow(db, Self.table, id: id, version: version, previousVersion: previousVersion, bound: bound, plaintext: plaintext())
+    let bound = BoundColumns(
+      lookup: try vault.keys.lookup("account", Account.lookupKey(signInName: signInName)))
+    try vault.putRow(
+      db, Self.table, id: id, version: version, previousVersion: previousVersion, bound: bound,
+      plaintext: plaintext())
   }
 
   mutating func saveChange(_ db: Database, vault: Vault) throws {
@@ -51,21 +54,32 @@ struct AccountRecord {
 
   /// `checkLookup: false` is for whole-table reads, which find no row by its index; the index
   /// is bound into the record's associated data either way (`verify` recomputes them all).
-  static func decode(_ row: SealedRow, keys: VaultKeys, checkLookup: Bool = true) throws -> AccountRecord {
+  static func decode(_ row: SealedRow, keys: VaultKeys, checkLookup: Bool = true) throws
+    -> AccountRecord
+  {
     let name = table.rawValue
-    guard let lookup = row.bound.lookup else { throw VaultError.corrupt(detail: "an account row has no index") }
-    let record = try keys.openRecord(row.record, table, id: row.id, version: row.version, bound: row.bound) { plaintext in
+    guard let lookup = row.bound.lookup else {
+      throw VaultError.corrupt(detail: "an account row has no index")
+    }
+    let record = try keys.openRecord(
+      row.record, table, id: row.id, version: row.version, bound: row.bound
+    ) { plaintext in
       let fields = try RecordDecoder(plaintext, table: name)
-      guard let scope = Account.Scope(rawValue: try fields.text(1)), let form = Account.SignInForm(rawValue: try fields.text(4))
+      guard let scope = Account.Scope(rawValue: try fields.text(1)),
+        let form = Account.SignInForm(rawValue: try fields.text(4))
       else { throw VaultError.corrupt(detail: "an account has an unknown scope or form") }
       let account = Account(
         scope: scope, userName: try fields.text(2), domain: try fields.text(3), form: form,
         isDomainAdmin: try fields.bool(5), linksByName: try fields.bool(6))
       return AccountRecord(
-        id: row.id, version: row.version, createdAt: try fields.integer(8), updatedAt: try fields.integer(9), account: account,
+        id: row.id, version: row.version, createdAt: try fields.integer(8),
+        updatedAt: try fields.integer(9), account: account,
         signInName: try fields.text(7))
     }
-    guard try !checkLookup || (keys.lookup("account", Account.lookupKey(signInName: record.signInName)) == lookup) else {
+    guard
+      try !checkLookup
+        || (keys.lookup("account", Account.lookupKey(signInName: record.signInName)) == lookup)
+    else {
       throw VaultError.lookupMismatch(table: name)
     }
     return record

@@ -27,14 +27,17 @@ enum FormatTwoSchema {
   /// Triggers and views are never rdpvault's: one in the file (a trigger that rewrites each
   /// new replay row, say) is tampering.
   static func refuseForeignObjects(_ db: Database) throws {
-    let foreign = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('trigger', 'view')")
+    let foreign = try String.fetchAll(
+      db, sql: "SELECT name FROM sqlite_master WHERE type IN ('trigger', 'view')")
     if let first = foreign.first {
-      throw VaultError.corrupt(detail: "the file holds a trigger or view rdpvault never makes (\(quoted(first)))")
+      throw VaultError.corrupt(
+        detail: "the file holds a trigger or view rdpvault never makes (\(quoted(first)))")
     }
   }
 
   /// The format-1 tables a format-2 vault no longer has.
   static let formatOneTables = [
-    "profiles", "account_secrets", "accounts", "identity", "teammates", "seen_bundles", "sender_sequences",
+    "profiles", "account_secrets", "accounts", "identity", "teammates", "seen_bundles",
+    "sender_sequences",
   ]
 }

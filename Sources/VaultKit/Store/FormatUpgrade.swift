@@ -30,13 +30,19 @@ enum FormatUpgrade {
       guard try db.columns(in: "profiles").contains(where: { $0.name == "name" }),
         try !db.columns(in: "vault_header").contains(where: { $0.name == "row_digests" })
       else {
-        throw VaultError.corrupt(detail: "the header says format 1 but the tables are not format 1's")
+        throw VaultError.corrupt(
+          detail: "the header says format 1 but the tables are not format 1's")
       }
       try FormatTwoSchema.refuseForeignObjects(db)
-      for index in ["profiles_account", "accounts_lookup"] { try db.execute(sql: "DROP INDEX IF EXISTS \(index)") }
-      for table in FormatTwoSchema.formatOneTables { try db.execute(sql: "ALTER TABLE \(table) RENAME TO v1_\(table)") }
+      for index in ["profiles_account", "accounts_lookup"] {
+        try db.execute(sql: "DROP INDEX IF EXISTS \(index)")
+      }
+      for table in FormatTwoSchema.formatOneTables {
+        try db.execute(sql: "ALTER TABLE \(table) RENAME TO v1_\(table)")
+      }
       try restructure(db, keys: keys)
-      try db.execute(sql: "UPDATE vault_header SET wrapped_key = ? WHERE id = 1", arguments: [Data(wrappedKey)])
+      try db.execute(
+        sql: "UPDATE vault_header SET wrapped_key = ? WHERE id = 1", arguments: [Data(wrappedKey)])
 
       let profiles = try FormatOne.profiles(db, keys: keys)
       // A local account's sign-in name needs its VM's computer name.
@@ -45,26 +51,31 @@ enum FormatUpgrade {
       for stored in try FormatOne.accounts(db, keys: keys) {
         let signIn = stored.account.signInName(computerName: computerOf[stored.id] ?? "")
         try AccountRecord(
-          id: stored.id, version: 1, createdAt: stored.createdAt, updatedAt: stored.updatedAt, account: stored.account,
+          id: stored.id, version: 1, createdAt: stored.createdAt, updatedAt: stored.updatedAt,
+          account: stored.account,
           signInName: signIn
         ).save(db, vault: vault, previousVersion: nil)
       }
       for stored in profiles {
         try ProfileRecord(
-          id: stored.id, accountID: stored.accountID, version: 1, createdAt: stored.createdAt, updatedAt: stored.updatedAt,
+          id: stored.id, accountID: stored.accountID, version: 1, createdAt: stored.createdAt,
+          updatedAt: stored.updatedAt,
           profile: stored.profile
         ).save(db, vault: vault, previousVersion: nil)
       }
       for (id, box) in try FormatOne.passwordBoxes(db) {
-        let password = try keys.openSecret(box, table: "account_secrets", column: "password", rowID: id)
+        let password = try keys.openSecret(
+          box, table: "account_secrets", column: "password", rowID: id)
         try vault.storePassword(db, accountID: id, password: password)
       }
       if let row = try Row.fetchOne(db, sql: "SELECT * FROM v1_identity WHERE id = 1") {
         func open(_ column: String) throws -> String {
-          try keys.open(try row.blob(column, table: "identity"), table: "identity", column: column, rowID: 1)
+          try keys.open(
+            try row.blob(column, table: "identity"), table: "identity", column: column, rowID: 1)
         }
         func secret(_ column: String) throws -> SecretBytes {
-          try keys.openSecret(try row.blob(column, table: "identity"), table: "identity", column: column, rowID: 1)
+          try keys.openSecret(
+            try row.blob(column, table: "identity"), table: "identity", column: column, rowID: 1)
         }
         let plaintext = try Vault.identityPlaintext(
           boxPublic: try hexDecode(try open("box_public")), boxSecret: try secret("box_secret"),
@@ -75,8 +86,11 @@ enum FormatUpgrade {
       }
       for row in try Row.fetchAll(db, sql: "SELECT * FROM v1_teammates") {
         let id = try row.integer("id", table: "teammates")
-        let name = try keys.open(try row.blob("name", table: "teammates"), table: "teammates", column: "name", rowID: id)
-        let text = try keys.open(try row.blob("identity", table: "teammates"), table: "teammates", column: "identity", rowID: id)
+        let name = try keys.open(
+          try row.blob("name", table: "teammates"), table: "teammates", column: "name", rowID: id)
+        let text = try keys.open(
+          try row.blob("identity", table: "teammates"), table: "teammates", column: "identity",
+          rowID: id)
         let identity = try PublicIdentity(parsing: text)
         var record = RecordEncoder()
         record.add(1, name)
@@ -87,19 +101,28 @@ enum FormatUpgrade {
           db, .teammates, id: id, version: 1, previousVersion: nil,
           bound: BoundColumns(
             lookup: try keys.lookup("teammate", name.lowercased()),
-            keyLookup: try keys.lookup("teammate-key", hexEncode(identity.boxKey + identity.signKey))),
+            keyLookup: try keys.lookup(
+              "teammate-key", hexEncode(identity.boxKey + identity.signKey))),
           plaintext: record.bytes)
       }
-      for row in try Row.fetchAll(db, sql: "SELECT bundle_lookup, imported_at FROM v1_seen_bundles") {
-        guard let lookup = try row.blob(0, table: "seen_bundles") else { throw VaultError.corrupt(detail: "seen_bundles has a row without its index") }
-        try vault.putReplayRow(db, .seenBundles, lookup: lookup, value: try row.integer(1, table: "seen_bundles"), replacing: nil)
+      for row in try Row.fetchAll(db, sql: "SELECT bundle_lookup, imported_at FROM v1_seen_bundles")
+      {
+        guard let lookup = try row.blob(0, table: "seen_bundles") else {
+          throw VaultError.corrupt(detail: "seen_bundles has a row without its index")
+        }
+        try vault.putReplayRow(
+          db, .seenBundles, lookup: lookup, value: try row.integer(1, table: "seen_bundles"),
+          replacing: nil)
       }
-      for row in try Row.fetchAll(db, sql: "SELECT sender_lookup, last_sequence FROM v1_sender_sequences") {
+      for row in try Row.fetchAll(
+        db, sql: "SELECT sender_lookup, last_sequence FROM v1_sender_sequences")
+      {
         guard let lookup = try row.blob(0, table: "sender_sequences") else {
           throw VaultError.corrupt(detail: "sender_sequences has a row without its index")
         }
         try vault.putReplayRow(
-          db, .senderSequences, lookup: lookup, value: try row.integer(1, table: "sender_sequences"), replacing: nil)
+          db, .senderSequences, lookup: lookup,
+          value: try row.integer(1, table: "sender_sequences"), replacing: nil)
       }
       for table in FormatTwoSchema.formatOneTables { try db.execute(sql: "DROP TABLE v1_\(table)") }
     }

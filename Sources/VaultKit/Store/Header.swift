@@ -62,7 +62,8 @@ struct VaultHeader {
     return VaultHeader(
       formatVersion: Int(try int("format_version")),
       vaultID: try blob("vault_id"),
-      kdfAlgorithm: String(decoding: (row["kdf_algorithm"] as DatabaseValue).storage.text ?? [], as: UTF8.self),
+      kdfAlgorithm: String(
+        decoding: (row["kdf_algorithm"] as DatabaseValue).storage.text ?? [], as: UTF8.self),
       kdfOpsLimit: try int("kdf_opslimit"),
       kdfMemLimit: try int("kdf_memlimit"),
       kdfSalt: try blob("kdf_salt"),

@@ -43,7 +43,9 @@ struct Preread: @unchecked Sendable {
   /// Reads `tables` in one read transaction, up to `budget` bytes, with a small SQLite page
   /// cache (pages read once need none); nil when anything fails (the command then reads
   /// them itself and reports the failure properly).
-  static func read(_ tables: [StoredTable], from reader: any DatabaseReader, budget: Int = budget) -> Preread? {
+  static func read(_ tables: [StoredTable], from reader: any DatabaseReader, budget: Int = budget)
+    -> Preread?
+  {
     try? reader.read { db in
       try db.execute(sql: "PRAGMA cache_size = -1024")
       defer { try? db.execute(sql: "PRAGMA cache_size = \(VaultFile.cacheSize)") }
@@ -60,7 +62,8 @@ struct Preread: @unchecked Sendable {
         batches[table] = batch
         left -= batch.byteSize
       }
-      return Preread(dataVersion: try dataVersion(db), changes: db.totalChangesCount, batches: batches)
+      return Preread(
+        dataVersion: try dataVersion(db), changes: db.totalChangesCount, batches: batches)
     }
   }
 

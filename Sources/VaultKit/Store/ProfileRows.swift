@@ -8,7 +8,10 @@ extension Vault {
 
   func findProfile(_ db: Database, named name: String) throws -> ProfileRecord? {
     let lookup = try keys.lookup("profile", Profile.lookupKey(name: name))
-    guard let row = try Row.fetchOne(try db.cachedStatement(sql: ProfileRecord.selection + " WHERE lookup = ?"), arguments: [lookup])
+    guard
+      let row = try Row.fetchOne(
+        try db.cachedStatement(sql: ProfileRecord.selection + " WHERE lookup = ?"),
+        arguments: [lookup])
     else { return nil }
     return try ProfileRecord.decode(row, keys: keys)
   }
@@ -27,7 +30,8 @@ extension Vault {
       let candidate = try ProfileRecord.decode(row, keys: keys, withSettings: false).profile.name
       let lower = candidate.lowercased()
       let distance = editDistance(wanted, lower)
-      if distance <= max(2, wanted.count / 3) || lower.hasPrefix(wanted) || wanted.hasPrefix(lower) {
+      if distance <= max(2, wanted.count / 3) || lower.hasPrefix(wanted) || wanted.hasPrefix(lower)
+      {
         scored.append((distance, candidate))
       }
     }
@@ -35,7 +39,9 @@ extension Vault {
   }
 
   func fetchAccountRecord(_ db: Database, id: Int64) throws -> AccountRecord {
-    guard let row = try Row.fetchOne(try db.cachedStatement(sql: AccountRecord.selection + " WHERE id = ?"), arguments: [id])
+    guard
+      let row = try Row.fetchOne(
+        try db.cachedStatement(sql: AccountRecord.selection + " WHERE id = ?"), arguments: [id])
     else { throw VaultError.corrupt(detail: "a profile points to a missing account") }
     return try AccountRecord.decode(row, keys: keys)
   }
@@ -45,7 +51,10 @@ extension Vault {
   func findDomainAccount(_ db: Database, like account: Account) throws -> AccountRecord? {
     let signIn = account.signInName(computerName: "")
     let lookup = try keys.lookup("account", Account.lookupKey(signInName: signIn))
-    for row in try Row.fetchAll(try db.cachedStatement(sql: AccountRecord.selection + " WHERE lookup = ?"), arguments: [lookup]) {
+    for row in try Row.fetchAll(
+      try db.cachedStatement(sql: AccountRecord.selection + " WHERE lookup = ?"),
+      arguments: [lookup])
+    {
       let record = try AccountRecord.decode(row, keys: keys)
       if record.account.scope == .domain && record.account.linksByName { return record }
     }

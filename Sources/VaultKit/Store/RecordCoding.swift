@@ -36,13 +36,17 @@ struct RecordDecoder {
   init(_ bytes: UnsafeRawBufferPointer, table: String) throws {
     self.bytes = bytes
     self.table = table
-    guard bytes.first == RecordEncoder.version else { throw Self.damage(table, "an unknown record version") }
+    guard bytes.first == RecordEncoder.version else {
+      throw Self.damage(table, "an unknown record version")
+    }
     fields.reserveCapacity(16)
     var offset = 1
     while offset < bytes.count {
       guard offset + 5 <= bytes.count else { throw Self.damage(table, "a truncated record") }
       let tag = bytes[offset]
-      let length = Int(bytes[offset + 1]) << 24 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 8 | Int(bytes[offset + 4])
+      let length =
+        Int(bytes[offset + 1]) << 24 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 8
+        | Int(bytes[offset + 4])
       offset += 5
       guard length <= bytes.count - offset else { throw Self.damage(table, "a truncated record") }
       fields.append((tag, offset..<offset + length))
@@ -56,7 +60,9 @@ struct RecordDecoder {
 
   /// The last field with this tag (a repeated tag's last value, as a writer would mean it).
   func raw(_ tag: UInt8) throws -> UnsafeRawBufferPointer {
-    guard let field = fields.last(where: { $0.tag == tag }) else { throw Self.damage(table, "a record without field \(tag)") }
+    guard let field = fields.last(where: { $0.tag == tag }) else {
+      throw Self.damage(table, "a record without field \(tag)")
+    }
     return UnsafeRawBufferPointer(rebasing: bytes[field.range])
   }
 
@@ -101,6 +107,9 @@ func validUTF8(_ bytes: UnsafeRawBufferPointer) -> String? {
   let buffer = bytes.bindMemory(to: UInt8.self)
   let text = String(decoding: buffer, as: UTF8.self)
   var text8 = text
-  let same = text8.withUTF8 { $0.count == buffer.count && (buffer.isEmpty || memcmp($0.baseAddress!, buffer.baseAddress!, buffer.count) == 0) }
+  let same = text8.withUTF8 {
+    $0.count == buffer.count
+      && (buffer.isEmpty || memcmp($0.baseAddress!, buffer.baseAddress!, buffer.count) == 0)
+  }
   return same ? text : nil
 }

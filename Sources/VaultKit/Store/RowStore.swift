@@ -34,7 +34,9 @@ extension Vault {
     if var rows = preread, var batch = rows.batches.removeValue(forKey: table) {
       preread = rows.batches.isEmpty ? nil : rows
       if try rows.isCurrent(db) {
-        if !batch.complete { batch.append(try SealedRowBatch.fetch(db, table, after: batch.lastID, budget: nil)) }
+        if !batch.complete {
+          batch.append(try SealedRowBatch.fetch(db, table, after: batch.lastID, budget: nil))
+        }
         return batch
       }
     }
@@ -44,7 +46,9 @@ extension Vault {
   /// The next version of a row: clear counters come from the file, so they are checked.
   static func nextVersion(after version: Int64?) throws -> Int64 {
     let (next, overflow) = (version ?? 0).addingReportingOverflow(1)
-    guard !overflow, next > 0 else { throw VaultError.corrupt(detail: "a row has an impossible version") }
+    guard !overflow, next > 0 else {
+      throw VaultError.corrupt(detail: "a row has an impossible version")
+    }
     return next
   }
 
@@ -58,7 +62,9 @@ extension Vault {
     guard rowSetDelta.contains(where: { $0 != 0 }) else { return }
     var digests = try storedRowSet(db)
     for index in digests.indices { digests[index] ^= rowSetDelta[index] }
-    try db.execute(sql: "UPDATE vault_header SET row_digests = ? WHERE id = 1", arguments: [try keys.sealRowSet(digests)])
+    try db.execute(
+      sql: "UPDATE vault_header SET row_digests = ? WHERE id = 1",
+      arguments: [try keys.sealRowSet(digests)])
   }
 
   func storedRowSet(_ db: Database) throws -> [UInt8] {
@@ -74,10 +80,12 @@ extension Vault {
     let stored = try storedRowSet(db)
     for table in tables {
       var digest = [UInt8](repeating: 0, count: 32)
-      let rows = try Row.fetchCursor(db, sql: "SELECT id, version\(table.boundSelection) FROM \(table.rawValue)")
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT id, version\(table.boundSelection) FROM \(table.rawValue)")
       while let row = try rows.next() {
         let element = try keys.rowElement(
-          table, id: try row.integer(0, table: table.rawValue), version: try row.integer(1, table: table.rawValue),
+          table, id: try row.integer(0, table: table.rawValue),
+          version: try row.integer(1, table: table.rawValue),
           bound: try table.bound(row, from: 2))
         for index in 0..<32 { digest[index] ^= element[index] }
       }
@@ -94,7 +102,8 @@ extension Vault {
 
   /// Inserts a row (`previousVersion` nil) or replaces one, sealing `plaintext` as its record.
   func putRow(
-    _ db: Database, _ table: StoredTable, id: Int64, version: Int64, previousVersion: Int64?, bound: BoundColumns,
+    _ db: Database, _ table: StoredTable, id: Int64, version: Int64, previousVersion: Int64?,
+    bound: BoundColumns,
     plaintext: UnsafeRawBufferPointer
   ) throws {
     let record = try keys.sealRecord(plaintext, table, id: id, version: version, bound: bound)
@@ -104,13 +113,18 @@ extension Vault {
       var oldBound: BoundColumns?
       if !table.boundColumnNames.isEmpty,
         let row = try Row.fetchOne(
-          db.cachedStatement(sql: "SELECT id, version\(table.boundSelection) FROM \(table.rawValue) WHERE id = ?"), arguments: [id])
+          db.cachedStatement(
+            sql: "SELECT id, version\(table.boundSelection) FROM \(table.rawValue) WHERE id = ?"),
+          arguments: [id])
       {
         oldBound = try table.bound(row, from: 2)
       }
       let statement = try db.cachedStatement(sql: table.updateSQL)
-      try statement.execute(arguments: StatementArguments([version, record] + boundValues + [id, previousVersion]))
-      guard db.changesCount == 1 else { throw VaultError.corrupt(detail: "\(table.rawValue) changed under this command") }
+      try statement.execute(
+        arguments: StatementArguments([version, record] + boundValues + [id, previousVersion]))
+      guard db.changesCount == 1 else {
+        throw VaultError.corrupt(detail: "\(table.rawValue) changed under this command")
+      }
       try note(table, id: id, version: previousVersion, bound: oldBound ?? bound)
     } else {
       let statement = try db.cachedStatement(sql: table.insertSQL)
@@ -120,19 +134,24 @@ extension Vault {
   }
 
   func putRow(
-    _ db: Database, _ table: StoredTable, id: Int64, version: Int64, previousVersion: Int64?, bound: BoundColumns,
+    _ db: Database, _ table: StoredTable, id: Int64, version: Int64, previousVersion: Int64?,
+    bound: BoundColumns,
     plaintext: [UInt8]
   ) throws {
     try plaintext.withUnsafeBytes {
-      try putRow(db, table, id: id, version: version, previousVersion: previousVersion, bound: bound, plaintext: $0)
+      try putRow(
+        db, table, id: id, version: version, previousVersion: previousVersion, bound: bound,
+        plaintext: $0)
     }
   }
 
   /// Deletes a row if it is there; returns whether it was.
   @discardableResult
   func deleteRow(_ db: Database, _ table: StoredTable, id: Int64) throws -> Bool {
-    guard let row = try Row.fetchOne(
-      db, sql: "SELECT version\(table.boundSelection) FROM \(table.rawValue) WHERE id = ?", arguments: [id])
+    guard
+      let row = try Row.fetchOne(
+        db, sql: "SELECT version\(table.boundSelection) FROM \(table.rawValue) WHERE id = ?",
+        arguments: [id])
     else { return false }
     let version = try row.integer(0, table: table.rawValue)
     let bound = try table.bound(row, from: 1)

@@ -12,13 +12,18 @@ struct SealedRow {
   var record: UnsafeRawBufferPointer?
 
   /// A row of `table.selection` read through GRDB (the one-row lookups), record in place.
-  static func with<T>(_ row: Row, _ table: StoredTable, _ body: (SealedRow) throws -> T) throws -> T {
+  static func with<T>(_ row: Row, _ table: StoredTable, _ body: (SealedRow) throws -> T) throws -> T
+  {
     let id = try row.integer(0, table: table.rawValue)
     let version = try row.integer(1, table: table.rawValue)
     let bound = try table.bound(row, from: 2)
     return try row.withBlob(2 + table.boundColumnNames.count, table: table.rawValue) { data in
-      guard let data else { return try body(SealedRow(id: id, version: version, bound: bound, record: nil)) }
-      return try data.withUnsafeBytes { try body(SealedRow(id: id, version: version, bound: bound, record: $0)) }
+      guard let data else {
+        return try body(SealedRow(id: id, version: version, bound: bound, record: nil))
+      }
+      return try data.withUnsafeBytes {
+        try body(SealedRow(id: id, version: version, bound: bound, record: $0))
+      }
     }
   }
 }
@@ -55,7 +60,9 @@ struct SealedRowBatch {
 
   /// Reads the rows of `table` in id order, after `after` when given, until they hold
   /// `budget` bytes (then `complete` is false).
-  static func fetch(_ db: Database, _ table: StoredTable, after: Int64?, budget: Int?) throws -> SealedRowBatch {
+  static func fetch(_ db: Database, _ table: StoredTable, after: Int64?, budget: Int?) throws
+    -> SealedRowBatch
+  {
     var batch = SealedRowBatch(table: table)
     // Within a budget, everything is allocated up front and never grows: an array that
     // doubles would hold up to twice the budget.
@@ -64,7 +71,8 @@ struct SealedRowBatch {
       batch.rows.reserveCapacity(rowLimit)
       batch.arena.reserveCapacity(max(0, budget - rowLimit * MemoryLayout<Entry>.stride))
     }
-    let statement = try db.makeStatement(sql: table.selection + (after == nil ? "" : " WHERE id > ?") + " ORDER BY id")
+    let statement = try db.makeStatement(
+      sql: table.selection + (after == nil ? "" : " WHERE id > ?") + " ORDER BY id")
     if let after { statement.arguments = [after] }
     let columns = table.boundColumns
     let cursor = try Row.fetchCursor(statement)
@@ -75,7 +83,9 @@ struct SealedRowBatch {
       // (from `lastID`, the row before it).
       if let rowLimit {
         var bytes = 0
-        for column in 1..<Int32(sqlite3_column_count(handle)) { bytes += Int(sqlite3_column_bytes(handle, column)) }
+        for column in 1..<Int32(sqlite3_column_count(handle)) {
+          bytes += Int(sqlite3_column_bytes(handle, column))
+        }
         if batch.rows.count >= rowLimit || batch.arena.count + bytes > batch.arena.capacity {
           batch.complete = false
           break
@@ -111,7 +121,9 @@ struct SealedRowBatch {
   /// Adds the rows of `other` (the same table, read after these).
   mutating func append(_ other: SealedRowBatch) {
     let base = arena.count
-    func moved(_ range: Range<Int>?) -> Range<Int>? { range.map { ($0.lowerBound + base)..<($0.upperBound + base) } }
+    func moved(_ range: Range<Int>?) -> Range<Int>? {
+      range.map { ($0.lowerBound + base)..<($0.upperBound + base) }
+    }
     arena += other.arena
     rows += other.rows.map { entry in
       var entry = entry
@@ -124,7 +136,9 @@ struct SealedRowBatch {
     lastID = other.lastID ?? lastID
   }
 
-  private static func integer(_ handle: OpaquePointer, _ column: Int32, _ table: String) throws -> Int64 {
+  private static func integer(_ handle: OpaquePointer, _ column: Int32, _ table: String) throws
+    -> Int64
+  {
     guard sqlite3_column_type(handle, column) == SQLITE_INTEGER else {
       throw VaultError.corrupt(detail: "\(table) holds a value of the wrong type")
     }
@@ -132,7 +146,9 @@ struct SealedRowBatch {
   }
 
   /// Copies a blob column into the arena; nil for NULL.
-  private mutating func blob(_ handle: OpaquePointer, _ column: Int32, _ table: String) throws -> Range<Int>? {
+  private mutating func blob(_ handle: OpaquePointer, _ column: Int32, _ table: String) throws
+    -> Range<Int>?
+  {
     switch sqlite3_column_type(handle, column) {
     case SQLITE_NULL: return nil
     case SQLITE_BLOB:
@@ -149,8 +165,11 @@ struct SealedRowBatch {
   /// Hands each row to `transform` on every core. Returns the results in row order (or the
   /// first error, in row order) with the table's recomputed row-set digest, which is whole
   /// even when a row failed: a changed row set is the better report of what happened.
-  func open<T>(keys: VaultKeys, _ transform: (SealedRow) throws -> T) throws -> (values: Result<[T], Error>, digest: [UInt8]) {
-    let workers = min(max(1, ProcessInfo.processInfo.activeProcessorCount), max(1, rows.count / 512))
+  func open<T>(keys: VaultKeys, _ transform: (SealedRow) throws -> T) throws -> (
+    values: Result<[T], Error>, digest: [UInt8]
+  ) {
+    let workers = min(
+      max(1, ProcessInfo.processInfo.activeProcessorCount), max(1, rows.count / 512))
     let slots = WorkerSlots<(Result<[T], Error>, [UInt8])>(count: workers)
     withoutActuallyEscaping(transform) { transform in
       // The batch and keys are only read; the transform builds values of its own.
@@ -160,7 +179,9 @@ struct SealedRowBatch {
       DispatchQueue.concurrentPerform(iterations: workers) { worker in
         let count = batch.value.rows.count
         let range = (count * worker / workers)..<(count * (worker + 1) / workers)
-        slots.set(worker, Result { try batch.value.open(range, keys: sharedKeys.value, sharedTransform.value) })
+        slots.set(
+          worker,
+          Result { try batch.value.open(range, keys: sharedKeys.value, sharedTransform.value) })
       }
     }
     var values: [T] = []
@@ -179,7 +200,8 @@ struct SealedRowBatch {
     return (failure.map { .failure($0) } ?? .success(values), digest)
   }
 
-  private func open<T>(_ range: Range<Int>, keys: VaultKeys, _ transform: (SealedRow) throws -> T) throws
+  private func open<T>(_ range: Range<Int>, keys: VaultKeys, _ transform: (SealedRow) throws -> T)
+    throws
     -> (Result<[T], Error>, [UInt8])
   {
     var values: [T] = []
@@ -189,7 +211,8 @@ struct SealedRowBatch {
     try arena.withUnsafeBytes { arena in
       for entry in rows[range] {
         let bound = BoundColumns(
-          lookup: entry.lookup.map { Data(arena[$0]) }, keyLookup: entry.keyLookup.map { Data(arena[$0]) },
+          lookup: entry.lookup.map { Data(arena[$0]) },
+          keyLookup: entry.keyLookup.map { Data(arena[$0]) },
           accountID: entry.accountID)
         let element = try keys.rowElement(table, id: entry.id, version: entry.version, bound: bound)
         for index in 0..<32 { digest[index] ^= element[index] }
@@ -197,7 +220,9 @@ struct SealedRowBatch {
         guard failure == nil else { continue }
         let record = entry.record.map { UnsafeRawBufferPointer(rebasing: arena[$0]) }
         do {
-          values.append(try transform(SealedRow(id: entry.id, version: entry.version, bound: bound, record: record)))
+          values.append(
+            try transform(
+              SealedRow(id: entry.id, version: entry.version, bound: bound, record: record)))
         } catch {
           failure = error
         }

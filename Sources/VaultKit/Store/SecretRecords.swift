@@ -11,8 +11,10 @@ extension Vault {
 
   /// The sealed password of an account and the version it was sealed under.
   func fetchPasswordBox(_ db: Database, accountID: Int64) throws -> (box: Data, version: Int64)? {
-    guard let row = try Row.fetchOne(
-      try db.cachedStatement(sql: "SELECT version, record FROM account_secrets WHERE id = ?"), arguments: [accountID])
+    guard
+      let row = try Row.fetchOne(
+        try db.cachedStatement(sql: "SELECT version, record FROM account_secrets WHERE id = ?"),
+        arguments: [accountID])
     else { return nil }
     guard let box = try row.blob(1, table: "account_secrets") else {
       throw VaultError.corrupt(detail: "account_secrets has a row without its record")
@@ -21,7 +23,8 @@ extension Vault {
   }
 
   func openPassword(_ sealed: (box: Data, version: Int64), accountID: Int64) throws -> SecretBytes {
-    try keys.openSecretRecord(sealed.box, .accountSecrets, id: accountID, version: sealed.version, bound: .none)
+    try keys.openSecretRecord(
+      sealed.box, .accountSecrets, id: accountID, version: sealed.version, bound: .none)
   }
 
   /// Stores or replaces an account's password.
@@ -29,7 +32,9 @@ extension Vault {
     try password.withUnsafeBytes { try storePassword(db, accountID: accountID, passwordBytes: $0) }
   }
 
-  func storePassword(_ db: Database, accountID: Int64, ifGiven password: borrowing SecretBytes?) throws {
+  func storePassword(_ db: Database, accountID: Int64, ifGiven password: borrowing SecretBytes?)
+    throws
+  {
     switch password {
     case .some(let secret): try storePassword(db, accountID: accountID, password: secret)
     case .none: break
@@ -38,12 +43,15 @@ extension Vault {
 
   /// Stores a password that lies in guarded memory owned by the caller (an import's payload),
   /// without copying it into an allocation of its own.
-  func storePassword(_ db: Database, accountID: Int64, passwordBytes: UnsafeRawBufferPointer) throws {
+  func storePassword(_ db: Database, accountID: Int64, passwordBytes: UnsafeRawBufferPointer) throws
+  {
     let previous = try Row.fetchOne(
-      try db.cachedStatement(sql: "SELECT version FROM account_secrets WHERE id = ?"), arguments: [accountID]
+      try db.cachedStatement(sql: "SELECT version FROM account_secrets WHERE id = ?"),
+      arguments: [accountID]
     ).map { try $0.integer(0, table: "account_secrets") }
     try putRow(
-      db, .accountSecrets, id: accountID, version: try Self.nextVersion(after: previous), previousVersion: previous, bound: .none,
+      db, .accountSecrets, id: accountID, version: try Self.nextVersion(after: previous),
+      previousVersion: previous, bound: .none,
       plaintext: passwordBytes)
   }
 
@@ -68,7 +76,8 @@ extension Vault {
 
   /// Builds the identity record in guarded memory.
   static func identityPlaintext(
-    boxPublic: [UInt8], boxSecret: borrowing SecretBytes, signPublic: [UInt8], signSecret: borrowing SecretBytes,
+    boxPublic: [UInt8], boxSecret: borrowing SecretBytes, signPublic: [UInt8],
+    signSecret: borrowing SecretBytes,
     nextSequence: Int64, createdAt: Int64
   ) throws -> SecretBytes {
     var out = try SecretBytes(capacity: 1 + 6 * 5 + 32 + 32 + 32 + 64 + 16)
@@ -90,19 +99,25 @@ extension Vault {
   /// The identity row, still sealed: opening it is `openIdentity`'s, outside any closure
   /// GRDB would need to copy a result out of.
   func fetchIdentityRow(_ db: Database) throws -> (box: Data?, version: Int64)? {
-    guard let row = try Row.fetchOne(db, sql: "SELECT version, record FROM identity WHERE id = 1") else { return nil }
+    guard let row = try Row.fetchOne(db, sql: "SELECT version, record FROM identity WHERE id = 1")
+    else { return nil }
     return (try row.blob(1, table: "identity"), try row.integer(0, table: "identity"))
   }
 
   func openIdentity(_ sealed: (box: Data?, version: Int64)) throws -> IdentityRecord {
     IdentityRecord(
       version: sealed.version,
-      plaintext: try keys.openSecretRecord(sealed.box, .identity, id: 1, version: sealed.version, bound: .none))
+      plaintext: try keys.openSecretRecord(
+        sealed.box, .identity, id: 1, version: sealed.version, bound: .none))
   }
 
-  func putIdentity(_ db: Database, plaintext: borrowing SecretBytes, version: Int64, previousVersion: Int64?) throws {
+  func putIdentity(
+    _ db: Database, plaintext: borrowing SecretBytes, version: Int64, previousVersion: Int64?
+  ) throws {
     try plaintext.withUnsafeBytes {
-      try putRow(db, .identity, id: 1, version: version, previousVersion: previousVersion, bound: .none, plaintext: $0)
+      try putRow(
+        db, .identity, id: 1, version: version, previousVersion: previousVersion, bound: .none,
+        plaintext: $0)
     }
   }
 }

@@ -11,7 +11,9 @@ enum SettingsCoding {
       ("extraLines", { JSONText.array(settings.extraLines, &$0) }),
       ("options", { JSONText.dictionary(settings.options, &$0) }),
     ]
-    if !settings.signedLines.isEmpty { fields.append(("signedLines", { JSONText.array(settings.signedLines, &$0) })) }
+    if !settings.signedLines.isEmpty {
+      fields.append(("signedLines", { JSONText.array(settings.signedLines, &$0) }))
+    }
     fields.append(("values", { JSONText.dictionary(settings.values, &$0) }))
     JSONText.object(fields, &out)
     return String(decoding: out, as: UTF8.self)
@@ -43,13 +45,22 @@ enum SettingsJSONReader {
     guard reader.consume(UInt8(ascii: "{")) else { return nil }
     if !reader.consume(UInt8(ascii: "}")) {
       repeat {
-        guard let key = reader.string(), !seen.contains(key), reader.consume(UInt8(ascii: ":")) else { return nil }
+        guard let key = reader.string(), !seen.contains(key), reader.consume(UInt8(ascii: ":"))
+        else { return nil }
         seen.append(key)
         switch key {
-        case "values": guard let values = reader.stringObject() else { return nil }; settings.values = values
-        case "options": guard let options = reader.stringObject() else { return nil }; settings.options = options
-        case "extraLines": guard let lines = reader.stringArray() else { return nil }; settings.extraLines = lines
-        case "signedLines": guard let lines = reader.stringArray() else { return nil }; settings.signedLines = lines
+        case "values":
+          guard let values = reader.stringObject() else { return nil }
+          settings.values = values
+        case "options":
+          guard let options = reader.stringObject() else { return nil }
+          settings.options = options
+        case "extraLines":
+          guard let lines = reader.stringArray() else { return nil }
+          settings.extraLines = lines
+        case "signedLines":
+          guard let lines = reader.stringArray() else { return nil }
+          settings.signedLines = lines
         default: return nil
         }
       } while reader.consume(UInt8(ascii: ","))
@@ -79,7 +90,8 @@ enum SettingsJSONReader {
       guard consume(UInt8(ascii: "{")) else { return nil }
       if consume(UInt8(ascii: "}")) { return object }
       repeat {
-        guard let key = string(), consume(UInt8(ascii: ":")), let value = string(), object.updateValue(value, forKey: key) == nil
+        guard let key = string(), consume(UInt8(ascii: ":")), let value = string(),
+          object.updateValue(value, forKey: key) == nil
         else { return nil }
       } while consume(UInt8(ascii: ","))
       return consume(UInt8(ascii: "}")) ? object : nil
@@ -101,14 +113,17 @@ enum SettingsJSONReader {
     mutating func string() -> String? {
       guard consume(UInt8(ascii: "\"")) else { return nil }
       let start = offset
-      while offset < bytes.count, bytes[offset] != UInt8(ascii: "\""), bytes[offset] != UInt8(ascii: "\\") {
+      while offset < bytes.count, bytes[offset] != UInt8(ascii: "\""),
+        bytes[offset] != UInt8(ascii: "\\")
+      {
         guard bytes[offset] >= 0x20 else { return nil }
         offset += 1
       }
       guard offset < bytes.count else { return nil }
       if bytes[offset] == UInt8(ascii: "\"") {
         offset += 1
-        return validUTF8(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<offset - 1])))
+        return validUTF8(
+          UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<offset - 1])))
       }
       var utf8 = Array(bytes[start..<offset])
       while bytes[offset] == UInt8(ascii: "\\") {
@@ -125,14 +140,17 @@ enum SettingsJSONReader {
         case UInt8(ascii: "u"):
           guard offset + 4 <= bytes.count,
             bytes[offset..<offset + 4].allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit }),
-            let code = UInt32(String(decoding: bytes[offset..<offset + 4], as: UTF8.self), radix: 16),
+            let code = UInt32(
+              String(decoding: bytes[offset..<offset + 4], as: UTF8.self), radix: 16),
             let scalar = Unicode.Scalar(code)
           else { return nil }
           offset += 4
           utf8.append(contentsOf: String(Character(scalar)).utf8)
         default: return nil
         }
-        while offset < bytes.count, bytes[offset] != UInt8(ascii: "\""), bytes[offset] != UInt8(ascii: "\\") {
+        while offset < bytes.count, bytes[offset] != UInt8(ascii: "\""),
+          bytes[offset] != UInt8(ascii: "\\")
+        {
           guard bytes[offset] >= 0x20 else { return nil }
           utf8.append(bytes[offset])
           offset += 1

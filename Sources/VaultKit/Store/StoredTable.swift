@@ -6,8 +6,11 @@ import GRDB
 /// table, the row id, the version and every clear column, so changing any of them, or moving
 /// a record to another row, makes it fail to open.
 enum StoredTable: String, CaseIterable, Sendable {
-  case profiles, accounts, accountSecrets = "account_secrets", identity, teammates
-  case seenBundles = "seen_bundles", senderSequences = "sender_sequences"
+  case profiles, accounts
+  case accountSecrets = "account_secrets"
+  case identity, teammates
+  case seenBundles = "seen_bundles"
+  case senderSequences = "sender_sequences"
 
   /// The position of this table's digest in the header's row-set digests.
   var digestIndex: Int { Self.allCases.firstIndex(of: self)! }
@@ -34,11 +37,13 @@ enum StoredTable: String, CaseIterable, Sendable {
 
   private static let insertSQLs = allCases.map { table in
     let names = ["id", "version", "record"] + table.boundColumnNames
-    return "INSERT INTO \(table.rawValue) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
+    return
+      "INSERT INTO \(table.rawValue) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
   }
 
   private static let updateSQLs = allCases.map { table in
-    let assignments = (["version", "record"] + table.boundColumnNames).map { "\($0) = ?" }.joined(separator: ", ")
+    let assignments = (["version", "record"] + table.boundColumnNames).map { "\($0) = ?" }.joined(
+      separator: ", ")
     return "UPDATE \(table.rawValue) SET \(assignments) WHERE id = ? AND version = ?"
   }
 
@@ -61,7 +66,9 @@ enum StoredTable: String, CaseIterable, Sendable {
 
 /// A clear column a record can be bound to, by its SQL name.
 enum BoundColumn: String, Sendable {
-  case lookup, keyLookup = "key_lookup", accountID = "account_id"
+  case lookup
+  case keyLookup = "key_lookup"
+  case accountID = "account_id"
 }
 
 /// The clear columns of a row that its record is bound to.

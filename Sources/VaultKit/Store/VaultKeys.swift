@@ -27,7 +27,8 @@ final class VaultKeys {
   /// Format 1 bound each box to `"rdpvault/field/v1" 0x00 ‖ vault_id ‖ table 0x00 ‖ column
   /// 0x00 ‖ row_id`.
   func associatedData(table: String, column: String, rowID: Int64) -> [UInt8] {
-    Array("rdpvault/field/v1".utf8) + [0] + vaultID + Array(table.utf8) + [0] + Array(column.utf8) + [0] + be(rowID)
+    Array("rdpvault/field/v1".utf8) + [0] + vaultID + Array(table.utf8) + [0] + Array(column.utf8)
+      + [0] + be(rowID)
   }
 
   func open(_ box: Data?, table: String, column: String, rowID: Int64) throws -> String {
@@ -65,7 +66,9 @@ final class VaultKeys {
   // MARK: Format 2: sealed records
 
   /// `"rdpvault/record/v2" 0x00 ‖ vault_id ‖ table 0x00 ‖ id ‖ version ‖ bound columns`.
-  func recordAssociatedData(_ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns) -> [UInt8] {
+  func recordAssociatedData(_ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns)
+    -> [UInt8]
+  {
     var ad = recordPrefixes[table.digestIndex]
     ad.reserveCapacity(ad.count + 16 + 2 * 36 + 12)
     ad.appendBigEndian(id)
@@ -74,26 +77,32 @@ final class VaultKeys {
     return ad
   }
 
-
-
   func sealRecord(
-    _ plaintext: UnsafeRawBufferPointer, _ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns
+    _ plaintext: UnsafeRawBufferPointer, _ table: StoredTable, id: Int64, version: Int64,
+    bound: BoundColumns
   ) throws -> Data {
     let ad = recordAssociatedData(table, id: id, version: version, bound: bound)
-    return Data(try SecretBox.seal(plaintext, additionalData: ad, key: fieldKey, nonce: Random.bytes(SecretBox.nonceLength)))
+    return Data(
+      try SecretBox.seal(
+        plaintext, additionalData: ad, key: fieldKey, nonce: Random.bytes(SecretBox.nonceLength)))
   }
 
   /// Opens a record in place and hands its plaintext to `body`; a box that does not open is
   /// reported as tampering with that table.
   func openRecord<T>(
-    _ box: UnsafeRawBufferPointer?, _ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns,
+    _ box: UnsafeRawBufferPointer?, _ table: StoredTable, id: Int64, version: Int64,
+    bound: BoundColumns,
     _ body: (UnsafeRawBufferPointer) throws -> T
   ) throws -> T {
-    guard let box else { throw VaultError.corrupt(detail: "\(table.rawValue) has a row without its record") }
+    guard let box else {
+      throw VaultError.corrupt(detail: "\(table.rawValue) has a row without its record")
+    }
     let ad = recordAssociatedData(table, id: id, version: version, bound: bound)
     let plaintext: [UInt8]
     do {
-      plaintext = try ad.withUnsafeBytes { try SecretBox.open(box, additionalData: $0, key: fieldKey) }
+      plaintext = try ad.withUnsafeBytes {
+        try SecretBox.open(box, additionalData: $0, key: fieldKey)
+      }
     } catch {
       throw VaultError.tampered(table: table.rawValue, column: "record")
     }
@@ -104,16 +113,27 @@ final class VaultKeys {
     _ box: Data?, _ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns,
     _ body: (UnsafeRawBufferPointer) throws -> T
   ) throws -> T {
-    guard let box else { return try openRecord(UnsafeRawBufferPointer?.none, table, id: id, version: version, bound: bound, body) }
-    return try box.withUnsafeBytes { try openRecord($0, table, id: id, version: version, bound: bound, body) }
+    guard let box else {
+      return try openRecord(
+        UnsafeRawBufferPointer?.none, table, id: id, version: version, bound: bound, body)
+    }
+    return try box.withUnsafeBytes {
+      try openRecord($0, table, id: id, version: version, bound: bound, body)
+    }
   }
 
   /// Opens a record that holds secrets straight into guarded memory.
-  func openSecretRecord(_ box: Data?, _ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns) throws -> SecretBytes {
-    guard let box else { throw VaultError.corrupt(detail: "\(table.rawValue) has a row without its record") }
+  func openSecretRecord(
+    _ box: Data?, _ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns
+  ) throws -> SecretBytes {
+    guard let box else {
+      throw VaultError.corrupt(detail: "\(table.rawValue) has a row without its record")
+    }
     do {
       return try SecretBox.openSecret(
-        [UInt8](box), additionalData: recordAssociatedData(table, id: id, version: version, bound: bound), key: fieldKey)
+        [UInt8](box),
+        additionalData: recordAssociatedData(table, id: id, version: version, bound: bound),
+        key: fieldKey)
     } catch {
       throw VaultError.tampered(table: table.rawValue, column: "record")
     }
@@ -121,11 +141,14 @@ final class VaultKeys {
 
   /// Opens a secret record into the spare capacity of `out` (a bundle payload).
   func openSecretRecord(
-    _ box: Data, _ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns, appendingTo out: inout SecretBytes
+    _ box: Data, _ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns,
+    appendingTo out: inout SecretBytes
   ) throws {
     do {
       try SecretBox.openSecret(
-        [UInt8](box), additionalData: recordAssociatedData(table, id: id, version: version, bound: bound), key: fieldKey,
+        [UInt8](box),
+        additionalData: recordAssociatedData(table, id: id, version: version, bound: bound),
+        key: fieldKey,
         appendingTo: &out)
     } catch {
       throw VaultError.tampered(table: table.rawValue, column: "record")
@@ -135,7 +158,9 @@ final class VaultKeys {
   /// One row's element of its table's row-set digest: BLAKE2b keyed with the row-set key
   /// over `table 0x00 ‖ id ‖ version ‖ bound columns` (as in the record's associated data), so
   /// a changed index or link changes the digest even where nothing opens the record.
-  func rowElement(_ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns) throws -> [UInt8] {
+  func rowElement(_ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns) throws
+    -> [UInt8]
+  {
     var message = [UInt8]()
     message.reserveCapacity(32 + 16 + 2 * 36 + 12)
     message.append(contentsOf: table.rawValue.utf8)
@@ -149,14 +174,20 @@ final class VaultKeys {
   static let rowSetLength = 32 * StoredTable.allCases.count
 
   func sealRowSet(_ digests: [UInt8]) throws -> Data {
-    Data(try SecretBox.seal(digests, additionalData: Array("rdpvault/rowset/v2".utf8) + [0] + vaultID, key: fieldKey))
+    Data(
+      try SecretBox.seal(
+        digests, additionalData: Array("rdpvault/rowset/v2".utf8) + [0] + vaultID, key: fieldKey))
   }
 
   func openRowSet(_ box: Data?) throws -> [UInt8] {
     guard let box else { throw VaultError.corrupt(detail: "the header has no row-set digest") }
     do {
-      let digests = try SecretBox.open([UInt8](box), additionalData: Array("rdpvault/rowset/v2".utf8) + [0] + vaultID, key: fieldKey)
-      guard digests.count == Self.rowSetLength else { throw VaultError.corrupt(detail: "the row-set digest has the wrong size") }
+      let digests = try SecretBox.open(
+        [UInt8](box), additionalData: Array("rdpvault/rowset/v2".utf8) + [0] + vaultID,
+        key: fieldKey)
+      guard digests.count == Self.rowSetLength else {
+        throw VaultError.corrupt(detail: "the row-set digest has the wrong size")
+      }
       return digests
     } catch let error as VaultError {
       throw error

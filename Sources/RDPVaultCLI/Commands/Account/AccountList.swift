@@ -26,19 +26,24 @@ extension RDPVault.AccountCommand {
           try Format.json(
             accounts.map {
               Item(
-                signInName: $0.signInName, scope: $0.account.scope.rawValue, user: $0.account.userName,
+                signInName: $0.signInName, scope: $0.account.scope.rawValue,
+                user: $0.account.userName,
                 domain: $0.account.domain, domainAdmin: $0.account.isDomainAdmin,
                 linksByName: $0.account.linksByName, vms: $0.profiles)
             }))
         return
       }
-      if accounts.isEmpty { Diagnostics.note("no accounts"); return }
+      if accounts.isEmpty {
+        Diagnostics.note("no accounts")
+        return
+      }
       print(
         Output.table(
           ["ACCOUNT", "SCOPE", "ADMIN", "VMS"],
           accounts.map {
             [
-              $0.signInName, $0.account.scope.rawValue + ($0.account.linksByName ? "" : " (kept apart)"),
+              $0.signInName,
+              $0.account.scope.rawValue + ($0.account.linksByName ? "" : " (kept apart)"),
               $0.account.isDomainAdmin ? "yes" : "",
               $0.profiles.isEmpty ? "(unused)" : $0.profiles.joined(separator: ","),
             ]

@@ -15,7 +15,9 @@ extension RDPVault.AccountCommand {
       let vault = try options.openVault()
       guard let password = try passwordOptions.read(prompt: true) else { return }
       let vms = try vault.setAccountPassword(account, password: password)
-      Diagnostics.note("password changed for \(account) (used by \(vms.isEmpty ? "no VM" : vms.sorted().joined(separator: ", ")))")
+      Diagnostics.note(
+        "password changed for \(account) (used by \(vms.isEmpty ? "no VM" : vms.sorted().joined(separator: ", ")))"
+      )
     }
   }
 }

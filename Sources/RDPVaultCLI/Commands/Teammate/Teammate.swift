@@ -4,7 +4,8 @@ import VaultKit
 extension RDPVault {
   struct TeammateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "teammate", abstract: "Pinned teammates: who bundles can be exported to and imported from.",
+      commandName: "teammate",
+      abstract: "Pinned teammates: who bundles can be exported to and imported from.",
       subcommands: [Add.self, List.self, Remove.self])
   }
 }

@@ -3,7 +3,8 @@ import VaultKit
 
 extension RDPVault.TeammateCommand {
   struct Add: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Pin a teammate's identity under a name.")
+    static let configuration = CommandConfiguration(
+      abstract: "Pin a teammate's identity under a name.")
 
     @OptionGroup var options: VaultOptions
     @Argument(help: "A name for the teammate.") var name: String

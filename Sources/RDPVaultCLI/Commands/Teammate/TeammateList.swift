@@ -17,11 +17,21 @@ extension RDPVault.TeammateCommand {
     func run() throws {
       let teammates = try options.openVault().teammates()
       if json {
-        print(try Format.json(teammates.map { Item(name: $0.name, fingerprint: $0.identity.fingerprint, identity: $0.identity.encoded) }))
+        print(
+          try Format.json(
+            teammates.map {
+              Item(
+                name: $0.name, fingerprint: $0.identity.fingerprint, identity: $0.identity.encoded)
+            }))
         return
       }
-      if teammates.isEmpty { Diagnostics.note("no teammates"); return }
-      print(Output.table(["NAME", "FINGERPRINT"], teammates.map { [$0.name, $0.identity.fingerprint] }))
+      if teammates.isEmpty {
+        Diagnostics.note("no teammates")
+        return
+      }
+      print(
+        Output.table(
+          ["NAME", "FINGERPRINT"], teammates.map { [$0.name, $0.identity.fingerprint] }))
     }
   }
 }

@@ -3,7 +3,8 @@ import VaultKit
 
 extension RDPVault.TeammateCommand {
   struct Remove: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Unpin a teammate.")
+    static let configuration = CommandConfiguration(
+      commandName: "rm", abstract: "Unpin a teammate.")
 
     @OptionGroup var options: VaultOptions
     @Argument(help: "The teammate's name.") var name: String

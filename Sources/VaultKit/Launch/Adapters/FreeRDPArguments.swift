@@ -2,12 +2,15 @@
 enum FreeRDPArguments {
   enum Version { case two, three }
 
-  static func connection(_ entry: ProfileEntry, version: Version) throws -> (arguments: [String], notes: [String]) {
+  static func connection(_ entry: ProfileEntry, version: Version) throws -> (
+    arguments: [String], notes: [String]
+  ) {
     let profile = entry.profile
     var arguments: [String] = []
     var notes: [String] = []
     // `/v:[v6]:port` is misparsed by FreeRDP 2; `/v:[v6]` with `/port:` works in 2 and 3.
-    arguments.append(Validation.isIPv6(profile.host) ? "/v:[\(profile.host)]" : "/v:\(profile.host)")
+    arguments.append(
+      Validation.isIPv6(profile.host) ? "/v:[\(profile.host)]" : "/v:\(profile.host)")
     arguments.append("/port:\(profile.port)")
     let credentials = entry.account.clientCredentials(computerName: profile.computerName)
     arguments.append("/u:\(credentials.user)")
@@ -20,7 +23,9 @@ enum FreeRDPArguments {
     if let pin = profile.settings.options[ConnectOption.certSHA256] {
       // FreeRDP 3 asks the user about a certificate that does not match the pin (and would
       // accept it on a yes); `deny` makes a mismatch a failure, as in FreeRDP 2.
-      arguments.append("/cert:\(version == .three ? "deny," : "")fingerprint:sha256:\(ConnectOption.colonHex(pin))")
+      arguments.append(
+        "/cert:\(version == .three ? "deny," : "")fingerprint:sha256:\(ConnectOption.colonHex(pin))"
+      )
       notes.append("certificate: pinned to SHA-256 \(ConnectOption.colonHex(pin))")
     } else {
       arguments.append("/cert:tofu")
@@ -38,11 +43,16 @@ enum FreeRDPArguments {
     let settings = profile.settings
     if let monitors = settings.value(of: "selectedmonitors") {
       let ids = monitors.split(separator: ",", omittingEmptySubsequences: false)
-      if ids.count <= 16, ids.allSatisfy({ (1...3).contains($0.count) && $0.allSatisfy { ("0"..."9").contains($0) } }) {
+      if ids.count <= 16,
+        ids.allSatisfy({ (1...3).contains($0.count) && $0.allSatisfy { ("0"..."9").contains($0) } })
+      {
         arguments.append("/monitors:\(monitors)")
-        if values["use multimon"] != "1" { notes.append("selectedmonitors applies only with use multimon 1") }
+        if values["use multimon"] != "1" {
+          notes.append("selectedmonitors applies only with use multimon 1")
+        }
       } else {
-        notes.append("selectedmonitors \(monitors) is not a list of monitor ids; not passed to FreeRDP")
+        notes.append(
+          "selectedmonitors \(monitors) is not a list of monitor ids; not passed to FreeRDP")
       }
     }
     if settings.value(of: "smart sizing") == "1" { arguments.append("/smart-sizing") }
@@ -58,8 +68,11 @@ enum FreeRDPArguments {
     }
     if values["redirectprinters"] == "1" { arguments.append("/printer") }
     if let drives = values["drivestoredirect"], !drives.isEmpty {
-      if drives == "*" { arguments.append("/drives") } else {
-        notes.append("drivestoredirect \(drives) names Windows drives; FreeRDP redirects none of them")
+      if drives == "*" {
+        arguments.append("/drives")
+      } else {
+        notes.append(
+          "drivestoredirect \(drives) names Windows drives; FreeRDP redirects none of them")
       }
     }
     switch values["audiomode"] {
@@ -70,32 +83,46 @@ enum FreeRDPArguments {
     }
     if settings.value(of: "audiocapturemode") == "1" { arguments.append("/microphone") }
     if let cameras = settings.value(of: "camerastoredirect") {
-      notes.append("camerastoredirect \(cameras): FreeRDP \(version == .two ? 2 : 3) does not redirect cameras from the command line")
+      notes.append(
+        "camerastoredirect \(cameras): FreeRDP \(version == .two ? 2 : 3) does not redirect cameras from the command line"
+      )
     }
     if let usb = settings.value(of: "usbdevicestoredirect") {
-      if usb == "*" { arguments.append("/usb:auto") } else {
-        notes.append("usbdevicestoredirect \(usb) names Windows device ids; FreeRDP redirects none of them (only * maps, to /usb:auto)")
+      if usb == "*" {
+        arguments.append("/usb:auto")
+      } else {
+        notes.append(
+          "usbdevicestoredirect \(usb) names Windows device ids; FreeRDP redirects none of them (only * maps, to /usb:auto)"
+        )
       }
     }
     if settings.value(of: "enablerdsaadauth") == "1" {
-      if version == .three { arguments.append("/sec:aad") } else {
-        notes.append("enablerdsaadauth 1: FreeRDP 2 cannot sign in with Microsoft Entra ID; use FreeRDP 3 (--client xfreerdp3)")
+      if version == .three {
+        arguments.append("/sec:aad")
+      } else {
+        notes.append(
+          "enablerdsaadauth 1: FreeRDP 2 cannot sign in with Microsoft Entra ID; use FreeRDP 3 (--client xfreerdp3)"
+        )
       }
     }
     arguments += gateway(values, version: version, notes: &notes)
     if let shell = values["alternate shell"], !shell.isEmpty { arguments.append("/shell:\(shell)") }
-    if values["remoteapplicationmode"] == "1", let program = values["remoteapplicationprogram"], !program.isEmpty {
+    if values["remoteapplicationmode"] == "1", let program = values["remoteapplicationprogram"],
+      !program.isEmpty
+    {
       // FreeRDP 3 splits /app: at commas into sub-options (program:, name:, cmd:, …): a comma
       // in the value would add one.
       if version == .three && program.contains(",") {
         throw VaultError.invalidField(
           field: "remoteapplicationprogram", value: program,
-          rule: "FreeRDP 3 splits /app: at commas, so a program with a comma cannot be passed to it")
+          rule: "FreeRDP 3 splits /app: at commas, so a program with a comma cannot be passed to it"
+        )
       }
       arguments.append(version == .two ? "/app:\(program)" : "/app:program:\(program)")
     }
     if !profile.settings.extraLines.isEmpty {
-      notes.append("extra .rdp lines apply to .rdp files (rdpvault rdp), not to the FreeRDP command line")
+      notes.append(
+        "extra .rdp lines apply to .rdp files (rdpvault rdp), not to the FreeRDP command line")
     }
     return (arguments, notes)
   }
@@ -103,7 +130,9 @@ enum FreeRDPArguments {
   /// The gateway, as mstsc would use it: `gatewayusagemethod` 0 and 4 mean "do not use it"
   /// (a file can name a gateway it does not use), 1 always, 2 only when a direct connection
   /// fails. FreeRDP 3 no longer takes FreeRDP 2's `/g:` (it stops at a parse error).
-  static func gateway(_ values: [String: String], version: Version, notes: inout [String]) -> [String] {
+  static func gateway(_ values: [String: String], version: Version, notes: inout [String])
+    -> [String]
+  {
     guard let host = values["gatewayhostname"], !host.isEmpty else { return [] }
     let usage = values["gatewayusagemethod"]
     if usage == "0" || usage == "4" {
@@ -128,13 +157,15 @@ enum FreeRDPArguments {
 /// FreeRDP 2 (`xfreerdp`): everything but the password on the command line; the password
 /// on stdin with `/from-stdin:force`, followed by `\n` alone (FreeRDP keeps a `\r`).
 struct FreeRDP2Adapter: ClientAdapter {
-  func plan(for entry: ProfileEntry, program: String, extraArguments: [String]) throws -> LaunchPlan {
+  func plan(for entry: ProfileEntry, program: String, extraArguments: [String]) throws -> LaunchPlan
+  {
     let (arguments, notes) = try FreeRDPArguments.connection(entry, version: .two)
     return LaunchPlan(
       client: .xfreerdp,
       steps: [
         LaunchStep(
-          role: .client, program: program, arguments: arguments + ["/from-stdin:force"] + extraArguments,
+          role: .client, program: program,
+          arguments: arguments + ["/from-stdin:force"] + extraArguments,
           stdin: SecretText([.password, .text("\n")]))
       ],
       notes: notes)
@@ -146,13 +177,16 @@ struct FreeRDP2Adapter: ClientAdapter {
 struct FreeRDP3Adapter: ClientAdapter {
   var kind: ClientKind
 
-  func plan(for entry: ProfileEntry, program: String, extraArguments: [String]) throws -> LaunchPlan {
+  func plan(for entry: ProfileEntry, program: String, extraArguments: [String]) throws -> LaunchPlan
+  {
     let (arguments, connectionNotes) = try FreeRDPArguments.connection(entry, version: .three)
     var parts: [SecretText.Part] = []
     for argument in arguments + extraArguments {
       // By bytes: "\r\n" is one Character, which contains("\n") does not find.
       if argument.utf8.contains(0x0A) || argument.utf8.contains(0x0D) || argument.utf8.contains(0) {
-        throw VaultError.invalidField(field: "client argument", value: argument.debugDescription, rule: "FreeRDP 3 reads one argument per line")
+        throw VaultError.invalidField(
+          field: "client argument", value: argument.debugDescription,
+          rule: "FreeRDP 3 reads one argument per line")
       }
       parts.append(.text(argument + "\n"))
     }
@@ -160,22 +194,32 @@ struct FreeRDP3Adapter: ClientAdapter {
     parts += [.text("/p:"), .password, .text("\n")]
     // FreeRDP 3.10 exits with a failure status after every +auth-only run (FreeRDP issue
     // 11430); its core logs the real result of the sign-in on this line.
-    let authOnly = extraArguments.contains { ["+auth-only", "/auth-only"].contains($0.lowercased()) }
+    let authOnly = extraArguments.contains {
+      ["+auth-only", "/auth-only"].contains($0.lowercased())
+    }
     var notes = connectionNotes
     if authOnly {
       // That line is an ERROR of com.freerdp.core: keep it even under /log-level:OFF, at the
       // level the user chose when that is finer.
-      let chosen = extraArguments.last { $0.lowercased().hasPrefix("/log-level:") }.map { String($0.dropFirst(11)).uppercased() }
-      let level = chosen.flatMap { ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"].contains($0) ? $0 : "ERROR" } ?? "INFO"
+      let chosen = extraArguments.last { $0.lowercased().hasPrefix("/log-level:") }.map {
+        String($0.dropFirst(11)).uppercased()
+      }
+      let level =
+        chosen.flatMap { ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"].contains($0) ? $0 : "ERROR" }
+        ?? "INFO"
       parts.insert(.text("/log-filters:com.freerdp.core:\(level)\n"), at: parts.count - 3)
-      notes.append("+auth-only: FreeRDP 3.10 exits with a failure status after every sign-in check; connect reads the result from its log")
+      notes.append(
+        "+auth-only: FreeRDP 3.10 exits with a failure status after every sign-in check; connect reads the result from its log"
+      )
     }
     return LaunchPlan(
       client: kind,
       steps: [
         LaunchStep(
-          role: .client, program: program, arguments: ["/args-from:stdin"], stdin: SecretText(parts),
-          signInMarker: authOnly ? Self.signedInLine : nil, findings: [.noMD4: Self.noLegacyProviderLine])
+          role: .client, program: program, arguments: ["/args-from:stdin"],
+          stdin: SecretText(parts),
+          signInMarker: authOnly ? Self.signedInLine : nil,
+          findings: [.noMD4: Self.noLegacyProviderLine])
       ],
       notes: notes)
   }

@@ -4,20 +4,25 @@ import Foundation
 /// credential API (CredWrite, from PowerShell, the password read from stdin), mstsc opens a
 /// temporary .rdp file, and the credential is deleted when mstsc exits.
 struct MstscAdapter: ClientAdapter {
-  func plan(for entry: ProfileEntry, program: String, extraArguments: [String]) throws -> LaunchPlan {
+  func plan(for entry: ProfileEntry, program: String, extraArguments: [String]) throws -> LaunchPlan
+  {
     let target = "TERMSRV/\(entry.profile.host)"
     let rdp = RDPFileWriter.lines(for: entry).map { $0 + "\r\n" }.joined()
     let script = Self.credWriteScript(target: target, user: entry.signInName)
     var encoded: [UInt8] = []
     for unit in script.utf16 { encoded += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
     return LaunchPlan(
-      client: .mstsc, files: [PlannedFile(name: "connection.rdp", contents: SecretText([.text(rdp)]))],
+      client: .mstsc,
+      files: [PlannedFile(name: "connection.rdp", contents: SecretText([.text(rdp)]))],
       steps: [
         LaunchStep(
           role: .prepare, program: "powershell.exe",
-          arguments: ["-NoProfile", "-NonInteractive", "-EncodedCommand", Data(encoded).base64EncodedString()],
+          arguments: [
+            "-NoProfile", "-NonInteractive", "-EncodedCommand", Data(encoded).base64EncodedString(),
+          ],
           stdin: SecretText([.password, .text("\n")])),
-        LaunchStep(role: .client, program: program, arguments: ["{tmp}\\connection.rdp"] + extraArguments),
+        LaunchStep(
+          role: .client, program: program, arguments: ["{tmp}\\connection.rdp"] + extraArguments),
         LaunchStep(role: .cleanup, program: "cmdkey.exe", arguments: ["/delete:\(target)"]),
       ],
       notes: ["the credential for \(target) exists only while mstsc runs"])
