@@ -62,6 +62,13 @@ import Testing
     #expect(mode(path) == 0o600)
     #expect(
       [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == (try fixture("local-ipv4.rdp")))
+    // `-o -` is standard output, never a file named "-".
+    let dash = box.run(["rdp", "web-01", "-o", "-"])
+    #expect(dash.status == 0)
+    #expect(Array(dash.stdout.utf8) == (try fixture("local-ipv4.rdp")))
+    #expect(!FileManager.default.fileExists(atPath: box.root + "/-"))
+    #expect(
+      !FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/-"))
     box.write("keep me", to: path)
     let refused = box.run(["rdp", "web-01", "-o", path])
     #expect(refused.status == 1)

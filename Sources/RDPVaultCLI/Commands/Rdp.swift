@@ -15,7 +15,9 @@ extension RDPVault {
 
     @OptionGroup var options: VaultOptions
     @Argument(help: "The VM's name.") var name: String?
-    @Option(name: [.short, .customLong("output")], help: "Write to this file.") var output: String?
+    @Option(
+      name: [.short, .customLong("output")], help: "Write to this file (- for standard output).")
+    var output: String?
     @Option(help: "utf-8 (no byte-order mark) or utf-16le (with one, as mstsc writes).")
     var encoding: RDPFileWriter.Encoding = .utf8
     @Flag(help: "Overwrite existing files.") var force = false
@@ -56,7 +58,8 @@ extension RDPVault {
       }
       let entry = try vault.profile(named: name ?? "")
       let bytes = RDPFileWriter.data(for: entry, encoding: encoding)
-      if let output {
+      // `-o -` is standard output, as age and most tools take it: never a file named "-".
+      if let output, output != "-" {
         try PrivateFile.write(bytes, to: output, force: force)
         Diagnostics.note("wrote \(output)")
       } else {
