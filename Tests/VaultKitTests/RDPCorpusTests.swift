@@ -205,10 +205,23 @@ struct RDPReaderRulesTests {
       })
     for bad in [
       ["password:s:x"], ["full address:s:a", "full address:s:b"], ["loadbalanceinfo:s:x"],
-      ["full address:s:a\u{1B}[2J"],
+      ["full address:s:a\u{1B}[2J"], ["full address:s:a\nusername:s:b"], ["full address:s:a\u{0}b"],
+      ["full address:s:" + String(repeating: "a", count: 5000)],
     ] {
       #expect(throws: VaultError.self, "\(bad)") { try RDPSettings(signedLines: bad).validate() }
     }
+    // A kept user that is not the profile's own (another stored account) is not written.
+    let otherUser = RDPSettings(
+      extraLines: ["signscope:s:Full Address,Username", "signature:s:AQAB"],
+      signedLines: ["full address:s:good.example", "username:s:CONTOSO\\admin"])
+    try otherUser.validate()
+    let other = RDPFileWriter.lines(
+      for: ProfileEntry(
+        profile: Profile(
+          name: "web", host: "good.example", computerName: "WEB", kind: .local, settings: otherUser),
+        account: Account(scope: .local, userName: "u")))
+    #expect(other.contains("username:s:WEB\\u"))
+    #expect(!other.contains { $0.contains("admin") || $0.hasPrefix("signature:") })
   }
 
   /// An RD Web RemoteApp file names the session host's inside name in `full address` and the

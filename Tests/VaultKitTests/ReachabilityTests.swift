@@ -46,20 +46,8 @@ struct ReachabilityTests {
   /// The verdict `check` and `connect` report: each outcome becomes its own error, naming the
   /// VM's host and port.
   @Test func theVerdictNamesTheCause() throws {
-    // Closed once, below (tests run in parallel: a second close could hit another's descriptor).
-    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
-    }
-    #expect(listen(listener, 8) == 0)
-    _ = withUnsafeMutablePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-    }
-    let port = Int(UInt16(bigEndian: address.sin_port))
+    // Closed once, below.
+    let (listener, _, port) = loopbackSocket(backlog: 8)
     let open = Profile(
       name: "web-01", host: "127.0.0.1", port: port, computerName: "WEB-01", kind: .local)
     #expect(try Reachability.probe(open) == "127.0.0.1:\(port)")

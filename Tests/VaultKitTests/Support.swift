@@ -90,3 +90,22 @@ func expectVaultError(
     (error as? VaultError).map(matches) ?? false
   }
 }
+
+/// A TCP socket bound to a free port on 127.0.0.1, listening with `backlog` when given; the
+/// caller closes it (once: tests run in parallel, and a second close could hit another
+/// test's descriptor).
+func loopbackSocket(backlog: Int32?) -> (fd: Int32, address: sockaddr_in, port: Int) {
+  let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+  var address = sockaddr_in()
+  address.sin_family = sa_family_t(AF_INET)
+  address.sin_addr.s_addr = inet_addr("127.0.0.1")
+  var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+  _ = withUnsafePointer(to: &address) {
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+  }
+  if let backlog { _ = listen(fd, backlog) }
+  _ = withUnsafeMutablePointer(to: &address) {
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+  }
+  return (fd, address, Int(UInt16(bigEndian: address.sin_port)))
+}

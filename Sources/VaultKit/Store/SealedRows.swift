@@ -75,6 +75,12 @@ struct SealedRowBatch {
       sql: table.selection + (after == nil ? "" : " WHERE id > ?") + " ORDER BY id")
     if let after { statement.arguments = [after] }
     let columns = table.boundColumns
+    // The blob columns (indexes, record) are what the arena holds. Only these are sized:
+    // sqlite3_column_bytes on an integer column converts it to text, after which its type
+    // is undefined.
+    let blobColumns =
+      columns.enumerated().filter { $0.element != .accountID }.map { Int32(2 + $0.offset) }
+      + [Int32(2 + columns.count)]
     let cursor = try Row.fetchCursor(statement)
     let handle = statement.sqliteStatement
     let name = table.rawValue
@@ -82,10 +88,7 @@ struct SealedRowBatch {
       // The row is kept only if it fits in what was allocated; else it is read again later
       // (from `lastID`, the row before it).
       if let rowLimit {
-        var bytes = 0
-        for column in 1..<Int32(sqlite3_column_count(handle)) {
-          bytes += Int(sqlite3_column_bytes(handle, column))
-        }
+        let bytes = blobColumns.reduce(0) { $0 + Int(sqlite3_column_bytes(handle, $1)) }
         if batch.rows.count >= rowLimit || batch.arena.count + bytes > batch.arena.capacity {
           batch.complete = false
           break
