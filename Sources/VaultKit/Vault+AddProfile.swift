@@ -61,8 +61,8 @@ extension Vault {
   /// Everything happens in one transaction; on any error nothing is written.
   @discardableResult
   public func addProfile(
-    _ profile: Profile, account name: AccountName, admin: Bool = false,
-    password: consuming SecretBytes?, allowNoPassword: Bool = false
+    _ profile: Profile, account name: AccountName, admin: Bool,
+    password: consuming SecretBytes?, allowNoPassword: Bool
   ) throws -> ProfileEntry {
     try profile.validate()
     let wanted = try name.account(

@@ -40,8 +40,8 @@ extension Vault {
   /// otherwise it gets an account of its own, so no stored password reaches a host the
   /// sender chose.
   public func importBundle(
-    _ bytes: [UInt8], trust: Bool, onConflict: ConflictPolicy, linkExisting: Bool = false,
-    dryRun: Bool = false
+    _ bytes: [UInt8], trust: Bool, onConflict: ConflictPolicy, linkExisting: Bool,
+    dryRun: Bool
   ) throws -> BundleImportReport {
     let bundle = try BundleFormat.parse(bytes)
     try BundleFormat.verifySignature(bundle)

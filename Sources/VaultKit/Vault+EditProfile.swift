@@ -43,11 +43,7 @@ extension Vault {
     }
     let profile = record.profile
     if newName == nil, (oldKind == .local) != (profile.kind == .local) {
-      throw VaultError.missingField(
-        field: "user",
-        rule:
-          "changing the kind from \(oldKind.rawValue) to \(profile.kind.rawValue) needs --user (and --domain)"
-      )
+      throw VaultError.kindChangeNeedsUser(from: oldKind, to: profile.kind)
     }
     let wantedName =
       newName
@@ -83,8 +79,7 @@ extension Vault {
   /// arguments would remove (the VM leaves it for another account); nil when none. Writes
   /// nothing.
   public func editRemovesAccount(
-    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?,
-    admin: Bool?
+    named name: String, changes: ProfileChanges, account newName: AccountName?, admin: Bool?
   ) throws -> String? {
     try read { db in
       var record = try fetchProfile(db, named: name)
@@ -92,7 +87,7 @@ extension Vault {
       let oldComputer = record.profile.computerName
       guard
         case .other = try planEdit(
-          db, record: &record, change: change, account: newName, admin: admin),
+          db, record: &record, change: changes.apply, account: newName, admin: admin),
         current.account.scope == .local
       else { return nil }
       let users =
@@ -107,13 +102,12 @@ extension Vault {
   /// Whether `editProfile` with these arguments would create an account, which needs a
   /// password. Writes nothing.
   public func editNeedsPassword(
-    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?,
-    admin: Bool?
+    named name: String, changes: ProfileChanges, account newName: AccountName?, admin: Bool?
   ) throws -> Bool {
     try read { db in
       var record = try fetchProfile(db, named: name)
       if case .other(.new) = try planEdit(
-        db, record: &record, change: change, account: newName, admin: admin)
+        db, record: &record, change: changes.apply, account: newName, admin: admin)
       {
         return true
       }
@@ -121,11 +115,21 @@ extension Vault {
     }
   }
 
-  /// Changes a profile. `change` edits the fields; a new `account` re-points the VM (and a
+  /// Changes a profile. `changes` are the fields to change; a new `account` re-points the VM (and a
   /// local account it leaves behind is removed); `password` sets the account's password.
   /// One transaction: on any error nothing is written.
   @discardableResult
   public func editProfile(
+    named name: String, changes: ProfileChanges, account newName: AccountName?, admin: Bool?,
+    password: consuming SecretBytes?
+  ) throws -> ProfileEntry {
+    try editProfile(
+      named: name, change: changes.apply, account: newName, admin: admin, password: password)
+  }
+
+  /// The same, with the change as code: the settings operations check the current value.
+  @discardableResult
+  func editProfile(
     named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?,
     admin: Bool?, password: consuming SecretBytes?
   ) throws -> ProfileEntry {

@@ -17,7 +17,7 @@ extension Vault {
 
   /// Every profile with its account, sorted by name. Opens no password and no settings
   /// unless `withSettings`.
-  public func profiles(withSettings: Bool = false) throws -> [ProfileEntry] {
+  public func profiles(withSettings: Bool) throws -> [ProfileEntry] {
     var (entries, order) = try profilesUnsorted(withSettings: withSettings)
     permute(&entries, by: order)
     return entries
@@ -25,7 +25,7 @@ extension Vault {
 
   /// Every VM with its account, and their order by name (`order[k]` is the index of the k-th
   /// name): 100,000 entries are not moved to be read once in order.
-  public func profilesUnsorted(withSettings: Bool = false) throws -> (
+  public func profilesUnsorted(withSettings: Bool) throws -> (
     entries: [ProfileEntry], order: [Int]
   ) {
     try read { db in

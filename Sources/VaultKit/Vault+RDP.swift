@@ -43,8 +43,8 @@ extension Vault {
   /// only with consent. Nothing is written when anything fails, or with `dryRun`.
   public func importRDPFile(
     _ bytes: inout [UInt8], fileName: String, name: String?, kind: AccountKind?, tags: [String],
-    user: String?, computerName: String?, consent: ImportConsent = ImportConsent(),
-    dryRun: Bool = false
+    user: String?, computerName: String?, consent: ImportConsent,
+    dryRun: Bool
   ) throws -> RDPImport {
     try write(rollback: dryRun) { db in
       try importRDPFile(
@@ -105,22 +105,16 @@ extension Vault {
     do {
       try Validation.profileName(profileName)
     } catch {
-      throw VaultError.rdpFile(
-        file: fileName, line: 0,
-        reason:
-          "\(quoted(profileName)) cannot be a VM name (1-64 letters, digits, '-', '_' or '.'); give --name"
-      )
+      throw VaultError.fileNameNotAVMName(file: fileName, name: profileName)
     }
     guard
       let account = try user.map({ try AccountName.parse(user: $0, domain: nil) }) ?? parsed.user
     else {
-      throw VaultError.rdpFile(
-        file: fileName, line: 0,
-        reason: "the file has no username:s: line; give --user (Azure's downloads have none)")
+      throw VaultError.fileNamesNoUser(file: fileName)
     }
     // The kind: a UPN is a domain account; `PREFIX\user` is local when PREFIX is the computer
     // name given, or (none given) the VM's name as Windows would have it; a bare user is
-    // local. A computer name is taken from the file or --computer-name, never invented.
+    // local. A computer name is taken from the file or given, never invented.
     let inferredKind: AccountKind
     switch (account.form, account.domain) {
     case (.upn, _): inferredKind = .domain

@@ -32,10 +32,34 @@ public enum VaultError: Error, Equatable, Sendable {
   case accountExists(name: String)
   case kindMismatch(detail: String)
   case noPassword(account: String)
+  /// A value every VM needs was not given.
+  case inputRequired(ProfileInput)
+  /// A host written with a port or in brackets (`host:3389`, `[::1]`).
+  case hostWithPort(host: String)
+  /// The domain given conflicts with the one written in the user (`CONTOSO\x` or `x@suffix`).
+  case domainConflict(given: String, written: String, form: Account.SignInForm)
+  /// A domain or dc account was given as a bare user with no domain.
+  case domainNeeded(kind: AccountKind)
+  /// Only domain accounts can be domain administrators.
+  case adminOnLocalAccount
+  /// A VM moving between a local and a domain account needs the new account named.
+  case kindChangeNeedsUser(from: AccountKind, to: AccountKind)
+  /// A property that decides where or as whom the client connects, given as a setting.
+  case settingIsConnectionProperty(key: String)
+  /// A property rdpvault does not model, given as a setting.
+  case unknownSetting(key: String)
+  /// A modelled property, given as an extra line.
+  case extraLineIsModelled(line: String, property: String)
+  /// A client that cannot enforce the VM's certificate pin.
+  case pinNotEnforceable(profile: String, pin: String, client: ClientKind)
   // .rdp files
   case rdpFile(file: String, line: Int, reason: String)
   /// The file names a local user but not the computer it is local to.
   case computerNameNeeded(file: String, user: String)
+  /// The file's own name cannot be a VM name.
+  case fileNameNotAVMName(file: String, name: String)
+  /// The file names no user (Azure's downloads have none).
+  case fileNamesNoUser(file: String)
   // connect
   case clientNotFound(program: String, reason: String)
   case noClientInstalled(tried: [String])
@@ -66,8 +90,17 @@ public enum VaultError: Error, Equatable, Sendable {
   case nothingToExport
 }
 
+/// A value a VM profile is made from, as an error names it. The command line names each as
+/// the option that gives it.
+public enum ProfileInput: String, Sendable {
+  case name, host, port, user, domain
+  case computerName = "computer name"
+}
+
 extension VaultError {
-  /// One line, for `rdpvault: error: …`.
+  /// The facts in one line, naming no option or command: the command line says how to give
+  /// what is missing (RDPVaultCLI's `VaultError.cliMessage`), and an error inside a bundle or
+  /// an .rdp file is reported with this text alone.
   public var message: String {
     switch self {
     case .noVault(let path): "no vault at \(path)"
@@ -145,8 +178,29 @@ extension VaultError {
       "the bundle is older (sequence \(sequence)) than one already imported from its sender (sequence \(last))"
     case .nothingToExport: "no VM matches"
     case .computerNameNeeded(let file, let user):
-      "\(file): the file does not say the Windows computer name that \(user) is local to; give --computer-name "
-        + "(or --computer-name . to sign in as .\\\(user), the VM's own account)"
+      "\(file): the file does not say the Windows computer name that \(user) is local to"
+    case .fileNameNotAVMName(let file, let name):
+      "\(file): \(quoted(name)) cannot be a VM name (1-64 letters, digits, '-', '_' or '.')"
+    case .fileNamesNoUser(let file): "\(file): the file has no username:s: line"
+    case .inputRequired(let input): "missing \(input.rawValue)"
+    case .hostWithPort(let host):
+      "invalid host \(quoted(host)): not an IP address or DNS name (a port or brackets are not part of a host)"
+    case .domainConflict(let given, let written, let form):
+      "invalid domain \(quoted(given)): it conflicts with the \(form == .upn ? "UPN suffix" : "domain") \(quoted(written)) in the user"
+    case .domainNeeded(let kind):
+      "missing domain: a \(kind.rawValue) account needs a domain, as DOMAIN\\user or user@domain"
+    case .adminOnLocalAccount:
+      "only a domain account can be a domain administrator; this one is local"
+    case .kindChangeNeedsUser(let from, let to):
+      "missing user: changing the kind from \(from.rawValue) to \(to.rawValue) needs the new account's user"
+    case .settingIsConnectionProperty(let key):
+      "invalid setting \(quoted(key)): it comes from the profile (host, port, user), not from a setting"
+    case .unknownSetting(let key):
+      "invalid setting \(quoted(key)): not a property rdpvault models"
+    case .extraLineIsModelled(let line, let property):
+      "invalid extra line \(quoted(line)): \(property) is modelled, as a setting"
+    case .pinNotEnforceable(_, let pin, let client):
+      "invalid \(ConnectOption.certSHA256) \(quoted(pin)): \(client.displayName) cannot be given a pinned certificate (it asks about each certificate itself)"
     case .rdpFile(let file, let line, let reason):
       (file.isEmpty ? "" : file + ":") + (line > 0 ? "\(line): " : (file.isEmpty ? "" : " "))
         + reason

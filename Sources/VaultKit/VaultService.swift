@@ -21,16 +21,13 @@ public protocol VaultService: AnyObject {
   ) throws -> ProfileEntry
   func renameProfile(_ oldName: String, to newName: String) throws
   func editRemovesAccount(
-    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?,
-    admin: Bool?
+    named name: String, changes: ProfileChanges, account newName: AccountName?, admin: Bool?
   ) throws -> String?
   func editNeedsPassword(
-    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?,
-    admin: Bool?
+    named name: String, changes: ProfileChanges, account newName: AccountName?, admin: Bool?
   ) throws -> Bool
   func editProfile(
-    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?,
-    admin: Bool?,
+    named name: String, changes: ProfileChanges, account newName: AccountName?, admin: Bool?,
     password: consuming SecretBytes?
   ) throws -> ProfileEntry
   func removeProfile(named name: String) throws

@@ -90,7 +90,7 @@ struct ProfileStoreTests {
     let (vault, _) = try memoryVault()
     try vault.addLocal("web-01", password: "x")
     let entry = try vault.editProfile(
-      named: "web-01", change: { $0.computerName = "WEBSRV" }, account: nil, admin: nil,
+      named: "web-01", changes: ProfileChanges(computerName: "WEBSRV"), account: nil, admin: nil,
       password: nil)
     #expect(entry.signInName == "WEBSRV\\azureuser")
     try vault.setAccountPassword("websrv\\azureuser", password: try secret("y"))
@@ -101,7 +101,7 @@ struct ProfileStoreTests {
     let (vault, _) = try memoryVault()
     try vault.addLocal("web-01", password: "x")
     try vault.editProfile(
-      named: "web-01", change: { $0.kind = .domain },
+      named: "web-01", changes: ProfileChanges(kind: .domain),
       account: try AccountName.parse(user: "CONTOSO\\alice", domain: nil),
       admin: nil, password: try secret("dom"))
     let accounts = try vault.accounts()
@@ -116,7 +116,7 @@ struct ProfileStoreTests {
     let rows = try SharingTests.snapshot(queue)
     expectInvalid("host") {
       try vault.editProfile(
-        named: "web-01", change: { $0.host = "bad host" }, account: nil, admin: nil,
+        named: "web-01", changes: ProfileChanges(host: "bad host"), account: nil, admin: nil,
         password: try secret("new"))
     }
     #expect(try vault.profiles(withSettings: true) == before)

@@ -175,7 +175,7 @@ struct RDPReaderRulesTests {
     let reread = try RDPFileReader.parse(Array(written.map { $0 + "\r\n" }.joined().utf8))
     #expect(reread.host == "rds.contoso.com" && reread.port == 3389)
     try vault.editProfile(
-      named: "rdweb", change: { $0.host = "rds2.contoso.com" }, account: nil, admin: nil,
+      named: "rdweb", changes: ProfileChanges(host: "rds2.contoso.com"), account: nil, admin: nil,
       password: nil)
     let edited = RDPFileWriter.lines(for: try vault.profile(named: "rdweb"))
     #expect(edited.first == "full address:s:rds2.contoso.com")
@@ -293,7 +293,7 @@ struct RDPReaderRulesTests {
       try vault.profile(named: "signed").profile.settings.extraLines.contains("signature:s:AQAB"),
       "an unsigned property changed")
     try vault.editProfile(
-      named: "signed", change: { $0.host = "rds2.contoso.com" }, account: nil, admin: nil,
+      named: "signed", changes: ProfileChanges(host: "rds2.contoso.com"), account: nil, admin: nil,
       password: nil)
     #expect(try vault.profile(named: "signed").profile.settings.extraLines.isEmpty)
   }

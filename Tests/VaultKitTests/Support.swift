@@ -74,6 +74,10 @@ func expectInvalid(
   } throws: { error in
     switch error as? VaultError {
     case .invalidField(let name, _, _)?, .missingField(let name, _)?: name == field
+    case .inputRequired(let input)?: input.rawValue == field
+    case .hostWithPort?: field == "host"
+    case .settingIsConnectionProperty?, .unknownSetting?: field == "setting"
+    case .extraLineIsModelled?: field == "extra line"
     default: false
     }
   }

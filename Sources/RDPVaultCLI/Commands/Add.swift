@@ -29,10 +29,10 @@ extension RDPVault {
       guard let accountName = try fields.accountName else {
         throw ValidationError("missing --user")
       }
-      let (computerName, computerNote) = Profile.computerName(
+      let (computerName, vmNameUnusable) = Profile.computerName(
         given: fields.computerName, vmName: name, user: accountName)
       var profile = Profile(name: name, host: "", computerName: computerName, kind: .local)
-      fields.apply(to: &profile)
+      fields.changes.apply(to: &profile)
       let resolution = try vault.resolveAccount(
         for: profile, name: accountName, admin: fields.admin)
       let entry: ProfileEntry
@@ -51,7 +51,12 @@ extension RDPVault {
         entry = try vault.addProfile(
           profile, account: accountName, admin: fields.admin, password: password)
       }
-      if let computerNote, entry.profile.kind == .local { Diagnostics.note(computerNote) }
+      if vmNameUnusable, entry.profile.kind == .local {
+        Diagnostics.note(
+          "\(quoted(name)) cannot be a Windows computer name (at most 15 letters, digits or '-'), so a local account "
+            + "signs in as .\\USER, which Windows takes as an account of the VM itself; give --computer-name to use NAME\\USER"
+        )
+      }
       let linked = if case .existing = resolution { ", linked to the existing account" } else { "" }
       Diagnostics.note(
         "added \(entry.profile.name) (\(entry.profile.kind.rawValue), signs in as \(entry.signInName)\(linked))"

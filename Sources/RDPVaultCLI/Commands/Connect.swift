@@ -41,6 +41,7 @@ extension RDPVault {
         )
         print("program: \(choice.program)\(choice.picked ? " (picked by --client auto)" : "")")
         for line in plan.rendered() { print(line) }
+        for note in plan.notes { print("note: \(note.cliText)") }
         print(
           "pre-connect: \(hook.map { approved == nil ? "\($0) (NOT approved: connect refuses to run it)" : $0 } ?? "(none)")"
         )

@@ -27,7 +27,7 @@ extension RDPVault {
       let accountName = try fields.accountName
       let admin: Bool? = fields.admin ? true : nil
       if let removed = try vault.editRemovesAccount(
-        named: name, change: { fields.apply(to: &$0) }, account: accountName, admin: admin)
+        named: name, changes: fields.changes, account: accountName, admin: admin)
       {
         Diagnostics.warning(
           "\(name) leaves its local account \(removed), whose stored password will be deleted")
@@ -42,12 +42,12 @@ extension RDPVault {
       var password = try passwordOptions.read(prompt: false)
       if password == nil,
         try vault.editNeedsPassword(
-          named: name, change: { fields.apply(to: &$0) }, account: accountName, admin: admin)
+          named: name, changes: fields.changes, account: accountName, admin: admin)
       {
         password = try passwordOptions.read(prompt: true)
       }
       let entry = try vault.editProfile(
-        named: name, change: { fields.apply(to: &$0) }, account: accountName, admin: admin,
+        named: name, changes: fields.changes, account: accountName, admin: admin,
         password: password)
       Diagnostics.note(
         "updated \(entry.profile.name) (\(entry.profile.kind.rawValue), signs in as \(entry.signInName))"

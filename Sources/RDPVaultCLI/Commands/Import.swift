@@ -86,7 +86,7 @@ extension RDPVault {
       var failed: [String] = []
       // Questions only for a handful of files on a terminal; a bulk import does the safe thing
       // and lists what it kept apart, with the flag that links it.
-      let interactive = !dryRun && files.count <= 20 && Prompt.hasTerminal
+      let interactive = !dryRun && files.count <= 20 && Terminal.isAvailable
       var batch: [(name: String, bytes: [UInt8])] = []
       // The files' bytes may hold a clear-text password: wiped in place once imported.
       defer {

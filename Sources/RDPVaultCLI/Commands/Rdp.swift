@@ -46,7 +46,7 @@ extension RDPVault {
         let entries = try vault.profiles(withSettings: true).filter {
           tag == nil || $0.profile.tags.contains(tag!)
         }
-        try PrivateFile.makeDirectory(outDir)
+        try PrivateDirectory.make(outDir)
         for entry in entries {
           let path = outDir + "/" + entry.profile.name + ".rdp"
           try PrivateFile.write(

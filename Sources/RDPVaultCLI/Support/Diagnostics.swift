@@ -37,7 +37,7 @@ enum Diagnostics {
   static func report(_ error: Error) -> Int32 {
     switch error {
     case let error as VaultError:
-      self.error(error.message, hint: error.hint)
+      self.error(error.cliMessage, hint: error.hint)
       return 1
     case let error as CLIError:
       self.error(error.message, hint: error.hint)

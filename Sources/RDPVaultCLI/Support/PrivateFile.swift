@@ -44,14 +44,4 @@ enum PrivateFile {
       }
     }
   }
-
-  /// `mkdir -p` with 0700 for the directories it creates.
-  static func makeDirectory(_ path: String) throws {
-    do {
-      try FileManager.default.createDirectory(
-        atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    } catch {
-      throw CLIError("cannot create the directory \(path): \(error.localizedDescription)")
-    }
-  }
 }

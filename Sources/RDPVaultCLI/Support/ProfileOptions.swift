@@ -39,16 +39,11 @@ struct ProfileOptions: ParsableArguments {
   @Option(help: "A free-text note.")
   var note: String?
 
-  /// Applies the given options to `profile`.
-  func apply(to profile: inout Profile) {
-    if let host { profile.host = host }
-    if let port { profile.port = port }
-    if let kind { profile.kind = kind }
-    if let computerName { profile.computerName = computerName }
-    if !tags.isEmpty { profile.tags = tags }
-    if let resourceGroup { profile.resourceGroup = resourceGroup }
-    if let subscription { profile.subscription = subscription }
-    if let note { profile.note = note }
+  /// The fields the given options change.
+  var changes: ProfileChanges {
+    ProfileChanges(
+      host: host, port: port, kind: kind, computerName: computerName, tags: tags,
+      resourceGroup: resourceGroup, subscription: subscription, note: note)
   }
 
   var accountName: AccountName? {

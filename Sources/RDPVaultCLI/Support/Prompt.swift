@@ -6,22 +6,15 @@ import Foundation
 
 /// A yes/no question at the terminal (never on stdin, which may carry data).
 enum Prompt {
-  /// Whether a terminal can be asked at all.
-  static var hasTerminal: Bool {
-    let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
-    if tty < 0 { return false }
-    close(tty)
-    return true
-  }
-
   /// A yes/no question; only "y" or "yes" is yes.
   static func confirm(_ question: String, hint: String) throws -> Bool {
     ["y", "yes"].contains(try ask(question + " [y/N] ", hint: hint).lowercased())
   }
 
   static func ask(_ question: String, hint: String) throws -> String {
-    let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
-    guard tty >= 0 else { throw CLIError("no terminal to confirm on", hint: hint) }
+    guard let tty = Terminal.open() else {
+      throw CLIError("no terminal to confirm on", hint: hint)
+    }
     defer { close(tty) }
     // A "y" typed before the question appeared answers nothing.
     tcflush(tty, TCIFLUSH)

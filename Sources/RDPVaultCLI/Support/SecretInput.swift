@@ -91,8 +91,7 @@ enum SecretInput {
   static func readFromTerminal(
     prompt: String, confirmPrompt: String?, what: String, hint: String
   ) throws -> SecretBytes {
-    let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
-    guard tty >= 0 else {
+    guard let tty = Terminal.open() else {
       throw CLIError("no terminal to read the \(what) from", hint: hint)
     }
     defer { close(tty) }

@@ -98,18 +98,42 @@ public struct PlannedFile: Equatable, Sendable {
   public var contents: SecretText
 }
 
+/// Something `connect --dry-run` says about a plan: a fact in prose, or, where the remedy is
+/// an option or a command, a typed value the command line words.
+public enum LaunchNote: Equatable, Sendable, ExpressibleByStringInterpolation {
+  case fact(String)
+  /// No certificate pin: FreeRDP's own trust-on-first-use applies.
+  case certificateNotPinned(profile: String)
+  /// `enablerdsaadauth 1`, which FreeRDP 2 cannot do and FreeRDP 3 can.
+  case entraIDNeedsFreeRDP3
+  /// Extra .rdp lines reach written .rdp files, not FreeRDP's command line.
+  case extraLinesOnlyInFiles
+
+  public init(stringLiteral value: String) { self = .fact(value) }
+  public init(stringInterpolation: DefaultStringInterpolation) {
+    self = .fact(String(stringInterpolation: stringInterpolation))
+  }
+
+  /// The prose of a fact; nil for the typed notes.
+  public var text: String? {
+    if case .fact(let text) = self { return text }
+    return nil
+  }
+}
+
 /// Everything a launch does, decided before anything runs, so `--dry-run` can show it.
 public struct LaunchPlan: Equatable, Sendable {
   public var client: ClientKind
   public var files: [PlannedFile] = []
   public var steps: [LaunchStep] = []
-  public var notes: [String] = []
+  public var notes: [LaunchNote] = []
   /// Notes `connect` also says when it launches (not only under `--dry-run`).
   public var announcements: [String] = []
   /// macOS: clear the clipboard this many seconds after putting the password there.
   public var clearClipboardAfter: Int?
 
-  /// The plan as `--dry-run` prints it, every secret shown as `<redacted>`.
+  /// The plan as `--dry-run` prints it, every secret shown as `<redacted>`; the notes follow,
+  /// worded by the command line.
   public func rendered() -> [String] {
     var lines = ["client: \(client.displayName)"]
     for file in files {
@@ -131,7 +155,6 @@ public struct LaunchPlan: Equatable, Sendable {
         lines.append("  watched for (\(finding.rawValue)): \(text.debugDescription)")
       }
     }
-    for note in notes { lines.append("note: \(note)") }
     return lines
   }
 

@@ -8,6 +8,19 @@ import VaultCrypto
 #endif
 
 /// Spawning, waiting and signalling: the parts of a launch that touch processes.
+///
+/// Hand-written on posix_spawn rather than swiftlang/swift-subprocess (1.0.2, available here)
+/// for what the library does not do, or not the way a credential launcher needs:
+/// - the password goes from guarded (`sodium_malloc`) memory straight into the pipe with
+///   `write(2)` (`writeAll`), never through an `Array` or `String` the library's input types
+///   would hold and not wipe;
+/// - SIGINT/SIGTERM/SIGHUP are forwarded to the client from a C signal handler, with the
+///   escalation below, in the same synchronous loop that relays the client's output and
+///   watches it for the sign-in line; Subprocess is `async`, which would make every command
+///   an `AsyncParsableCommand` for one step;
+/// - the launch directory, its 0600 files and their removal on every way out are one plan.
+/// The library closes inherited descriptors with `close_range`, as this code does by reading
+/// /proc/self/fd; that alone would not pay for the rest.
 extension Launcher {
   /// After a forwarded signal: the same signal again after `stopGrace`, SIGKILL after twice
   /// that.

@@ -70,7 +70,7 @@ public struct AccountName: Equatable, Sendable {
     self.form = form
   }
 
-  /// Accepts `alice` (with `domain` from `--domain`), `CONTOSO\alice` and `alice@contoso.com`.
+  /// Accepts `alice` (with `domain` given apart), `CONTOSO\alice` and `alice@contoso.com`.
   public static func parse(user: String, domain: String?) throws -> AccountName {
     let explicitDomain = domain.flatMap { $0.isEmpty ? nil : $0 }
     if let slash = user.firstIndex(of: "\\") {
@@ -80,9 +80,7 @@ public struct AccountName: Equatable, Sendable {
       if prefix != Profile.thisComputer { try Validation.domain(prefix) }
       try Validation.samAccountName(name)
       if let explicitDomain, explicitDomain.lowercased() != prefix.lowercased() {
-        throw VaultError.invalidField(
-          field: "--domain", value: explicitDomain,
-          rule: "it conflicts with the domain \(quoted(prefix)) in --user")
+        throw VaultError.domainConflict(given: explicitDomain, written: prefix, form: .downLevel)
       }
       return AccountName(userName: name, domain: prefix, form: .downLevel)
     }
@@ -91,9 +89,7 @@ public struct AccountName: Equatable, Sendable {
       let suffix = String(user[user.index(after: at)...])
       try Validation.userPrincipalName(name: name, suffix: suffix, whole: user)
       if let explicitDomain, explicitDomain.lowercased() != suffix.lowercased() {
-        throw VaultError.invalidField(
-          field: "--domain", value: explicitDomain,
-          rule: "it conflicts with the UPN suffix \(quoted(suffix)) in --user")
+        throw VaultError.domainConflict(given: explicitDomain, written: suffix, form: .upn)
       }
       return AccountName(userName: name, domain: suffix, form: .upn)
     }
@@ -115,7 +111,7 @@ public struct AccountName: Equatable, Sendable {
             + "\(quoted(domain)) is not the computer name")
       }
       if admin {
-        throw VaultError.kindMismatch(detail: "--admin marks a domain account; this one is local")
+        throw VaultError.adminOnLocalAccount
       }
       return Account(scope: .local, userName: userName)
     case .domain, .dc:
@@ -125,9 +121,7 @@ public struct AccountName: Equatable, Sendable {
             ".\\\(userName) is a local account of the VM itself, not a \(kind.rawValue) account")
       }
       guard let domain else {
-        throw VaultError.missingField(
-          field: "domain",
-          rule: "a \(kind.rawValue) account needs --domain, DOMAIN\\user or user@domain")
+        throw VaultError.domainNeeded(kind: kind)
       }
       return Account(
         scope: .domain, userName: userName, domain: domain, form: form, isDomainAdmin: admin)

@@ -43,21 +43,17 @@ public struct Profile: Equatable, Sendable {
   /// not known: an Azure VM name longer than 15 characters, or `.\user` given as the user.
   public static let thisComputer = "."
 
-  /// The computer name a new profile records, and a note when it was not given: the one
-  /// given; `.` for a user written `.\user`; the VM's name upper-cased when Windows could
-  /// have it; else `.`, saying why (Azure's portal cuts a long name to 15 characters, but a
-  /// VM made otherwise may have any name, so rdpvault does not guess).
+  /// The computer name a new profile records: the one given; `.` for a user written
+  /// `.\user`; the VM's name upper-cased when Windows could have it; else `.`, with
+  /// `vmNameUnusable` set so the user is told why (Azure's portal cuts a long name to 15
+  /// characters, but a VM made otherwise may have any name, so rdpvault does not guess).
   public static func computerName(given: String?, vmName: String, user: AccountName?) -> (
-    name: String, note: String?
+    name: String, vmNameUnusable: Bool
   ) {
-    if let given { return (given, nil) }
-    if user?.domain == thisComputer { return (thisComputer, nil) }
-    if let name = defaultComputerName(for: vmName) { return (name, nil) }
-    return (
-      thisComputer,
-      "\(quoted(vmName)) cannot be a Windows computer name (at most 15 letters, digits or '-'), so a local account "
-        + "signs in as .\\USER, which Windows takes as an account of the VM itself; give --computer-name to use NAME\\USER"
-    )
+    if let given { return (given, false) }
+    if user?.domain == thisComputer { return (thisComputer, false) }
+    if let name = defaultComputerName(for: vmName) { return (name, false) }
+    return (thisComputer, true)
   }
 
   /// Checks every field; the first failure names the field and the rule.

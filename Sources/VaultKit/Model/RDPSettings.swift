@@ -59,15 +59,9 @@ public struct RDPSettings: Equatable, Sendable, Codable {
     }
     guard let property = RDPProperty.named(key) else {
       if RDPProperty.connectionProperties.contains(key.lowercased()) {
-        throw VaultError.invalidField(
-          field: "setting", value: key,
-          rule: "it comes from the profile (--host, --port, --user), not from a setting")
+        throw VaultError.settingIsConnectionProperty(key: key)
       }
-      throw VaultError.invalidField(
-        field: "setting", value: key,
-        rule:
-          "not a property rdpvault models; add it as an extra line (rdpvault set NAME --line 'name:type:value')"
-      )
+      throw VaultError.unknownSetting(key: key)
     }
     values[property.name] = try property.validate(value)
   }
@@ -108,9 +102,7 @@ public struct RDPSettings: Equatable, Sendable, Codable {
     try Validation.displayText(line, field: "extra line")
     let parsed = try RDPLine.parse(line, lineNumber: nil)
     if RDPProperty.named(parsed.name) != nil {
-      throw VaultError.invalidField(
-        field: "extra line", value: line,
-        rule: "\(parsed.name) is modelled; use rdpvault set NAME \"\(parsed.name)\" VALUE")
+      throw VaultError.extraLineIsModelled(line: line, property: parsed.name)
     }
     if RDPProperty.isReserved(parsed.name) {
       throw VaultError.invalidField(

@@ -22,7 +22,7 @@ public enum Validation {
 
   /// A DNS name, an IPv4 address or an IPv6 address (brackets are not part of it).
   public static func host(_ host: String) throws {
-    if host.isEmpty { throw VaultError.missingField(field: "host", rule: "--host is required") }
+    if host.isEmpty { throw VaultError.inputRequired(.host) }
     // Before inet_pton, which stops at a NUL: "10.0.0.5\0…" must not pass as 10.0.0.5.
     guard host.utf8.count <= 253 else {
       throw VaultError.invalidField(
@@ -31,10 +31,7 @@ public enum Validation {
     try displayText(host, field: "host")
     if isIPv4(host) || isIPv6(host) { return }
     if host.hasPrefix("[") || host.contains(":") {
-      throw VaultError.invalidField(
-        field: "host", value: host,
-        rule: "not an IP address or DNS name (give the port with --port, and IPv6 without brackets)"
-      )
+      throw VaultError.hostWithPort(host: host)
     }
     if host.allSatisfy({ $0.isNumber || $0 == "." }) {
       throw VaultError.invalidField(field: "host", value: host, rule: "not a valid IPv4 address")
@@ -67,7 +64,7 @@ public enum Validation {
   /// A SAM account name: at most 20 characters, none of `" / \ [ ] : ; | = , + * ? < >`,
   /// not only dots and spaces.
   public static func samAccountName(_ name: String) throws {
-    if name.isEmpty { throw VaultError.missingField(field: "user", rule: "--user is required") }
+    if name.isEmpty { throw VaultError.inputRequired(.user) }
     try displayText(name, field: "user")
     if name.count > 20 {
       throw VaultError.invalidField(

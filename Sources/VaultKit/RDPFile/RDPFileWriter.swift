@@ -49,9 +49,7 @@ public enum RDPFileWriter {
     case .utf8:
       return Array(text.utf8)
     case .utf16le:
-      var bytes: [UInt8] = [0xFF, 0xFE]
-      for unit in text.utf16 { bytes += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
-      return bytes
+      return utf16LittleEndian(text, byteOrderMark: true)
     }
   }
 }

@@ -198,14 +198,3 @@ enum BundleFormat {
     mutating func u64() throws -> UInt64 { try take(8).reduce(0) { $0 << 8 | UInt64($1) } }
   }
 }
-
-func be<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
-  withUnsafeBytes(of: value.bigEndian) { Array($0) }
-}
-
-extension Array where Element == UInt8 {
-  /// Appends `value` big-endian, without a temporary array.
-  mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
-    Swift.withUnsafeBytes(of: value.bigEndian) { append(contentsOf: $0) }
-  }
-}

@@ -38,7 +38,7 @@ public struct PublicIdentity: Equatable, Hashable, Sendable {
     let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
     guard trimmed.lowercased().hasPrefix(Self.prefix) else {
       throw VaultError.invalidIdentity(
-        reason: "it does not start with \(Self.prefix) (rdpvault identity prints one)")
+        reason: "it does not start with \(Self.prefix)")
     }
     guard let bytes = Base32.decode(String(trimmed.dropFirst(Self.prefix.count))), bytes.count == 68
     else {
@@ -50,42 +50,5 @@ public struct PublicIdentity: Equatable, Hashable, Sendable {
         reason: "the checksum does not match: a character was mistyped")
     }
     try self.init(boxKey: Array(keys.prefix(32)), signKey: Array(keys.suffix(32)))
-  }
-}
-
-/// RFC 4648 base32, lower-case, without padding.
-enum Base32 {
-  static let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567".utf8)
-
-  static func encode(_ bytes: [UInt8]) -> String {
-    var out: [UInt8] = []
-    var buffer = 0
-    var bits = 0
-    for byte in bytes {
-      buffer = (buffer << 8) | Int(byte)
-      bits += 8
-      while bits >= 5 {
-        out.append(alphabet[(buffer >> (bits - 5)) & 31])
-        bits -= 5
-      }
-    }
-    if bits > 0 { out.append(alphabet[(buffer << (5 - bits)) & 31]) }
-    return String(decoding: out, as: UTF8.self)
-  }
-
-  static func decode(_ text: String) -> [UInt8]? {
-    var out: [UInt8] = []
-    var buffer = 0
-    var bits = 0
-    for character in text.lowercased().utf8 {
-      guard let value = alphabet.firstIndex(of: character) else { return nil }
-      buffer = ((buffer << 5) | value) & 0xFFFF
-      bits += 5
-      if bits >= 8 {
-        out.append(UInt8((buffer >> (bits - 8)) & 0xFF))
-        bits -= 8
-      }
-    }
-    return out
   }
 }

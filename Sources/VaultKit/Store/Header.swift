@@ -39,9 +39,7 @@ struct VaultHeader {
   /// unwraps.
   var wrapAssociatedData: [UInt8] {
     var ad = Array("rdpvault/vault-key/v\(formatVersion)".utf8) + [0] + vaultID
-    for value in [kdfOpsLimit, kdfMemLimit, keyVersion] {
-      withUnsafeBytes(of: value.bigEndian) { ad.append(contentsOf: $0) }
-    }
+    for value in [kdfOpsLimit, kdfMemLimit, keyVersion] { ad.appendBigEndian(value) }
     return ad + Array(kdfAlgorithm.utf8)
   }
 

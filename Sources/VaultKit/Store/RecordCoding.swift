@@ -14,14 +14,14 @@ struct RecordEncoder {
   mutating func add(_ tag: UInt8, _ text: String) { add(tag, Array(text.utf8)) }
 
   mutating func add(_ tag: UInt8, _ value: Int64) {
-    withUnsafeBytes(of: value.bigEndian) { add(tag, Array($0)) }
+    add(tag, be(value))
   }
 
   mutating func add(_ tag: UInt8, _ value: Bool) { add(tag, [value ? 1 : 0]) }
 
   mutating func add(_ tag: UInt8, _ raw: [UInt8]) {
     bytes.append(tag)
-    withUnsafeBytes(of: UInt32(raw.count).bigEndian) { bytes.append(contentsOf: $0) }
+    bytes.appendBigEndian(UInt32(raw.count))
     bytes.append(contentsOf: raw)
   }
 }

@@ -39,7 +39,7 @@ enum VaultFile {
 
   /// Creates the file (and missing parent directories, 0700) and opens it.
   static func create(at path: String) throws -> DatabaseQueue {
-    try makeDirectory(parentDirectory(of: absolute(path)))
+    try PrivateDirectory.make(PrivateDirectory.parent(of: PrivateDirectory.absolute(path)))
     let fd = systemOpen(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     if fd < 0 {
       if errno == EEXIST { throw VaultError.vaultExists(path: path) }
@@ -65,51 +65,11 @@ enum VaultFile {
     let mode = UInt32(info.st_mode) & 0o777
     if mode & 0o077 != 0 { throw VaultError.insecurePermissions(path: path, mode: mode) }
     // The same rule as init: others who can write the directory could swap the file.
-    try checkDirectory(parentDirectory(of: absolute(path)))
+    try PrivateDirectory.check(PrivateDirectory.parent(of: PrivateDirectory.absolute(path)))
     do {
       return try DatabaseQueue(path: path, configuration: configuration(readonly: readonly))
     } catch {
       throw VaultError.notAVault(path: path)
     }
-  }
-
-  /// `mkdir -p` with mode 0700 for what it creates; refuses a parent others can write to
-  /// (unless it is sticky, like /tmp), since they could swap the vault file.
-  static func makeDirectory(_ directory: String) throws {
-    if try checkDirectory(directory) { return }
-    let parent = parentDirectory(of: directory)
-    if parent != directory { try makeDirectory(parent) }
-    if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-      throw VaultError.fileSystem(path: directory, reason: String(cString: strerror(errno)))
-    }
-  }
-
-  /// True when `directory` exists; refuses one that is not a directory, or that others can
-  /// write to without the sticky bit.
-  @discardableResult
-  static func checkDirectory(_ directory: String) throws -> Bool {
-    var info = stat()
-    guard stat(directory, &info) == 0 else { return false }
-    guard (info.st_mode & S_IFMT) == S_IFDIR else {
-      throw VaultError.fileSystem(path: directory, reason: "not a directory")
-    }
-    let mode = UInt32(info.st_mode)
-    if mode & 0o022 != 0 && mode & UInt32(S_ISVTX) == 0 {
-      throw VaultError.insecureDirectory(path: directory)
-    }
-    return true
-  }
-
-  static func absolute(_ path: String) -> String {
-    if path.hasPrefix("/") { return path }
-    return FileManager.default.currentDirectoryPath + "/" + path
-  }
-
-  static func parentDirectory(of path: String) -> String {
-    var trimmed = Substring(path)
-    while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-    guard let slash = trimmed.lastIndex(of: "/") else { return "." }
-    let parent = trimmed[..<slash]
-    return parent.isEmpty ? "/" : String(parent)
   }
 }

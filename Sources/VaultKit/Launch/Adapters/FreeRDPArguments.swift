@@ -3,11 +3,11 @@ enum FreeRDPArguments {
   enum Version { case two, three }
 
   static func connection(_ entry: ProfileEntry, version: Version) throws -> (
-    arguments: [String], notes: [String]
+    arguments: [String], notes: [LaunchNote]
   ) {
     let profile = entry.profile
     var arguments: [String] = []
-    var notes: [String] = []
+    var notes: [LaunchNote] = []
     // `/v:[v6]:port` is misparsed by FreeRDP 2; `/v:[v6]` with `/port:` works in 2 and 3.
     arguments.append(
       Validation.isIPv6(profile.host) ? "/v:[\(profile.host)]" : "/v:\(profile.host)")
@@ -29,9 +29,7 @@ enum FreeRDPArguments {
       notes.append("certificate: pinned to SHA-256 \(ConnectOption.colonHex(pin))")
     } else {
       arguments.append("/cert:tofu")
-      notes.append(
-        "certificate: not pinned; FreeRDP's own trust-on-first-use applies "
-          + "(pin it with: rdpvault set \(profile.name) cert-sha256 HEX)")
+      notes.append(.certificateNotPinned(profile: profile.name))
     }
     let values = profile.settings.values
     if values["screen mode id"] == "2" { arguments.append("/f") }
@@ -100,9 +98,7 @@ enum FreeRDPArguments {
       if version == .three {
         arguments.append("/sec:aad")
       } else {
-        notes.append(
-          "enablerdsaadauth 1: FreeRDP 2 cannot sign in with Microsoft Entra ID; use FreeRDP 3 (--client xfreerdp3)"
-        )
+        notes.append(.entraIDNeedsFreeRDP3)
       }
     }
     arguments += gateway(values, version: version, notes: &notes)
@@ -121,8 +117,7 @@ enum FreeRDPArguments {
       arguments.append(version == .two ? "/app:\(program)" : "/app:program:\(program)")
     }
     if !profile.settings.extraLines.isEmpty {
-      notes.append(
-        "extra .rdp lines apply to .rdp files (rdpvault rdp), not to the FreeRDP command line")
+      notes.append(.extraLinesOnlyInFiles)
     }
     return (arguments, notes)
   }
@@ -130,7 +125,7 @@ enum FreeRDPArguments {
   /// The gateway, as mstsc would use it: `gatewayusagemethod` 0 and 4 mean "do not use it"
   /// (a file can name a gateway it does not use), 1 always, 2 only when a direct connection
   /// fails. FreeRDP 3 no longer takes FreeRDP 2's `/g:` (it stops at a parse error).
-  static func gateway(_ values: [String: String], version: Version, notes: inout [String])
+  static func gateway(_ values: [String: String], version: Version, notes: inout [LaunchNote])
     -> [String]
   {
     guard let host = values["gatewayhostname"], !host.isEmpty else { return [] }
@@ -143,8 +138,9 @@ enum FreeRDPArguments {
     switch values["gatewaycredentialssource"] {
     case "1", "5":
       notes.append(
-        "gatewaycredentialssource \(values["gatewaycredentialssource"]!) (smart card or cookie): FreeRDP offers the gateway "
-          + "the sign-in name and password instead")
+        .fact(
+          "gatewaycredentialssource \(values["gatewaycredentialssource"]!) (smart card or cookie): FreeRDP offers the gateway "
+            + "the sign-in name and password instead"))
     default: break
     }
     switch version {
@@ -152,81 +148,4 @@ enum FreeRDPArguments {
     case .three: return ["/gateway:g:\(host),usage-method:\(method)"]
     }
   }
-}
-
-/// FreeRDP 2 (`xfreerdp`): everything but the password on the command line; the password
-/// on stdin with `/from-stdin:force`, followed by `\n` alone (FreeRDP keeps a `\r`).
-struct FreeRDP2Adapter: ClientAdapter {
-  func plan(for entry: ProfileEntry, program: String, extraArguments: [String]) throws -> LaunchPlan
-  {
-    let (arguments, notes) = try FreeRDPArguments.connection(entry, version: .two)
-    return LaunchPlan(
-      client: .xfreerdp,
-      steps: [
-        LaunchStep(
-          role: .client, program: program,
-          arguments: arguments + ["/from-stdin:force"] + extraArguments,
-          stdin: SecretText([.password, .text("\n")]))
-      ],
-      notes: notes)
-  }
-}
-
-/// FreeRDP 3: `/args-from:stdin` cannot be combined with other arguments, so every argument,
-/// the password (`/p:`) among them, goes on stdin, one per line; argv holds no secret.
-struct FreeRDP3Adapter: ClientAdapter {
-  var kind: ClientKind
-
-  func plan(for entry: ProfileEntry, program: String, extraArguments: [String]) throws -> LaunchPlan
-  {
-    let (arguments, connectionNotes) = try FreeRDPArguments.connection(entry, version: .three)
-    var parts: [SecretText.Part] = []
-    for argument in arguments + extraArguments {
-      // By bytes: "\r\n" is one Character, which contains("\n") does not find.
-      if argument.utf8.contains(0x0A) || argument.utf8.contains(0x0D) || argument.utf8.contains(0) {
-        throw VaultError.invalidField(
-          field: "client argument", value: argument.debugDescription,
-          rule: "FreeRDP 3 reads one argument per line")
-      }
-      parts.append(.text(argument + "\n"))
-    }
-    // The password argument goes into FreeRDP 3's stdin (read by /args-from:stdin), not argv.
-    parts += [.text("/p:"), .password, .text("\n")]
-    // FreeRDP 3.10 exits with a failure status after every +auth-only run (FreeRDP issue
-    // 11430); its core logs the real result of the sign-in on this line.
-    let authOnly = extraArguments.contains {
-      ["+auth-only", "/auth-only"].contains($0.lowercased())
-    }
-    var notes = connectionNotes
-    if authOnly {
-      // That line is an ERROR of com.freerdp.core: keep it even under /log-level:OFF, at the
-      // level the user chose when that is finer.
-      let chosen = extraArguments.last { $0.lowercased().hasPrefix("/log-level:") }.map {
-        String($0.dropFirst(11)).uppercased()
-      }
-      let level =
-        chosen.flatMap { ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"].contains($0) ? $0 : "ERROR" }
-        ?? "INFO"
-      parts.insert(.text("/log-filters:com.freerdp.core:\(level)\n"), at: parts.count - 3)
-      notes.append(
-        "+auth-only: FreeRDP 3.10 exits with a failure status after every sign-in check; connect reads the result from its log"
-      )
-    }
-    return LaunchPlan(
-      client: kind,
-      steps: [
-        LaunchStep(
-          role: .client, program: program, arguments: ["/args-from:stdin"],
-          stdin: SecretText(parts),
-          signInMarker: authOnly ? Self.signedInLine : nil,
-          findings: [.noMD4: Self.noLegacyProviderLine])
-      ],
-      notes: notes)
-  }
-
-  static let signedInLine = "[freerdp_connect_begin]: Authentication only, exit status 1\n"
-  /// winpr logs this (3.x, `winpr_openssl_initialize`) when OpenSSL's legacy provider, which
-  /// has MD4, does not load. The banner about a missing MD4 digest is logged at every start on
-  /// Debian 12 even though NTLM then works, so it proves nothing.
-  static let noLegacyProviderLine = "OpenSSL LEGACY provider failed to load"
 }

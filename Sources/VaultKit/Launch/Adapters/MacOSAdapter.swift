@@ -18,6 +18,7 @@ struct MacOSAdapter: ClientAdapter {
           role: .client, program: program, arguments: ["{tmp}/connection.rdp"] + extraArguments),
         LaunchStep(role: .cleanup, program: "pbcopy", arguments: [], stdin: SecretText([])),
       ],
-      notes: [clipboard], announcements: [clipboard], clearClipboardAfter: Self.clipboardSeconds)
+      notes: [.fact(clipboard)], announcements: [clipboard],
+      clearClipboardAfter: Self.clipboardSeconds)
   }
 }

@@ -9,8 +9,7 @@ struct MstscAdapter: ClientAdapter {
     let target = "TERMSRV/\(entry.profile.host)"
     let rdp = RDPFileWriter.lines(for: entry).map { $0 + "\r\n" }.joined()
     let script = Self.credWriteScript(target: target, user: entry.signInName)
-    var encoded: [UInt8] = []
-    for unit in script.utf16 { encoded += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+    let encoded = utf16LittleEndian(script)
     return LaunchPlan(
       client: .mstsc,
       files: [PlannedFile(name: "connection.rdp", contents: SecretText([.text(rdp)]))],

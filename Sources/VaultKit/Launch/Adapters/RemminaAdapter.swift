@@ -8,12 +8,7 @@ struct RemminaAdapter: ClientAdapter {
     // Remmina has no way to take a certificate fingerprint: it asks about every certificate
     // itself and remembers the answer. A pin it would not enforce is refused, not dropped.
     if let pin = profile.settings.options[ConnectOption.certSHA256] {
-      throw VaultError.invalidField(
-        field: ConnectOption.certSHA256, value: pin,
-        rule:
-          "Remmina cannot be given a pinned certificate (it asks about each certificate itself); connect with "
-          + "--client xfreerdp3 or --client xfreerdp, which enforce the pin, or remove it with: rdpvault unset \(profile.name) cert-sha256"
-      )
+      throw VaultError.pinNotEnforceable(profile: profile.name, pin: pin, client: .remmina)
     }
     let credentials = entry.account.clientCredentials(computerName: profile.computerName)
     let host = Validation.isIPv6(profile.host) ? "[\(profile.host)]" : profile.host
