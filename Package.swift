@@ -18,6 +18,9 @@ let package = Package(
       pkgConfig: "libsodium",
       providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
     ),
+    // The Linux calls Swift's Glibc module leaves out (SO_PEERCRED's ucred, accept4), for
+    // the agent's socket.
+    .target(name: "CSystem"),
     // The only importer of CSodium.
     .target(name: "VaultCrypto", dependencies: ["CSodium"]),
     // Schema migrations as numbered .sql files, compiled into the binary.
@@ -35,7 +38,7 @@ let package = Package(
     .target(
       name: "VaultKit",
       dependencies: [
-        "VaultCrypto", "VaultMigrations",
+        "VaultCrypto", "VaultMigrations", "CSystem",
         .product(name: "GRDB", package: "GRDB.swift"),
         // SQLite's C API, for the bulk row scan of `list`, `export` and `verify`.
         .product(name: "GRDBSQLite", package: "GRDB.swift"),

@@ -3,7 +3,7 @@ import GRDB
 import VaultCrypto
 
 /// An account with the VMs that use it, as `account list` shows it.
-public struct AccountEntry: Equatable, Sendable {
+public struct AccountEntry: Equatable, Sendable, Codable {
   public var account: Account
   public var signInName: String
   public var profiles: [String]

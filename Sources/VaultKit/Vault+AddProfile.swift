@@ -3,7 +3,7 @@ import GRDB
 import VaultCrypto
 
 /// What `add` will do with the account it is given.
-public enum AccountResolution: Equatable, Sendable {
+public enum AccountResolution: Equatable, Sendable, Codable {
   /// A shared domain account already in the vault: the VM links to it, no password needed.
   case existing(Account)
   /// A new account: a password is needed.

@@ -3,12 +3,12 @@ import GRDB
 import VaultCrypto
 
 /// What `import` does with a VM whose name is already taken.
-public enum ConflictPolicy: String, CaseIterable, Sendable {
+public enum ConflictPolicy: String, CaseIterable, Sendable, Codable {
   case skip, replace, rename
 }
 
 /// What importing a bundle did, or with `dryRun` would do.
-public struct BundleImportReport: Equatable, Sendable {
+public struct BundleImportReport: Equatable, Sendable, Codable {
   public var senderFingerprint: String
   /// The name the sender was pinned under by `--trust`, if it was.
   public var pinnedAs: String?

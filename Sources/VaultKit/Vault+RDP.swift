@@ -3,7 +3,7 @@ import GRDB
 import VaultCrypto
 
 /// The outcome of importing one .rdp file, or with `dryRun` what it would be.
-public struct RDPImport: Sendable {
+public struct RDPImport: Sendable, Codable {
   public var item: ImportItem
   public var kind: AccountKind
   public var warnings: [String]
@@ -14,7 +14,7 @@ public struct RDPImport: Sendable {
 }
 
 /// What the user allowed an import to do beyond adding VMs.
-public struct ImportConsent: Equatable, Sendable {
+public struct ImportConsent: Equatable, Sendable, Codable {
   /// Link VMs to stored accounts of the same sign-in name.
   public var linkExisting: Bool
   /// Store a password found in the clear in an .rdp file as its account's password.

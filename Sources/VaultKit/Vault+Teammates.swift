@@ -3,7 +3,7 @@ import GRDB
 import VaultCrypto
 
 /// A pinned teammate.
-public struct Teammate: Equatable, Sendable {
+public struct Teammate: Equatable, Sendable, Codable {
   public var name: String
   public var identity: PublicIdentity
 }

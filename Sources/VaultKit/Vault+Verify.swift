@@ -4,8 +4,8 @@ import VaultCrypto
 
 /// What `rdpvault verify` found: every record opened, every link and index checked, and each
 /// table's row set compared with the digest sealed in the header.
-public struct VerifyReport: Equatable, Sendable {
-  public struct Problem: Equatable, Sendable {
+public struct VerifyReport: Equatable, Sendable, Codable {
+  public struct Problem: Equatable, Sendable, Codable {
     public var table: String
     /// The row, when one row is at fault; nil for a table whose row set does not match.
     public var rowID: Int64?

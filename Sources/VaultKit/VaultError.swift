@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything that can go wrong in the vault library. Each case carries what the user needs
 /// to act on it, and never a secret.
-public enum VaultError: Error, Equatable, Sendable {
+public enum VaultError: Error, Equatable, Sendable, Codable {
   // Files and format
   case noVault(path: String)
   case vaultExists(path: String)
@@ -88,11 +88,17 @@ public enum VaultError: Error, Equatable, Sendable {
   case bundleReplayed
   case bundleRolledBack(sequence: UInt64, last: UInt64)
   case nothingToExport
+  // the agent
+  /// The agent went away or answered nonsense in the middle of a command.
+  case agentFailed(reason: String)
+  /// The agent locked the vault between two requests of one command (its idle time ran out,
+  /// `lock`, or the file changed under it).
+  case agentLockedMeanwhile
 }
 
 /// A value a VM profile is made from, as an error names it. The command line names each as
 /// the option that gives it.
-public enum ProfileInput: String, Sendable {
+public enum ProfileInput: String, Sendable, Codable {
   case name, host, port, user, domain
   case computerName = "computer name"
 }
@@ -177,6 +183,8 @@ extension VaultError {
     case .bundleRolledBack(let sequence, let last):
       "the bundle is older (sequence \(sequence)) than one already imported from its sender (sequence \(last))"
     case .nothingToExport: "no VM matches"
+    case .agentFailed(let reason): "the agent failed: \(reason)"
+    case .agentLockedMeanwhile: "the agent locked the vault while this command was using it"
     case .computerNameNeeded(let file, let user):
       "\(file): the file does not say the Windows computer name that \(user) is local to"
     case .fileNameNotAVMName(let file, let name):

@@ -65,7 +65,9 @@ import Testing
     box.initVault()
     let before = box.snapshot()
     let wrong = box.write("Tr0ub4dor&3 wrong\n", to: "wrong")
-    let result = box.run(["list"], environment: ["RDPVAULT_PASSPHRASE_FILE": wrong])
+    // The passphrase is the subject: not through the agent.
+    let result = box.run(
+      ["list"], environment: ["RDPVAULT_PASSPHRASE_FILE": wrong, "RDPVAULT_NO_AGENT": "1"])
     #expect(result.status == 1)
     #expect(result.stderr.hasPrefix("rdpvault: error: wrong passphrase\nrdpvault: hint: "))
     #expect(!result.output.contains("Tr0ub4dor"))

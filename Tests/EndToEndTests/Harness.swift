@@ -23,6 +23,10 @@ final class Sandbox {
 
   static let passphrase = "correct horse battery staple"
 
+  /// `RDPVAULT_E2E_AGENT=1` (scripts/test's second pass): every vault `initVault` makes is
+  /// unlocked in an agent of the sandbox's own, so the same tests run through the agent.
+  static let agentMode = ProcessInfo.processInfo.environment["RDPVAULT_E2E_AGENT"] == "1"
+
   let root: String
   var vault: String { root + "/data/vault.db" }
   var passphraseFile: String { root + "/passphrase" }
@@ -31,9 +35,19 @@ final class Sandbox {
     var template = Array((NSTemporaryDirectory() + "/rdpvault-e2e-XXXXXX").utf8CString)
     root = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
     write(Self.passphrase + "\n", to: passphraseFile)
+    mkdir(runtimeDirectory, 0o700)
   }
 
-  deinit { try? FileManager.default.removeItem(atPath: root) }
+  /// `XDG_RUNTIME_DIR` for every run: each sandbox has its own agent socket, and none of the
+  /// user's.
+  var runtimeDirectory: String { root + "/run" }
+
+  deinit {
+    if FileManager.default.fileExists(atPath: runtimeDirectory + "/rdpvault/agent.sock") {
+      _ = run(["agent", "stop"], vaultEnvironment: false, timeout: 10)
+    }
+    try? FileManager.default.removeItem(atPath: root)
+  }
 
   /// Writes a private (0600) file.
   @discardableResult
@@ -50,17 +64,23 @@ final class Sandbox {
   }
 
   /// Starts `rdpvault ARGS` and returns at once; `finish` waits and collects the output.
+  /// `launcher` runs before the binary (`prlimit --core=unlimited --`), execing it in place.
   func start(
-    _ arguments: [String], environment extra: [String: String] = [:], output: String? = nil
+    _ arguments: [String], environment extra: [String: String] = [:], output: String? = nil,
+    launcher: [String] = []
   ) throws -> Child {
     let log = output ?? root + "/.bg-out"
-    var environment = ["PATH": "/usr/bin:/bin", "HOME": root, "LANG": "C.UTF-8"]
+    var environment = [
+      "PATH": "/usr/bin:/bin", "HOME": root, "LANG": "C.UTF-8", "XDG_RUNTIME_DIR": runtimeDirectory,
+    ]
     environment["RDPVAULT_PATH"] = vault
     environment["RDPVAULT_PASSPHRASE_FILE"] = passphraseFile
     environment.merge(extra) { $1 }
     _ = FileManager.default.createFile(atPath: log, contents: nil)
+    let command = launcher + [Self.binary] + arguments
     return try Child(
-      Self.binary, arguments, environment: environment, directory: root, stdout: log, stderr: log)
+      command[0], Array(command.dropFirst()), environment: environment, directory: root,
+      stdout: log, stderr: log)
   }
 
   func finish(_ process: Child, timeout: TimeInterval = 60, output: String? = nil) -> Run {
@@ -78,7 +98,7 @@ final class Sandbox {
     vaultEnvironment: Bool = true, timeout: TimeInterval = 60
   ) -> Run {
     var environment = [
-      "PATH": "/usr/bin:/bin", "HOME": root, "LANG": "C.UTF-8",
+      "PATH": "/usr/bin:/bin", "HOME": root, "LANG": "C.UTF-8", "XDG_RUNTIME_DIR": runtimeDirectory,
     ]
     if vaultEnvironment {
       environment["RDPVAULT_PATH"] = vault
@@ -118,6 +138,10 @@ final class Sandbox {
   func initVault() {
     let result = run(["init", "--kdf", "interactive"])
     #expect(result.status == 0, "init failed: \(result.stderr)")
+    if Self.agentMode {
+      let unlock = run(["unlock"])
+      #expect(unlock.status == 0, "unlock failed: \(unlock.stderr)")
+    }
   }
 
   /// The vault file's bytes and its sidecars', to prove a command changed nothing.

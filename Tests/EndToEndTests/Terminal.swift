@@ -20,7 +20,7 @@ final class TerminalSession {
     let slave = String(cString: name)
     var environment = [
       "PATH": "/usr/bin:/bin", "HOME": box.root, "LANG": "C.UTF-8", "TERM": "dumb",
-      "RDPVAULT_PATH": box.vault,
+      "RDPVAULT_PATH": box.vault, "XDG_RUNTIME_DIR": box.runtimeDirectory,
     ]
     environment.merge(extra) { $1 }
     var actions = posix_spawn_file_actions_t()

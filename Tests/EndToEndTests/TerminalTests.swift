@@ -83,7 +83,8 @@ import Testing
   @Test func ctrlCAtAPromptRestoresTheTerminal() throws {
     let box = Sandbox()
     box.initVault()
-    let session = try TerminalSession(box, ["list"])
+    // A prompt is the subject: not through the agent.
+    let session = try TerminalSession(box, ["list"], environment: ["RDPVAULT_NO_AGENT": "1"])
     #expect(session.waitFor("Vault passphrase: "))
     #expect(!session.echoes)
     session.type("\u{03}")

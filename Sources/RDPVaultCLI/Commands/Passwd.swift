@@ -31,6 +31,13 @@ extension RDPVault {
       try SecretInput.checkTypeable(new)
       try vault.changePassphrase(current: current, new: new, kdf: kdf?.parameters)
       print("Passphrase changed for \(path).")
+      // The agent would no longer match the file: it locks that vault, and the next command
+      // asks for the new passphrase.
+      if let client = AgentClient(socketPath: options.agentSocket),
+        let locked = try? client.lock(path: try options.canonicalVaultPath()), !locked.isEmpty
+      {
+        Diagnostics.note("the agent locked \(locked.joined(separator: ", ")); unlock it again")
+      }
     }
   }
 }

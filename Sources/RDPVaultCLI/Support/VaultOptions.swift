@@ -20,6 +20,12 @@ struct VaultOptions: ParsableArguments {
       valueName: "path"))
   var passphraseFile: String?
 
+  @Flag(
+    help: ArgumentHelp(
+      "Open the vault in this process even when the agent holds it unlocked (env RDPVAULT_NO_AGENT=1)."
+    ))
+  var noAgent = false
+
   var environment: [String: String] { ProcessInfo.processInfo.environment }
 
   /// `--vault`, then `RDPVAULT_PATH`, then the XDG default.
@@ -53,12 +59,35 @@ struct VaultOptions: ParsableArguments {
       hint: "pass --passphrase-file PATH or set RDPVAULT_PASSPHRASE_FILE")
   }
 
+  /// Whether commands may use the agent: not with `--no-agent` or `RDPVAULT_NO_AGENT=1`.
+  var agentAllowed: Bool {
+    !noAgent
+      && !["1", "true", "yes"].contains(environment["RDPVAULT_NO_AGENT"]?.lowercased() ?? "")
+  }
+
+  /// The agent's socket for this environment.
+  var agentSocket: String { AgentSocket.path(environment: environment) }
+
+  /// The vault path as the agent keys it: absolute, with links resolved.
+  func canonicalVaultPath() throws -> String {
+    let path = try vaultPath()
+    guard let resolved = realpath(path, nil) else { throw VaultError.noVault(path: path) }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+
   /// Opens and unlocks the vault; `wholeTables` are the tables the command reads in full.
-  /// Commands see the vault only as a `VaultService`; this is where the in-process one is made.
+  /// Commands see the vault only as a `VaultService`; this is where one is chosen: the agent's,
+  /// when it holds this vault unlocked, else the in-process one, which asks for the passphrase.
   func openVault(wholeTables: WholeTables = []) throws -> any VaultService {
     let path = try vaultPath()
     // Fail on a missing vault before asking for a passphrase.
     if !FileManager.default.fileExists(atPath: path) { throw VaultError.noVault(path: path) }
+    if agentAllowed, let client = AgentClient(socketPath: agentSocket),
+      let vault = try? client.vault(path: try canonicalVaultPath())
+    {
+      return vault
+    }
     let passphrase = try readPassphrase()
     let vault = try Vault.open(at: path, passphrase: passphrase, wholeTables: wholeTables)
     if let old = vault.upgradedFromFormat {

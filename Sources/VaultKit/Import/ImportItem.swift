@@ -1,7 +1,7 @@
 /// What an import did, or with `--dry-run` would do, for one VM from outside (a bundle or an
 /// .rdp file): every fact the user needs to judge it before trusting it.
-public struct ImportItem: Equatable, Sendable {
-  public enum Action: Equatable, Sendable {
+public struct ImportItem: Equatable, Sendable, Codable {
+  public enum Action: Equatable, Sendable, Codable {
     case add
     /// An existing VM of that name was replaced; `changes` lists old → new.
     case replace
@@ -14,7 +14,7 @@ public struct ImportItem: Equatable, Sendable {
   }
 
   /// How the VM's account relates to the accounts already stored.
-  public enum AccountLink: Equatable, Sendable {
+  public enum AccountLink: Equatable, Sendable, Codable {
     /// A new account, made for this import.
     case new
     /// Linked, with the user's consent, to the stored account of the same sign-in name.
@@ -28,7 +28,7 @@ public struct ImportItem: Equatable, Sendable {
   }
 
   /// One field that a replacement changes.
-  public struct Change: Equatable, Sendable {
+  public struct Change: Equatable, Sendable, Codable {
     public var field: String
     public var old: String
     public var new: String

@@ -1,5 +1,5 @@
 /// The RDP clients `connect` can hand credentials to.
-public enum ClientKind: String, CaseIterable, Sendable {
+public enum ClientKind: String, CaseIterable, Sendable, Codable {
   case auto
   case xfreerdp
   case xfreerdp3

@@ -118,9 +118,7 @@ extension Launcher {
       posix_spawn_file_actions_adddup2(&actions, outputFDs[1], 2)
     }
     // Nothing else of ours reaches the client: not the vault's database, not a caller's pipe.
-    for fd in inheritableDescriptors() where fd > 2 && fd != pipeFDs[0] && fd != outputFDs[1] {
-      posix_spawn_file_actions_addclose(&actions, fd)
-    }
+    closeInheritedDescriptors(&actions, keeping: [pipeFDs[0], outputFDs[1]])
     let argv = ([program] + arguments).map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
@@ -162,20 +160,65 @@ extension Launcher {
     return (pid, outputFDs[0])
   }
 
+  /// Closes in the child every descriptor of ours it would inherit, but 0-2 and `keeping`.
+  static func closeInheritedDescriptors(
+    _ actions: inout posix_spawn_file_actions_t, keeping: Set<Int32>
+  ) {
+    for fd in inheritableDescriptors() where fd > 2 && !keeping.contains(fd) {
+      posix_spawn_file_actions_addclose(&actions, fd)
+    }
+  }
+
+  /// Starts a process that outlives this one (the agent): no environment, /dev/null for its
+  /// standard streams (a caller reading our output to its end must not wait for it), none of
+  /// our descriptors, and default signal handling. It puts itself in a session of its own.
+  public static func startDetached(_ program: String, arguments: [String]) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    closeInheritedDescriptors(&actions, keeping: [])
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var emptyMask = sigset_t()
+    sigemptyset(&emptyMask)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in forwardedSignals + [SIGPIPE] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigmask(&attributes, &emptyMask)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    let argv = ([program] + arguments).map { strdup($0) } + [nil]
+    var envp: [UnsafeMutablePointer<CChar>?] = [nil]
+    defer { for pointer in argv { free(pointer) } }
+    var pid: pid_t = 0
+    let status = posix_spawn(&pid, program, &actions, &attributes, argv, &envp)
+    guard status == 0 else {
+      throw VaultError.clientNotFound(program: program, reason: String(cString: strerror(status)))
+    }
+    return pid
+  }
+
   /// A client still running this long after a forwarded signal gets it again, and SIGKILL
   /// after twice as long: sdl-freerdp3 loses a SIGTERM that comes while it starts up, and
   /// `connect` must not then wait forever.
   static let stopGrace: TimeInterval = 5
 
+  /// Never a blocking `waitpid`: a forwarded signal may be handled on another thread of
+  /// ours (the runtime's), which would not interrupt it, and the escalation below would then
+  /// never run. A check every 100 ms (50 ms once stopping) costs nothing measurable.
   static func wait(for pid: pid_t) -> Outcome {
     var status: Int32 = 0
     var stopping = StopEscalation()
     while true {
-      let result = waitpid(pid, &status, stopping.started ? WNOHANG : 0)
+      let result = waitpid(pid, &status, WNOHANG)
       if result == pid { break }
       if result < 0 && errno != EINTR { return Outcome(status: 255) }
       stopping.check(pid)
-      if result == 0 { usleep(50_000) }
+      if result == 0 { usleep(stopping.started ? 50_000 : 100_000) }
     }
     currentChild = 0
     let signal = status & 0x7f

@@ -1,6 +1,6 @@
 /// A credential record. A local account belongs to one VM; a domain account is shared by
 /// every VM that names it, so changing its password once changes it for all of them.
-public struct Account: Equatable, Sendable {
+public struct Account: Equatable, Sendable, Codable {
   public enum Scope: String, Codable, Sendable {
     case local, domain
   }
@@ -59,7 +59,7 @@ public struct Account: Equatable, Sendable {
 }
 
 /// A parsed `--user`/`--domain` pair, before it is matched to a stored account.
-public struct AccountName: Equatable, Sendable {
+public struct AccountName: Equatable, Sendable, Codable {
   public var userName: String
   public var domain: String?
   public var form: Account.SignInForm

@@ -1,5 +1,5 @@
 /// A VM connection profile: everything but the credential's secret.
-public struct Profile: Equatable, Sendable {
+public struct Profile: Equatable, Sendable, Codable {
   public static let defaultPort = 3389
 
   public var name: String
@@ -77,7 +77,7 @@ public struct Profile: Equatable, Sendable {
 }
 
 /// A profile together with its account, as `show` and `list` present it.
-public struct ProfileEntry: Equatable, Sendable {
+public struct ProfileEntry: Equatable, Sendable, Codable {
   public var profile: Profile
   public var account: Account
 

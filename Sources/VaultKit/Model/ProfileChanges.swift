@@ -1,6 +1,6 @@
 /// The fields an edit changes; nil (or no tags) leaves a field as it is. A value, not a
 /// closure, so an edit can cross a process boundary (an agent, a server) as data.
-public struct ProfileChanges: Equatable, Sendable {
+public struct ProfileChanges: Equatable, Sendable, Codable {
   public var host: String?
   public var port: Int?
   public var kind: AccountKind?

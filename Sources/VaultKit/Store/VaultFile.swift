@@ -56,6 +56,17 @@ enum VaultFile {
 
   /// Opens an existing vault file after checking that only its owner can reach it.
   static func open(at path: String, readonly: Bool) throws -> DatabaseQueue {
+    try checkAccess(path)
+    do {
+      return try DatabaseQueue(path: path, configuration: configuration(readonly: readonly))
+    } catch {
+      throw VaultError.notAVault(path: path)
+    }
+  }
+
+  /// A regular file only its owner can reach, in a directory others cannot write: checked at
+  /// every open, and by the agent before every request.
+  static func checkAccess(_ path: String) throws {
     var info = stat()
     if lstat(path, &info) != 0 {
       if errno == ENOENT { throw VaultError.noVault(path: path) }
@@ -66,10 +77,5 @@ enum VaultFile {
     if mode & 0o077 != 0 { throw VaultError.insecurePermissions(path: path, mode: mode) }
     // The same rule as init: others who can write the directory could swap the file.
     try PrivateDirectory.check(PrivateDirectory.parent(of: PrivateDirectory.absolute(path)))
-    do {
-      return try DatabaseQueue(path: path, configuration: configuration(readonly: readonly))
-    } catch {
-      throw VaultError.notAVault(path: path)
-    }
   }
 }

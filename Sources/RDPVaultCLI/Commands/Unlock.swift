@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import VaultCrypto
+import VaultKit
+
+extension RDPVault {
+  struct Unlock: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Unlock the vault once: the agent holds it open until it has been idle a while.",
+      discussion: """
+        Asks for the passphrase once and hands it to your agent (started if none runs), which
+        opens the vault and serves your commands without asking again. It locks after
+        --timeout without use (default 1h, like rbw), on `rdpvault lock`, when `passwd` runs,
+        and when the vault file is replaced. The vault key never leaves the agent; only your
+        own user's processes can reach it. Each vault path is unlocked on its own.
+        """)
+
+    @OptionGroup var options: VaultOptions
+
+    @Option(
+      help: ArgumentHelp(
+        "Lock after this long without use: 90s, 30m, 8h, 1h30m (up to 24 hours).",
+        valueName: "duration"))
+    var timeout: String = "1h"
+
+    func validate() throws {
+      guard Duration.seconds(timeout) != nil else {
+        throw ValidationError(
+          "invalid --timeout \(quoted(timeout)): give 1 second to 24 hours, such as 90s, 30m, 8h or 1h30m"
+        )
+      }
+    }
+
+    func run() throws {
+      let path = try options.canonicalVaultPath()
+      let seconds = Duration.seconds(timeout)!
+      let passphrase = try options.readPassphrase()
+      let client = try AgentLauncher.connectOrStart(socketPath: options.agentSocket)
+      let (status, upgraded) = try client.unlock(
+        path: path, passphrase: passphrase, timeout: seconds)
+      if let upgraded {
+        Diagnostics.note(
+          "upgraded \(path) from format \(upgraded) to format 2 (one sealed record per row); everything was kept, "
+            + "and older rdpvault versions can no longer open it")
+      }
+      Diagnostics.note(
+        "unlocked \(path) in the agent (pid \(status.agentPID)); it locks after \(Duration.text(seconds)) without use"
+      )
+    }
+  }
+
+  struct Lock: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Make the agent forget the vault (with --all, every vault).")
+
+    @OptionGroup var options: VaultOptions
+    @Flag(help: "Lock every vault the agent holds.") var all = false
+
+    func run() throws {
+      guard let client = AgentClient(socketPath: options.agentSocket) else {
+        Diagnostics.note("no agent is running; nothing was unlocked")
+        return
+      }
+      let locked = try client.lock(path: all ? nil : try options.canonicalVaultPath())
+      Diagnostics.note(
+        locked.isEmpty ? "nothing was unlocked" : "locked \(locked.joined(separator: ", "))")
+    }
+  }
+}
+
+/// Durations as `unlock --timeout` takes and shows them.
+enum Duration {
+  /// `90s`, `30m`, `8h`, `1h30m`, or plain seconds, within the agent's range; nil otherwise.
+  static func seconds(_ text: String) -> Int? {
+    if let plain = Int(text) { return AgentServer.timeouts.contains(plain) ? plain : nil }
+    var total = 0
+    var number = ""
+    for character in text.lowercased() {
+      if character.isASCII, character.isNumber {
+        number.append(character)
+        guard number.count <= 6 else { return nil }
+        continue
+      }
+      guard let value = Int(number) else { return nil }
+      switch character {
+      case "s": total += value
+      case "m": total += value * 60
+      case "h": total += value * 3600
+      default: return nil
+      }
+      number = ""
+    }
+    guard number.isEmpty, AgentServer.timeouts.contains(total) else { return nil }
+    return total
+  }
+
+  static func text(_ seconds: Int) -> String {
+    let (hours, minutes, rest) = (seconds / 3600, seconds % 3600 / 60, seconds % 60)
+    var parts: [String] = []
+    if hours > 0 { parts.append("\(hours)h") }
+    if minutes > 0 { parts.append("\(minutes)m") }
+    if rest > 0 || parts.isEmpty { parts.append("\(rest)s") }
+    return parts.joined()
+  }
+}
