@@ -70,6 +70,10 @@ public final class Vault {
     return vault
   }
 
+  /// Refuses a vault file others can reach, or in a directory others can write, before a
+  /// command asks for the passphrase.
+  public static func checkFile(at path: String) throws { try VaultFile.checkAccess(path) }
+
   /// Opens and unlocks the vault at `path`; `wholeTables` are read while the key is derived.
   public static func open(
     at path: String, passphrase: borrowing SecretBytes, wholeTables: WholeTables = []

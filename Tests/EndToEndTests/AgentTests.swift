@@ -103,6 +103,26 @@ import Testing
     #expect(box.run(["password", "web-01"], environment: Self.noPassphrase).status == 1)
   }
 
+  /// `RDPVAULT_AUTO_UNLOCK=1`: the command that asks unlocks the agent for the next ones.
+  @Test func autoUnlockUnlocksTheAgentOnTheFirstPrompt() throws {
+    let box = sandbox()
+    let first = box.run(["password", "web-01"], environment: ["RDPVAULT_AUTO_UNLOCK": "1"])
+    #expect(first.status == 0, "\(first.stderr)")
+    #expect(first.stdout == Self.canary + "\n")
+    #expect(first.stderr.contains("for the next commands"))
+    #expect(try status(box)["unlocked"] as? Bool == true)
+    #expect(try status(box)["timeout_seconds"] as? Int == 3600)
+    #expect(box.run(["password", "web-01"], environment: Self.noPassphrase).status == 0)
+    // Without the switch, or with --no-agent, a command never starts an agent.
+    let other = Sandbox()
+    #expect(other.run(["init", "--kdf", "interactive"]).status == 0)
+    #expect(other.run(["list"]).status == 0)
+    #expect(
+      other.run(["list", "--no-agent"], environment: ["RDPVAULT_AUTO_UNLOCK": "1"]).status == 0)
+    #expect(
+      !FileManager.default.fileExists(atPath: other.runtimeDirectory + "/rdpvault/agent.sock"))
+  }
+
   @Test func badTimeoutsAreUsageErrors() {
     let box = sandbox()
     for bad in ["0", "25h", "1x", "h", "-5m", "99999999s", "1h-5m"] {

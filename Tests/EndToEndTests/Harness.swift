@@ -72,6 +72,7 @@ final class Sandbox {
     let log = output ?? root + "/.bg-out"
     var environment = [
       "PATH": "/usr/bin:/bin", "HOME": root, "LANG": "C.UTF-8", "XDG_RUNTIME_DIR": runtimeDirectory,
+      "RDPVAULT_AGENT_SOCKET": runtimeDirectory + "/rdpvault/agent.sock",
     ]
     environment["RDPVAULT_PATH"] = vault
     environment["RDPVAULT_PASSPHRASE_FILE"] = passphraseFile
@@ -99,10 +100,16 @@ final class Sandbox {
   ) -> Run {
     var environment = [
       "PATH": "/usr/bin:/bin", "HOME": root, "LANG": "C.UTF-8", "XDG_RUNTIME_DIR": runtimeDirectory,
+      "RDPVAULT_AGENT_SOCKET": runtimeDirectory + "/rdpvault/agent.sock",
     ]
     if vaultEnvironment {
       environment["RDPVAULT_PATH"] = vault
       environment["RDPVAULT_PASSPHRASE_FILE"] = passphraseFile
+      // Through the agent, a command that opens its vault itself has no passphrase to read
+      // (unless the test gives one): the suite then proves the agent served it.
+      if Self.agentMode && unlocked && !Self.passphraseCommands.contains(arguments.first ?? "") {
+        environment["RDPVAULT_PASSPHRASE_FILE"] = ""
+      }
     }
     environment.merge(extra) { $1 }
     let out = root + "/.stdout"
@@ -134,6 +141,11 @@ final class Sandbox {
     return result
   }
 
+  /// Commands that read the passphrase whatever the agent holds.
+  static let passphraseCommands: Set<String> = ["init", "passwd", "unlock"]
+  /// True once `initVault` unlocked the vault in the agent (agent mode only).
+  private(set) var unlocked = false
+
   /// `rdpvault init` with the fast (INTERACTIVE) preset; tests must not wait on MODERATE.
   func initVault() {
     let result = run(["init", "--kdf", "interactive"])
@@ -141,6 +153,7 @@ final class Sandbox {
     if Self.agentMode {
       let unlock = run(["unlock"])
       #expect(unlock.status == 0, "unlock failed: \(unlock.stderr)")
+      unlocked = true
     }
   }
 

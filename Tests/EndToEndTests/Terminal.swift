@@ -21,6 +21,7 @@ final class TerminalSession {
     var environment = [
       "PATH": "/usr/bin:/bin", "HOME": box.root, "LANG": "C.UTF-8", "TERM": "dumb",
       "RDPVAULT_PATH": box.vault, "XDG_RUNTIME_DIR": box.runtimeDirectory,
+      "RDPVAULT_AGENT_SOCKET": box.runtimeDirectory + "/rdpvault/agent.sock",
     ]
     environment.merge(extra) { $1 }
     var actions = posix_spawn_file_actions_t()

@@ -38,11 +38,7 @@ extension RDPVault {
       let client = try AgentLauncher.connectOrStart(socketPath: options.agentSocket)
       let (status, upgraded) = try client.unlock(
         path: path, passphrase: passphrase, timeout: seconds)
-      if let upgraded {
-        Diagnostics.note(
-          "upgraded \(path) from format \(upgraded) to format 2 (one sealed record per row); everything was kept, "
-            + "and older rdpvault versions can no longer open it")
-      }
+      if let upgraded { VaultOptions.noteUpgrade(path, from: upgraded) }
       Diagnostics.note(
         "unlocked \(path) in the agent (pid \(status.agentPID)); it locks after \(Duration.text(seconds)) without use"
       )

@@ -65,6 +65,13 @@ struct VaultOptions: ParsableArguments {
       && !["1", "true", "yes"].contains(environment["RDPVAULT_NO_AGENT"]?.lowercased() ?? "")
   }
 
+  /// `RDPVAULT_AUTO_UNLOCK=1`: a command that has to ask for the passphrase also unlocks the
+  /// agent with it (for an hour without use), as rbw's commands start its agent on demand.
+  var autoUnlock: Bool {
+    agentAllowed
+      && ["1", "true", "yes"].contains(environment["RDPVAULT_AUTO_UNLOCK"]?.lowercased() ?? "")
+  }
+
   /// The agent's socket for this environment.
   var agentSocket: String { AgentSocket.path(environment: environment) }
 
@@ -88,14 +95,29 @@ struct VaultOptions: ParsableArguments {
     {
       return vault
     }
+    // A file the open would refuse is refused before the passphrase is asked for.
+    try Vault.checkFile(at: path)
     let passphrase = try readPassphrase()
-    let vault = try Vault.open(at: path, passphrase: passphrase, wholeTables: wholeTables)
-    if let old = vault.upgradedFromFormat {
+    if autoUnlock {
+      let canonical = try canonicalVaultPath()
+      let client = try AgentLauncher.connectOrStart(socketPath: agentSocket)
+      let (status, upgraded) = try client.unlock(
+        path: canonical, passphrase: passphrase, timeout: AgentServer.defaultTimeout)
+      if let upgraded { Self.noteUpgrade(canonical, from: upgraded) }
       Diagnostics.note(
-        "upgraded \(path) from format \(old) to format 2 (one sealed record per row); everything was kept, "
-          + "and older rdpvault versions can no longer open it")
+        "unlocked \(canonical) in the agent (pid \(status.agentPID)) for the next commands")
+      if let vault = try client.vault(path: canonical) { return vault }
+      throw VaultError.agentLockedMeanwhile
     }
+    let vault = try Vault.open(at: path, passphrase: passphrase, wholeTables: wholeTables)
+    if let old = vault.upgradedFromFormat { Self.noteUpgrade(path, from: old) }
     return vault
+  }
+
+  static func noteUpgrade(_ path: String, from format: Int) {
+    Diagnostics.note(
+      "upgraded \(path) from format \(format) to format 2 (one sealed record per row); everything was kept, "
+        + "and older rdpvault versions can no longer open it")
   }
 }
 

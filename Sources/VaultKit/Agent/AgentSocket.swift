@@ -19,8 +19,11 @@ public enum AgentSocket {
     return "/tmp/rdpvault-\(getuid())"
   }
 
+  /// `RDPVAULT_AGENT_SOCKET` when set (as `SSH_AUTH_SOCK` names ssh-agent's), else the
+  /// default directory's socket. Either way the directory must be the user's, 0700.
   public static func path(environment: [String: String]) -> String {
-    directory(environment: environment) + "/" + fileName
+    if let socket = environment["RDPVAULT_AGENT_SOCKET"], socket.hasPrefix("/") { return socket }
+    return directory(environment: environment) + "/" + fileName
   }
 
   /// Creates the directory 0700, or checks the one there: ours, a directory (not a link), and
