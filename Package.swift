@@ -66,6 +66,7 @@ let package = Package(
       name: "EndToEndTests",
       dependencies: [
         "rdpvault", "VaultKit", "VaultCrypto", .product(name: "GRDB", package: "GRDB.swift"),
-      ]),
+      ],
+      exclude: ["Golden"]),
   ]
 )

@@ -255,8 +255,13 @@ import Testing
       // SIGTERM to rdpvault reaches the client, and connect exits with the client's status.
       #expect(seen.parent == running.processIdentifier)
       kill(running.processIdentifier, SIGTERM)
+      let started = Date()
       let finished = box.finish(running)
-      #expect(finished.status != 0, "\(client): \(finished.stderr)")
+      // It ends within the escalation's bound (SIGKILL at 10 s: sdl-freerdp3 can lose a
+      // SIGTERM that lands while it starts)...
+      #expect(Date().timeIntervalSince(started) < 15, "\(client): \(finished.stderr)")
+      // ...with the client's own status: FreeRDP 3 exits 0 when the signal lands after its
+      // session started (a clean disconnect), and non-zero before, so only FreeRDP 2's is fixed.
       if client == "xfreerdp" {
         // xfreerdp ends on SIGTERM as 128 + 15.
         #expect(finished.status == 143, "\(finished.stderr)")
@@ -438,14 +443,15 @@ import Testing
       box.run(
         [
           "add", "jit-vm", "--host", "127.0.0.1", "--port", "3390", "--kind", "local", "--user",
-          "u", "--password-stdin",
+          "u", "--password-stdin", "--resource-group", "rg-jit", "--subscription", "sub-1",
         ], stdin: "pw\n"
       ).status == 0)
     let spy = box.write("#!/bin/sh\ntouch \"$SPY_OUT\"\n", to: "spy.sh", mode: 0o700)
     let hookOut = box.root + "/hook"
     #expect(
       box.run([
-        "set", "jit-vm", "pre-connect", "echo \"$VM_NAME $VM_HOST $VM_PORT\" > \(hookOut); exit 3",
+        "set", "jit-vm", "pre-connect",
+        "echo \"$VM_NAME $VM_HOST $VM_PORT $VM_COMPUTER_NAME $VM_RESOURCE_GROUP $VM_SUBSCRIPTION\" > \(hookOut); exit 3",
       ]).status == 0)
     let stopped = box.run(
       ["connect", "jit-vm", "--client-path", spy, "--no-check"],
@@ -454,7 +460,9 @@ import Testing
     #expect(
       stopped.stderr.contains(
         "rdpvault: error: the pre-connect command failed (exit status 3); not connecting"))
-    #expect(try String(contentsOfFile: hookOut, encoding: .utf8) == "jit-vm 127.0.0.1 3390\n")
+    #expect(
+      try String(contentsOfFile: hookOut, encoding: .utf8)
+        == "jit-vm 127.0.0.1 3390 JIT-VM rg-jit sub-1\n")
     #expect(!FileManager.default.fileExists(atPath: box.root + "/ran"))
     #expect(box.run(["set", "jit-vm", "pre-connect", "true"]).status == 0)
     #expect(

@@ -121,7 +121,7 @@ import Testing
     let box = Sandbox()
     let unknown = box.run(["info", "--bogus"])
     #expect(unknown.status == 64)
-    #expect(unknown.stderr.hasPrefix("rdpvault: error: Unknown option '--bogus'"))
+    #expect(unknown.stderr.hasPrefix("rdpvault: error: unknown option '--bogus'\n"))
     #expect(box.run(["init", "--kdf", "extreme"]).status == 64)
     #expect(box.run(["frobnicate"]).status == 64)
     #expect(box.run(["--help"]).status == 0)

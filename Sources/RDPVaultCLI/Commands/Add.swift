@@ -17,20 +17,29 @@ extension RDPVault {
     @OptionGroup var fields: ProfileOptions
     @OptionGroup var passwordOptions: PasswordOptions
 
-    func validate() throws {
-      if fields.host == nil { throw ValidationError("missing --host") }
-      if fields.kind == nil { throw ValidationError("missing --kind (local, domain or dc)") }
-      if fields.user == nil { throw ValidationError("missing --user") }
-    }
-
     func run() throws {
-      let vault = try options.openVault()
-      try Validation.profileName(name)
-      guard let accountName = try fields.accountName else {
+      // Not in validate(): swift-argument-parser runs it before reporting an unknown option,
+      // and `--hots 10.0.0.4` must be named as the typo it is, not as a missing --host.
+      for (value, option) in [
+        (fields.host, "--host"), (fields.kind?.rawValue, "--kind (local, domain or dc)"),
+        (fields.user, "--user"),
+      ] where value == nil {
+        throw UsageError(message: "missing \(option)", hint: "see: rdpvault help add")
+      }
+      // Everything that can be checked without the vault is, before the passphrase: the
+      // values' syntax and the account's kind (a bare user for a domain VM, --admin on a
+      // local one).
+      try UsageError.check { try Validation.profileName(name) }
+      try fields.checkSyntax()
+      guard let accountName = try fields.accountName, let kind = fields.kind else {
         throw ValidationError("missing --user")
       }
       let (computerName, vmNameUnusable) = Profile.computerName(
         given: fields.computerName, vmName: name, user: accountName)
+      try UsageError.check {
+        _ = try accountName.account(kind: kind, computerName: computerName, admin: fields.admin)
+      }
+      let vault = try options.openVault()
       var profile = Profile(name: name, host: "", computerName: computerName, kind: .local)
       fields.changes.apply(to: &profile)
       let resolution = try vault.resolveAccount(

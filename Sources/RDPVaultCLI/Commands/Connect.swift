@@ -46,8 +46,9 @@ extension RDPVault {
           "pre-connect: \(hook.map { approved == nil ? "\($0) (NOT approved: connect refuses to run it)" : $0 } ?? "(none)")"
         )
         print(
-          "check: \(noCheck ? "skipped (--no-check)" : "TCP connection to \(Output.address(entry.profile)) first")"
+          "check: \(noCheck ? "skipped (--no-check)" : "TCP connection to \(Output.address(entry.profile)), after the pre-connect command")"
         )
+        print("order: pre-connect command, TCP check, password from the vault, client")
         return
       }
       if choice.picked { Diagnostics.note("using \(choice.kind.displayName) at \(choice.program)") }

@@ -17,17 +17,31 @@ extension RDPVault {
     @Argument(help: "The VM's name.") var name: String
     @OptionGroup var fields: ProfileOptions
     @OptionGroup var passwordOptions: PasswordOptions
+    @Option(name: .customLong("add-tag"), help: "Add this tag, keeping the others (repeatable).")
+    var addTags: [String] = []
+    @Option(name: .customLong("remove-tag"), help: "Remove this tag, in any case (repeatable).")
+    var removeTags: [String] = []
     @Flag(
       name: .shortAndLong,
       help: "Do not ask before removing the VM's local account and its password.")
     var yes = false
 
+    /// The options' changes, with the tags added and removed.
+    var changes: ProfileChanges {
+      var changes = fields.changes
+      changes.addTags = addTags
+      changes.removeTags = removeTags
+      return changes
+    }
+
     func run() throws {
+      try fields.checkSyntax()
       let vault = try options.openVault()
       let accountName = try fields.accountName
+      let changes = self.changes
       let admin: Bool? = fields.admin ? true : nil
       if let removed = try vault.editRemovesAccount(
-        named: name, changes: fields.changes, account: accountName, admin: admin)
+        named: name, changes: changes, account: accountName, admin: admin)
       {
         Diagnostics.warning(
           "\(name) leaves its local account \(removed), whose stored password will be deleted")
@@ -42,12 +56,12 @@ extension RDPVault {
       var password = try passwordOptions.read(prompt: false)
       if password == nil,
         try vault.editNeedsPassword(
-          named: name, changes: fields.changes, account: accountName, admin: admin)
+          named: name, changes: changes, account: accountName, admin: admin)
       {
         password = try passwordOptions.read(prompt: true)
       }
       let entry = try vault.editProfile(
-        named: name, changes: fields.changes, account: accountName, admin: admin,
+        named: name, changes: changes, account: accountName, admin: admin,
         password: password)
       Diagnostics.note(
         "updated \(entry.profile.name) (\(entry.profile.kind.rawValue), signs in as \(entry.signInName))"

@@ -15,8 +15,7 @@ extension RDPVault {
     @OptionGroup var options: VaultOptions
     @Argument(help: "Only names matching this (a substring, or a glob with * and ?).")
     var pattern: String?
-    @Option(help: "Only VMs with this tag.") var tag: String?
-    @Option(help: "Only VMs of this kind.") var kind: AccountKind?
+    @OptionGroup var filter: FilterOptions
     @Flag(help: "Print a JSON array (fields documented in the README).") var json = false
 
     func run() throws {
@@ -24,22 +23,15 @@ extension RDPVault {
       // The entries stay where they are (a copy of 100,000 costs a retain per field); the
       // filter and the name order pick indices.
       let (all, sorted) = try vault.profilesUnsorted(withSettings: json)
-      let order =
-        tag == nil && kind == nil && pattern == nil
-        ? sorted
-        : sorted.filter { index in
-          let entry = all[index]
-          return (tag.map { entry.profile.tags.contains($0) } ?? true)
-            && (kind.map { entry.profile.kind == $0 } ?? true)
-            && (pattern.map { Self.matches(entry.profile.name, $0) } ?? true)
-        }
+      let filter = self.filter.filter(name: pattern)
+      let order = filter.isEmpty ? sorted : sorted.filter { filter.matches(all[$0].profile) }
       if json {
         ProfileJSONWriter.write(all, in: order, to: 1)
         return
       }
       let entries = order.map { all[$0] }
       if entries.isEmpty {
-        Diagnostics.note("no VMs\(pattern == nil && tag == nil && kind == nil ? "" : " match")")
+        Diagnostics.note("no VMs\(filter.isEmpty ? "" : " match")")
         return
       }
       print(
@@ -51,13 +43,6 @@ extension RDPVault {
               $0.profile.tags.joined(separator: ","),
             ]
           }))
-    }
-
-    static func matches(_ name: String, _ pattern: String) -> Bool {
-      if pattern.contains("*") || pattern.contains("?") || pattern.contains("[") {
-        return fnmatch(pattern.lowercased(), name.lowercased(), 0) == 0
-      }
-      return name.lowercased().contains(pattern.lowercased())
     }
   }
 }

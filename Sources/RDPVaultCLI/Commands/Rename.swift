@@ -10,6 +10,7 @@ extension RDPVault {
     @Argument(help: "The new name.") var new: String
 
     func run() throws {
+      try UsageError.check { try Validation.profileName(new) }
       try options.openVault().renameProfile(old, to: new)
       Diagnostics.note("renamed \(old) to \(new)")
     }

@@ -8,7 +8,16 @@ extension RDPVault {
       discussion: """
         KEY is an .rdp property rdpvault models, by its .rdp name ("screen mode id", or
         screen-mode-id), checked against its documented range. Any other property goes in
-        verbatim with --line 'name:type:value'. Modelled properties:
+        verbatim with --line 'name:type:value'.
+
+        connect options: cert-sha256 HEX pins the server certificate (SHA-256).
+        pre-connect 'CMD' runs CMD with /bin/sh -c before each connect, before the port check,
+        with VM_NAME, VM_HOST, VM_PORT, VM_COMPUTER_NAME, VM_RESOURCE_GROUP and
+        VM_SUBSCRIPTION in its environment (never a password, nothing named RDPVAULT_*); a
+        non-zero exit stops the connect. A command you set is approved by setting it; one from
+        a bundle runs only after `rdpvault hook approve NAME`.
+
+        Modelled properties:
         \(RDPProperty.all.map { "  \($0.name) (\($0.type.rawValue)): \($0.summary)" }.joined(separator: "\n"))
         """)
 

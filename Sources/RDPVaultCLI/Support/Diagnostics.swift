@@ -14,6 +14,32 @@ struct CLIError: Error {
   }
 }
 
+/// A mistake in what was typed, found before the vault is opened: exit 64, before any
+/// passphrase is asked for. Made from the `VaultError` a value's syntax check throws.
+struct UsageError: Error {
+  var message: String
+  var hint: String?
+
+  init(_ error: VaultError) {
+    message = error.cliMessage
+    hint = error.hint
+  }
+
+  init(message: String, hint: String?) {
+    self.message = message
+    self.hint = hint
+  }
+
+  /// Runs `body`, turning a vault error into a usage error.
+  static func check(_ body: () throws -> Void) throws {
+    do {
+      try body()
+    } catch let error as VaultError {
+      throw UsageError(error)
+    }
+  }
+}
+
 /// Writes diagnostics in age's style: `rdpvault: error: …` and `rdpvault: hint: …`.
 enum Diagnostics {
   static func error(_ message: String, hint: String? = nil) {
@@ -42,6 +68,9 @@ enum Diagnostics {
     case let error as CLIError:
       self.error(error.message, hint: error.hint)
       return 1
+    case let error as UsageError:
+      self.error(error.message, hint: error.hint)
+      return 64
     case let error as CryptoError:
       self.error(describe(error))
       return 1
@@ -53,9 +82,9 @@ enum Diagnostics {
       }
       let message = RDPVault.message(for: error)
       if !message.isEmpty {
+        let usage = UsageMessage(message, arguments: Array(CommandLine.arguments.dropFirst()))
         self.error(
-          message.split(separator: "\n").first.map(String.init) ?? message,
-          hint: code.rawValue == 64 ? "see: rdpvault help" : nil)
+          usage.message, hint: usage.hint ?? (code.rawValue == 64 ? "see: rdpvault help" : nil))
       }
       return code.rawValue
     }

@@ -39,6 +39,18 @@ struct ProfileOptions: ParsableArguments {
   @Option(help: "A free-text note.")
   var note: String?
 
+  /// The syntax of every value given, checked before the vault is opened: a mistake is a
+  /// usage error (exit 64), reported before any passphrase is asked for.
+  func checkSyntax() throws {
+    try UsageError.check {
+      if let host { try Validation.host(host) }
+      if let port { try Validation.port(port) }
+      if let computerName { try Validation.computerName(computerName) }
+      for tag in tags { try Validation.tag(tag) }
+      if let user { _ = try AccountName.parse(user: user, domain: domain) }
+    }
+  }
+
   /// The fields the given options change.
   var changes: ProfileChanges {
     ProfileChanges(
@@ -88,5 +100,33 @@ struct PasswordOptions: ParsableArguments {
     return try SecretInput.readFromTerminal(
       prompt: "Password for the account: ", confirmPrompt: "Repeat the password: ",
       what: "password", hint: "use --password-stdin or --generate-password")
+  }
+}
+
+/// Which VMs: the filters of `list` (and, later, of the bulk commands). All given must match.
+struct FilterOptions: ParsableArguments {
+  @Option(
+    name: .customLong("tag"),
+    help: "Only VMs with this tag (repeatable: every one must match; case is ignored).")
+  var tags: [String] = []
+
+  @Option(help: "Only VMs of this kind.") var kind: AccountKind?
+
+  @Option(help: "Only VMs in this Azure resource group (case is ignored).")
+  var resourceGroup: String?
+
+  @Option(help: "Only VMs in this Azure subscription.") var subscription: String?
+
+  @Option(
+    name: .customLong("host-match"),
+    help: ArgumentHelp(
+      "Only VMs whose host matches: a substring, or a glob such as '10.0.1.*'.",
+      valueName: "pattern"))
+  var hostPattern: String?
+
+  func filter(name: String?) -> ProfileFilter {
+    ProfileFilter(
+      name: name, tags: tags, kind: kind, resourceGroup: resourceGroup,
+      subscription: subscription, host: hostPattern)
   }
 }

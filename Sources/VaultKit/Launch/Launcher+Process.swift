@@ -226,8 +226,10 @@ extension Launcher {
       ? Outcome(status: (status >> 8) & 0xff) : Outcome(status: 128 + signal, signal: signal)
   }
 
-  /// Runs a profile's pre-connect command with `/bin/sh -c`, the VM's name, host and port in
-  /// `VM_NAME`, `VM_HOST` and `VM_PORT`. Returns its exit status.
+  /// Runs a profile's pre-connect command with `/bin/sh -c`, the VM's name, host, port,
+  /// computer name, resource group and subscription in `VM_NAME`, `VM_HOST`, `VM_PORT`,
+  /// `VM_COMPUTER_NAME`, `VM_RESOURCE_GROUP` and `VM_SUBSCRIPTION` (empty when unknown); never
+  /// a secret. Returns its exit status.
   public static func runHook(_ command: String, profile: Profile, environment: [String: String])
     throws -> Int32
   {
@@ -235,6 +237,9 @@ extension Launcher {
     hookEnvironment["VM_NAME"] = profile.name
     hookEnvironment["VM_HOST"] = profile.host
     hookEnvironment["VM_PORT"] = String(profile.port)
+    hookEnvironment["VM_COMPUTER_NAME"] = profile.computerName
+    hookEnvironment["VM_RESOURCE_GROUP"] = profile.resourceGroup
+    hookEnvironment["VM_SUBSCRIPTION"] = profile.subscription
     let pid = try spawn(
       "/bin/sh", arguments: ["-c", command], environment: hookEnvironment, stdin: nil
     ).pid

@@ -99,7 +99,7 @@ public struct AccountName: Equatable, Sendable, Codable {
   }
 
   /// The account a profile of `kind` on `computerName` signs in with.
-  func account(kind: AccountKind, computerName: String, admin: Bool) throws -> Account {
+  public func account(kind: AccountKind, computerName: String, admin: Bool) throws -> Account {
     switch kind {
     case .local:
       if let domain,

@@ -7,20 +7,26 @@ public struct ProfileChanges: Equatable, Sendable, Codable {
   public var computerName: String?
   /// Replaces the tags when not empty.
   public var tags: [String]
+  /// Added to the tags (after a replacement), unless already there in any case.
+  public var addTags: [String]
+  /// Removed from the tags, in any case.
+  public var removeTags: [String]
   public var resourceGroup: String?
   public var subscription: String?
   public var note: String?
 
   public init(
     host: String? = nil, port: Int? = nil, kind: AccountKind? = nil, computerName: String? = nil,
-    tags: [String] = [], resourceGroup: String? = nil, subscription: String? = nil,
-    note: String? = nil
+    tags: [String] = [], addTags: [String] = [], removeTags: [String] = [],
+    resourceGroup: String? = nil, subscription: String? = nil, note: String? = nil
   ) {
     self.host = host
     self.port = port
     self.kind = kind
     self.computerName = computerName
     self.tags = tags
+    self.addTags = addTags
+    self.removeTags = removeTags
     self.resourceGroup = resourceGroup
     self.subscription = subscription
     self.note = note
@@ -33,6 +39,12 @@ public struct ProfileChanges: Equatable, Sendable, Codable {
     if let kind { profile.kind = kind }
     if let computerName { profile.computerName = computerName }
     if !tags.isEmpty { profile.tags = tags }
+    for tag in addTags where !profile.tags.contains(where: { $0.lowercased() == tag.lowercased() })
+    {
+      profile.tags.append(tag)
+    }
+    let removed = Set(removeTags.map { $0.lowercased() })
+    profile.tags.removeAll { removed.contains($0.lowercased()) }
     if let resourceGroup { profile.resourceGroup = resourceGroup }
     if let subscription { profile.subscription = subscription }
     if let note { profile.note = note }

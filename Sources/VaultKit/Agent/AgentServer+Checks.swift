@@ -1,0 +1,38 @@
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The checks before every request: an unlocked vault is served only while its file is the
+/// one that was opened, with the key wrap it had, and still as private as an open requires.
+extension AgentServer {
+  static func fileIdentity(_ path: String) throws -> (device: UInt64, inode: UInt64) {
+    var info = stat()
+    guard stat(path, &info) == 0 else { throw VaultError.noVault(path: path) }
+    return (UInt64(info.st_dev), UInt64(info.st_ino))
+  }
+
+  /// What must not change under an unlocked vault: its id and the wrapped key (a `passwd` run
+  /// elsewhere, or another vault copied over this one, changes them).
+  static func headerFingerprint(_ vault: Vault) throws -> [UInt8] {
+    guard
+      let header = try VaultStore.guarded({ try vault.writer.read { try VaultHeader.fetch($0) } })
+    else { throw VaultError.notAVault(path: vault.path ?? "") }
+    var bytes = header.vaultID + header.wrappedKey + header.kdfSalt
+    bytes.appendBigEndian(header.keyVersion)
+    return bytes
+  }
+
+  /// The file is the one unlocked, with the key wrap it had, and still passes the checks an
+  /// open makes (only its owner can reach it, in a directory others cannot write).
+  static func stillTheSame(_ entry: Held, path: String) -> Bool {
+    guard (try? VaultFile.checkAccess(path)) != nil,
+      let file = try? fileIdentity(path), file.device == entry.device,
+      file.inode == entry.inode,
+      let header = try? headerFingerprint(entry.vault)
+    else { return false }
+    return header == entry.header
+  }
+}
