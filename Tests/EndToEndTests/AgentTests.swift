@@ -78,6 +78,34 @@ import Testing
     #expect(info.st_mode & 0o077 == 0)
   }
 
+  /// The agent keeps `list`'s packed VMs while the vault is unchanged: a change through it,
+  /// or by another process on the file, shows in the next list.
+  @Test func listThroughTheAgentFollowsEveryChange() throws {
+    let box = sandbox()
+    #expect(box.run(["unlock"]).status == 0)
+    func names() -> [String] {
+      let result = box.run(["list", "--json"], environment: Self.noPassphrase)
+      #expect(result.status == 0, "\(result.stderr)")
+      let json =
+        try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
+      return (json ?? []).compactMap { $0["name"] as? String }
+    }
+    #expect(names() == ["web-01"])
+    #expect(names() == ["web-01"])
+    let direct = box.run(
+      [
+        "add", "app-01", "--host", "10.0.0.6", "--kind", "local", "--user", "u", "--password-stdin",
+        "--no-agent",
+      ], stdin: "pw\n")
+    #expect(direct.status == 0, "\(direct.stderr)")
+    #expect(names() == ["app-01", "web-01"])
+    #expect(box.run(["rename", "app-01", "app-02"], environment: Self.noPassphrase).status == 0)
+    #expect(names() == ["app-02", "web-01"])
+    #expect(box.run(["list"], environment: Self.noPassphrase).stdout.contains("app-02"))
+    #expect(box.run(["rm", "app-02", "--yes", "--no-agent"]).status == 0)
+    #expect(names() == ["web-01"])
+  }
+
   @Test func theIdleTimeoutLockAndPasswdLock() throws {
     let box = sandbox()
     #expect(box.run(["unlock", "--timeout", "2s"]).status == 0)
@@ -334,7 +362,9 @@ import Testing
     // The other user's own copy of the binary and a runtime directory of its own.
     chmod(box.root, 0o755)
     let binary = box.root + "/rdpvault"
-    try FileManager.default.copyItem(atPath: Sandbox.binary, toPath: binary)
+    // Copied by another process: a copy written here could leave its write descriptor in a
+    // child another test spawns meanwhile, and exec would then fail with "Text file busy".
+    #expect(Self.run("/bin/cp", [Sandbox.binary, binary], in: box).status == 0)
     let runtime = box.root + "/other-run"
     mkdir(runtime, 0o700)
     chown(runtime, uid, gid)

@@ -16,6 +16,10 @@ enum AgentDispatch {
       case .profilesUnsorted(let withSettings):
         let (entries, order) = try vault.profilesUnsorted(withSettings: withSettings)
         return ok(order.map { entries[$0] })
+      case .profilesPacked(let withSettings):
+        // Served by `AgentServer.cachedList`; here for completeness of the switch.
+        let packed = try packedList(vault, withSettings: withSettings)
+        return ok(Nothing(), secret: try SecretBytes(copying: packed))
       case .resolveAccount(let profile, let name, let admin):
         return ok(try vault.resolveAccount(for: profile, name: name, admin: admin))
       case .addProfile(let profile, let account, let admin, let allowNoPassword, let hasPassword):
@@ -118,7 +122,13 @@ enum AgentDispatch {
     }
   }
 
-  private static func ok<Value: Codable>(_ value: Value, secret: consuming SecretBytes? = nil)
+  /// Every VM in name order, packed.
+  static func packedList(_ vault: Vault, withSettings: Bool) throws -> [UInt8] {
+    let (entries, order) = try vault.profilesUnsorted(withSettings: withSettings)
+    return try EntryPacking.pack(order.map { entries[$0] })
+  }
+
+  static func ok<Value: Codable>(_ value: Value, secret: consuming SecretBytes? = nil)
     -> AgentFrame
   {
     guard let json = try? JSONEncoder().encode(AgentReply.ok(value)) else {

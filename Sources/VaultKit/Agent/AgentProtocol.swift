@@ -19,6 +19,8 @@ enum VaultCall: Codable {
   case profile(name: String)
   case profiles(withSettings: Bool)
   case profilesUnsorted(withSettings: Bool)
+  /// Every VM in name order, packed (`EntryPacking`): what `list` asks for.
+  case profilesPacked(withSettings: Bool)
   case resolveAccount(profile: Profile, name: AccountName, admin: Bool)
   case addProfile(
     profile: Profile, account: AccountName, admin: Bool, allowNoPassword: Bool, hasPassword: Bool)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import VaultCrypto
 
 #if canImport(Glibc)
   import Glibc
@@ -34,5 +35,42 @@ extension AgentServer {
       let header = try? headerFingerprint(entry.vault)
     else { return false }
     return header == entry.header
+  }
+}
+
+/// Where a vault's file stands: SQLite's `data_version` (another connection committed) and
+/// this connection's change count (the agent wrote). Equal marks, equal rows.
+struct ChangeMark: Equatable {
+  var dataVersion: Int64
+  var changes: Int
+
+  static func of(_ vault: Vault) throws -> ChangeMark {
+    try VaultStore.guarded {
+      try vault.writer.read {
+        ChangeMark(dataVersion: try Preread.dataVersion($0), changes: $0.totalChangesCount)
+      }
+    }
+  }
+}
+
+extension AgentServer {
+  /// `list`'s packed VMs, from the cache while the vault's change mark is the same. Called
+  /// with the mutex held.
+  func cachedList(_ path: String, withSettings: Bool) -> AgentFrame {
+    guard let entry = held[path] else { return Self.encode(AgentReply<Nothing>.locked) }
+    do {
+      let mark = try ChangeMark.of(entry.vault)
+      let packed: [UInt8]
+      if let list = entry.list, list.mark == mark, list.withSettings || !withSettings {
+        packed = list.packed
+      } else {
+        packed = try AgentDispatch.packedList(entry.vault, withSettings: withSettings)
+        held[path]?.list = (mark, withSettings, packed)
+      }
+      let section = try SecretBytes(copying: packed)
+      return AgentDispatch.ok(Nothing(), secret: section)
+    } catch {
+      return Self.failure(error)
+    }
   }
 }

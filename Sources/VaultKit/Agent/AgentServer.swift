@@ -35,6 +35,9 @@ public final class AgentServer: @unchecked Sendable {
     let device: UInt64
     let inode: UInt64
     let header: [UInt8]
+    /// The last packed list and the change mark it was made at: `list` again on an unchanged
+    /// vault costs no decryption. Names, hosts and settings, never a password.
+    var list: (mark: ChangeMark, withSettings: Bool, packed: [UInt8])?
 
     var locksAt: Date { lastUsed.addingTimeInterval(TimeInterval(timeout)) }
   }
@@ -46,7 +49,7 @@ public final class AgentServer: @unchecked Sendable {
   public static let defaultTimeout = 3600
 
   let socketPath: String
-  private var held: [String: Held] = [:]
+  var held: [String: Held] = [:]
   private let mutex = NSLock()
   private var wake: (read: Int32, write: Int32) = (-1, -1)
   private var stopping = false
@@ -180,7 +183,7 @@ public final class AgentServer: @unchecked Sendable {
     }
   }
 
-  private static func encode<Value: Codable>(
+  static func encode<Value: Codable>(
     _ reply: AgentReply<Value>, secret: consuming SecretBytes? = nil
   ) -> AgentFrame {
     let json =
@@ -189,7 +192,7 @@ public final class AgentServer: @unchecked Sendable {
     return AgentFrame(json: json, secret: secret)
   }
 
-  private static func failure(_ error: Error) -> AgentFrame {
+  static func failure(_ error: Error) -> AgentFrame {
     encode(AgentReply<Nothing>.failed(asVaultError(error)))
   }
 
@@ -237,6 +240,9 @@ public final class AgentServer: @unchecked Sendable {
       }
       entry.lastUsed = Date()
       held[path] = entry
+      if case .profilesPacked(let withSettings) = call {
+        return cachedList(path, withSettings: withSettings)
+      }
       // At most a progress frame every 50 ms: the command redraws its line, no more.
       var lastProgress = Date.distantPast
       return AgentDispatch.perform(call, on: entry.vault, secret: secret) { done, total in

@@ -36,7 +36,12 @@ final class AgentVault: VaultService {
   }
 
   func profilesUnsorted(withSettings: Bool) throws -> (entries: [ProfileEntry], order: [Int]) {
-    let entries = try call(.profilesUnsorted(withSettings: withSettings), as: [ProfileEntry].self)
+    // The packed list comes in the frame's binary section: no base64, no JSON string.
+    let answer = try client.exchange(
+      .call(path: path, .profilesPacked(withSettings: withSettings)), as: Nothing.self)
+    _ = try client.value(answer.reply)
+    guard let packed = answer.secret else { throw EntryPacking.damaged }
+    let entries = try packed.withUnsafeBytes { try EntryPacking.unpack($0) }
     return (entries, Array(entries.indices))
   }
 
