@@ -151,6 +151,24 @@ import Testing
       !FileManager.default.fileExists(atPath: other.runtimeDirectory + "/rdpvault/agent.sock"))
   }
 
+  /// Idle, the agent spends no CPU: it sleeps in `poll` until a request or the next lock.
+  @Test func anIdleAgentUsesNoCPU() throws {
+    let box = sandbox()
+    #expect(box.run(["unlock"]).status == 0)
+    let pid = try agentPID(box)
+    // utime and stime, in clock ticks: fields 14 and 15 of /proc/PID/stat.
+    func ticks() throws -> Int {
+      let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+      let fields = stat[stat.range(of: ")", options: .backwards)!.upperBound...].split(
+        separator: " ")
+      return Int(fields[11])! + Int(fields[12])!
+    }
+    usleep(200_000)
+    let before = try ticks()
+    sleep(3)
+    #expect(try ticks() == before, "the idle agent used CPU")
+  }
+
   @Test func badTimeoutsAreUsageErrors() {
     let box = sandbox()
     for bad in ["0", "25h", "1x", "h", "-5m", "99999999s", "1h-5m"] {
