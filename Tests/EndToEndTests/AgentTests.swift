@@ -235,6 +235,15 @@ import Testing
     #expect(try status(box)["unlocked"] as? Bool == true)
     #expect(box.run(["lock", "--all"]).status == 0)
     #expect(try status(box)["unlocked"] as? Bool == false)
+    // `agent stop` answers before the agent ends, every time.
+    for _ in 0..<5 {
+      #expect(box.run(["unlock"]).status == 0)
+      let stop = box.run(["agent", "stop"])
+      #expect(
+        stop.status == 0 && stop.stderr == "rdpvault: the agent locked everything and stopped\n",
+        "\(stop.stderr)")
+      #expect(box.run(["agent", "status"]).stdout.contains("no agent is running"))
+    }
   }
 
   @Test func twoCommandsAtOnceAreBothServed() throws {

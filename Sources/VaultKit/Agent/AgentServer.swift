@@ -172,14 +172,24 @@ public final class AgentServer: @unchecked Sendable {
     let decoder = JSONDecoder()
     while let frame = AgentFrame.read(from: fd) {
       let reply: AgentFrame
+      var stop = false
       do {
         let request = try decoder.decode(AgentRequest.self, from: Data(frame.json))
+        if case .stop = request { stop = true }
         reply = handle(request, secret: frame.secret, connection: fd)
       } catch {
         reply = Self.encode(
           AgentReply<Nothing>.failed(.agentFailed(reason: "a request it could not read")))
       }
-      guard reply.write(to: fd) else { return }
+      let written = reply.write(to: fd)
+      // `stop` is answered first, then the agent ends: the command hears that it did.
+      if stop {
+        mutex.lock()
+        stopping = true
+        mutex.unlock()
+        wakeUp()
+      }
+      guard written else { return }
     }
   }
 
@@ -224,11 +234,10 @@ public final class AgentServer: @unchecked Sendable {
       wakeUp()
       return Self.encode(AgentReply.ok(paths))
     case .stop:
+      // Everything locks now; the agent ends once the answer is written (`serve`).
       mutex.lock()
       held.removeAll()
-      stopping = true
       mutex.unlock()
-      wakeUp()
       return Self.encode(AgentReply.ok(Nothing()))
     case .call(let path, let call):
       mutex.lock()
