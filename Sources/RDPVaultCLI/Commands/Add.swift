@@ -5,6 +5,7 @@ import VaultKit
 extension RDPVault {
   struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "add",
       abstract: "Store a VM and its account.",
       discussion: """
         The password is asked twice at the terminal unless --password-stdin or

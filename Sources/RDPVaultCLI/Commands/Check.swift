@@ -4,6 +4,7 @@ import VaultKit
 extension RDPVault {
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "check",
       abstract: "Check that a VM's name resolves and its RDP port answers.")
 
     @OptionGroup var options: VaultOptions

@@ -8,6 +8,7 @@ extension ClientKind: ExpressibleByArgument {}
 extension RDPVault {
   struct Connect: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "connect",
       abstract: "Launch the RDP client and hand it the credentials, never on a command line.",
       discussion: """
         Runs the profile's pre-connect command if it has one, checks that host:port answers,

@@ -5,6 +5,7 @@ import VaultKit
 extension RDPVault {
   struct Edit: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "edit",
       abstract: "Change a VM: any option of add.",
       discussion: """
         Only the options given change. --user/--domain/--kind re-point the VM to another

@@ -4,6 +4,7 @@ import VaultKit
 extension RDPVault {
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "export",
       abstract: "Export VMs in a bundle only the named teammates can open, signed by this vault.",
       discussion: "The file is written 0600; an existing file only with --force.")
 

@@ -4,6 +4,7 @@ import VaultKit
 extension RDPVault {
   struct Hook: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "hook",
       abstract: "Approve a VM's pre-connect command before connect runs it.",
       discussion: """
         A pre-connect command you set with `rdpvault set NAME pre-connect CMD` is approved by
@@ -16,6 +17,7 @@ extension RDPVault {
 
     struct Approve: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "approve",
         abstract: "Show a VM's pre-connect command and approve it.")
 
       @OptionGroup var options: VaultOptions

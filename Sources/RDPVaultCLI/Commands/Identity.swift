@@ -4,6 +4,7 @@ import VaultKit
 extension RDPVault {
   struct Identity: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "identity",
       abstract: "Print this vault's public identity, for teammates to pin.",
       discussion:
         "Send the identity string; read the fingerprint aloud to confirm it arrived intact.")

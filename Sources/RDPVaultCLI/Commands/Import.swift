@@ -10,6 +10,7 @@ import VaultKit
 extension RDPVault {
   struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "import",
       abstract: "Add VMs from .rdp files or from a teammate's bundle.",
       discussion: """
         Reads UTF-16LE (with a byte-order mark) and UTF-8 files, with any line ending. Modelled

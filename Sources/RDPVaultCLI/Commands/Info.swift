@@ -5,6 +5,7 @@ import VaultKit
 extension RDPVault {
   struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "info",
       abstract: "Show the vault's path, format, KDF parameters and counts.",
       discussion: "Reads only the clear header: no passphrase is needed and nothing is decrypted.")
 

@@ -5,6 +5,7 @@ import VaultKit
 extension RDPVault {
   struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "init",
       abstract: "Create a new, empty vault.",
       discussion: """
         The master passphrase is asked twice at the terminal, or read from --passphrase-file.

@@ -9,6 +9,7 @@ import VaultKit
 extension RDPVault {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "list",
       abstract: "List VMs: name, address, kind, sign-in name and tags.",
       discussion: "No password is decrypted.")
 

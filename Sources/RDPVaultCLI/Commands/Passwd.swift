@@ -5,6 +5,7 @@ import VaultKit
 extension RDPVault {
   struct Passwd: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "passwd",
       abstract: "Change the master passphrase.",
       discussion: "Only the wrapped vault key is rewritten; every record stays as it is.")
 

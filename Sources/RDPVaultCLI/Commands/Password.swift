@@ -4,6 +4,7 @@ import VaultKit
 extension RDPVault {
   struct Password: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "password",
       abstract: "Print a VM's password to standard output, for piping.",
       discussion: "The only command that prints a secret.")
 

@@ -7,6 +7,7 @@ extension RDPFileWriter.Encoding: ExpressibleByArgument {}
 extension RDPVault {
   struct Rdp: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "rdp",
       abstract: "Write a ready .rdp file for a VM: address, sign-in name and settings, no secret.",
       discussion: """
         Writes to standard output, or to --output (mode 0600; an existing file only with

@@ -3,7 +3,8 @@ import VaultKit
 
 extension RDPVault {
   struct Rename: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Rename a VM.")
+    static let configuration = CommandConfiguration(
+      commandName: "rename", abstract: "Rename a VM.")
 
     @OptionGroup var options: VaultOptions
     @Argument(help: "The current name.") var old: String

@@ -4,6 +4,7 @@ import VaultKit
 extension RDPVault {
   struct Set: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "set",
       abstract: "Set an RDP setting on a VM.",
       discussion: """
         KEY is an .rdp property rdpvault models, by its .rdp name ("screen mode id", or

@@ -4,6 +4,7 @@ import VaultKit
 extension RDPVault {
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "show",
       abstract: "Show a VM: everything but its password, including the sign-in name.")
 
     @OptionGroup var options: VaultOptions

@@ -6,6 +6,7 @@ import VaultKit
 extension RDPVault {
   struct Unlock: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "unlock",
       abstract: "Unlock the vault once: the agent holds it open until it has been idle a while.",
       discussion: """
         Asks for the passphrase once and hands it to your agent (started if none runs), which
@@ -47,6 +48,7 @@ extension RDPVault {
 
   struct Lock: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "lock",
       abstract: "Make the agent forget the vault (with --all, every vault).")
 
     @OptionGroup var options: VaultOptions

@@ -4,6 +4,7 @@ import VaultKit
 extension RDPVault {
   struct Unset: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "unset",
       abstract: "Clear an RDP setting or extra line on a VM.")
 
     @OptionGroup var options: VaultOptions

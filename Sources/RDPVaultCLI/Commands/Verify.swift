@@ -4,6 +4,7 @@ import VaultKit
 extension RDPVault {
   struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "verify",
       abstract: "Check the whole vault: every record, link and index, and that no row is missing.",
       discussion: """
         Opens every record of every table, checks that each VM links to an account that exists

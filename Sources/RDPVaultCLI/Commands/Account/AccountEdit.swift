@@ -4,6 +4,7 @@ import VaultKit
 extension RDPVault.AccountCommand {
   struct Edit: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "edit",
       abstract: "Mark or unmark a domain account as a domain administrator.")
 
     @OptionGroup var options: VaultOptions

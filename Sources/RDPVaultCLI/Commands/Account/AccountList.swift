@@ -4,6 +4,7 @@ import VaultKit
 extension RDPVault.AccountCommand {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "list",
       abstract: "List accounts and the VMs that use them.")
 
     @OptionGroup var options: VaultOptions

@@ -4,6 +4,7 @@ import VaultKit
 extension RDPVault.AccountCommand {
   struct Passwd: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "passwd",
       abstract: "Change an account's password, for every VM that uses it.")
 
     @OptionGroup var options: VaultOptions

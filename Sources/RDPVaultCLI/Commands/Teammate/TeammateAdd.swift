@@ -4,6 +4,7 @@ import VaultKit
 extension RDPVault.TeammateCommand {
   struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "add",
       abstract: "Pin a teammate's identity under a name.")
 
     @OptionGroup var options: VaultOptions

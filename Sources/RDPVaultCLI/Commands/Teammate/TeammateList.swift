@@ -3,7 +3,8 @@ import VaultKit
 
 extension RDPVault.TeammateCommand {
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List pinned teammates.")
+    static let configuration = CommandConfiguration(
+      commandName: "list", abstract: "List pinned teammates.")
 
     @OptionGroup var options: VaultOptions
     @Flag(help: "Print JSON.") var json = false
