@@ -115,52 +115,65 @@ extension Vault {
     }
   }
 
-  /// Changes a profile. `changes` are the fields to change; a new `account` re-points the VM (and a
-  /// local account it leaves behind is removed); `password` sets the account's password.
-  /// One transaction: on any error nothing is written.
+  /// Changes profiles. `changes` are the fields to change; a new `account` re-points each VM
+  /// (and a local account one leaves behind is removed); `password` sets the password of each
+  /// one's account. One transaction: on any error nothing is written.
   @discardableResult
-  public func editProfile(
-    named name: String, changes: ProfileChanges, account newName: AccountName?, admin: Bool?,
+  public func editProfiles(
+    named names: [String], changes: ProfileChanges, account newName: AccountName?, admin: Bool?,
     password: consuming SecretBytes?
-  ) throws -> ProfileEntry {
-    try editProfile(
-      named: name, change: changes.apply, account: newName, admin: admin, password: password)
+  ) throws -> [ProfileEntry] {
+    try editProfiles(
+      named: names, change: changes.apply, account: newName, admin: admin, password: password)
   }
 
   /// The same, with the change as code: the settings operations check the current value.
   @discardableResult
-  func editProfile(
-    named name: String, change: (inout Profile) throws -> Void, account newName: AccountName?,
+  func editProfiles(
+    named names: [String], change: (inout Profile) throws -> Void, account newName: AccountName?,
     admin: Bool?, password: consuming SecretBytes?
-  ) throws -> ProfileEntry {
+  ) throws -> [ProfileEntry] {
     let newPassword = password
     return try write { db in
-      var record = try fetchProfile(db, named: name)
-      let plan = try planEdit(db, record: &record, change: change, account: newName, admin: admin)
-      let account: Account
-      switch plan {
-      case .same(var updated):
-        try updated.saveChange(db, vault: self)
-        try storePassword(db, accountID: updated.id, ifGiven: newPassword)
-        account = updated.account
-      case .other(let resolution):
-        let oldID = record.accountID
-        record.accountID = try storeAccount(
-          db, resolution, computerName: record.profile.computerName, password: newPassword)
-        account = resolution.account
-        try record.saveChange(db, vault: self)
-        try removeAccountIfOrphanedLocal(db, id: oldID)
-        return ProfileEntry(profile: record.profile, account: account)
+      var entries: [ProfileEntry] = []
+      entries.reserveCapacity(names.count)
+      for name in names {
+        entries.append(
+          try editProfile(
+            db, named: name, change: change, account: newName, admin: admin,
+            password: newPassword))
       }
-      try record.saveChange(db, vault: self)
-      return ProfileEntry(profile: record.profile, account: account)
+      return entries
     }
   }
 
-  /// Removes a profile, and its account when that was the VM's own local account.
-  public func removeProfile(named name: String) throws {
+  private func editProfile(
+    _ db: Database, named name: String, change: (inout Profile) throws -> Void,
+    account newName: AccountName?, admin: Bool?, password newPassword: borrowing SecretBytes?
+  ) throws -> ProfileEntry {
+    var record = try fetchProfile(db, named: name)
+    let plan = try planEdit(db, record: &record, change: change, account: newName, admin: admin)
+    switch plan {
+    case .same(var updated):
+      try updated.saveChange(db, vault: self)
+      try storePassword(db, accountID: updated.id, ifGiven: newPassword)
+      try record.saveChange(db, vault: self)
+      return ProfileEntry(profile: record.profile, account: updated.account)
+    case .other(let resolution):
+      let oldID = record.accountID
+      record.accountID = try storeAccount(
+        db, resolution, computerName: record.profile.computerName, password: newPassword)
+      try record.saveChange(db, vault: self)
+      try removeAccountIfOrphanedLocal(db, id: oldID)
+      return ProfileEntry(profile: record.profile, account: resolution.account)
+    }
+  }
+
+  /// Removes profiles, and each one's account when that was the VM's own local account. One
+  /// transaction.
+  public func removeProfiles(named names: [String]) throws {
     try write { db in
-      try deleteProfile(db, try fetchProfile(db, named: name))
+      for name in names { try deleteProfile(db, try fetchProfile(db, named: name)) }
     }
   }
 

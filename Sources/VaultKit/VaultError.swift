@@ -26,6 +26,8 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case missingField(field: String, rule: String)
   case profileNotFound(name: String, suggestions: [String])
   case profileExists(name: String)
+  /// The names, globs and filters of a many-VM command match no VM.
+  case nothingSelected
   case accountNotFound(name: String)
   case accountAmbiguous(name: String, profiles: [String])
   case accountInUse(name: String, profiles: [String])
@@ -138,6 +140,7 @@ extension VaultError {
     case .missingField(let field, let rule): "missing \(field): \(rule)"
     case .profileNotFound(let name, _): "no VM named \(quoted(name))"
     case .profileExists(let name): "a VM named \(quoted(name)) already exists"
+    case .nothingSelected: "no VM matches"
     case .accountNotFound(let name): "no account \(quoted(name))"
     case .accountAmbiguous(let name, let profiles):
       "\(quoted(name)) names the local accounts of several VMs: \(profiles.joined(separator: ", "))"

@@ -26,16 +26,18 @@ public protocol VaultService: AnyObject {
   func editNeedsPassword(
     named name: String, changes: ProfileChanges, account newName: AccountName?, admin: Bool?
   ) throws -> Bool
-  func editProfile(
-    named name: String, changes: ProfileChanges, account newName: AccountName?, admin: Bool?,
+  /// Applies one change to several VMs in one transaction (every account gets `password`).
+  func editProfiles(
+    named names: [String], changes: ProfileChanges, account newName: AccountName?, admin: Bool?,
     password: consuming SecretBytes?
-  ) throws -> ProfileEntry
-  func removeProfile(named name: String) throws
+  ) throws -> [ProfileEntry]
+  /// Removes VMs in one transaction.
+  func removeProfiles(named names: [String]) throws
 
-  // MARK: Settings
-  func setSetting(profile name: String, key: String, value: String) throws
-  func addExtraLine(profile name: String, line: String) throws
-  func unsetSetting(profile name: String, key: String) throws
+  // MARK: Settings (one transaction for all the VMs named)
+  func setSetting(profiles names: [String], key: String, value: String) throws
+  func addExtraLine(profiles names: [String], line: String) throws
+  func unsetSetting(profiles names: [String], key: String) throws
   func approvePreConnect(profile name: String, command: String) throws
 
   // MARK: Accounts and passwords
@@ -80,6 +82,30 @@ public protocol VaultService: AnyObject {
 
 extension VaultService {
   public func profiles() throws -> [ProfileEntry] { try profiles(withSettings: false) }
+
+  @discardableResult
+  public func editProfile(
+    named name: String, changes: ProfileChanges, account newName: AccountName?, admin: Bool?,
+    password: consuming SecretBytes?
+  ) throws -> ProfileEntry {
+    let entries = try editProfiles(
+      named: [name], changes: changes, account: newName, admin: admin, password: password)
+    return entries[0]
+  }
+
+  public func removeProfile(named name: String) throws { try removeProfiles(named: [name]) }
+
+  public func setSetting(profile name: String, key: String, value: String) throws {
+    try setSetting(profiles: [name], key: key, value: value)
+  }
+
+  public func addExtraLine(profile name: String, line: String) throws {
+    try addExtraLine(profiles: [name], line: line)
+  }
+
+  public func unsetSetting(profile name: String, key: String) throws {
+    try unsetSetting(profiles: [name], key: key)
+  }
 
   public func addProfile(
     _ profile: Profile, account name: AccountName, admin: Bool = false,

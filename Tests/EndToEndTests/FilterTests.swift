@@ -3,6 +3,8 @@ import Testing
 
 /// `list`'s filters against a 200-VM vault (issue 15): repeatable tags that must all match,
 /// in any case; resource group, subscription and host; tags added and removed by `edit`.
+/// Then `rm`, `set`, `unset` and `edit` on many VMs at once: names, globs and filters, one
+/// transaction, never without a yes.
 @Suite struct FilterTests {
   func names(_ box: Sandbox, _ arguments: [String]) -> [String] {
     let result = box.run(["list", "--json"] + arguments)
@@ -55,5 +57,62 @@ import Testing
     let none = box.run(["list", "--tag", "nosuch"])
     #expect(none.status == 0)
     #expect(none.stderr == "rdpvault: no VMs match\n")
+    try bulk(box)
+  }
+
+  func settings(_ box: Sandbox, _ name: String) -> [String: Any] {
+    let show = box.run(["show", name, "--json"])
+    let json = try? JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
+    return json?["settings"] as? [String: Any] ?? [:]
+  }
+
+  func bulk(_ box: Sandbox) throws {
+    // Without a terminal, many VMs change only with --yes; nothing is changed before.
+    let before = box.snapshot()
+    for arguments in [
+      ["rm", "--tag", "lab"], ["set", "vm-00*", "desktopwidth", "1280"],
+      ["edit", "--where", "tag=db", "--add-tag", "x"], ["unset", "vm-001", "vm-002", "note"],
+    ] {
+      let refused = box.run(arguments)
+      #expect(refused.status == 1, "\(arguments)")
+      #expect(refused.stderr.contains("rdpvault: hint: pass --yes"), "\(refused.stderr)")
+    }
+    // Nothing named: a usage error before anything is read; a name that is no VM: nothing done.
+    for arguments in [["rm"], ["set", "desktopwidth", "1280"], ["edit", "--add-tag", "x"]] {
+      #expect(box.run(arguments).status == 64, "\(arguments)")
+    }
+    let missing = box.run(["rm", "vm-001", "vm-999", "--yes"])
+    #expect(missing.status == 1)
+    #expect(missing.stderr.contains("no VM named \"vm-999\""))
+    #expect(box.run(["rm", "nosuch-*", "--yes"]).stderr.contains("no VM matches"))
+    #expect(box.snapshot() == before, "a refused command changed the vault")
+
+    // set on a filter, then edit with --where: exactly the VMs that match change.
+    let set = box.run(
+      ["set", "--tag", "DB", "--resource-group", "rg-data", "desktopwidth", "1280", "--yes"])
+    #expect(set.status == 0, "\(set.stderr)")
+    #expect(set.stderr == "rdpvault: set desktopwidth on 2 VMs (vm-001, vm-002)\n")
+    #expect(settings(box, "vm-001")["desktopwidth"] as? String == "1280")
+    #expect(settings(box, "vm-003")["desktopwidth"] == nil)
+    let edit = box.run(
+      ["edit", "--where", "tag=lab", "--where", "host=10.0.1.9*", "--add-tag", "bulk", "--yes"])
+    #expect(edit.status == 0, "\(edit.stderr)")
+    #expect(
+      names(box, ["--tag", "bulk"]) == ["vm-108"]
+        + (189...198).map { String(format: "vm-%03d", $0) })
+    // One VM of the two lacks the setting: neither changes (one transaction).
+    let half = box.snapshot()
+    #expect(box.run(["set", "vm-001", "desktopheight", "800"]).status == 0)
+    let afterOne = box.snapshot()
+    #expect(afterOne != half)
+    let unset = box.run(["unset", "vm-001", "vm-003", "desktopheight", "--yes"])
+    #expect(unset.status == 1)
+    #expect(unset.stderr.contains("it is not set on vm-003"), "\(unset.stderr)")
+    #expect(box.snapshot() == afterOne, "a failed bulk unset changed some VMs")
+    // rm with a glob and a filter: their intersection.
+    let removed = box.run(["rm", "vm-19?", "--tag", "bulk", "--yes"])
+    #expect(removed.status == 0, "\(removed.stderr)")
+    #expect(names(box, []).count == 191)
+    #expect(names(box, ["vm-19?"]) == ["vm-199"])
   }
 }

@@ -79,6 +79,69 @@ import Testing
     #expect(box.run(["show", "vm"]).status == 1)
   }
 
+  /// Echo stays off from the passphrase prompt to the end of the command: what is typed
+  /// while the key is derived never shows, and is not answered to the question that follows.
+  @Test func nothingTypedDuringTheKeyDerivationShows() throws {
+    let box = Sandbox()
+    // The moderate preset: the key derivation lasts long enough to type into (0.3 s and more).
+    #expect(box.run(["init", "--kdf", "moderate"]).status == 0)
+    #expect(
+      box.run(
+        ["add", "vm", "--host", "10.0.0.4", "--kind", "local", "--user", "u", "--password-stdin"],
+        stdin: "pw\n"
+      ).status == 0)
+    let passphrase = try String(contentsOfFile: box.passphraseFile, encoding: .utf8)
+    let session = try TerminalSession(box, ["rm", "vm"], environment: ["RDPVAULT_NO_AGENT": "1"])
+    #expect(session.waitFor("Vault passphrase: "))
+    session.type(passphrase)
+    #expect(session.waitFor("Vault passphrase: \r\n"))
+    #expect(!session.echoes, "echo came back while the key was being derived")
+    session.type("y\ntyped-during-kdf")
+    #expect(session.waitFor("[y/N] "))
+    usleep(200_000)
+    #expect(!session.screen.contains("typed-during-kdf"), "\(session.screen)")
+    #expect(!session.screen.hasSuffix("removed vm\r\n"), "a y typed during the KDF answered")
+    session.type("n\n")
+    #expect(session.finish() == 1)
+    #expect(session.echoedAtExit, "the terminal was left without echo")
+    #expect(box.run(["show", "vm"]).status == 0)
+  }
+
+  /// Several VMs change after one confirmation that lists each of them.
+  @Test func oneConfirmationListsEveryVM() throws {
+    let box = Sandbox()
+    box.initVault()
+    for index in 1...3 {
+      #expect(
+        box.run(
+          [
+            "add", "lab-\(index)", "--host", "10.0.0.\(index)", "--kind", "local", "--user", "u",
+            "--tag", "lab", "--password-stdin",
+          ], stdin: "pw\n"
+        ).status == 0)
+    }
+    let environment = ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile]
+    let declined = try TerminalSession(box, ["rm", "--tag", "LAB"], environment: environment)
+    #expect(declined.waitFor("Remove these 3 VMs? [y/N] "))
+    for index in 1...3 { #expect(declined.screen.contains("lab-\(index)  10.0.0.\(index):3389")) }
+    declined.type("n\n")
+    #expect(declined.finish() == 1)
+    #expect(declined.screen.contains("rdpvault: error: not removed"))
+    let set = try TerminalSession(
+      box, ["set", "lab-*", "screen-mode-id", "1"], environment: environment)
+    #expect(set.waitFor("Set screen-mode-id to 1 on these 3 VMs? [y/N] "))
+    set.type("y\n")
+    #expect(set.finish() == 0)
+    #expect(set.screen.contains("set screen-mode-id on 3 VMs (lab-1, lab-2, lab-3)"))
+    let removed = try TerminalSession(box, ["rm", "lab-1", "lab-3"], environment: environment)
+    #expect(removed.waitFor("Remove these 2 VMs? [y/N] "))
+    #expect(!removed.screen.contains("lab-2"))
+    removed.type("y\n")
+    #expect(removed.finish() == 0)
+    let names = box.run(["list"]).stdout
+    #expect(names.contains("lab-2") && !names.contains("lab-1") && !names.contains("lab-3"))
+  }
+
   /// Ctrl-C at a passphrase prompt ends rdpvault and leaves the terminal echoing again.
   @Test func ctrlCAtAPromptRestoresTheTerminal() throws {
     let box = Sandbox()

@@ -53,6 +53,9 @@ extension RDPVault {
         return
       }
       if choice.picked { Diagnostics.note("using \(choice.kind.displayName) at \(choice.program)") }
+      // The hook and the client may ask the user something (a certificate, a key's
+      // passphrase): the terminal echoes again from here.
+      QuietTerminal.end()
       if let hook {
         guard approved == hook else {
           throw VaultError.hookNotApproved(profile: entry.profile.name, command: hook)

@@ -6,25 +6,34 @@ extension RDPVault {
   struct Edit: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "edit",
-      abstract: "Change a VM: any option of add.",
+      abstract: "Change VMs: any option of add.",
       discussion: """
         Only the options given change. --user/--domain/--kind re-point the VM to another
         account (a new account asks for its password). --password-stdin or --generate-password
         set the password of the VM's account; for a shared domain account that changes it for
         every VM that uses it.
+
+        Several VMs: give several names, globs ('lab-*', quoted), or --where FIELD=VALUE
+        (edit's own --tag and --kind set values, so its filters are spelled --where tag=lab,
+        --where kind=local, resource-group, subscription, host). Every VM gets the same change,
+        in one transaction, after one confirmation that lists them (--yes skips it; without a
+        terminal it is required). --host and --computer-name change one VM at a time.
         """)
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "The VM's name.") var name: String
+    @Argument(help: "VM names, or globs such as 'lab-*'.") var names: [String] = []
     @OptionGroup var fields: ProfileOptions
     @OptionGroup var passwordOptions: PasswordOptions
     @Option(name: .customLong("add-tag"), help: "Add this tag, keeping the others (repeatable).")
     var addTags: [String] = []
     @Option(name: .customLong("remove-tag"), help: "Remove this tag, in any case (repeatable).")
     var removeTags: [String] = []
+    @OptionGroup var filter: WhereOptions
     @Flag(
       name: .shortAndLong,
-      help: "Do not ask before removing the VM's local account and its password.")
+      help:
+        "Do not ask: before removing a VM's local account and its password, or changing several VMs."
+    )
     var yes = false
 
     /// The options' changes, with the tags added and removed.
@@ -35,38 +44,83 @@ extension RDPVault {
       return changes
     }
 
+    var selection: ProfileSelection {
+      get throws { ProfileSelection(names: names, filter: try filter.filter()) }
+    }
+
+    func validate() throws {
+      let selection = try self.selection
+      try Selection.requireSomething(names: names, filter: selection.filter)
+      if !selection.isOneName {
+        if fields.host != nil { throw ValidationError("--host changes one VM at a time") }
+        if fields.computerName != nil {
+          throw ValidationError("--computer-name changes one VM at a time")
+        }
+      }
+    }
+
     func run() throws {
       try fields.checkSyntax()
+      let selection = try self.selection
       let vault = try options.openVault()
+      let entries = try Selection.resolve(vault, names: names, filter: selection.filter)
+      let targets = entries.map(\.profile.name)
       let accountName = try fields.accountName
       let changes = self.changes
       let admin: Bool? = fields.admin ? true : nil
-      if let removed = try vault.editRemovesAccount(
-        named: name, changes: changes, account: accountName, admin: admin)
-      {
+      var removed: [String] = []
+      for name in targets {
+        if let account = try vault.editRemovesAccount(
+          named: name, changes: changes, account: accountName, admin: admin)
+        {
+          removed.append(account)
+        }
+      }
+      if !removed.isEmpty {
+        let which = removed.count == 1 ? removed[0] : "\(removed.count) local accounts"
         Diagnostics.warning(
-          "\(name) leaves its local account \(removed), whose stored password will be deleted")
-        if !yes {
+          selection.isOneName
+            ? "\(targets[0]) leaves its local account \(which), whose stored password will be deleted"
+            : "these VMs leave \(which) (\(removed.joined(separator: ", "))), whose stored passwords will be deleted"
+        )
+      }
+      if selection.isOneName {
+        if !removed.isEmpty && !yes {
           guard
             try Prompt.confirm(
-              "Delete \(removed) and its password?",
+              "Delete \(removed[0]) and its password?",
               hint: "pass --yes to delete it without a terminal")
           else { throw CLIError("not changed") }
         }
+      } else {
+        let deleting =
+          removed.isEmpty ? "" : ", deleting \(removed.count) local accounts and their passwords"
+        try Selection.confirm(
+          "Change", entries, yes: yes, declined: "not changed", suffix: deleting)
       }
       var password = try passwordOptions.read(prompt: false)
       if password == nil,
-        try vault.editNeedsPassword(
-          named: name, changes: changes, account: accountName, admin: admin)
+        try targets.contains(where: {
+          try vault.editNeedsPassword(
+            named: $0, changes: changes, account: accountName, admin: admin)
+        })
       {
         password = try passwordOptions.read(prompt: true)
       }
-      let entry = try vault.editProfile(
-        named: name, changes: changes, account: accountName, admin: admin,
-        password: password)
-      Diagnostics.note(
-        "updated \(entry.profile.name) (\(entry.profile.kind.rawValue), signs in as \(entry.signInName))"
-      )
+      let updated = try vault.editProfiles(
+        named: targets, changes: changes, account: accountName, admin: admin, password: password)
+      if updated.count == 1, let entry = updated.first {
+        Diagnostics.note(
+          "updated \(entry.profile.name) (\(entry.profile.kind.rawValue), signs in as \(entry.signInName))"
+        )
+      } else {
+        Diagnostics.note("updated \(Selection.described(updated))")
+        for entry in updated {
+          Diagnostics.detail(
+            "  \(entry.profile.name): \(entry.profile.kind.rawValue), signs in as \(entry.signInName)"
+          )
+        }
+      }
     }
   }
 }

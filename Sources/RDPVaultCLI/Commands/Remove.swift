@@ -5,25 +5,37 @@ extension RDPVault {
   struct Remove: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "rm",
-      abstract: "Remove a VM (and its local account).",
-      discussion: "Asks for confirmation on a terminal; without one, --yes is required.")
+      abstract: "Remove VMs (and their local accounts).",
+      discussion: """
+        Takes names, globs ('lab-*', quoted) and list's filters; every filter must match.
+        Everything is removed in one transaction, after one confirmation on a terminal that
+        lists every VM; without a terminal, --yes is required.
+        """)
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "The VM's name.") var name: String
+    @Argument(help: "VM names, or globs such as 'lab-*'.") var names: [String] = []
+    @OptionGroup var filter: FilterOptions
     @Flag(name: .shortAndLong, help: "Do not ask for confirmation.") var yes = false
+
+    func validate() throws {
+      try Selection.requireSomething(names: names, filter: filter.filter(name: nil))
+    }
 
     func run() throws {
       let vault = try options.openVault()
-      let entry = try vault.profile(named: name)
-      if !yes {
+      let entries = try Selection.resolve(vault, names: names, filter: filter.filter(name: nil))
+      let oneName = ProfileSelection(names: names, filter: filter.filter(name: nil)).isOneName
+      if !yes, oneName, let profile = entries.first?.profile {
         guard
           try Prompt.confirm(
-            "Remove \(entry.profile.name) (\(Output.address(entry.profile))) from the vault?",
+            "Remove \(profile.name) (\(Output.address(profile))) from the vault?",
             hint: "pass --yes to remove without a terminal")
         else { throw CLIError("not removed") }
+      } else {
+        try Selection.confirm("Remove", entries, yes: yes, declined: "not removed")
       }
-      try vault.removeProfile(named: entry.profile.name)
-      Diagnostics.note("removed \(entry.profile.name)")
+      try vault.removeProfiles(named: entries.map(\.profile.name))
+      Diagnostics.note("removed \(Selection.described(entries))")
     }
   }
 }

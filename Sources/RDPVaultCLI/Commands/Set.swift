@@ -5,44 +5,74 @@ extension RDPVault {
   struct Set: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "set",
-      abstract: "Set an RDP setting on a VM.",
+      abstract: "Set an RDP setting on VMs.",
+      usage: """
+        rdpvault set NAME... KEY VALUE [<options>]
+        rdpvault set NAME... --line 'name:type:value' [<options>]
+        rdpvault set --tag TAG [<filters>] KEY VALUE [--yes]
+        """,
       discussion: """
         KEY is an .rdp property rdpvault models, by its .rdp name ("screen mode id", or
         screen-mode-id), checked against its documented range. Any other property goes in
         verbatim with --line 'name:type:value'.
 
+        Several VMs: give several names, globs ('lab-*', quoted) or list's filters (--tag,
+        --kind, --resource-group, --subscription, --host-match); the last two words are KEY
+        and VALUE. All of them change in one transaction, after one confirmation that lists
+        them (--yes skips it; without a terminal it is required).
+
         connect options: cert-sha256 HEX pins the server certificate (SHA-256).
-        pre-connect 'CMD' runs CMD with /bin/sh -c before each connect, before the port check,
-        with VM_NAME, VM_HOST, VM_PORT, VM_COMPUTER_NAME, VM_RESOURCE_GROUP and
-        VM_SUBSCRIPTION in its environment (never a password, nothing named RDPVAULT_*); a
-        non-zero exit stops the connect. A command you set is approved by setting it; one from
-        a bundle runs only after `rdpvault hook approve NAME`.
+
+        The pre-connect hook: `set NAME pre-connect 'CMD'`. Before each `connect` (and before
+        its port check), CMD runs with /bin/sh -c, stdin from /dev/null, its output on
+        rdpvault's stderr, with VM_NAME, VM_HOST, VM_PORT, VM_COMPUTER_NAME,
+        VM_RESOURCE_GROUP and VM_SUBSCRIPTION in its environment (never a password, nothing
+        named RDPVAULT_*). A non-zero exit stops the connect before the client starts.
+        `connect --dry-run` prints the order. A command you set is approved by setting it;
+        one from a bundle runs only after `rdpvault hook approve NAME`.
 
         Modelled properties:
         \(RDPProperty.all.map { "  \($0.name) (\($0.type.rawValue)): \($0.summary)" }.joined(separator: "\n"))
         """)
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "The VM's name.") var name: String
-    @Argument(help: "The property.") var key: String?
-    @Argument(help: "Its value.") var value: String?
+    @Argument(
+      help: ArgumentHelp("VM names or globs, then KEY and VALUE.", valueName: "name-key-value"))
+    var words: [String] = []
     @Option(help: "An extra .rdp line, kept verbatim.") var line: String?
+    @OptionGroup var filter: FilterOptions
+    @Flag(name: .shortAndLong, help: "Do not ask before changing several VMs.") var yes = false
+
+    /// The VM names or globs, and the key and value, from the words.
+    var parts: (names: [String], key: String?, value: String?) {
+      if line != nil { return (words, nil, nil) }
+      guard words.count >= 2 else { return ([], nil, nil) }
+      return (Array(words.dropLast(2)), words[words.count - 2], words[words.count - 1])
+    }
 
     func validate() throws {
-      if line == nil && (key == nil || value == nil) {
+      if line == nil && words.count < 2 {
         throw ValidationError("give KEY VALUE, or --line 'name:type:value'")
       }
-      if line != nil && key != nil { throw ValidationError("give either KEY VALUE or --line") }
+      try Selection.requireSomething(names: parts.names, filter: filter.filter(name: nil))
     }
 
     func run() throws {
+      let (names, key, value) = parts
       let vault = try options.openVault()
+      let selection = ProfileSelection(names: names, filter: filter.filter(name: nil))
+      let entries = try Selection.resolve(vault, names: names, filter: selection.filter)
+      let targets = entries.map(\.profile.name)
       if let line {
-        try vault.addExtraLine(profile: name, line: line)
-        Diagnostics.note("added to \(name): \(line)")
+        if !selection.isOneName { try Selection.confirm("Add \(line) to", entries, yes: yes) }
+        try vault.addExtraLine(profiles: targets, line: line)
+        Diagnostics.note("added to \(Selection.described(entries)): \(line)")
       } else if let key, let value {
-        try vault.setSetting(profile: name, key: key, value: value)
-        Diagnostics.note("set \(key) on \(name)")
+        if !selection.isOneName {
+          try Selection.confirm("Set \(key) to \(value) on", entries, yes: yes)
+        }
+        try vault.setSetting(profiles: targets, key: key, value: value)
+        Diagnostics.note("set \(key) on \(Selection.described(entries))")
       }
     }
   }

@@ -5,15 +5,36 @@ extension RDPVault {
   struct Unset: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "unset",
-      abstract: "Clear an RDP setting or extra line on a VM.")
+      abstract: "Clear an RDP setting or extra line on VMs.",
+      usage: """
+        rdpvault unset NAME... KEY [<options>]
+        rdpvault unset --tag TAG [<filters>] KEY [--yes]
+        """,
+      discussion: """
+        Several VMs: give several names, globs or list's filters; the last word is KEY. Every
+        VM must have it set. All change in one transaction, after one confirmation (--yes).
+        """)
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "The VM's name.") var name: String
-    @Argument(help: "The property or extra line's name.") var key: String
+    @Argument(help: ArgumentHelp("VM names or globs, then KEY.", valueName: "name-key"))
+    var words: [String] = []
+    @OptionGroup var filter: FilterOptions
+    @Flag(name: .shortAndLong, help: "Do not ask before changing several VMs.") var yes = false
+
+    func validate() throws {
+      guard !words.isEmpty else { throw ValidationError("give the KEY to clear") }
+      try Selection.requireSomething(names: words.dropLast(), filter: filter.filter(name: nil))
+    }
 
     func run() throws {
-      try options.openVault().unsetSetting(profile: name, key: key)
-      Diagnostics.note("cleared \(key) on \(name)")
+      let names = Array(words.dropLast())
+      let key = words[words.count - 1]
+      let vault = try options.openVault()
+      let selection = ProfileSelection(names: names, filter: filter.filter(name: nil))
+      let entries = try Selection.resolve(vault, names: names, filter: selection.filter)
+      if !selection.isOneName { try Selection.confirm("Clear \(key) on", entries, yes: yes) }
+      try vault.unsetSetting(profiles: entries.map(\.profile.name), key: key)
+      Diagnostics.note("cleared \(key) on \(Selection.described(entries))")
     }
   }
 }

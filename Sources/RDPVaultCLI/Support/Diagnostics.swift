@@ -41,7 +41,16 @@ struct UsageError: Error {
 }
 
 /// Writes diagnostics in age's style: `rdpvault: error: …` and `rdpvault: hint: …`.
+/// `--quiet` keeps errors and warnings only; `--verbose` adds `detail` lines.
 enum Diagnostics {
+  enum Level: Int, Comparable {
+    case quiet, normal, verbose
+    static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
+  }
+
+  /// Set once, from the options, before a command runs.
+  nonisolated(unsafe) static var level = Level.normal
+
   static func error(_ message: String, hint: String? = nil) {
     writeStderr("rdpvault: error: \(message)\n")
     if let hint { writeStderr("rdpvault: hint: \(hint)\n") }
@@ -51,8 +60,14 @@ enum Diagnostics {
     writeStderr("rdpvault: warning: \(message)\n")
   }
 
+  /// What was done: not with --quiet.
   static func note(_ message: String) {
-    writeStderr("rdpvault: \(message)\n")
+    if level >= .normal { writeStderr("rdpvault: \(message)\n") }
+  }
+
+  /// How it was done (which vault, the agent or this process, each VM): only with --verbose.
+  static func detail(_ message: String) {
+    if level >= .verbose { writeStderr("rdpvault: \(message)\n") }
   }
 
   static func writeStderr(_ text: String) {

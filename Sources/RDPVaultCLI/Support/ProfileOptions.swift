@@ -130,3 +130,50 @@ struct FilterOptions: ParsableArguments {
       subscription: subscription, host: hostPattern)
   }
 }
+
+/// `edit`'s filters, as `--where FIELD=VALUE`: edit's own --tag and --kind set values.
+struct WhereOptions: ParsableArguments {
+  static let fields = ["tag", "kind", "resource-group", "subscription", "host"]
+
+  @Option(
+    name: .customLong("where"),
+    help: ArgumentHelp(
+      "Only VMs where FIELD matches VALUE, as list's filters: tag, kind, resource-group, subscription or host (repeatable: all must match).",
+      valueName: "field=value"))
+  var conditions: [String] = []
+
+  func validate() throws { _ = try filter() }
+
+  /// The conditions as a filter; an unknown field is a usage error naming the valid ones.
+  func filter() throws -> ProfileFilter {
+    var filter = ProfileFilter()
+    for condition in conditions {
+      guard let equals = condition.firstIndex(of: "=") else {
+        throw ValidationError(
+          "--where takes FIELD=VALUE, not \(quoted(condition)) (fields: \(Self.fields.joined(separator: ", ")))"
+        )
+      }
+      let field = condition[..<equals].lowercased()
+      let value = String(condition[condition.index(after: equals)...])
+      switch field {
+      case "tag": filter.tags.append(value)
+      case "resource-group": filter.resourceGroup = value
+      case "subscription": filter.subscription = value
+      case "host": filter.host = value
+      case "kind":
+        guard let kind = AccountKind(rawValue: value.lowercased()) else {
+          throw ValidationError(
+            "--where kind=\(value): the kinds are \(AccountKind.allCases.map(\.rawValue).joined(separator: ", "))"
+          )
+        }
+        filter.kind = kind
+      default:
+        let guess = closest(to: field, in: Self.fields).first.map { " (did you mean \($0)?)" } ?? ""
+        throw ValidationError(
+          "--where has no field \(quoted(field))\(guess); the fields are \(Self.fields.joined(separator: ", "))"
+        )
+      }
+    }
+    return filter
+  }
+}

@@ -16,12 +16,15 @@ enum Prompt {
       throw CLIError("no terminal to confirm on", hint: hint)
     }
     defer { close(tty) }
-    // A "y" typed before the question appeared answers nothing.
-    tcflush(tty, TCIFLUSH)
-    _ = question.withCString { write(tty, $0, strlen($0)) }
-    var answer: [UInt8] = []
-    var byte: UInt8 = 0
-    while read(tty, &byte, 1) == 1, byte != 0x0A, answer.count < 64 { answer.append(byte) }
-    return String(decoding: answer, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return QuietTerminal.echoing(tty) {
+      // A "y" typed before the question appeared answers nothing.
+      tcflush(tty, TCIFLUSH)
+      _ = question.withCString { write(tty, $0, strlen($0)) }
+      var answer: [UInt8] = []
+      var byte: UInt8 = 0
+      while read(tty, &byte, 1) == 1, byte != 0x0A, answer.count < 64 { answer.append(byte) }
+      return String(decoding: answer, as: UTF8.self).trimmingCharacters(
+        in: .whitespacesAndNewlines)
+    }
   }
 }

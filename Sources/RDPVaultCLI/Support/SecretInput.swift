@@ -105,26 +105,14 @@ enum SecretInput {
     return first
   }
 
-  /// Echo goes off (and type-ahead is discarded) before the prompt shows: what is typed once
-  /// the prompt is on the screen is never echoed.
+  /// Echo goes off (and type-ahead is discarded) before the prompt shows, and stays off
+  /// until the command ends (or `QuietTerminal.end()`): nothing typed while the key is
+  /// derived, or between two prompts, is shown.
   private static func readLine(tty: Int32, prompt: String, what: String) throws -> SecretBytes {
-    var saved = termios()
-    let isTerminal = tcgetattr(tty, &saved) == 0
-    if isTerminal {
-      var quiet = saved
-      quiet.c_lflag &= ~tcflag_t(ECHO)
-      quiet.c_lflag |= tcflag_t(ICANON)
-      TerminalRestore.arm(fd: tty, settings: saved)
-      tcsetattr(tty, TCSAFLUSH, &quiet)
-    }
+    QuietTerminal.begin(tty)
+    tcflush(tty, TCIFLUSH)
     _ = prompt.withCString { write(tty, $0, strlen($0)) }
-    defer {
-      if isTerminal {
-        tcsetattr(tty, TCSAFLUSH, &saved)
-        TerminalRestore.disarm()
-      }
-      _ = write(tty, "\n", 1)
-    }
+    defer { _ = write(tty, "\n", 1) }
     var secret = try SecretBytes(capacity: maximumLength + 1)
     var byte: UInt8 = 0
     while true {
@@ -141,6 +129,51 @@ enum SecretInput {
     if secret.count > 0, secret[secret.count - 1] == 0x0D { secret.removeLast() }
     try check(secret, what: what)
     return secret
+  }
+}
+
+/// Echo off from a command's first secret prompt to its end: the terminal's settings are
+/// put back at exit, on a fatal signal, or when a client or hook is about to use the terminal.
+enum QuietTerminal {
+  nonisolated(unsafe) private static var active = false
+
+  /// Turns echo off on `tty` (the first time; later prompts find it off already).
+  static func begin(_ tty: Int32) {
+    guard !active else { return }
+    var saved = termios()
+    guard tcgetattr(tty, &saved) == 0, let own = Terminal.open() else { return }
+    var quiet = saved
+    quiet.c_lflag &= ~tcflag_t(ECHO)
+    quiet.c_lflag |= tcflag_t(ICANON)
+    // A descriptor of its own, kept open until the end: the prompt's may close first.
+    TerminalRestore.arm(fd: own, settings: saved)
+    tcsetattr(own, TCSAFLUSH, &quiet)
+    active = true
+    atexit { QuietTerminal.end() }
+  }
+
+  /// Puts the terminal back as it was (discarding what was typed meanwhile, which may be a
+  /// secret typed ahead); nothing when echo was never turned off.
+  static func end() {
+    guard active else { return }
+    active = false
+    if TerminalRestore.fd >= 0 {
+      tcsetattr(TerminalRestore.fd, TCSAFLUSH, &TerminalRestore.settings)
+      close(TerminalRestore.fd)
+    }
+    TerminalRestore.disarm()
+  }
+
+  /// While echo is held off: turns it on for `body` (a question whose answer should show).
+  static func echoing<T>(_ tty: Int32, _ body: () throws -> T) rethrows -> T {
+    guard active else { return try body() }
+    var quiet = termios()
+    tcgetattr(tty, &quiet)
+    var loud = quiet
+    loud.c_lflag |= tcflag_t(ECHO)
+    tcsetattr(tty, TCSAFLUSH, &loud)
+    defer { tcsetattr(tty, TCSAFLUSH, &quiet) }
+    return try body()
   }
 }
 

@@ -23,6 +23,7 @@ extension VaultError {
         ? "rdpvault list shows all VMs"
         : "did you mean \(suggestions.map(quoted).joined(separator: " or "))? (rdpvault list shows all)"
     case .profileExists: "pick another name, or change the VM with: rdpvault edit"
+    case .nothingSelected: "see what a filter matches with: rdpvault list (same names and filters)"
     case .accountNotFound: "rdpvault account list shows all accounts"
     case .accountAmbiguous:
       "change the password through the VM: rdpvault edit NAME --password-stdin"

@@ -26,6 +26,19 @@ struct VaultOptions: ParsableArguments {
     ))
   var noAgent = false
 
+  @Flag(name: .shortAndLong, help: "Print only errors and warnings (and what was asked for).")
+  var quiet = false
+
+  @Flag(
+    name: .shortAndLong,
+    help: "Say more: which vault, whether the agent served it, each VM a change touched.")
+  var verbose = false
+
+  mutating func validate() throws {
+    if quiet && verbose { throw ValidationError("give --quiet or --verbose, not both") }
+    Diagnostics.level = quiet ? .quiet : verbose ? .verbose : .normal
+  }
+
   var environment: [String: String] { ProcessInfo.processInfo.environment }
 
   /// `--vault`, then `RDPVAULT_PATH`, then the XDG default.
@@ -93,8 +106,13 @@ struct VaultOptions: ParsableArguments {
     if agentAllowed, let client = AgentClient(socketPath: agentSocket),
       let vault = try? client.vault(path: try canonicalVaultPath())
     {
+      Diagnostics.detail("\(path): served by the agent at \(agentSocket)")
       return vault
     }
+    Diagnostics.detail(
+      agentAllowed
+        ? "\(path): not unlocked in an agent, so opened in this process"
+        : "\(path): opened in this process (the agent is bypassed)")
     // A file the open would refuse is refused before the passphrase is asked for.
     try Vault.checkFile(at: path)
     let passphrase = try readPassphrase()

@@ -38,22 +38,22 @@ enum AgentDispatch {
         return ok(
           try vault.editNeedsPassword(named: name, changes: changes, account: account, admin: admin)
         )
-      case .editProfile(let name, let changes, let account, let admin, let hasPassword):
+      case .editProfiles(let names, let changes, let account, let admin, let hasPassword):
         return ok(
-          try vault.editProfile(
-            named: name, changes: changes, account: account, admin: admin,
+          try vault.editProfiles(
+            named: names, changes: changes, account: account, admin: admin,
             password: hasPassword ? secret : nil))
-      case .removeProfile(let name):
-        try vault.removeProfile(named: name)
+      case .removeProfiles(let names):
+        try vault.removeProfiles(named: names)
         return ok(Nothing())
-      case .setSetting(let profile, let key, let value):
-        try vault.setSetting(profile: profile, key: key, value: value)
+      case .setSetting(let profiles, let key, let value):
+        try vault.setSetting(profiles: profiles, key: key, value: value)
         return ok(Nothing())
-      case .addExtraLine(let profile, let line):
-        try vault.addExtraLine(profile: profile, line: line)
+      case .addExtraLine(let profiles, let line):
+        try vault.addExtraLine(profiles: profiles, line: line)
         return ok(Nothing())
-      case .unsetSetting(let profile, let key):
-        try vault.unsetSetting(profile: profile, key: key)
+      case .unsetSetting(let profiles, let key):
+        try vault.unsetSetting(profiles: profiles, key: key)
         return ok(Nothing())
       case .approvePreConnect(let profile, let command):
         try vault.approvePreConnect(profile: profile, command: command)

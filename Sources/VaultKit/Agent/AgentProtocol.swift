@@ -29,12 +29,13 @@ enum VaultCall: Codable {
     name: String, changes: ProfileChanges, account: AccountName?, admin: Bool?)
   case editNeedsPassword(
     name: String, changes: ProfileChanges, account: AccountName?, admin: Bool?)
-  case editProfile(
-    name: String, changes: ProfileChanges, account: AccountName?, admin: Bool?, hasPassword: Bool)
-  case removeProfile(name: String)
-  case setSetting(profile: String, key: String, value: String)
-  case addExtraLine(profile: String, line: String)
-  case unsetSetting(profile: String, key: String)
+  case editProfiles(
+    names: [String], changes: ProfileChanges, account: AccountName?, admin: Bool?,
+    hasPassword: Bool)
+  case removeProfiles(names: [String])
+  case setSetting(profiles: [String], key: String, value: String)
+  case addExtraLine(profiles: [String], line: String)
+  case unsetSetting(profiles: [String], key: String)
   case approvePreConnect(profile: String, command: String)
   case password(profile: String)
   case accounts

@@ -83,31 +83,31 @@ final class AgentVault: VaultService {
       as: Bool.self)
   }
 
-  func editProfile(
-    named name: String, changes: ProfileChanges, account newName: AccountName?, admin: Bool?,
+  func editProfiles(
+    named names: [String], changes: ProfileChanges, account newName: AccountName?, admin: Bool?,
     password: consuming SecretBytes?
-  ) throws -> ProfileEntry {
+  ) throws -> [ProfileEntry] {
     let hasPassword = password != nil
     return try call(
-      .editProfile(
-        name: name, changes: changes, account: newName, admin: admin, hasPassword: hasPassword),
-      secret: password, as: ProfileEntry.self)
+      .editProfiles(
+        names: names, changes: changes, account: newName, admin: admin, hasPassword: hasPassword),
+      secret: password, as: [ProfileEntry].self)
   }
 
-  func removeProfile(named name: String) throws { try call(.removeProfile(name: name)) }
+  func removeProfiles(named names: [String]) throws { try call(.removeProfiles(names: names)) }
 
   // MARK: Settings
 
-  func setSetting(profile name: String, key: String, value: String) throws {
-    try call(.setSetting(profile: name, key: key, value: value))
+  func setSetting(profiles names: [String], key: String, value: String) throws {
+    try call(.setSetting(profiles: names, key: key, value: value))
   }
 
-  func addExtraLine(profile name: String, line: String) throws {
-    try call(.addExtraLine(profile: name, line: line))
+  func addExtraLine(profiles names: [String], line: String) throws {
+    try call(.addExtraLine(profiles: names, line: line))
   }
 
-  func unsetSetting(profile name: String, key: String) throws {
-    try call(.unsetSetting(profile: name, key: key))
+  func unsetSetting(profiles names: [String], key: String) throws {
+    try call(.unsetSetting(profiles: names, key: key))
   }
 
   func approvePreConnect(profile name: String, command: String) throws {
