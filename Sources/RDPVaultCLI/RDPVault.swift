@@ -11,7 +11,7 @@ public struct RDPVault: ParsableCommand {
       Rename.self, Remove.self, Set.self, Unset.self, Rdp.self, Import.self, Connect.self,
       Check.self,
       Identity.self, TeammateCommand.self, Export.self, AccountCommand.self, Hook.self, Verify.self,
-      Unlock.self, Lock.self, AgentCommand.self,
+      Unlock.self, Lock.self, AgentCommand.self, ClipboardClear.self,
     ]
   )
 

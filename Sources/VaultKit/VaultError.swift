@@ -66,6 +66,8 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case clientNotFound(program: String, reason: String)
   case noClientInstalled(tried: [String])
   case launchFailed(program: String, status: Int32)
+  /// `password --clip` found no clipboard to use.
+  case noClipboard(reason: ClipboardProblem)
   case hookFailed(status: Int32)
   case hookNotApproved(profile: String, command: String)
   case noPreConnect(profile: String)
@@ -153,6 +155,10 @@ extension VaultError {
     case .noClientInstalled(let tried):
       "no RDP client found (tried \(tried.joined(separator: ", ")))"
     case .launchFailed(let program, let status): "\(program) failed (exit status \(status))"
+    case .noClipboard(.noDisplay):
+      "no clipboard: neither WAYLAND_DISPLAY nor DISPLAY is set (no desktop session)"
+    case .noClipboard(.noTool(let tools)):
+      "no clipboard tool: none of \(tools.joined(separator: ", ")) is installed"
     case .hookFailed(let status):
       "the pre-connect command failed (exit status \(status)); not connecting"
     case .hookNotApproved(let profile, let command):
@@ -226,4 +232,11 @@ public func quoted(_ text: String) -> String {
   let shown = String(String.UnicodeScalarView(text.unicodeScalars.prefix(200)))
   let escaped = Validation.escapedForDisplay(shown).replacingOccurrences(of: "\"", with: "\\\"")
   return "\"" + escaped + (text.unicodeScalars.count > 200 ? "…\"" : "\"")
+}
+
+/// Why there is no clipboard to copy to.
+public enum ClipboardProblem: Equatable, Sendable, Codable {
+  case noDisplay
+  /// None of these tools is on `PATH`.
+  case noTool([String])
 }

@@ -32,20 +32,9 @@ final class RDPServer {
     }
     _ = FileManager.default.createFile(atPath: root + "/sam", contents: Data(sam.utf8))
 
-    let xvfb = Process()
-    xvfb.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-    xvfb.arguments = [
-      "600", "Xvfb", "-displayfd", "1", "-screen", "0", "800x600x24", "-nolisten", "tcp",
-    ]
-    let displayPipe = Pipe()
-    xvfb.standardOutput = displayPipe
-    xvfb.standardError = FileHandle(forWritingAtPath: "/dev/null")
-    try xvfb.run()
+    let (xvfb, display) = try Self.startXvfb()
     processes.append(xvfb)
-    let number = String(decoding: displayPipe.fileHandleForReading.availableData, as: UTF8.self)
-      .trimmingCharacters(in: .whitespacesAndNewlines)
-    guard !number.isEmpty else { throw ServerError.failed("Xvfb did not report a display") }
-    display = ":" + number
+    self.display = display
 
     var started: (Process, Int)?
     for _ in 0..<5 where started == nil {
@@ -103,6 +92,37 @@ final class RDPServer {
     _ = FileManager.default.createFile(atPath: root + "/cert.der", contents: der)
     let output = try Self.output("/usr/bin/sha256sum", [root + "/cert.der"])
     return String(output.prefix(64))
+  }
+
+  /// A virtual X display of its own (under `timeout`, so it never outlives a test run by
+  /// long): the process and the display's name, such as ":3".
+  static func startXvfb() throws -> (Process, String) {
+    let xvfb = Process()
+    xvfb.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+    xvfb.arguments = [
+      "600", "Xvfb", "-displayfd", "1", "-screen", "0", "800x600x24", "-nolisten", "tcp",
+    ]
+    let displayPipe = Pipe()
+    xvfb.standardOutput = displayPipe
+    xvfb.standardError = FileHandle(forWritingAtPath: "/dev/null")
+    try xvfb.run()
+    let number = String(decoding: displayPipe.fileHandleForReading.availableData, as: UTF8.self)
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !number.isEmpty else {
+      xvfb.terminate()
+      throw ServerError.failed("Xvfb did not report a display")
+    }
+    return (xvfb, ":" + number)
+  }
+
+  /// Ends an Xvfb from `startXvfb` (and what its `timeout` runs).
+  static func stopXvfb(_ xvfb: Process) {
+    kill(-xvfb.processIdentifier, SIGTERM)
+    kill(xvfb.processIdentifier, SIGTERM)
+    var status: Int32 = 0
+    for _ in 0..<200 where waitpid(xvfb.processIdentifier, &status, WNOHANG) == 0 {
+      usleep(10_000)
+    }
   }
 
   /// SIGTERM, then SIGKILL after two seconds. `timeout` runs its command in its own process

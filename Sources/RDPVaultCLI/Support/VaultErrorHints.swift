@@ -30,6 +30,9 @@ extension VaultError {
     case .accountInUse: "remove or re-point those VMs first (rdpvault rm / rdpvault edit)"
     case .noPassword(let account): "set one with: rdpvault account passwd '\(account)'"
     case .clientNotFound: "install the client, or give its path with --client-path"
+    case .noClipboard(.noDisplay): "pipe it instead: rdpvault password NAME | …"
+    case .noClipboard(.noTool):
+      "install one: apt install wl-clipboard (Wayland) or xclip (X11); or pipe: rdpvault password NAME"
     case .noClientInstalled:
       "install FreeRDP (apt install freerdp2-x11) or Remmina, or give --client and --client-path"
     case .hookNotApproved(let profile, _):

@@ -86,11 +86,13 @@ extension Launcher {
 
   /// Spawns `program` with `stdin` written into a pipe (then closed), or /dev/null.
   /// With `captureOutput` the child's stdout and stderr go into one pipe, whose read end is
-  /// returned (the caller closes it).
+  /// returned (the caller closes it); with `discardOutput` they go to /dev/null (a tool that
+  /// forks a server, as xclip does, must not hold our caller's pipes open); with `newSession`
+  /// it starts a session of its own (that server then outlives our terminal and our group).
   static func spawn(
     _ program: String, arguments: [String], environment: [String: String],
     stdin: borrowing SecretBytes?,
-    captureOutput: Bool = false
+    captureOutput: Bool = false, discardOutput: Bool = false, newSession: Bool = false
   ) throws -> (pid: pid_t, output: Int32) {
     let feedsStdin = stdin != nil
     var actions = posix_spawn_file_actions_t()
@@ -116,6 +118,9 @@ extension Launcher {
       for fd in outputFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
       posix_spawn_file_actions_adddup2(&actions, outputFDs[1], 1)
       posix_spawn_file_actions_adddup2(&actions, outputFDs[1], 2)
+    } else if discardOutput {
+      posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+      posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
     }
     // Nothing else of ours reaches the client: not the vault's database, not a caller's pipe.
     closeInheritedDescriptors(&actions, keeping: [pipeFDs[0], outputFDs[1]])
@@ -136,7 +141,10 @@ extension Launcher {
     for signal in forwardedSignals + [SIGPIPE] { sigaddset(&defaults, signal) }
     posix_spawnattr_setsigmask(&attributes, &emptyMask)
     posix_spawnattr_setsigdefault(&attributes, &defaults)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    // glibc's POSIX_SPAWN_SETSID (0x80, since 2.26), which Swift's Glibc module does not export.
+    let setsid: Int32 = newSession ? 0x80 : 0
+    posix_spawnattr_setflags(
+      &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | setsid))
     var pid: pid_t = 0
     let status =
       program.contains("/")
@@ -171,15 +179,28 @@ extension Launcher {
 
   /// Starts a process that outlives this one (the agent): no environment, /dev/null for its
   /// standard streams (a caller reading our output to its end must not wait for it), none of
-  /// our descriptors, and default signal handling. It puts itself in a session of its own.
-  public static func startDetached(_ program: String, arguments: [String]) throws -> pid_t {
+  /// our descriptors, and default signal handling, in a session of its own.
+  /// With `stdin`, it reads those bytes from a pipe instead (the clipboard's clearer gets the
+  /// password that way), and `environment` is its environment.
+  public static func startDetached(
+    _ program: String, arguments: [String], environment: [String: String] = [:],
+    stdin: borrowing SecretBytes? = nil
+  ) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    var pipeFDs: [Int32] = [-1, -1]
+    let feedsStdin = stdin != nil
+    if feedsStdin {
+      guard pipe(&pipeFDs) == 0 else { throw VaultError.launchFailed(program: program, status: -1) }
+      for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+      posix_spawn_file_actions_adddup2(&actions, pipeFDs[0], 0)
+    } else {
+      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    }
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    closeInheritedDescriptors(&actions, keeping: [])
+    closeInheritedDescriptors(&actions, keeping: [pipeFDs[0]])
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
@@ -190,14 +211,29 @@ extension Launcher {
     for signal in forwardedSignals + [SIGPIPE] { sigaddset(&defaults, signal) }
     posix_spawnattr_setsigmask(&attributes, &emptyMask)
     posix_spawnattr_setsigdefault(&attributes, &defaults)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    // A session of its own from the start (POSIX_SPAWN_SETSID): whoever ends our process
+    // group (a terminal's hangup, a test harness) cannot end it before it could call setsid.
+    posix_spawnattr_setflags(
+      &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | 0x80))
     let argv = ([program] + arguments).map { strdup($0) } + [nil]
-    var envp: [UnsafeMutablePointer<CChar>?] = [nil]
-    defer { for pointer in argv { free(pointer) } }
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+      for pointer in argv { free(pointer) }
+      for pointer in envp { free(pointer) }
+    }
     var pid: pid_t = 0
-    let status = posix_spawn(&pid, program, &actions, &attributes, argv, &envp)
+    let status = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
+    if feedsStdin { close(pipeFDs[0]) }
     guard status == 0 else {
+      if feedsStdin { close(pipeFDs[1]) }
       throw VaultError.clientNotFound(program: program, reason: String(cString: strerror(status)))
+    }
+    if feedsStdin {
+      switch stdin {
+      case .some(let bytes): bytes.withUnsafeBytes { writeAll(pipeFDs[1], $0) }
+      case .none: break
+      }
+      close(pipeFDs[1])
     }
     return pid
   }
