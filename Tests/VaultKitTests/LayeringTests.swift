@@ -59,8 +59,9 @@ import Testing
     var offenders: [String] = []
     for (file, lines) in try Self.code(of: "VaultKit") {
       for line in lines {
-        // The arguments of another program (Remmina's own options) are not ours to word.
-        if line.contains("arguments:") { continue }
+        // The arguments of another program (Remmina's own options, a clipboard tool's) are
+        // not ours to word.
+        if line.contains("arguments:") || line.contains("// the tool's own options") { continue }
         for literal in Self.literals(line)
         where literal.contains(option) || literal.contains(command) {
           offenders.append("\(file): \(literal)")

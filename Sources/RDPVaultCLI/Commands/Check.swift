@@ -8,7 +8,7 @@ extension RDPVault {
       abstract: "Check that a VM's name resolves and its RDP port answers.")
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "The VM's name.") var name: String
+    @Argument(help: "The VM's name.", completion: VMNameCompletion.kind) var name: String
 
     func run() throws {
       let entry = try options.openVault().profile(named: name)

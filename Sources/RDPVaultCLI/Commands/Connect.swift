@@ -18,7 +18,7 @@ extension RDPVault {
         """)
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "The VM's name.") var name: String
+    @Argument(help: "The VM's name.", completion: VMNameCompletion.kind) var name: String
     @Option(help: "auto, xfreerdp, xfreerdp3, sdl-freerdp3, remmina, mstsc or macos.")
     var client: ClientKind = .auto
     @Option(help: "Run this executable as the client.") var clientPath: String?

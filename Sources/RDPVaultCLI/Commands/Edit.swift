@@ -8,20 +8,21 @@ extension RDPVault {
       commandName: "edit",
       abstract: "Change VMs: any option of add.",
       discussion: """
-        Only the options given change. --user/--domain/--kind re-point the VM to another
-        account (a new account asks for its password). --password-stdin or --generate-password
-        set the password of the VM's account; for a shared domain account that changes it for
+        Only the options given change. --user/--domain/--kind re-point the VM to another \
+        account (a new account asks for its password). --password-stdin or --generate-password \
+        set the password of the VM's account; for a shared domain account that changes it for \
         every VM that uses it.
 
-        Several VMs: give several names, globs ('lab-*', quoted), or --where FIELD=VALUE
-        (edit's own --tag and --kind set values, so its filters are spelled --where tag=lab,
-        --where kind=local, resource-group, subscription, host). Every VM gets the same change,
-        in one transaction, after one confirmation that lists them (--yes skips it; without a
+        Several VMs: give several names, globs ('lab-*', quoted), or --where FIELD=VALUE \
+        (edit's own --tag and --kind set values, so its filters are spelled --where tag=lab, \
+        --where kind=local, resource-group, subscription, host). Every VM gets the same change, \
+        in one transaction, after one confirmation that lists them (--yes skips it; without a \
         terminal it is required). --host and --computer-name change one VM at a time.
         """)
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "VM names, or globs such as 'lab-*'.") var names: [String] = []
+    @Argument(help: "VM names, or globs such as 'lab-*'.", completion: VMNameCompletion.kind)
+    var names: [String] = []
     @OptionGroup var fields: ProfileOptions
     @OptionGroup var passwordOptions: PasswordOptions
     @Option(name: .customLong("add-tag"), help: "Add this tag, keeping the others (repeatable).")

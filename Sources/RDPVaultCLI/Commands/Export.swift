@@ -9,7 +9,7 @@ extension RDPVault {
       discussion: "The file is written 0600; an existing file only with --force.")
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "VMs to export.") var names: [String] = []
+    @Argument(help: "VMs to export.", completion: VMNameCompletion.kind) var names: [String] = []
     @Flag(help: "Export every VM.") var all = false
     @Option(help: "Export the VMs with this tag.") var tag: String?
     @Option(parsing: .upToNextOption, help: "Teammates who can open it.") var to: [String] = []

@@ -21,7 +21,7 @@ extension RDPVault {
         abstract: "Show a VM's pre-connect command and approve it.")
 
       @OptionGroup var options: VaultOptions
-      @Argument(help: "The VM's name.") var name: String
+      @Argument(help: "The VM's name.", completion: VMNameCompletion.kind) var name: String
       @Flag(name: .shortAndLong, help: "Approve without asking (the command is still printed).")
       var yes = false
 

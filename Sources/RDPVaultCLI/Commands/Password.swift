@@ -8,14 +8,14 @@ extension RDPVault {
       commandName: "password",
       abstract: "Print a VM's password to standard output, for piping, or copy it (--clip).",
       discussion: """
-        The only command that shows a secret. --clip copies it to the desktop's clipboard
-        instead, with wl-copy (Wayland), xclip or xsel (X11), the password on the tool's
-        stdin; after --clip-time seconds (default 45, as pass; env RDPVAULT_CLIP_TIME) the
+        The only command that shows a secret. --clip copies it to the desktop's clipboard \
+        instead, with wl-copy (Wayland), xclip or xsel (X11), the password on the tool's \
+        stdin; after --clip-time seconds (default 45, as pass; env RDPVAULT_CLIP_TIME) the \
         clipboard is cleared, unless it holds something else by then.
         """)
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "The VM's name.") var name: String
+    @Argument(help: "The VM's name.", completion: VMNameCompletion.kind) var name: String
     @Flag(name: [.customShort("c"), .long], help: "Copy to the clipboard, and clear it later.")
     var clip = false
     @Option(

@@ -15,7 +15,7 @@ extension RDPVault {
         """)
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "The VM's name.") var name: String?
+    @Argument(help: "The VM's name.", completion: VMNameCompletion.kind) var name: String?
     @Option(
       name: [.short, .customLong("output")], help: "Write to this file (- for standard output).")
     var output: String?

@@ -7,13 +7,14 @@ extension RDPVault {
       commandName: "rm",
       abstract: "Remove VMs (and their local accounts).",
       discussion: """
-        Takes names, globs ('lab-*', quoted) and list's filters; every filter must match.
-        Everything is removed in one transaction, after one confirmation on a terminal that
+        Takes names, globs ('lab-*', quoted) and list's filters; every filter must match. \
+        Everything is removed in one transaction, after one confirmation on a terminal that \
         lists every VM; without a terminal, --yes is required.
         """)
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "VM names, or globs such as 'lab-*'.") var names: [String] = []
+    @Argument(help: "VM names, or globs such as 'lab-*'.", completion: VMNameCompletion.kind)
+    var names: [String] = []
     @OptionGroup var filter: FilterOptions
     @Flag(name: .shortAndLong, help: "Do not ask for confirmation.") var yes = false
 

@@ -7,7 +7,7 @@ extension RDPVault {
       commandName: "rename", abstract: "Rename a VM.")
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "The current name.") var old: String
+    @Argument(help: "The current name.", completion: VMNameCompletion.kind) var old: String
     @Argument(help: "The new name.") var new: String
 
     func run() throws {

@@ -12,23 +12,23 @@ extension RDPVault {
         rdpvault set --tag TAG [<filters>] KEY VALUE [--yes]
         """,
       discussion: """
-        KEY is an .rdp property rdpvault models, by its .rdp name ("screen mode id", or
-        screen-mode-id), checked against its documented range. Any other property goes in
+        KEY is an .rdp property rdpvault models, by its .rdp name ("screen mode id", or \
+        screen-mode-id), checked against its documented range. Any other property goes in \
         verbatim with --line 'name:type:value'.
 
-        Several VMs: give several names, globs ('lab-*', quoted) or list's filters (--tag,
-        --kind, --resource-group, --subscription, --host-match); the last two words are KEY
-        and VALUE. All of them change in one transaction, after one confirmation that lists
+        Several VMs: give several names, globs ('lab-*', quoted) or list's filters (--tag, \
+        --kind, --resource-group, --subscription, --host-match); the last two words are KEY \
+        and VALUE. All of them change in one transaction, after one confirmation that lists \
         them (--yes skips it; without a terminal it is required).
 
         connect options: cert-sha256 HEX pins the server certificate (SHA-256).
 
-        The pre-connect hook: `set NAME pre-connect 'CMD'`. Before each `connect` (and before
-        its port check), CMD runs with /bin/sh -c, stdin from /dev/null, its output on
-        rdpvault's stderr, with VM_NAME, VM_HOST, VM_PORT, VM_COMPUTER_NAME,
-        VM_RESOURCE_GROUP and VM_SUBSCRIPTION in its environment (never a password, nothing
-        named RDPVAULT_*). A non-zero exit stops the connect before the client starts.
-        `connect --dry-run` prints the order. A command you set is approved by setting it;
+        The pre-connect hook: `set NAME pre-connect 'CMD'`. Before each `connect` (and before \
+        its port check), CMD runs with /bin/sh -c, stdin from /dev/null, its output on \
+        rdpvault's stderr, with VM_NAME, VM_HOST, VM_PORT, VM_COMPUTER_NAME, \
+        VM_RESOURCE_GROUP and VM_SUBSCRIPTION in its environment (never a password, nothing \
+        named RDPVAULT_*). A non-zero exit stops the connect before the client starts. \
+        `connect --dry-run` prints the order. A command you set is approved by setting it; \
         one from a bundle runs only after `rdpvault hook approve NAME`.
 
         Modelled properties:
@@ -37,7 +37,8 @@ extension RDPVault {
 
     @OptionGroup var options: VaultOptions
     @Argument(
-      help: ArgumentHelp("VM names or globs, then KEY and VALUE.", valueName: "name-key-value"))
+      help: ArgumentHelp("VM names or globs, then KEY and VALUE.", valueName: "name-key-value"),
+      completion: VMNameCompletion.kind)
     var words: [String] = []
     @Option(help: "An extra .rdp line, kept verbatim.") var line: String?
     @OptionGroup var filter: FilterOptions

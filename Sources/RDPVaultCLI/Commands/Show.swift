@@ -8,7 +8,7 @@ extension RDPVault {
       abstract: "Show a VM: everything but its password, including the sign-in name.")
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "The VM's name.") var name: String
+    @Argument(help: "The VM's name.", completion: VMNameCompletion.kind) var name: String
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {

@@ -11,12 +11,14 @@ extension RDPVault {
         rdpvault unset --tag TAG [<filters>] KEY [--yes]
         """,
       discussion: """
-        Several VMs: give several names, globs or list's filters; the last word is KEY. Every
+        Several VMs: give several names, globs or list's filters; the last word is KEY. Every \
         VM must have it set. All change in one transaction, after one confirmation (--yes).
         """)
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: ArgumentHelp("VM names or globs, then KEY.", valueName: "name-key"))
+    @Argument(
+      help: ArgumentHelp("VM names or globs, then KEY.", valueName: "name-key"),
+      completion: VMNameCompletion.kind)
     var words: [String] = []
     @OptionGroup var filter: FilterOptions
     @Flag(name: .shortAndLong, help: "Do not ask before changing several VMs.") var yes = false

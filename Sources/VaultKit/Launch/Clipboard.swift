@@ -52,7 +52,7 @@ public struct Clipboard: Sendable {
     switch tool {
     case .wlClipboard: []
     case .xclip: ["-selection", "clipboard", "-in"]
-    case .xsel: ["--clipboard", "--input"]
+    case .xsel: ["--clipboard", "--input"]  // the tool's own options
     }
   }
 
@@ -62,10 +62,10 @@ public struct Clipboard: Sendable {
     case .wlClipboard:
       (
         Launcher.findExecutable("wl-paste", environment: environment) ?? "wl-paste",
-        ["--no-newline"]
+        ["--no-newline"]  // the tool's own options
       )
     case .xclip: (program, ["-selection", "clipboard", "-out"])
-    case .xsel: (program, ["--clipboard", "--output"])
+    case .xsel: (program, ["--clipboard", "--output"])  // the tool's own options
     }
   }
 
