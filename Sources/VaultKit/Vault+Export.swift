@@ -8,8 +8,11 @@ extension Vault {
   /// A bundle of the chosen profiles for the named teammates, signed by this vault. Without
   /// `includeSecrets` it carries no password at all.
   public func exportBundle(
-    names: [String], all: Bool, tag: String?, to recipientNames: [String], includeSecrets: Bool
+    names: [String], all: Bool, tag: String?, to recipientNames: [String], includeSecrets: Bool,
+    progress: ((_ done: Int, _ total: Int) -> Void)? = nil
   ) throws -> [UInt8] {
+    // Progress: each VM written into the payload, then each password opened into it.
+    var total = 0
     let (document, accountIDs, boxes, recipients, sequence, sender) = try write { db in
       let sender = try ensureIdentity(db)
       let known = try fetchTeammates(db)
@@ -53,7 +56,9 @@ extension Vault {
       var accounts: [BundlePayload.AccountEntry] = []
       var accountIDs: [Int64] = []
       var profiles: [BundlePayload.ProfileEntry] = []
-      for record in records {
+      total = records.count * (includeSecrets ? 2 : 1)
+      for (index, record) in records.enumerated() {
+        if index % 1000 == 0 { progress?(index, total) }
         if accountIndex[record.accountID] == nil {
           let account =
             try allAccounts?[record.accountID]
@@ -96,11 +101,16 @@ extension Vault {
         return sealed.box.count - SecretBox.overhead
       },
       writePassword: { index, out in
+        if index % 100 == 0 {
+          let vms = document.profiles.count
+          progress?(vms + index * vms / max(accountIDs.count, 1), total)
+        }
         let sealed = boxes[index]!
         try keys.openSecretRecord(
           sealed.box, .accountSecrets, id: accountIDs[index], version: sealed.version, bound: .none,
           appendingTo: &out)
       })
+    progress?(total, total)
     let signingKey = try identitySecret(.sign)
     return try BundleFormat.write(
       payload: payload, senderBox: sender.boxKey, senderSign: sender.signKey,

@@ -19,9 +19,21 @@ public struct VerifyReport: Equatable, Sendable, Codable {
 }
 
 extension Vault {
-  public func verify() throws -> VerifyReport {
+  public func verify(progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws
+    -> VerifyReport
+  {
     try read { db in
       var report = VerifyReport()
+      // Progress in rows: the accounts, the VMs and the passwords, the bulk of the work.
+      var total = 0
+      for table in [StoredTable.accounts, .profiles, .accountSecrets] where progress != nil {
+        total += try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.rawValue)") ?? 0
+      }
+      var done = 0
+      func advance(_ rows: Int) {
+        done += rows
+        if done % 1000 < rows || done == total { progress?(done, total) }
+      }
       func check(_ table: StoredTable, _ id: Int64?, _ body: () throws -> Void) {
         do {
           try body()
@@ -45,11 +57,13 @@ extension Vault {
       for (id, outcome) in try accounts.get() {
         check(.accounts, id) { accountIDs.insert(try outcome.get()) }
       }
+      advance(try accounts.get().count)
       batch = try wholeTable(db, .profiles)
       let (profiles, profileDigest) = try batch.open(keys: keys) { row in
         (row.id, Result { try ProfileRecord.decode(row, keys: keys) })
       }
       digests[.profiles] = profileDigest
+      advance(try profiles.get().count)
       for (id, outcome) in try profiles.get() {
         check(.profiles, id) {
           let record = try outcome.get()
@@ -64,6 +78,7 @@ extension Vault {
       var scratch = try SecretBytes(capacity: 4096)
       for row in try Row.fetchAll(db, sql: "SELECT id, version, record FROM account_secrets") {
         let id = (row[0] as DatabaseValue).storage.integer
+        advance(1)
         check(.accountSecrets, id) {
           let accountID = try row.integer(0, table: "account_secrets")
           guard let box = try row.blob(2, table: "account_secrets") else {

@@ -65,8 +65,10 @@ public protocol VaultService: AnyObject {
   func addTeammate(name: String, identity: PublicIdentity) throws
   func teammates() throws -> [Teammate]
   func removeTeammate(name: String) throws
+  /// `progress` hears (done, total) as VMs and passwords go into the bundle.
   func exportBundle(
-    names: [String], all: Bool, tag: String?, to recipientNames: [String], includeSecrets: Bool
+    names: [String], all: Bool, tag: String?, to recipientNames: [String], includeSecrets: Bool,
+    progress: ((_ done: Int, _ total: Int) -> Void)?
   ) throws
     -> [UInt8]
   func importBundle(
@@ -75,7 +77,8 @@ public protocol VaultService: AnyObject {
     -> BundleImportReport
 
   // MARK: The vault itself
-  func verify() throws -> VerifyReport
+  /// `progress` hears (done, total) in rows checked.
+  func verify(progress: ((_ done: Int, _ total: Int) -> Void)?) throws -> VerifyReport
   func changePassphrase(
     current: borrowing SecretBytes, new: borrowing SecretBytes, kdf: KDFParameters?) throws
 }
@@ -123,6 +126,16 @@ extension VaultService {
       &bytes, fileName: fileName, name: name, kind: kind, tags: tags, user: user,
       computerName: computerName,
       consent: ImportConsent(), dryRun: false)
+  }
+
+  public func verify() throws -> VerifyReport { try verify(progress: nil) }
+
+  public func exportBundle(
+    names: [String], all: Bool, tag: String?, to recipientNames: [String], includeSecrets: Bool
+  ) throws -> [UInt8] {
+    try exportBundle(
+      names: names, all: all, tag: tag, to: recipientNames, includeSecrets: includeSecrets,
+      progress: nil)
   }
 
   public func importBundle(_ bytes: [UInt8], trust: Bool, onConflict: ConflictPolicy) throws

@@ -195,4 +195,39 @@ import Testing
     let plain = box.run(["import", folder, "--update"])
     #expect(!plain.stderr.contains("importing ["))
   }
+
+  /// verify and export show a bar on a terminal (through the agent too: it sends progress
+  /// frames), erase it when done, and show none with --quiet or without a terminal.
+  @Test func verifyAndExportShowProgressOnATerminal() throws {
+    let box = Sandbox()
+    box.initVault()
+    let folder = box.root + "/many"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    for index in 0..<40 {
+      box.write(
+        "full address:s:10.6.0.\(index + 1)\r\nusername:s:M\(index)\\u\r\n",
+        to: folder + "/m\(index).rdp")
+    }
+    #expect(box.run(["import", folder]).status == 0)
+    let bob = Sandbox()
+    bob.initVault()
+    let identity = bob.run(["identity"]).stdout.split(separator: "\n").first.map(String.init) ?? ""
+    #expect(box.run(["teammate", "add", "me", identity]).status == 0)
+    let environment = ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile]
+    // 40 accounts, 40 VMs, no passwords.
+    let verify = try TerminalSession(box, ["verify"], environment: environment)
+    #expect(verify.finish() == 0, "\(verify.screen)")
+    #expect(
+      verify.screen.contains(
+        "rdpvault: verifying [##############################] 80 of 80\r\u{1B}[K"))
+    let export = try TerminalSession(
+      box, ["export", "--all", "--to", "me", "--no-secrets", "-o", box.root + "/b.rdpv"],
+      environment: environment)
+    #expect(export.finish() == 0, "\(export.screen)")
+    #expect(export.screen.contains("rdpvault: exporting [##############################] 40 of 40"))
+    let quiet = try TerminalSession(box, ["verify", "-q"], environment: environment)
+    #expect(quiet.finish() == 0)
+    #expect(!quiet.screen.contains("verifying ["))
+    #expect(!box.run(["verify"]).stderr.contains("verifying ["))
+  }
 }

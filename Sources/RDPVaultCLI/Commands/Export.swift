@@ -32,7 +32,8 @@ extension RDPVault {
         ? (noSecrets ? [.profiles, .accounts] : [.profiles, .accounts, .passwords]) : []
       let vault = try options.openVault(wholeTables: whole)
       let bundle = try vault.exportBundle(
-        names: names, all: all, tag: tag, to: to, includeSecrets: !noSecrets)
+        names: names, all: all, tag: tag, to: to, includeSecrets: !noSecrets,
+        progress: ProgressBar.make("exporting"))
       try PrivateFile.write(bundle, to: output, force: force)
       Diagnostics.note(
         "wrote \(output) for \(to.joined(separator: ", "))\(noSecrets ? " (no passwords)" : "")")

@@ -120,8 +120,8 @@ extension RDPVault {
           consent: ImportConsent(
             linkExisting: linkExisting, storeClearTextPasswords: storeClearPassword,
             updateExisting: update), dryRun: dryRun,
-          progress: Self.progressBar(
-            enabled: batch.count > ImportReportPrinter.detailLimit && isatty(2) != 0))
+          progress: ProgressBar.make(
+            "importing", enabled: batch.count > ImportReportPrinter.detailLimit))
         let quiet = batch.count > ImportReportPrinter.detailLimit
         var added = 0
         for (file, result) in zip(batch.map(\.name), results) {
@@ -146,20 +146,6 @@ extension RDPVault {
         throw CLIError(
           "\(failed.count) of \(files.count) file\(files.count == 1 ? "" : "s") failed: \(failed.joined(separator: ", "))"
         )
-      }
-    }
-
-    /// A progress line for a long import, only when stderr is a terminal; cleared at the end.
-    static func progressBar(enabled: Bool) -> ((Int, Int) -> Void)? {
-      guard enabled else { return nil }
-      return { done, total in
-        guard done % 100 == 0 || done == total else { return }
-        let width = 30
-        let filled = total == 0 ? width : done * width / total
-        let bar =
-          String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        Diagnostics.writeStderr(
-          "\rrdpvault: importing [\(bar)] \(done) of \(total)" + (done == total ? "\n" : ""))
       }
     }
 

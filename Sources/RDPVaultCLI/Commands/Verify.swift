@@ -30,7 +30,8 @@ extension RDPVault {
     }
 
     func run() throws {
-      let report = try options.openVault(wholeTables: [.profiles, .accounts]).verify()
+      let report = try options.openVault(wholeTables: [.profiles, .accounts]).verify(
+        progress: ProgressBar.make("verifying"))
       if json {
         print(
           try Format.json(

@@ -109,13 +109,14 @@ enum AgentDispatch {
         return ok(
           Data(
             try vault.exportBundle(
-              names: names, all: all, tag: tag, to: to, includeSecrets: includeSecrets)))
+              names: names, all: all, tag: tag, to: to, includeSecrets: includeSecrets,
+              progress: progress)))
       case .importBundle(let bytes, let trust, let onConflict, let linkExisting, let dryRun):
         return ok(
           try vault.importBundle(
             Array(bytes), trust: trust, onConflict: onConflict, linkExisting: linkExisting,
             dryRun: dryRun))
-      case .verify: return ok(try vault.verify())
+      case .verify: return ok(try vault.verify(progress: progress))
       }
     } catch {
       return AgentFrame(json: encodeFailure(AgentServer.asVaultError(error)))

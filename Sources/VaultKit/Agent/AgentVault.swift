@@ -197,13 +197,14 @@ final class AgentVault: VaultService {
   func removeTeammate(name: String) throws { try call(.removeTeammate(name: name)) }
 
   func exportBundle(
-    names: [String], all: Bool, tag: String?, to recipientNames: [String], includeSecrets: Bool
+    names: [String], all: Bool, tag: String?, to recipientNames: [String], includeSecrets: Bool,
+    progress: ((_ done: Int, _ total: Int) -> Void)?
   ) throws -> [UInt8] {
     Array(
       try call(
         .exportBundle(
           names: names, all: all, tag: tag, to: recipientNames, includeSecrets: includeSecrets),
-        as: Data.self))
+        as: Data.self, progress: progress))
   }
 
   func importBundle(
@@ -217,7 +218,9 @@ final class AgentVault: VaultService {
 
   // MARK: The vault itself
 
-  func verify() throws -> VerifyReport { try call(.verify, as: VerifyReport.self) }
+  func verify(progress: ((_ done: Int, _ total: Int) -> Void)?) throws -> VerifyReport {
+    try call(.verify, as: VerifyReport.self, progress: progress)
+  }
 
   /// `passwd` opens the vault itself, then locks it in the agent.
   func changePassphrase(
