@@ -60,6 +60,13 @@ extension RDPVault {
 
     func run() throws {
       let (names, key, value) = parts
+      // The key and the value's range (or the line's syntax) are checked before the vault is
+      // opened: a mistake is a usage error, reported before any passphrase is asked for.
+      var probe = RDPSettings()
+      try UsageError.check {
+        if let line { try probe.addExtraLine(line) }
+        if let key, let value { try probe.set(key, value) }
+      }
       let vault = try options.openVault()
       let selection = ProfileSelection(names: names, filter: filter.filter(name: nil))
       let entries = try Selection.resolve(vault, names: names, filter: selection.filter)
