@@ -38,7 +38,7 @@ import Testing
     #expect(box.run(["unset", "app-01", "desktopwidth"]).status == 0)
     #expect(!box.run(["rdp", "app-01"]).stdout.contains("desktopwidth"))
     let bad = box.run(["set", "app-01", "screen mode id", "9"])
-    #expect(bad.status == 1)
+    #expect(bad.status == 64)
     #expect(
       bad.stderr
         == "rdpvault: error: invalid screen mode id \"9\": must be one of 1, 2 (1 windowed, 2 full screen)\n"

@@ -10,11 +10,13 @@ struct UsageMessage {
 
   init(_ text: String, arguments: [String]) {
     let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-    let first = lines.first ?? text
+    // The parser's sentences start with a capital; ours do not ("rdpvault: error: the …").
+    let first = Self.lowercasingFirst(lines.first ?? text)
     // "Please provide one of the following:" and a bulleted list: the list, in one line.
     let listed = lines.dropFirst().filter { $0.hasPrefix("- ") }.map { String($0.dropFirst(2)) }
     if first.hasSuffix("Please provide one of the following:"), !listed.isEmpty {
       message = String(first.dropLast(" Please provide one of the following:".count))
+      if message.hasSuffix(".") { message.removeLast() }
       hint =
         Self.suggestion(for: Self.quotedValue(in: first), among: listed).map {
           "did you mean \($0)? Valid values: \(listed.joined(separator: ", "))"
@@ -23,19 +25,24 @@ struct UsageMessage {
     }
     message = ([first] + lines.dropFirst()).joined(separator: " ")
     // One of the values the parser listed inline: "Please provide one of 'a', 'b' or 'c'."
-    if let range = first.range(of: "Please provide one of ") {
+    // The list goes to the hint, with a did-you-mean when one is close.
+    if let range = first.range(of: " Please provide one of ") {
       // The quoted words of "'a', 'b' or 'c'.": every other piece between quotes.
       let pieces = first[range.upperBound...].split(
         separator: "'", omittingEmptySubsequences: false)
       let values: [String] = stride(from: 1, to: pieces.count, by: 2).map { String(pieces[$0]) }
-      hint = Self.suggestion(for: Self.quotedValue(in: first), among: values).map {
-        "did you mean \($0)?"
-      }
+      message = String(first[..<range.lowerBound])
+      if message.hasSuffix(".") { message.removeLast() }
+      let valid = values.joined(separator: ", ")
+      hint =
+        Self.suggestion(for: Self.quotedValue(in: first), among: values).map {
+          "did you mean \($0)? Valid values: \(valid)"
+        } ?? "valid values: \(valid)"
       return
     }
     // A mistyped subcommand: the parser says "Unexpected argument 'lsit'" (or, with more
     // words after it, "2 unexpected arguments: 'conect', 'web-01'").
-    if first.hasPrefix("Unexpected argument") || first.contains("unexpected arguments:"),
+    if first.hasPrefix("unexpected argument") || first.contains("unexpected arguments:"),
       let word = Self.quotedValue(in: first), arguments.first == word
     {
       let commands = RDPVault.configuration.subcommands.map { $0._commandName }
@@ -47,12 +54,19 @@ struct UsageMessage {
       return
     }
     // A mistyped option: "Unknown option '--hots'".
-    if first.hasPrefix("Unknown option"), let option = Self.quotedValue(in: first) {
+    if first.hasPrefix("unknown option"), let option = Self.quotedValue(in: first) {
       message = "unknown option '\(option)'"
       let known = Self.options(of: arguments)
       hint = Self.suggestion(for: option, among: known).map { "did you mean \($0)?" }
       return
     }
+  }
+
+  /// "The value …" as "the value …"; a quoted word or an option first is left alone.
+  static func lowercasingFirst(_ line: String) -> String {
+    guard let first = line.first, first.isUppercase, line.dropFirst().first?.isLowercase == true
+    else { return line }
+    return first.lowercased() + line.dropFirst()
   }
 
   /// The first 'quoted' word of a parser message.
