@@ -62,6 +62,8 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case fileNameNotAVMName(file: String, name: String)
   /// The file names no user (Azure's downloads have none).
   case fileNamesNoUser(file: String)
+  /// An inventory file (Azure's VM JSON) that cannot be read, or one VM of it.
+  case inventory(reason: String)
   // connect
   case clientNotFound(program: String, reason: String)
   case noClientInstalled(tried: [String])
@@ -142,6 +144,7 @@ extension VaultError {
     case .missingField(let field, let rule): "missing \(field): \(rule)"
     case .profileNotFound(let name, _): "no VM named \(quoted(name))"
     case .profileExists(let name): "a VM named \(quoted(name)) already exists"
+    case .inventory(let reason): reason
     case .nothingSelected: "no VM matches"
     case .accountNotFound(let name): "no account \(quoted(name))"
     case .accountAmbiguous(let name, let profiles):

@@ -60,6 +60,13 @@ public protocol VaultService: AnyObject {
     consent: ImportConsent, dryRun: Bool, progress: ((_ done: Int, _ total: Int) -> Void)?
   ) throws -> [Result<RDPImport, Error>]
 
+  /// VMs from an inventory (Azure), each added (or, with `consent.updateExisting`, given its
+  /// new address) or refused on its own, in one transaction.
+  func importInventory(
+    _ items: [InventoryItem], consent: ImportConsent, dryRun: Bool,
+    progress: ((_ done: Int, _ total: Int) -> Void)?
+  ) throws -> [Result<RDPImport, Error>]
+
   // MARK: Sharing
   func identity() throws -> PublicIdentity
   func addTeammate(name: String, identity: PublicIdentity) throws

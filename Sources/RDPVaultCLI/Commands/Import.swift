@@ -11,7 +11,7 @@ extension RDPVault {
   struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "import",
-      abstract: "Add VMs from .rdp files or from a teammate's bundle.",
+      abstract: "Add VMs from .rdp files, a teammate's bundle or Azure's VM list.",
       discussion: """
         Reads UTF-16LE (with a byte-order mark) and UTF-8 files, with any line ending. Modelled
         properties become settings, others are kept verbatim, except lines that decide where or
@@ -29,11 +29,19 @@ extension RDPVault {
         A VM whose sign-in name matches an account you already store is linked to that
         account (and so to its password) only with --link-existing or a yes on the terminal;
         otherwise it gets an account of its own. --dry-run shows everything and writes nothing.
+
+        Azure: the output of `az vm list -d -o json` (or `az vm show -d`, or the REST list), or \
+        --run-az to run az itself (--resource-group, --subscription). One VM per Windows VM: \
+        name, host (--address), osProfile.computerName, osProfile.adminUsername as a local \
+        account without a password, resource group and subscription, Azure tags as KEY:VALUE. \
+        A deallocated or stopped VM gets a warning. --update gives VMs that exist their new \
+        address and changes nothing else (a dynamic public IP changes after deallocation).
         """)
 
     @OptionGroup var options: VaultOptions
-    @Argument(help: "The .rdp files or bundles, or directories of .rdp and .rdpw files.") var files:
-      [String]
+    @Argument(
+      help: "The .rdp files, bundles or Azure VM lists, or directories of .rdp and .rdpw files.")
+    var files: [String] = []
     @Option(help: "The VM's name (one file only; default: the file name).") var name: String?
     @Option(help: "Override the inferred account kind.") var kind: AccountKind?
     @Option(name: .customLong("tag"), help: "Tag every imported VM (repeatable).") var tags:
@@ -54,12 +62,27 @@ extension RDPVault {
     )
     var update = false
     @Flag(help: "Show what would be imported, and write nothing.") var dryRun = false
+    @Option(help: "What the files are (default: told from their content).") var from: ImportFormat?
+    @Option(
+      help: "Azure: the address that becomes the host (auto: public, else private, else FQDN).")
+    var address: AzureAddress = .auto
+    @Flag(help: "Azure: run az vm list -d -o json instead of reading a file.") var runAz = false
+    @Option(help: "With --run-az: only this resource group.") var resourceGroup: String?
+    @Option(help: "With --run-az: this subscription.") var subscription: String?
 
     /// Files larger than this are neither .rdp files nor bundles this tool wrote.
     static let maximumFileSize = 512 << 20
 
     func validate() throws {
-      if files.isEmpty { throw ValidationError("missing FILE") }
+      if runAz {
+        if !files.isEmpty { throw ValidationError("--run-az reads from az: give no FILE") }
+        if let from, from != .azure { throw ValidationError("--run-az goes with --from azure") }
+      } else if resourceGroup != nil || subscription != nil {
+        throw ValidationError("--resource-group and --subscription go with --run-az")
+      }
+      if let resourceGroup { try Self.checkAzureValue(resourceGroup, option: "--resource-group") }
+      if let subscription { try Self.checkAzureValue(subscription, option: "--subscription") }
+      if files.isEmpty && !runAz { throw ValidationError("missing FILE") }
       if name != nil && files.count > 1 { throw ValidationError("--name goes with a single file") }
     }
 
@@ -83,6 +106,15 @@ extension RDPVault {
 
     func run() throws {
       let vault = try options.openVault()
+      if runAz {
+        let failed = try importAzure(try azureVMList(), from: "az vm list", into: vault)
+        if !failed.isEmpty {
+          throw CLIError(
+            "\(failed.count) VM\(failed.count == 1 ? "" : "s") failed: \(failed.joined(separator: ", "))"
+          )
+        }
+        return
+      }
       let files = try Self.expand(self.files)
       var failed: [String] = []
       // Questions only for a handful of files on a terminal; a bulk import does the safe thing
@@ -100,7 +132,12 @@ extension RDPVault {
       for file in files {
         do {
           var bytes = try Self.read(file)
-          if ImportSource.isBundle(bytes) {
+          if from == .azure || (from == nil && AzureInventory.looksLikeAzure(bytes)) {
+            let names = try importAzure(bytes, from: file, into: vault)
+            if !names.isEmpty { failed.append("\(file) (\(names.joined(separator: ", ")))") }
+          } else if from == .bundle && !ImportSource.isBundle(bytes) {
+            throw CLIError("\(file) is not a bundle")
+          } else if ImportSource.isBundle(bytes) {
             try importBundle(bytes, from: file, into: vault, interactive: interactive)
           } else if interactive || name != nil {
             defer { for index in bytes.indices { bytes[index] = 0 } }

@@ -90,13 +90,11 @@ enum AgentDispatch {
         let results = try vault.importRDPFiles(
           files, kind: kind, tags: tags, user: user, computerName: computerName, consent: consent,
           dryRun: dryRun, progress: progress)
+        return ok(results.map(ImportOutcome.init))
+      case .importInventory(let items, let consent, let dryRun):
         return ok(
-          results.map {
-            switch $0 {
-            case .success(let result): ImportOutcome.imported(result)
-            case .failure(let error): ImportOutcome.failed(AgentServer.asVaultError(error))
-            }
-          })
+          try vault.importInventory(items, consent: consent, dryRun: dryRun, progress: progress)
+            .map(ImportOutcome.init))
       case .identity: return ok(try vault.identity())
       case .addTeammate(let name, let identity):
         try vault.addTeammate(name: name, identity: identity)

@@ -47,6 +47,7 @@ enum VaultCall: Codable {
     names: [String], sizes: [Int], profileName: String?, kind: AccountKind?, tags: [String],
     user: String?,
     computerName: String?, consent: ImportConsent, dryRun: Bool)
+  case importInventory(items: [InventoryItem], consent: ImportConsent, dryRun: Bool)
   case identity
   case addTeammate(name: String, identity: PublicIdentity)
   case teammates
@@ -79,10 +80,24 @@ public struct AgentStatus: Codable, Equatable, Sendable {
   public var agentPID: Int32
 }
 
-/// The outcome of one file of `importRDPFiles`.
+/// The outcome of one file of `importRDPFiles`, or one VM of `importInventory`.
 enum ImportOutcome: Codable {
   case imported(RDPImport)
   case failed(VaultError)
+
+  init(_ result: Result<RDPImport, Error>) {
+    switch result {
+    case .success(let imported): self = .imported(imported)
+    case .failure(let error): self = .failed(AgentServer.asVaultError(error))
+    }
+  }
+
+  var result: Result<RDPImport, Error> {
+    switch self {
+    case .imported(let imported): .success(imported)
+    case .failed(let error): .failure(error)
+    }
+  }
 }
 
 /// A reply with no value.

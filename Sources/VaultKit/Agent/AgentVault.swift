@@ -176,12 +176,20 @@ final class AgentVault: VaultService {
     guard outcomes.count == files.count else {
       throw VaultError.agentFailed(reason: "an import answer for another number of files")
     }
-    return outcomes.map {
-      switch $0 {
-      case .imported(let result): .success(result)
-      case .failed(let error): .failure(error)
-      }
+    return outcomes.map(\.result)
+  }
+
+  func importInventory(
+    _ items: [InventoryItem], consent: ImportConsent, dryRun: Bool,
+    progress: ((_ done: Int, _ total: Int) -> Void)?
+  ) throws -> [Result<RDPImport, Error>] {
+    let outcomes = try call(
+      .importInventory(items: items, consent: consent, dryRun: dryRun),
+      as: [ImportOutcome].self, progress: progress)
+    guard outcomes.count == items.count else {
+      throw VaultError.agentFailed(reason: "an import answer for another number of VMs")
     }
+    return outcomes.map(\.result)
   }
 
   // MARK: Sharing

@@ -92,7 +92,8 @@ extension Launcher {
   static func spawn(
     _ program: String, arguments: [String], environment: [String: String],
     stdin: borrowing SecretBytes?,
-    captureOutput: Bool = false, discardOutput: Bool = false, newSession: Bool = false
+    captureOutput: Bool = false, discardOutput: Bool = false, newSession: Bool = false,
+    stdoutOnly: Bool = false
   ) throws -> (pid: pid_t, output: Int32) {
     let feedsStdin = stdin != nil
     var actions = posix_spawn_file_actions_t()
@@ -117,7 +118,7 @@ extension Launcher {
       }
       for fd in outputFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
       posix_spawn_file_actions_adddup2(&actions, outputFDs[1], 1)
-      posix_spawn_file_actions_adddup2(&actions, outputFDs[1], 2)
+      if !stdoutOnly { posix_spawn_file_actions_adddup2(&actions, outputFDs[1], 2) }
     } else if discardOutput {
       posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
       posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
@@ -236,6 +237,32 @@ extension Launcher {
       close(pipeFDs[1])
     }
     return pid
+  }
+
+  /// Runs a tool (`az`) and returns its exit status and standard output, at most `limit`
+  /// bytes (more is an error: the tool is stopped); its stderr is ours, so its messages show.
+  public static func output(
+    _ program: String, arguments: [String], environment: [String: String], limit: Int
+  ) throws -> (status: Int32, bytes: [UInt8]) {
+    let (pid, output) = try spawn(
+      program, arguments: arguments, environment: environment, stdin: nil, captureOutput: true,
+      stdoutOnly: true)
+    defer { close(output) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = buffer.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { break }
+      bytes.append(contentsOf: buffer.prefix(n))
+      if bytes.count > limit {
+        kill(pid, SIGTERM)
+        _ = wait(for: pid)
+        throw VaultError.inventory(
+          reason: "\(program) wrote more than \(limit >> 20) MiB; stopped")
+      }
+    }
+    return (wait(for: pid).status, bytes)
   }
 
   /// A client still running this long after a forwarded signal gets it again, and SIGKILL

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import VaultCrypto
+import VaultKit
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// What `import --from` reads.
+enum ImportFormat: String, ExpressibleByArgument, CaseIterable {
+  case rdp, bundle, azure
+}
+
+extension AzureAddress: ExpressibleByArgument {}
+
+extension RDPVault.Import {
+  /// Azure's VM list (`az vm list -d -o json`), from a file or from `az` itself: one VM per
+  /// Windows VM, through the vault's inventory import. Returns the names that failed.
+  func importAzure(_ bytes: [UInt8], from source: String, into vault: any VaultService) throws
+    -> [String]
+  {
+    let reading = try AzureInventory.read(bytes, address: address)
+    if !reading.skipped.isEmpty {
+      Diagnostics.note(
+        "\(source): skipped \(reading.skipped.count) VM\(reading.skipped.count == 1 ? "" : "s") that \(reading.skipped.count == 1 ? "is" : "are") not Windows: \(reading.skipped.map(Validation.escapedForDisplay).joined(separator: ", "))"
+      )
+    }
+    var failed: [String] = []
+    for (name, reason) in reading.refused {
+      Diagnostics.error("\(source): VM \(quoted(name)): \(reason)")
+      failed.append(quoted(name))
+    }
+    let items = reading.items.map { vm -> InventoryItem in
+      var item = vm
+      if let kind { item.kind = kind }
+      if let user { item.user = user }
+      item.tags += tags.filter { tag in !item.tags.contains { $0.lowercased() == tag.lowercased() }
+      }
+      return item
+    }
+    guard !items.isEmpty else { return failed }
+    let results = try vault.importInventory(
+      items,
+      consent: ImportConsent(linkExisting: linkExisting, updateExisting: update), dryRun: dryRun,
+      progress: ProgressBar.make(
+        "importing", enabled: items.count > ImportReportPrinter.detailLimit))
+    let brief = items.count > ImportReportPrinter.detailLimit
+    var added = 0
+    for (item, result) in zip(items, results) {
+      switch result {
+      case .success(let imported):
+        added += 1
+        if !brief || imported.item.needsAttention || !imported.warnings.isEmpty {
+          ImportReportPrinter.rdp(imported, file: source, dryRun: dryRun)
+        }
+      case .failure(let error):
+        _ = Diagnostics.report(error)
+        failed.append(quoted(item.name))
+      }
+    }
+    if brief {
+      Diagnostics.note(
+        "\(dryRun ? "would import" : "imported") \(added) of \(items.count) Azure VMs from \(source)\(dryRun ? " (dry run: nothing was written)" : "")"
+      )
+    }
+    return failed
+  }
+
+  /// Runs `az vm list -d -o json` (with the resource group and subscription given, each as
+  /// one argument after its option) and returns its output. az's own messages reach stderr.
+  func azureVMList() throws -> [UInt8] {
+    let environment = ProcessInfo.processInfo.environment
+    guard let az = Launcher.findExecutable("az", environment: environment) else {
+      throw CLIError(
+        "az is not installed",
+        hint: "install the Azure CLI, or give the output of az vm list -d -o json as a file")
+    }
+    var arguments = ["vm", "list", "--show-details", "--output", "json"]
+    if let resourceGroup { arguments += ["--resource-group", resourceGroup] }
+    if let subscription { arguments += ["--subscription", subscription] }
+    Diagnostics.note("running: az \(arguments.joined(separator: " "))")
+    let output = try Launcher.output(
+      az, arguments: arguments, environment: environment.filter { !$0.key.hasPrefix("RDPVAULT_") },
+      limit: AzureInventory.maximumSize)
+    guard output.status == 0 else {
+      throw CLIError(
+        "az vm list failed (exit status \(output.status))",
+        hint: "check az login and the subscription")
+    }
+    return output.bytes
+  }
+
+  /// An Azure resource group or subscription given on the command line: never something
+  /// `az` could take for an option, never a control character.
+  static func checkAzureValue(_ value: String, option: String) throws {
+    let allowed = value.unicodeScalars.allSatisfy {
+      ($0.value < 0x7F && ($0.properties.isAlphabetic || $0.properties.numericType != nil))
+        || "-_.()".unicodeScalars.contains($0)
+    }
+    guard !value.isEmpty, !value.hasPrefix("-"), allowed, value.count <= 90 else {
+      throw ValidationError(
+        "\(option) \(quoted(value)) is not an Azure name (letters, digits, '-', '_', '.', '(' and ')', not starting with '-')"
+      )
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import VaultCrypto
+
+/// VMs from an inventory (Azure), in one transaction, each in a savepoint of its own: a VM
+/// that fails adds nothing, and the others still import. A new VM gets its own local account
+/// without a password (Azure never returns one); a domain account of the same sign-in name
+/// is linked only with consent, as for .rdp files. With `consent.updateExisting`, a VM that
+/// exists gets its new address and nothing else: accounts, passwords, settings and tags stay.
+extension Vault {
+  public func importInventory(
+    _ items: [InventoryItem], consent: ImportConsent, dryRun: Bool,
+    progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+  ) throws -> [Result<RDPImport, Error>] {
+    try write(rollback: dryRun) { db in
+      var results: [Result<RDPImport, Error>] = []
+      for item in items {
+        defer { progress?(results.count, items.count) }
+        let delta = rowSetDelta
+        var imported: RDPImport?
+        do {
+          try db.inSavepoint {
+            imported = try importInventoryItem(db, item, consent: consent)
+            return .commit
+          }
+          results.append(.success(imported!))
+        } catch {
+          rowSetDelta = delta
+          results.append(.failure(error))
+        }
+      }
+      return results
+    }
+  }
+
+  private func importInventoryItem(_ db: Database, _ item: InventoryItem, consent: ImportConsent)
+    throws -> RDPImport
+  {
+    try Validation.profileName(item.name)
+    if var existing = try findProfile(db, named: item.name) {
+      guard consent.updateExisting else { throw VaultError.profileExists(name: item.name) }
+      let account = try fetchAccountRecord(db, id: existing.accountID).account
+      let old = ProfileEntry(profile: existing.profile, account: account)
+      var refreshed = existing.profile
+      refreshed.host = item.host
+      refreshed.port = item.port
+      try refreshed.validate()
+      let changes = ImportItem.changes(
+        from: old, to: ProfileEntry(profile: refreshed, account: account))
+      if !changes.isEmpty {
+        existing.profile = refreshed
+        try existing.saveChange(db, vault: self)
+      }
+      let hasPassword = try fetchPasswordBox(db, accountID: existing.accountID) != nil
+      return RDPImport(
+        item: ImportItem(
+          action: .update, name: existing.profile.name, host: refreshed.host,
+          port: refreshed.port, signInName: old.signInName, link: .new, hasPassword: hasPassword,
+          storedPassword: false, preConnect: nil, gateway: nil, extraLines: [], changes: changes),
+        kind: existing.profile.kind, warnings: item.warnings, needsPassword: !hasPassword,
+        hadClearTextPassword: false)
+    }
+    guard let user = item.user, !user.isEmpty else {
+      throw VaultError.inventory(reason: "\(item.name) names no user")
+    }
+    let name = try AccountName.parse(user: user, domain: nil)
+    let computerName = Profile.computerName(
+      given: item.computerName, vmName: item.name, user: name
+    ).name
+    let profile = Profile(
+      name: item.name, host: item.host, port: item.port, computerName: computerName,
+      kind: item.kind, resourceGroup: item.resourceGroup, subscription: item.subscription,
+      tags: item.tags, note: item.note)
+    try profile.validate()
+    var wanted = try name.account(kind: item.kind, computerName: computerName, admin: false)
+    let signIn = wanted.signInName(computerName: computerName)
+    var link = ImportItem.AccountLink.new
+    var accountID: Int64
+    var hasPassword = false
+    let existing = wanted.scope == .domain ? try findDomainAccount(db, like: wanted) : nil
+    let holdsPassword =
+      try existing.map { try fetchPasswordBox(db, accountID: $0.id) != nil } ?? false
+    if let existing, consent.linkExisting || !holdsPassword {
+      try Self.checkDomainControllerRule(kind: item.kind, account: existing.account)
+      link = holdsPassword ? .linked : .sharedWithoutPassword
+      accountID = existing.id
+      hasPassword = holdsPassword
+    } else {
+      if existing != nil {
+        link = .keptApart
+        wanted.linksByName = false
+      }
+      try Self.checkDomainControllerRule(kind: item.kind, account: wanted)
+      let now = Self.now()
+      let record = AccountRecord(
+        id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: wanted,
+        signInName: signIn)
+      try record.save(db, vault: self, previousVersion: nil)
+      accountID = record.id
+    }
+    let now = Self.now()
+    try ProfileRecord(
+      id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now,
+      profile: profile
+    ).save(db, vault: self, previousVersion: nil)
+    return RDPImport(
+      item: ImportItem(
+        action: .add, name: profile.name, host: profile.host, port: profile.port,
+        signInName: signIn, link: link, hasPassword: hasPassword, storedPassword: false,
+        preConnect: nil, gateway: nil, extraLines: []),
+      kind: item.kind, warnings: item.warnings, needsPassword: !hasPassword,
+      hadClearTextPassword: false)
+  }
+}
