@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import VaultCrypto
 
-/// VMs from an inventory (Azure), in one transaction, each in a savepoint of its own: a VM
+/// VMs from an inventory (Azure, CSV), in one transaction, each in a savepoint of its own: a VM
 /// that fails adds nothing, and the others still import. A new VM gets its own local account
 /// without a password (Azure never returns one); a domain account of the same sign-in name
 /// is linked only with consent, as for .rdp files. With `consent.updateExisting`, a VM that
@@ -63,7 +63,7 @@ extension Vault {
     guard let user = item.user, !user.isEmpty else {
       throw VaultError.inventory(reason: "\(item.name) names no user")
     }
-    let name = try AccountName.parse(user: user, domain: nil)
+    let name = try AccountName.parse(user: user, domain: item.domain)
     let computerName = Profile.computerName(
       given: item.computerName, vmName: item.name, user: name
     ).name
@@ -72,7 +72,10 @@ extension Vault {
       kind: item.kind, resourceGroup: item.resourceGroup, subscription: item.subscription,
       tags: item.tags, note: item.note)
     try profile.validate()
-    var wanted = try name.account(kind: item.kind, computerName: computerName, admin: false)
+    // A domain controller is signed in to as a domain administrator: an inventory that says
+    // `dc` says so of its account.
+    var wanted = try name.account(
+      kind: item.kind, computerName: computerName, admin: item.kind == .dc)
     let signIn = wanted.signInName(computerName: computerName)
     var link = ImportItem.AccountLink.new
     var accountID: Int64

@@ -36,6 +36,10 @@ extension RDPVault {
         account without a password, resource group and subscription, Azure tags as KEY:VALUE. \
         A deallocated or stopped VM gets a warning. --update gives VMs that exist their new \
         address and changes nothing else (a dynamic public IP changes after deallocation).
+
+        CSV: a header of name,host,port,kind,user,domain,computer_name,tags,resource_group, \
+        subscription,note in any order (name, host and user required; tags separated by ;), \
+        as list --format csv writes it. Passwords are not read from a spreadsheet.
         """)
 
     @OptionGroup var options: VaultOptions
@@ -134,6 +138,9 @@ extension RDPVault {
           var bytes = try Self.read(file)
           if from == .azure || (from == nil && AzureInventory.looksLikeAzure(bytes)) {
             let names = try importAzure(bytes, from: file, into: vault)
+            if !names.isEmpty { failed.append("\(file) (\(names.joined(separator: ", ")))") }
+          } else if from == .csv || (from == nil && CSVInventory.looksLikeCSV(bytes)) {
+            let names = try importCSV(bytes, from: file, into: vault)
             if !names.isEmpty { failed.append("\(file) (\(names.joined(separator: ", ")))") }
           } else if from == .bundle && !ImportSource.isBundle(bytes) {
             throw CLIError("\(file) is not a bundle")

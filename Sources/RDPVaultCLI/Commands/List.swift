@@ -18,11 +18,21 @@ extension RDPVault {
     var pattern: String?
     @OptionGroup var filter: FilterOptions
     @Flag(help: "Print a JSON array (fields documented in the README).") var json = false
+    @Option(help: "table, json or csv (the columns import reads back).") var format: ListFormat?
+
+    enum ListFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+
+    func validate() throws {
+      if json && format != nil && format != .json {
+        throw ValidationError("--json and --format \(format!.rawValue) disagree")
+      }
+    }
 
     func run() throws {
       let vault = try options.openVault(wholeTables: [.profiles, .accounts])
       // The entries stay where they are (a copy of 100,000 costs a retain per field); the
       // filter and the name order pick indices.
+      let json = self.json || format == .json
       let (all, sorted) = try vault.profilesUnsorted(withSettings: json)
       let filter = self.filter.filter(name: pattern)
       let order = filter.isEmpty ? sorted : sorted.filter { filter.matches(all[$0].profile) }
@@ -31,6 +41,10 @@ extension RDPVault {
         return
       }
       let entries = order.map { all[$0] }
+      if format == .csv {
+        print(ProfileCSVWriter.text(entries), terminator: "")
+        return
+      }
       if entries.isEmpty {
         Diagnostics.note("no VMs\(filter.isEmpty ? "" : " match")")
         return

@@ -1,4 +1,4 @@
-/// One VM read from an inventory (Azure's `az vm list -d`), before the vault decides how to
+/// One VM read from an inventory (Azure's `az vm list -d`, a CSV file), before the vault decides how to
 /// store it: every value is still outside input, checked by `Profile.validate` and the
 /// account rules when it is stored.
 public struct InventoryItem: Codable, Equatable, Sendable {
@@ -9,6 +9,8 @@ public struct InventoryItem: Codable, Equatable, Sendable {
   /// The user as written: `azureuser`, `CONTOSO\alice` or `alice@contoso.com`; nil when the
   /// inventory names none.
   public var user: String?
+  /// The domain of a domain account, when not written in the user.
+  public var domain: String?
   /// The Windows computer name, when the inventory knows it.
   public var computerName: String?
   public var tags: [String]
@@ -20,7 +22,7 @@ public struct InventoryItem: Codable, Equatable, Sendable {
 
   public init(
     name: String, host: String, port: Int = 3389, kind: AccountKind, user: String?,
-    computerName: String?, tags: [String] = [], resourceGroup: String = "",
+    domain: String? = nil, computerName: String?, tags: [String] = [], resourceGroup: String = "",
     subscription: String = "", note: String = "", warnings: [String] = []
   ) {
     self.name = name
@@ -28,6 +30,7 @@ public struct InventoryItem: Codable, Equatable, Sendable {
     self.port = port
     self.kind = kind
     self.user = user
+    self.domain = domain
     self.computerName = computerName
     self.tags = tags
     self.resourceGroup = resourceGroup

@@ -9,7 +9,7 @@ import VaultKit
 
 /// What `import --from` reads.
 enum ImportFormat: String, ExpressibleByArgument, CaseIterable {
-  case rdp, bundle, azure
+  case rdp, bundle, azure, csv
 }
 
 extension AzureAddress: ExpressibleByArgument {}
@@ -31,22 +31,39 @@ extension RDPVault.Import {
       Diagnostics.error("\(source): VM \(quoted(name)): \(reason)")
       failed.append(quoted(name))
     }
-    let items = reading.items.map { vm -> InventoryItem in
+    return failed + (try importInventory(reading.items, from: source, into: vault))
+  }
+
+  /// A CSV inventory (`CSVInventory`, the columns `list --format csv` writes).
+  func importCSV(_ bytes: [UInt8], from source: String, into vault: any VaultService) throws
+    -> [String]
+  {
+    try importInventory(try CSVInventory.read(bytes), from: source, into: vault)
+  }
+
+  /// The inventory's VMs with this command's --kind, --user and --tag applied, imported in one
+  /// transaction and reported like .rdp files. Returns the names that failed.
+  func importInventory(_ read: [InventoryItem], from source: String, into vault: any VaultService)
+    throws -> [String]
+  {
+    let items = read.map { vm -> InventoryItem in
       var item = vm
       if let kind { item.kind = kind }
-      if let user { item.user = user }
-      item.tags += tags.filter { tag in !item.tags.contains { $0.lowercased() == tag.lowercased() }
+      if let user {
+        item.user = user
+        item.domain = nil
       }
+      item.tags += tags.filter { tag in !item.tags.contains { $0.lowercased() == tag.lowercased() } }
       return item
     }
-    guard !items.isEmpty else { return failed }
+    guard !items.isEmpty else { return [] }
     let results = try vault.importInventory(
       items,
       consent: ImportConsent(linkExisting: linkExisting, updateExisting: update), dryRun: dryRun,
-      progress: ProgressBar.make(
-        "importing", enabled: items.count > ImportReportPrinter.detailLimit))
+      progress: ProgressBar.make("importing", enabled: items.count > ImportReportPrinter.detailLimit))
     let brief = items.count > ImportReportPrinter.detailLimit
     var added = 0
+    var failed: [String] = []
     for (item, result) in zip(items, results) {
       switch result {
       case .success(let imported):
@@ -61,7 +78,7 @@ extension RDPVault.Import {
     }
     if brief {
       Diagnostics.note(
-        "\(dryRun ? "would import" : "imported") \(added) of \(items.count) Azure VMs from \(source)\(dryRun ? " (dry run: nothing was written)" : "")"
+        "\(dryRun ? "would import" : "imported") \(added) of \(items.count) VMs from \(source)\(dryRun ? " (dry run: nothing was written)" : "")"
       )
     }
     return failed
