@@ -53,15 +53,16 @@ extension RDPVault.Import {
         item.user = user
         item.domain = nil
       }
-      item.tags += tags.filter { tag in !item.tags.contains { $0.lowercased() == tag.lowercased() } }
+      let have = Set(item.tags.map { $0.lowercased() })
+      item.tags += tags.filter { !have.contains($0.lowercased()) }
       return item
     }
     guard !items.isEmpty else { return [] }
+    let brief = items.count > ImportReportPrinter.detailLimit
     let results = try vault.importInventory(
       items,
       consent: ImportConsent(linkExisting: linkExisting, updateExisting: update), dryRun: dryRun,
-      progress: ProgressBar.make("importing", enabled: items.count > ImportReportPrinter.detailLimit))
-    let brief = items.count > ImportReportPrinter.detailLimit
+      progress: ProgressBar.make("importing", enabled: brief))
     var added = 0
     var failed: [String] = []
     for (item, result) in zip(items, results) {
