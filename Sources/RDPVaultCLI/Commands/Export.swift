@@ -30,6 +30,7 @@ extension RDPVault {
       let whole: WholeTables =
         names.isEmpty
         ? (noSecrets ? [.profiles, .accounts] : [.profiles, .accounts, .passwords]) : []
+      try UsageError.check { if let tag { try Validation.tag(tag) } }
       let vault = try options.openVault(wholeTables: whole)
       let bundle = try vault.exportBundle(
         names: names, all: all, tag: tag, to: to, includeSecrets: !noSecrets,

@@ -109,6 +109,13 @@ extension RDPVault {
     }
 
     func run() throws {
+      // The values typed are checked before the vault is opened: a mistake is a usage error.
+      try UsageError.check {
+        if let name { try Validation.profileName(name) }
+        for tag in tags { try Validation.tag(tag) }
+        if let computerName { try Validation.computerName(computerName) }
+        if let user { _ = try AccountName.parse(user: user, domain: nil) }
+      }
       let vault = try options.openVault()
       if runAz {
         let failed = try importAzure(try azureVMList(), from: "az vm list", into: vault)

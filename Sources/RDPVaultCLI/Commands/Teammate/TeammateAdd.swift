@@ -12,7 +12,10 @@ extension RDPVault.TeammateCommand {
     @Argument(help: "Their identity (rdpvault identity prints it).") var identity: String
 
     func run() throws {
-      let parsed = try PublicIdentity(parsing: identity)
+      // A mistyped identity is a usage error, found before the vault is opened.
+      var parsed: PublicIdentity?
+      try UsageError.check { parsed = try PublicIdentity(parsing: identity) }
+      guard let parsed else { return }
       try options.openVault().addTeammate(name: name, identity: parsed)
       Diagnostics.note("pinned \(name) (fingerprint \(parsed.fingerprint))")
     }
