@@ -24,11 +24,12 @@ extension RDPVault {
         connect options: cert-sha256 HEX pins the server certificate (SHA-256).
 
         The pre-connect hook: `set NAME pre-connect 'CMD'`. Before each `connect` (and before \
-        its port check), CMD runs with /bin/sh -c, stdin from /dev/null, its output on \
-        rdpvault's stderr, with VM_NAME, VM_HOST, VM_PORT, VM_COMPUTER_NAME, \
-        VM_RESOURCE_GROUP and VM_SUBSCRIPTION in its environment (never a password, nothing \
-        named RDPVAULT_*). A non-zero exit stops the connect before the client starts. \
-        `connect --dry-run` prints the order. A command you set is approved by setting it; \
+        its port check), CMD runs with /bin/sh -c, stdin from /dev/null, its output on your \
+        terminal (rdpvault's stdout and stderr), with VM_NAME, VM_HOST, VM_PORT, \
+        VM_COMPUTER_NAME, VM_RESOURCE_GROUP and VM_SUBSCRIPTION in its environment (never a \
+        password, nothing named RDPVAULT_*). A non-zero exit stops the connect before the \
+        client starts. `connect --dry-run` prints the order. A command you set is approved by \
+        setting it; \
         one from a bundle runs only after `rdpvault hook approve NAME`.
 
         Modelled properties:
