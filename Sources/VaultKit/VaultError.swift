@@ -64,6 +64,8 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case fileNamesNoUser(file: String)
   /// An inventory file (Azure's VM JSON) that cannot be read, or one VM of it.
   case inventory(reason: String)
+  /// A CSV inventory with a password column: passwords are not taken from a spreadsheet.
+  case inventoryHasPasswords
   // connect
   case clientNotFound(program: String, reason: String)
   case noClientInstalled(tried: [String])
@@ -145,6 +147,8 @@ extension VaultError {
     case .profileNotFound(let name, _): "no VM named \(quoted(name))"
     case .profileExists(let name): "a VM named \(quoted(name)) already exists"
     case .inventory(let reason): reason
+    case .inventoryHasPasswords:
+      "it has a password column: rdpvault does not read passwords from a spreadsheet"
     case .nothingSelected: "no VM matches"
     case .accountNotFound(let name): "no account \(quoted(name))"
     case .accountAmbiguous(let name, let profiles):

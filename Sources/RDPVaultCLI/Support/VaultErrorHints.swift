@@ -23,6 +23,8 @@ extension VaultError {
         ? "rdpvault list shows all VMs"
         : "did you mean \(suggestions.map(quoted).joined(separator: " or "))? (rdpvault list shows all)"
     case .profileExists: "pick another name, or change the VM with: rdpvault edit"
+    case .inventoryHasPasswords:
+      "remove the column, import, then set each account's password: rdpvault account passwd ACCOUNT"
     case .nothingSelected: "see what a filter matches with: rdpvault list (same names and filters)"
     case .accountNotFound: "rdpvault account list shows all accounts"
     case .accountAmbiguous:

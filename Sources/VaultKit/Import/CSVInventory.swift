@@ -36,11 +36,11 @@ public enum CSVInventory {
     guard let header = rows.first else { throw VaultError.inventory(reason: "it is empty") }
     let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     for name in names where !columns.contains(name) {
+      if name == "password" { throw VaultError.inventoryHasPasswords }
       let guess = closest(to: name, in: columns).first.map { " (did you mean \($0)?)" } ?? ""
       throw VaultError.inventory(
-        reason: name == "password"
-          ? "it has a password column: rdpvault does not read passwords from a spreadsheet (set them with rdpvault account passwd)"
-          : "its header has an unknown column \(quoted(name))\(guess); the columns are \(columns.joined(separator: ","))"
+        reason:
+          "its header has an unknown column \(quoted(name))\(guess); the columns are \(columns.joined(separator: ","))"
       )
     }
     for name in required where !names.contains(name) {
