@@ -12,24 +12,8 @@ extension Vault {
     _ items: [InventoryItem], consent: ImportConsent, dryRun: Bool,
     progress: ((_ done: Int, _ total: Int) -> Void)? = nil
   ) throws -> [Result<RDPImport, Error>] {
-    try write(rollback: dryRun) { db in
-      var results: [Result<RDPImport, Error>] = []
-      for item in items {
-        defer { progress?(results.count, items.count) }
-        let delta = rowSetDelta
-        var imported: RDPImport?
-        do {
-          try db.inSavepoint {
-            imported = try importInventoryItem(db, item, consent: consent)
-            return .commit
-          }
-          results.append(.success(imported!))
-        } catch {
-          rowSetDelta = delta
-          results.append(.failure(error))
-        }
-      }
-      return results
+    try importEach(items, dryRun: dryRun, progress: progress) { db, item in
+      try importInventoryItem(db, item, consent: consent)
     }
   }
 
@@ -74,33 +58,11 @@ extension Vault {
     try profile.validate()
     // A domain controller is signed in to as a domain administrator: an inventory that says
     // `dc` says so of its account.
-    var wanted = try name.account(
+    let wanted = try name.account(
       kind: item.kind, computerName: computerName, admin: item.kind == .dc)
     let signIn = wanted.signInName(computerName: computerName)
-    var link = ImportItem.AccountLink.new
-    var accountID: Int64
-    var hasPassword = false
-    let existing = wanted.scope == .domain ? try findDomainAccount(db, like: wanted) : nil
-    let holdsPassword =
-      try existing.map { try fetchPasswordBox(db, accountID: $0.id) != nil } ?? false
-    if let existing, consent.linkExisting || !holdsPassword {
-      try Self.checkDomainControllerRule(kind: item.kind, account: existing.account)
-      link = holdsPassword ? .linked : .sharedWithoutPassword
-      accountID = existing.id
-      hasPassword = holdsPassword
-    } else {
-      if existing != nil {
-        link = .keptApart
-        wanted.linksByName = false
-      }
-      try Self.checkDomainControllerRule(kind: item.kind, account: wanted)
-      let now = Self.now()
-      let record = AccountRecord(
-        id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: wanted,
-        signInName: signIn)
-      try record.save(db, vault: self, previousVersion: nil)
-      accountID = record.id
-    }
+    let (accountID, link, hasPassword, _) = try importAccount(
+      db, wanted: wanted, kind: item.kind, signIn: signIn, consent: consent)
     let now = Self.now()
     try ProfileRecord(
       id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now,

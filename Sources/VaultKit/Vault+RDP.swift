@@ -61,29 +61,12 @@ extension Vault {
     computerName: String?, consent: ImportConsent = ImportConsent(), dryRun: Bool = false,
     progress: ((_ done: Int, _ total: Int) -> Void)? = nil
   ) throws -> [Result<RDPImport, Error>] {
-    try write(rollback: dryRun) { db in
-      var results: [Result<RDPImport, Error>] = []
-      for file in files {
-        defer { progress?(results.count, files.count) }
-        var bytes = file.bytes
-        defer { for index in bytes.indices { bytes[index] = 0 } }
-        let delta = rowSetDelta
-        var imported: RDPImport?
-        do {
-          try db.inSavepoint {
-            imported = try importRDPFile(
-              db, &bytes, fileName: file.name, name: nil, kind: kind, tags: tags, user: user,
-              computerName: computerName,
-              consent: consent)
-            return .commit
-          }
-          results.append(.success(imported!))
-        } catch {
-          rowSetDelta = delta
-          results.append(.failure(error))
-        }
-      }
-      return results
+    try importEach(files, dryRun: dryRun, progress: progress) { db, file in
+      var bytes = file.bytes
+      defer { for index in bytes.indices { bytes[index] = 0 } }
+      return try importRDPFile(
+        db, &bytes, fileName: file.name, name: nil, kind: kind, tags: tags, user: user,
+        computerName: computerName, consent: consent)
     }
   }
 
@@ -140,7 +123,7 @@ extension Vault {
       kind: finalKind, tags: tags,
       settings: parsed.settings)
     try profile.validate()
-    var wanted = try account.account(kind: finalKind, computerName: machine, admin: false)
+    let wanted = try account.account(kind: finalKind, computerName: machine, admin: false)
     profile.settings.signedLines = RDPSignature.signedAddressLines(
       parsed.originalLines, settings: profile.settings)
     RDPSignature.keepEmptySignedValues(parsed.originalLines, in: &profile.settings)
@@ -203,35 +186,14 @@ extension Vault {
           needsPassword: !item.hasPassword,
           hadClearTextPassword: hasClearPassword)
       }
-      var link = ImportItem.AccountLink.new
-      var accountID: Int64
-      var hasPassword = false
+      let (accountID, link, held, created) = try importAccount(
+        db, wanted: wanted, kind: finalKind, signIn: signIn, consent: consent)
+      var hasPassword = held
       var stored = false
-      let existing = wanted.scope == .domain ? try findDomainAccount(db, like: wanted) : nil
-      let holdsPassword =
-        try existing.map { try fetchPasswordBox(db, accountID: $0.id) != nil } ?? false
-      if let existing, consent.linkExisting || !holdsPassword {
-        try Self.checkDomainControllerRule(kind: finalKind, account: existing.account)
-        link = holdsPassword ? .linked : .sharedWithoutPassword
-        accountID = existing.id
-        hasPassword = holdsPassword
-      } else {
-        if existing != nil {
-          link = .keptApart
-          wanted.linksByName = false
-        }
-        try Self.checkDomainControllerRule(kind: finalKind, account: wanted)
-        let now = Self.now()
-        let record = AccountRecord(
-          id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: wanted,
-          signInName: signIn)
-        try record.save(db, vault: self, previousVersion: nil)
-        accountID = record.id
-        if hasClearPassword && consent.storeClearTextPasswords {
-          try storePassword(db, accountID: accountID, ifGiven: clearPassword)
-          hasPassword = true
-          stored = true
-        }
+      if created && hasClearPassword && consent.storeClearTextPasswords {
+        try storePassword(db, accountID: accountID, ifGiven: clearPassword)
+        hasPassword = true
+        stored = true
       }
       let now = Self.now()
       try ProfileRecord(

@@ -24,10 +24,13 @@ extension Vault {
   {
     try read { db in
       var report = VerifyReport()
+      for table in StoredTable.allCases {
+        report.rows[table.rawValue] =
+          try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.rawValue)") ?? 0
+      }
       // Progress in rows: the accounts, the VMs and the passwords, the bulk of the work.
-      var total = 0
-      for table in [StoredTable.accounts, .profiles, .accountSecrets] where progress != nil {
-        total += try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.rawValue)") ?? 0
+      let total = [StoredTable.accounts, .profiles, .accountSecrets].reduce(0) {
+        $0 + report.rows[$1.rawValue, default: 0]
       }
       var done = 0
       func advance(_ rows: Int) {
@@ -118,8 +121,6 @@ extension Vault {
         }
       }
       for table in StoredTable.allCases {
-        report.rows[table.rawValue] =
-          try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.rawValue)") ?? 0
         check(table, nil) {
           if let digest = digests[table] {
             try Self.checkDigest(digest, table, stored: try storedRowSet(db))

@@ -88,4 +88,37 @@ import Testing
       #expect(box.snapshot() == before)
     }
   }
+
+  /// A NUL in a value, a file over the size limit, and a VM whose sign-in name is a stored
+  /// account with a password: refused, refused, and kept apart unless --link-existing.
+  @Test func nulOversizeAndAStoredAccount() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(
+      box.run(
+        [
+          "add", "app-01", "--host", "10.0.0.1", "--kind", "domain", "--user", "CORP\\alice",
+          "--password-stdin",
+        ], stdin: "Alice-1\n"
+      ).status == 0)
+    let before = box.snapshot()
+    let nul = box.write("name,host,user\nvm\u{0}x,10.0.0.2,u\n", to: "nul.csv")
+    let refusedNul = box.run(["import", nul])
+    #expect(refusedNul.status == 1)
+    #expect(refusedNul.stderr.contains("invalid VM name"), "\(refusedNul.stderr)")
+    let big = box.writeBytes(
+      Array("name,host,user\n".utf8) + [UInt8](repeating: 0x61, count: 64 << 20), to: "big.csv")
+    let refusedBig = box.run(["import", "--from", "csv", big])
+    #expect(refusedBig.status == 1)
+    #expect(refusedBig.stderr.contains("larger than 64 MiB"), "\(refusedBig.stderr)")
+    #expect(box.snapshot() == before)
+    let apart = box.write("name,host,user,kind\napp-09,10.0.0.9,CORP\\alice,domain\n", to: "a.csv")
+    #expect(box.run(["import", apart]).status == 0)
+    #expect(
+      box.run(["password", "app-09"]).status == 1, "linked to alice's password without consent")
+    let linked = box.write(
+      "name,host,user,kind\napp-10,10.0.0.10,CORP\\alice,domain\n", to: "l.csv")
+    #expect(box.run(["import", linked, "--link-existing"]).status == 0)
+    #expect(box.run(["password", "app-10"]).stdout == "Alice-1\n")
+  }
 }

@@ -36,8 +36,7 @@ extension RDPVault {
       let environment = ProcessInfo.processInfo.environment.filter {
         passedVariables.contains($0.key)
       }
-      var input = try SecretBytes(capacity: password.count)
-      try password.withUnsafeBytes { try input.append(contentsOf: $0) }
+      let input = try password.withUnsafeBytes { try SecretBytes(copying: $0) }
       let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
       _ = try Launcher.startDetached(
         executable,
@@ -48,7 +47,6 @@ extension RDPVault {
     }
 
     func run() throws {
-      setsid()
       let secret = try SecretInput.readAll(fd: 0, what: "password")
       close(0)
       var request = timespec(tv_sec: after, tv_nsec: 0)

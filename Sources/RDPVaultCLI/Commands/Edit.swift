@@ -51,7 +51,7 @@ extension RDPVault {
 
     func validate() throws {
       let selection = try self.selection
-      try Selection.requireSomething(names: names, filter: selection.filter)
+      try Selection.requireSomething(selection)
       if !selection.isOneName {
         if fields.host != nil { throw ValidationError("--host changes one VM at a time") }
         if fields.computerName != nil {
@@ -64,7 +64,7 @@ extension RDPVault {
       try fields.checkSyntax()
       let selection = try self.selection
       let vault = try options.openVault()
-      let entries = try Selection.resolve(vault, names: names, filter: selection.filter)
+      let entries = try Selection.resolve(vault, selection)
       let targets = entries.map(\.profile.name)
       let accountName = try fields.accountName
       let changes = self.changes

@@ -18,15 +18,17 @@ extension RDPVault {
     @OptionGroup var filter: FilterOptions
     @Flag(name: .shortAndLong, help: "Do not ask for confirmation.") var yes = false
 
-    func validate() throws {
-      try Selection.requireSomething(names: names, filter: filter.filter(name: nil))
+    var selection: ProfileSelection {
+      ProfileSelection(names: names, filter: filter.filter(name: nil))
     }
+
+    func validate() throws { try Selection.requireSomething(selection) }
 
     func run() throws {
       let vault = try options.openVault()
-      let entries = try Selection.resolve(vault, names: names, filter: filter.filter(name: nil))
-      let oneName = ProfileSelection(names: names, filter: filter.filter(name: nil)).isOneName
-      if !yes, oneName, let profile = entries.first?.profile {
+      let selection = self.selection
+      let entries = try Selection.resolve(vault, selection)
+      if !yes, selection.isOneName, let profile = entries.first?.profile {
         guard
           try Prompt.confirm(
             "Remove \(profile.name) (\(Output.address(profile))) from the vault?",

@@ -56,7 +56,8 @@ extension RDPVault {
       if line == nil && words.count < 2 {
         throw ValidationError("give KEY VALUE, or --line 'name:type:value'")
       }
-      try Selection.requireSomething(names: parts.names, filter: filter.filter(name: nil))
+      try Selection.requireSomething(
+        ProfileSelection(names: parts.names, filter: filter.filter(name: nil)))
     }
 
     func run() throws {
@@ -70,7 +71,7 @@ extension RDPVault {
       }
       let vault = try options.openVault()
       let selection = ProfileSelection(names: names, filter: filter.filter(name: nil))
-      let entries = try Selection.resolve(vault, names: names, filter: selection.filter)
+      let entries = try Selection.resolve(vault, selection)
       let targets = entries.map(\.profile.name)
       if let line {
         if !selection.isOneName { try Selection.confirm("Add \(line) to", entries, yes: yes) }

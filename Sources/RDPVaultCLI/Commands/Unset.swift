@@ -25,7 +25,8 @@ extension RDPVault {
 
     func validate() throws {
       guard !words.isEmpty else { throw ValidationError("give the KEY to clear") }
-      try Selection.requireSomething(names: words.dropLast(), filter: filter.filter(name: nil))
+      try Selection.requireSomething(
+        ProfileSelection(names: Array(words.dropLast()), filter: filter.filter(name: nil)))
     }
 
     func run() throws {
@@ -33,7 +34,7 @@ extension RDPVault {
       let key = words[words.count - 1]
       let vault = try options.openVault()
       let selection = ProfileSelection(names: names, filter: filter.filter(name: nil))
-      let entries = try Selection.resolve(vault, names: names, filter: selection.filter)
+      let entries = try Selection.resolve(vault, selection)
       if !selection.isOneName { try Selection.confirm("Clear \(key) on", entries, yes: yes) }
       try vault.unsetSetting(profiles: entries.map(\.profile.name), key: key)
       Diagnostics.note("cleared \(key) on \(Selection.described(entries))")

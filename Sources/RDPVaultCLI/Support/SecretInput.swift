@@ -158,7 +158,7 @@ enum QuietTerminal {
     guard active else { return }
     active = false
     if TerminalRestore.fd >= 0 {
-      tcsetattr(TerminalRestore.fd, TCSAFLUSH, &TerminalRestore.settings)
+      TerminalRestore.restore()
       close(TerminalRestore.fd)
     }
     TerminalRestore.disarm()
@@ -187,13 +187,16 @@ enum TerminalRestore {
     Self.fd = fd
     for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
       signal(sig) { received in
-        if TerminalRestore.fd >= 0 {
-          tcsetattr(TerminalRestore.fd, TCSAFLUSH, &TerminalRestore.settings)
-        }
+        TerminalRestore.restore()
         signal(received, SIG_DFL)
         raise(received)
       }
     }
+  }
+
+  /// The saved settings back on the terminal (from a signal handler too: one system call).
+  static func restore() {
+    if fd >= 0 { tcsetattr(fd, TCSAFLUSH, &settings) }
   }
 
   static func disarm() {

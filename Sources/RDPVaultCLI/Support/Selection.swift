@@ -3,23 +3,23 @@ import VaultKit
 
 /// The VMs a command that can change many works on, and its one confirmation.
 enum Selection {
-  /// The VMs picked by `names` (exact names or globs) and `filter`, each once.
-  static func resolve(_ vault: any VaultService, names: [String], filter: ProfileFilter) throws
+  /// The VMs `selection` picks (exact names or globs, and a filter), each once.
+  static func resolve(_ vault: any VaultService, _ selection: ProfileSelection) throws
     -> [ProfileEntry]
   {
-    let entries = try vault.profiles(selectedBy: ProfileSelection(names: names, filter: filter))
+    let entries = try vault.profiles(selectedBy: selection)
     Diagnostics.detail("selected \(count(entries.count)): \(list(entries))")
     return entries
   }
 
   /// A usage error (exit 64, before any prompt) when nothing at all was named or filtered:
   /// "every VM" is never the default.
-  static func requireSomething(names: some Collection<String>, filter: ProfileFilter) throws {
-    if names.isEmpty && filter.isEmpty {
+  static func requireSomething(_ selection: ProfileSelection) throws {
+    if selection.isEmpty {
       throw ValidationError(
         "name a VM, or pick VMs with globs ('lab-*') or filters (--tag, --resource-group, …)")
     }
-    for name in names where !ProfileSelection.isGlob(name) {
+    for name in selection.names where !ProfileSelection.isGlob(name) {
       try UsageError.check { try Validation.profileName(name) }
     }
   }

@@ -71,8 +71,7 @@ public struct Clipboard: Sendable {
 
   /// Puts `secret` on the clipboard.
   public func copy(_ secret: borrowing SecretBytes) throws {
-    var input = try SecretBytes(capacity: max(secret.count, 1))
-    try secret.withUnsafeBytes { try input.append(contentsOf: $0) }
+    let input = try secret.withUnsafeBytes { try SecretBytes(copying: $0) }
     let pid = try Launcher.spawn(
       program, arguments: copyArguments, environment: environment, stdin: consume input,
       discardOutput: true, newSession: true
