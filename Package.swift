@@ -18,11 +18,19 @@ let package = Package(
       pkgConfig: "libsodium",
       providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
     ),
+    // OpenSSL's libcrypto, only for the ciphers other tools protect their files with.
+    .systemLibrary(
+      name: "COpenSSL",
+      pkgConfig: "libcrypto",
+      providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+    ),
     // The Linux calls Swift's Glibc module leaves out (SO_PEERCRED's ucred, accept4), for
     // the agent's socket.
     .target(name: "CSystem"),
     // The only importer of CSodium.
     .target(name: "VaultCrypto", dependencies: ["CSodium"]),
+    // The only importer of COpenSSL: decrypting mRemoteNG's and Remmina's files (import).
+    .target(name: "ForeignCrypto", dependencies: ["COpenSSL", "VaultCrypto"]),
     // Schema migrations as numbered .sql files, compiled into the binary.
     .target(
       name: "VaultMigrations",
@@ -38,7 +46,7 @@ let package = Package(
     .target(
       name: "VaultKit",
       dependencies: [
-        "VaultCrypto", "VaultMigrations", "CSystem",
+        "VaultCrypto", "ForeignCrypto", "VaultMigrations", "CSystem",
         .product(name: "GRDB", package: "GRDB.swift"),
         // SQLite's C API, for the bulk row scan of `list`, `export` and `verify`.
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -58,6 +66,7 @@ let package = Package(
       name: "rdpvault-bench-fixtures", dependencies: ["VaultKit", "VaultCrypto"],
       path: "Benchmarks/FixtureMaker"),
     .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"], exclude: ["Vectors"]),
+    .testTarget(name: "ForeignCryptoTests", dependencies: ["ForeignCrypto", "VaultCrypto"], exclude: ["Vectors"]),
     .testTarget(
       name: "VaultKitTests", dependencies: ["VaultKit", "VaultCrypto"], exclude: ["Fixtures"]),
     // The real binary end to end; VaultKit and GRDB only to build hostile inputs (validly
