@@ -66,7 +66,9 @@ let package = Package(
       name: "rdpvault-bench-fixtures", dependencies: ["VaultKit", "VaultCrypto"],
       path: "Benchmarks/FixtureMaker"),
     .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"], exclude: ["Vectors"]),
-    .testTarget(name: "ForeignCryptoTests", dependencies: ["ForeignCrypto", "VaultCrypto"], exclude: ["Vectors"]),
+    .testTarget(
+      name: "ForeignCryptoTests", dependencies: ["ForeignCrypto", "VaultCrypto"],
+      exclude: ["Vectors"]),
     .testTarget(
       name: "VaultKitTests", dependencies: ["VaultKit", "VaultCrypto"], exclude: ["Fixtures"]),
     // The real binary end to end; VaultKit and GRDB only to build hostile inputs (validly
