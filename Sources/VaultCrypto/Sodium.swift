@@ -80,3 +80,12 @@ public func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
     rhs.withUnsafeBytes { b in sodium_memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
   }
 }
+
+/// The same, for bytes that live in guarded memory (two passwords compared in place).
+public func constantTimeEquals(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer)
+  -> Bool
+{
+  guard lhs.count == rhs.count else { return false }
+  if lhs.isEmpty { return true }
+  return sodium_memcmp(lhs.baseAddress!, rhs.baseAddress!, lhs.count) == 0
+}

@@ -37,13 +37,16 @@ extension Vault {
   /// sign-in name is shared when it holds no password, or with `consent.linkExisting`;
   /// otherwise a new account is written (kept apart from the stored one, without consent).
   /// `created` says a new account was written (which may then take the import's password).
+  /// `keepApart` writes a new account even with consent (the file itself says the password
+  /// differs).
   func importAccount(
-    _ db: Database, wanted: Account, kind: AccountKind, signIn: String, consent: ImportConsent
+    _ db: Database, wanted: Account, kind: AccountKind, signIn: String, consent: ImportConsent,
+    keepApart: Bool = false
   ) throws -> (id: Int64, link: ImportItem.AccountLink, hasPassword: Bool, created: Bool) {
     let existing = wanted.scope == .domain ? try findDomainAccount(db, like: wanted) : nil
     let holdsPassword =
       try existing.map { try fetchPasswordBox(db, accountID: $0.id) != nil } ?? false
-    if let existing, consent.linkExisting || !holdsPassword {
+    if let existing, !keepApart, consent.linkExisting || !holdsPassword {
       try Self.checkDomainControllerRule(kind: kind, account: existing.account)
       return (existing.id, holdsPassword ? .linked : .sharedWithoutPassword, holdsPassword, false)
     }

@@ -8,18 +8,29 @@ import VaultCrypto
 /// is linked only with consent, as for .rdp files. With `consent.updateExisting`, a VM that
 /// exists gets its new address and nothing else: accounts, passwords, settings and tags stay.
 extension Vault {
+  /// `passwords` has one slot per item (or none at all): a new account takes its VM's
+  /// password. VMs of one file that sign in with the same domain account and the same
+  /// password share one account; with another password they get accounts kept apart.
   public func importInventory(
-    _ items: [InventoryItem], consent: ImportConsent, dryRun: Bool,
-    progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    _ items: [InventoryItem], passwords: borrowing InventoryPasswords, consent: ImportConsent,
+    dryRun: Bool, progress: ((_ done: Int, _ total: Int) -> Void)? = nil
   ) throws -> [Result<RDPImport, Error>] {
-    try importEach(items, dryRun: dryRun, progress: progress) { db, item in
-      try importInventoryItem(db, item, consent: consent)
+    guard passwords.count == 0 || passwords.count == items.count else {
+      throw VaultError.corrupt(detail: "passwords for another number of VMs")
+    }
+    var madeHere: [String: (accountID: Int64, item: Int)] = [:]
+    return try importEach(Array(items.enumerated()), dryRun: dryRun, progress: progress) {
+      db, entry in
+      try importInventoryItem(
+        db, entry.element, index: entry.offset, passwords: passwords, madeHere: &madeHere,
+        consent: consent)
     }
   }
 
-  private func importInventoryItem(_ db: Database, _ item: InventoryItem, consent: ImportConsent)
-    throws -> RDPImport
-  {
+  private func importInventoryItem(
+    _ db: Database, _ item: InventoryItem, index: Int, passwords: borrowing InventoryPasswords,
+    madeHere: inout [String: (accountID: Int64, item: Int)], consent: ImportConsent
+  ) throws -> RDPImport {
     try Validation.profileName(item.name)
     if var existing = try findProfile(db, named: item.name) {
       guard consent.updateExisting else { throw VaultError.profileExists(name: item.name) }
@@ -54,15 +65,43 @@ extension Vault {
     let profile = Profile(
       name: item.name, host: item.host, port: item.port, computerName: computerName,
       kind: item.kind, resourceGroup: item.resourceGroup, subscription: item.subscription,
-      tags: item.tags, note: item.note)
+      tags: item.tags, note: item.note, settings: item.settings)
     try profile.validate()
     // A domain controller is signed in to as a domain administrator: an inventory that says
     // `dc` says so of its account.
     let wanted = try name.account(
       kind: item.kind, computerName: computerName, admin: item.kind == .dc)
     let signIn = wanted.signInName(computerName: computerName)
-    let (accountID, link, hasPassword, _) = try importAccount(
-      db, wanted: wanted, kind: item.kind, signIn: signIn, consent: consent)
+    let carriesPassword = passwords.hasPassword(at: index)
+    let accountID: Int64
+    let link: ImportItem.AccountLink
+    var hasPassword: Bool
+    var stored = false
+    let sameFile = wanted.scope == .domain ? madeHere[signIn.lowercased()] : nil
+    if let sameFile, passwords.samePassword(sameFile.item, index) {
+      // An account this import made for an earlier VM of the file, with the same password.
+      try Self.checkDomainControllerRule(kind: item.kind, account: wanted)
+      (accountID, link, hasPassword) = (sameFile.accountID, .new, carriesPassword)
+    } else {
+      let made = try importAccount(
+        db, wanted: wanted, kind: item.kind, signIn: signIn, consent: consent,
+        keepApart: sameFile != nil)
+      (accountID, link, hasPassword) = (made.id, made.link, made.hasPassword)
+      if made.created {
+        try passwords.withPassword(at: index) {
+          try storePassword(db, accountID: made.id, passwordBytes: $0)
+          (hasPassword, stored) = (true, true)
+        }
+        if wanted.scope == .domain && sameFile == nil {
+          madeHere[signIn.lowercased()] = (made.id, index)
+        }
+      }
+    }
+    var warnings = item.warnings
+    if carriesPassword && !stored && sameFile == nil {
+      warnings.append(
+        "the file's password for \(signIn) was not stored: the VM uses the account already stored")
+    }
     let now = Self.now()
     try ProfileRecord(
       id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now,
@@ -71,9 +110,9 @@ extension Vault {
     return RDPImport(
       item: ImportItem(
         action: .add, name: profile.name, host: profile.host, port: profile.port,
-        signInName: signIn, link: link, hasPassword: hasPassword, storedPassword: false,
-        preConnect: nil, gateway: nil, extraLines: []),
-      kind: item.kind, warnings: item.warnings, needsPassword: !hasPassword,
+        signInName: signIn, link: link, hasPassword: hasPassword, storedPassword: stored,
+        preConnect: nil, gateway: profile.settings.values["gatewayhostname"], extraLines: []),
+      kind: item.kind, warnings: warnings, needsPassword: !hasPassword,
       hadClearTextPassword: false)
   }
 }

@@ -60,11 +60,12 @@ public protocol VaultService: AnyObject {
     consent: ImportConsent, dryRun: Bool, progress: ((_ done: Int, _ total: Int) -> Void)?
   ) throws -> [Result<RDPImport, Error>]
 
-  /// VMs from an inventory (Azure), each added (or, with `consent.updateExisting`, given its
-  /// new address) or refused on its own, in one transaction.
+  /// VMs from an inventory (Azure, CSV, another tool's file), each added (or, with
+  /// `consent.updateExisting`, given its new address) or refused on its own, in one
+  /// transaction; `passwords` has a slot per item, or none.
   func importInventory(
-    _ items: [InventoryItem], consent: ImportConsent, dryRun: Bool,
-    progress: ((_ done: Int, _ total: Int) -> Void)?
+    _ items: [InventoryItem], passwords: borrowing InventoryPasswords, consent: ImportConsent,
+    dryRun: Bool, progress: ((_ done: Int, _ total: Int) -> Void)?
   ) throws -> [Result<RDPImport, Error>]
 
   // MARK: Sharing

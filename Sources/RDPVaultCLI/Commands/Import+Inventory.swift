@@ -60,7 +60,7 @@ extension RDPVault.Import {
     guard !items.isEmpty else { return [] }
     let brief = items.count > ImportReportPrinter.detailLimit
     let results = try vault.importInventory(
-      items,
+      items, passwords: InventoryPasswords(capacity: 0),
       consent: ImportConsent(linkExisting: linkExisting, updateExisting: update), dryRun: dryRun,
       progress: ProgressBar.make("importing", enabled: brief))
     var added = 0

@@ -91,10 +91,16 @@ enum AgentDispatch {
           files, kind: kind, tags: tags, user: user, computerName: computerName, consent: consent,
           dryRun: dryRun, progress: progress)
         return ok(results.map(ImportOutcome.init))
-      case .importInventory(let items, let consent, let dryRun):
+      case .importInventory(let items, let lengths, let consent, let dryRun):
+        let passwords: InventoryPasswords
+        switch consume secret {
+        case .some(let bytes): passwords = try InventoryPasswords(secret: bytes, lengths: lengths)
+        case .none: passwords = try InventoryPasswords(secret: SecretBytes(capacity: 0), lengths: lengths)
+        }
         return ok(
-          try vault.importInventory(items, consent: consent, dryRun: dryRun, progress: progress)
-            .map(ImportOutcome.init))
+          try vault.importInventory(
+            items, passwords: passwords, consent: consent, dryRun: dryRun, progress: progress
+          ).map(ImportOutcome.init))
       case .identity: return ok(try vault.identity())
       case .addTeammate(let name, let identity):
         try vault.addTeammate(name: name, identity: identity)

@@ -47,7 +47,9 @@ enum VaultCall: Codable {
     names: [String], sizes: [Int], profileName: String?, kind: AccountKind?, tags: [String],
     user: String?,
     computerName: String?, consent: ImportConsent, dryRun: Bool)
-  case importInventory(items: [InventoryItem], consent: ImportConsent, dryRun: Bool)
+  /// The passwords travel in the secret section, one slot per length (nil: none).
+  case importInventory(
+    items: [InventoryItem], passwordLengths: [Int?], consent: ImportConsent, dryRun: Bool)
   case identity
   case addTeammate(name: String, identity: PublicIdentity)
   case teammates

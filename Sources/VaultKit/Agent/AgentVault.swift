@@ -180,12 +180,14 @@ final class AgentVault: VaultService {
   }
 
   func importInventory(
-    _ items: [InventoryItem], consent: ImportConsent, dryRun: Bool,
-    progress: ((_ done: Int, _ total: Int) -> Void)?
+    _ items: [InventoryItem], passwords: borrowing InventoryPasswords, consent: ImportConsent,
+    dryRun: Bool, progress: ((_ done: Int, _ total: Int) -> Void)?
   ) throws -> [Result<RDPImport, Error>] {
+    let secret = try passwords.secret.withUnsafeBytes { try SecretBytes(copying: $0) }
     let outcomes = try call(
-      .importInventory(items: items, consent: consent, dryRun: dryRun),
-      as: [ImportOutcome].self, progress: progress)
+      .importInventory(
+        items: items, passwordLengths: passwords.lengths, consent: consent, dryRun: dryRun),
+      secret: secret, as: [ImportOutcome].self, progress: progress)
     guard outcomes.count == items.count else {
       throw VaultError.agentFailed(reason: "an import answer for another number of VMs")
     }

@@ -1,4 +1,5 @@
-/// One VM read from an inventory (Azure's `az vm list -d`, a CSV file), before the vault decides how to
+/// One VM read from an inventory (Azure's `az vm list -d`, a CSV file, another tool's saved
+/// connections), before the vault decides how to
 /// store it: every value is still outside input, checked by `Profile.validate` and the
 /// account rules when it is stored.
 public struct InventoryItem: Codable, Equatable, Sendable {
@@ -17,13 +18,16 @@ public struct InventoryItem: Codable, Equatable, Sendable {
   public var resourceGroup: String
   public var subscription: String
   public var note: String
+  /// RDP settings the source held (mRemoteNG's redirections, gateway, console session).
+  public var settings: RDPSettings
   /// What the reader noticed (a deallocated VM, a tag it could not keep).
   public var warnings: [String]
 
   public init(
     name: String, host: String, port: Int = 3389, kind: AccountKind, user: String?,
     domain: String? = nil, computerName: String?, tags: [String] = [], resourceGroup: String = "",
-    subscription: String = "", note: String = "", warnings: [String] = []
+    subscription: String = "", note: String = "", settings: RDPSettings = RDPSettings(),
+    warnings: [String] = []
   ) {
     self.name = name
     self.host = host
@@ -36,6 +40,7 @@ public struct InventoryItem: Codable, Equatable, Sendable {
     self.resourceGroup = resourceGroup
     self.subscription = subscription
     self.note = note
+    self.settings = settings
     self.warnings = warnings
   }
 }

@@ -1,0 +1,338 @@
+import Foundation
+
+/// A small, strict XML reader for the files other tools export (mRemoteNG, RDCMan, KeePass).
+///
+/// It reads elements, attributes, text, CDATA, comments and processing instructions, the five
+/// predefined entities and character references, in UTF-8. It refuses a document type
+/// declaration outright, so no entity is ever defined, expanded or fetched: a "billion laughs"
+/// file or an external entity is an error before anything is read, not a limit reached
+/// half-way. Depth, attribute count and size are bounded. None of these tools writes a DTD.
+public enum StrictXML {
+  /// An element: its qualified name, attributes in document order, children, and the
+  /// character data directly inside it (concatenated).
+  public struct Element: Equatable, Sendable {
+    public var name: String
+    public var attributes: [(name: String, value: String)]
+    public var children: [Element]
+    public var text: String
+
+    /// The name without a namespace prefix (`mrng:Connections` → `Connections`).
+    public var localName: String { name.split(separator: ":").last.map(String.init) ?? name }
+
+    /// The value of the first attribute of that (qualified or local) name.
+    public subscript(attribute: String) -> String? {
+      attributes.first { $0.name == attribute || localPart($0.name) == attribute }?.value
+    }
+
+    /// The first child of that local name.
+    public func child(_ name: String) -> Element? { children.first { $0.localName == name } }
+
+    /// Every child of that local name.
+    public func children(_ name: String) -> [Element] { children.filter { $0.localName == name } }
+
+    public static func == (a: Element, b: Element) -> Bool {
+      a.name == b.name && a.children == b.children && a.text == b.text
+        && a.attributes.map(\.name) == b.attributes.map(\.name)
+        && a.attributes.map(\.value) == b.attributes.map(\.value)
+    }
+
+    private func localPart(_ name: String) -> String {
+      name.split(separator: ":").last.map(String.init) ?? name
+    }
+  }
+
+  public struct ParseError: Error, Equatable, Sendable {
+    public var line: Int
+    public var reason: String
+  }
+
+  static let maximumDepth = 256
+  static let maximumAttributes = 1024
+
+  /// Parses a whole document and returns its root element.
+  public static func parse(_ bytes: [UInt8]) throws(ParseError) -> Element {
+    var reader = Reader(bytes: bytes)
+    return try reader.document()
+  }
+
+  /// Whether the bytes look like an XML document whose root element has this local name,
+  /// judged from the first few kilobytes (for telling formats apart by content).
+  public static func rootName(of bytes: [UInt8]) -> String? {
+    var start = 0
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+    let head = bytes[start..<min(bytes.count, start + 4096)]
+    guard let text = String(bytes: head, encoding: .utf8) ?? String(bytes: head.dropLast(3), encoding: .utf8)
+    else { return nil }
+    var rest = Substring(text).drop { $0.isWhitespace }
+    guard rest.hasPrefix("<") else { return nil }
+    while let open = rest.firstIndex(of: "<") {
+      rest = rest[rest.index(after: open)...]
+      if rest.hasPrefix("?") || rest.hasPrefix("!") {
+        guard let close = rest.firstIndex(of: ">") else { return nil }
+        rest = rest[rest.index(after: close)...]
+        continue
+      }
+      let name = rest.prefix { !$0.isWhitespace && $0 != ">" && $0 != "/" }
+      return name.split(separator: ":").last.map(String.init)
+    }
+    return nil
+  }
+
+  private struct Reader {
+    let bytes: [UInt8]
+    var index = 0
+    var line = 1
+
+    init(bytes: [UInt8]) {
+      self.bytes = bytes
+      if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+    }
+
+    func fail(_ reason: String) -> ParseError { ParseError(line: line, reason: reason) }
+
+    var atEnd: Bool { index >= bytes.count }
+
+    func peek(_ offset: Int = 0) -> UInt8? {
+      index + offset < bytes.count ? bytes[index + offset] : nil
+    }
+
+    func looking(at text: String) -> Bool {
+      let utf8 = Array(text.utf8)
+      return index + utf8.count <= bytes.count && bytes[index..<index + utf8.count].elementsEqual(utf8)
+    }
+
+    mutating func advance(_ count: Int = 1) {
+      for _ in 0..<count where index < bytes.count {
+        if bytes[index] == 0x0A { line += 1 }
+        index += 1
+      }
+    }
+
+    mutating func skipSpace() {
+      while let byte = peek(), byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+        advance()
+      }
+    }
+
+    /// Skips up to and including `terminator`.
+    mutating func skip(past terminator: String, what: String) throws(ParseError) {
+      let start = line
+      while !atEnd {
+        if looking(at: terminator) {
+          advance(terminator.utf8.count)
+          return
+        }
+        advance()
+      }
+      throw ParseError(line: start, reason: "\(what) is not closed")
+    }
+
+    mutating func document() throws(ParseError) -> Element {
+      if peek() == 0xFE || peek() == 0xFF || peek() == 0x00 {
+        throw fail("the file is not UTF-8 (UTF-16 XML is not read; save it as UTF-8)")
+      }
+      try misc()
+      guard peek() == UInt8(ascii: "<") else { throw fail("no root element") }
+      let root = try element(depth: 0)
+      try misc()
+      guard atEnd else { throw fail("content after the root element") }
+      return root
+    }
+
+    /// Whitespace, comments and processing instructions around the root; a DTD is refused.
+    mutating func misc() throws(ParseError) {
+      while true {
+        skipSpace()
+        if looking(at: "<?") {
+          try skip(past: "?>", what: "a processing instruction")
+        } else if looking(at: "<!--") {
+          try skip(past: "-->", what: "a comment")
+        } else if looking(at: "<!") {
+          throw fail(
+            "the file has a document type declaration (<!DOCTYPE): refused, since its entities could expand without bound or reach outside the file"
+          )
+        } else {
+          return
+        }
+      }
+    }
+
+    mutating func name() throws(ParseError) -> String {
+      let start = index
+      while let byte = peek(),
+        !(byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D),
+        byte != UInt8(ascii: ">"), byte != UInt8(ascii: "/"), byte != UInt8(ascii: "="),
+        byte != UInt8(ascii: "<"), byte != UInt8(ascii: "\""), byte != UInt8(ascii: "'"),
+        byte != UInt8(ascii: "&")
+      {
+        advance()
+      }
+      guard index > start, let text = String(bytes: bytes[start..<index], encoding: .utf8),
+        let first = text.unicodeScalars.first,
+        !("0"..."9").contains(first), first != "-", first != "."
+      else { throw fail("a malformed name") }
+      return text
+    }
+
+    mutating func element(depth: Int) throws(ParseError) -> Element {
+      guard depth < StrictXML.maximumDepth else {
+        throw fail("elements nested more than \(StrictXML.maximumDepth) deep")
+      }
+      advance()  // <
+      let tag = try name()
+      var result = Element(name: tag, attributes: [], children: [], text: "")
+      while true {
+        let hadSpace = peek().map { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D } ?? false
+        skipSpace()
+        guard let byte = peek() else { throw fail("element <\(tag)> is not closed") }
+        if byte == UInt8(ascii: "/") {
+          advance()
+          guard peek() == UInt8(ascii: ">") else { throw fail("a malformed empty element <\(tag)>") }
+          advance()
+          return result
+        }
+        if byte == UInt8(ascii: ">") {
+          advance()
+          break
+        }
+        guard hadSpace else { throw fail("attributes of <\(tag)> are not separated by spaces") }
+        let attribute = try name()
+        skipSpace()
+        guard peek() == UInt8(ascii: "=") else { throw fail("attribute \(attribute) has no value") }
+        advance()
+        skipSpace()
+        let value = try attributeValue()
+        guard !result.attributes.contains(where: { $0.name == attribute }) else {
+          throw fail("attribute \(attribute) appears twice in <\(tag)>")
+        }
+        guard result.attributes.count < StrictXML.maximumAttributes else {
+          throw fail("more than \(StrictXML.maximumAttributes) attributes in <\(tag)>")
+        }
+        result.attributes.append((attribute, value))
+      }
+      var text: [UInt8] = []
+      while true {
+        guard let byte = peek() else { throw fail("element <\(tag)> is not closed") }
+        if byte == UInt8(ascii: "<") {
+          if looking(at: "</") {
+            advance(2)
+            let closing = try name()
+            skipSpace()
+            guard closing == tag, peek() == UInt8(ascii: ">") else {
+              throw fail("</\(closing)> does not close <\(tag)>")
+            }
+            advance()
+            guard let string = String(bytes: text, encoding: .utf8) else {
+              throw fail("text that is not UTF-8")
+            }
+            result.text = string
+            return result
+          } else if looking(at: "<!--") {
+            try skip(past: "-->", what: "a comment")
+          } else if looking(at: "<![CDATA[") {
+            advance(9)
+            let start = index
+            try skip(past: "]]>", what: "a CDATA section")
+            text += normalisedLines(bytes[start..<index - 3])
+          } else if looking(at: "<?") {
+            try skip(past: "?>", what: "a processing instruction")
+          } else if looking(at: "<!") {
+            throw fail("a declaration inside <\(tag)>")
+          } else {
+            result.children.append(try element(depth: depth + 1))
+          }
+        } else if byte == UInt8(ascii: "&") {
+          text += try reference()
+        } else {
+          let start = index
+          while let next = peek(), next != UInt8(ascii: "<"), next != UInt8(ascii: "&") { advance() }
+          text += normalisedLines(bytes[start..<index])
+        }
+      }
+    }
+
+    /// A quoted value with references resolved, line ends normalised and whitespace
+    /// characters turned into spaces (XML 1.0 section 3.3.3; `&#10;` stays a line break).
+    mutating func attributeValue() throws(ParseError) -> String {
+      guard let quote = peek(), quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
+        throw fail("an attribute value without quotes")
+      }
+      advance()
+      var value: [UInt8] = []
+      while true {
+        guard let byte = peek() else { throw fail("an attribute value is not closed") }
+        if byte == quote {
+          advance()
+          break
+        }
+        switch byte {
+        case UInt8(ascii: "<"): throw fail("'<' inside an attribute value")
+        case UInt8(ascii: "&"): value += try reference()
+        case 0x0D:
+          advance()
+          if peek() == 0x0A { advance() }
+          value.append(0x20)
+        case 0x0A, 0x09:
+          advance()
+          value.append(0x20)
+        default:
+          value.append(byte)
+          advance()
+        }
+      }
+      guard let string = String(bytes: value, encoding: .utf8) else {
+        throw fail("an attribute value that is not UTF-8")
+      }
+      return string
+    }
+
+    /// `&amp;` and its four siblings, or a character reference; any other name is undefined.
+    mutating func reference() throws(ParseError) -> [UInt8] {
+      advance()  // &
+      let start = index
+      while let byte = peek(), byte != UInt8(ascii: ";"), index - start < 12 { advance() }
+      guard peek() == UInt8(ascii: ";"), let body = String(bytes: bytes[start..<index], encoding: .utf8)
+      else { throw fail("a malformed '&' reference") }
+      advance()
+      switch body {
+      case "lt": return [UInt8(ascii: "<")]
+      case "gt": return [UInt8(ascii: ">")]
+      case "amp": return [UInt8(ascii: "&")]
+      case "apos": return [UInt8(ascii: "'")]
+      case "quot": return [UInt8(ascii: "\"")]
+      default: break
+      }
+      var digits = Substring(body)
+      var radix = 10
+      guard digits.hasPrefix("#") else { throw fail("undefined entity &\(body);") }
+      digits = digits.dropFirst()
+      if digits.hasPrefix("x") {
+        radix = 16
+        digits = digits.dropFirst()
+      }
+      guard !digits.isEmpty, digits.allSatisfy({ $0.isHexDigit }),
+        let value = UInt32(digits, radix: radix), let scalar = Unicode.Scalar(value),
+        value == 0x09 || value == 0x0A || value == 0x0D || value >= 0x20,
+        !(0xFFFE...0xFFFF).contains(value)
+      else { throw fail("an invalid character reference &\(body);") }
+      return Array(String(Character(scalar)).utf8)
+    }
+
+    /// CR LF and a lone CR become LF (XML 1.0 section 2.11).
+    func normalisedLines(_ slice: ArraySlice<UInt8>) -> [UInt8] {
+      guard slice.contains(0x0D) else { return Array(slice) }
+      var result: [UInt8] = []
+      result.reserveCapacity(slice.count)
+      var previousCR = false
+      for byte in slice {
+        if byte == 0x0A && previousCR {
+          previousCR = false
+          continue
+        }
+        previousCR = byte == 0x0D
+        result.append(byte == 0x0D ? 0x0A : byte)
+      }
+      return result
+    }
+  }
+}
