@@ -66,6 +66,10 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case inventory(reason: String)
   /// A CSV inventory with a password column: passwords are not taken from a spreadsheet.
   case inventoryHasPasswords
+  /// Another tool's file is protected by a password of the user's own, and none was given.
+  case sourcePasswordNeeded(tool: String)
+  /// The password given does not open another tool's file.
+  case sourcePasswordWrong(tool: String)
   // connect
   case clientNotFound(program: String, reason: String)
   case noClientInstalled(tried: [String])
@@ -149,6 +153,9 @@ extension VaultError {
     case .inventory(let reason): reason
     case .inventoryHasPasswords:
       "it has a password column: rdpvault does not read passwords from a spreadsheet"
+    case .sourcePasswordNeeded(let tool):
+      "the \(tool) file is protected by a password of its own, and none was given"
+    case .sourcePasswordWrong(let tool): "this password does not open the \(tool) file"
     case .nothingSelected: "no VM matches"
     case .accountNotFound(let name): "no account \(quoted(name))"
     case .accountAmbiguous(let name, let profiles):

@@ -39,14 +39,18 @@ struct MRemoteNGFileTests {
     "Connection2.1": "C21", "Connection2.1.1": "C211", "Connection2.1.1.1": "C2111",
     "InheritUsernameConnection": "inheritUsernamePassword",
     "InheritDomainConnection": "inheritUsernamePassword", "rootConnection": "rootpassword",
+    // Inherited from Folder2 (through Folder2.2 and Folder2.2.1 InheritAll).
+    "InheritalAllConnection": "folder2", "Connection2.2.1.1 InheritAll": "folder2",
+    "InheritPasswordConnection": "folder2",
   ]
 
-  @Test(arguments: [
-    ("confCons_v2_6.xml", nil), ("confCons_v2_6_5k-iterations.xml", nil),
-    ("confCons_v2_5.xml", nil), ("confCons_v2_6_passwordis_Password.xml", "Password"),
-    ("confCons_v2_6_passwordis_Password_fullencryption.xml", "Password"),
-    ("confCons_v2_5_passwordis_Password_fullencryption.xml", "Password"),
-  ] as [(String, String?)])
+  @Test(
+    arguments: [
+      ("confCons_v2_6.xml", nil), ("confCons_v2_6_5k-iterations.xml", nil),
+      ("confCons_v2_5.xml", nil), ("confCons_v2_6_passwordis_Password.xml", "Password"),
+      ("confCons_v2_6_passwordis_Password_fullencryption.xml", "Password"),
+      ("confCons_v2_5_passwordis_Password_fullencryption.xml", "Password"),
+    ] as [(String, String?)])
   func mRemoteNGsOwnTestFilesOpen(file: String, custom: String?) throws {
     let bytes = try Self.fixture(file)
     var asked = 0
@@ -82,7 +86,10 @@ struct MRemoteNGFileTests {
     #expect(usedDefaultKey)
     let rdp = reading.connections.filter { $0.protocolName == "RDP" }
     #expect(rdp.map(\.name) == ["AD", "Client 1", "Client 2", "Client 3", "Client 4"])
-    #expect(rdp.map(\.host) == ["198.18.133.1", "198.18.134.1", "198.18.134.2", "198.18.134.3", "198.18.134.4"])
+    #expect(
+      rdp.map(\.host) == [
+        "198.18.133.1", "198.18.134.1", "198.18.134.2", "198.18.134.3", "198.18.134.4",
+      ])
     #expect(rdp.allSatisfy { $0.username == "admin" && $0.domain == "DCLOUD" })
     let passwords = Self.passwords(reading)
     #expect(rdp.allSatisfy { passwords[$0.name] == "C1sco12345" })
@@ -93,13 +100,10 @@ struct MRemoteNGFileTests {
 
   @Test func aWrongCustomPasswordIsRefused() throws {
     let bytes = try Self.fixture("confCons_v2_6_passwordis_Password.xml")
-    #expect(throws: VaultError.inventory(reason: "this password does not open the mRemoteNG file")) {
+    #expect(throws: VaultError.sourcePasswordWrong(tool: "mRemoteNG")) {
       _ = try MRemoteNGFile.read(bytes, askPassword: Self.password("password"))
     }
-    #expect(
-      throws: VaultError.inventory(
-        reason: "the mRemoteNG file is protected by a password of its own, and none was given")
-    ) {
+    #expect(throws: VaultError.sourcePasswordNeeded(tool: "mRemoteNG")) {
       _ = try MRemoteNGFile.read(bytes) { nil }
     }
   }

@@ -9,7 +9,7 @@ import VaultKit
 
 /// What `import --from` reads.
 enum ImportFormat: String, ExpressibleByArgument, CaseIterable {
-  case rdp, bundle, azure, csv
+  case rdp, bundle, azure, csv, mremoteng
 }
 
 extension AzureAddress: ExpressibleByArgument {}
@@ -31,21 +31,61 @@ extension RDPVault.Import {
       Diagnostics.error("\(source): VM \(quoted(name)): \(reason)")
       failed.append(quoted(name))
     }
-    return failed + (try importInventory(reading.items, from: source, into: vault))
+    return failed
+      + (try importInventory(
+        reading.items, passwords: InventoryPasswords(capacity: 0), from: source, into: vault))
   }
 
   /// A CSV inventory (`CSVInventory`, the columns `list --format csv` writes).
   func importCSV(_ bytes: [UInt8], from source: String, into vault: any VaultService) throws
     -> [String]
   {
-    try importInventory(try CSVInventory.read(bytes), from: source, into: vault)
+    try importInventory(
+      try CSVInventory.read(bytes), passwords: InventoryPasswords(capacity: 0), from: source,
+      into: vault)
+  }
+
+  /// mRemoteNG's confCons.xml: the built-in key first, then the password of --source-password-file
+  /// or the terminal. Its RDP connections with a host become VMs with their passwords.
+  func importMRemoteNG(_ bytes: [UInt8], from source: String, into vault: any VaultService)
+    throws -> [String]
+  {
+    let reading = try MRemoteNGFile.read(bytes) { () throws -> SecretBytes? in
+      if let sourcePasswordFile {
+        return try SecretInput.readFile(sourcePasswordFile, what: "password of \(source)")
+      }
+      guard Terminal.isAvailable else { return nil }
+      return try SecretInput.readFromTerminal(
+        prompt: "Password of \(source) (mRemoteNG): ", confirmPrompt: nil,
+        what: "password of \(source)", hint: "give it in a file with --source-password-file")
+    }
+    return try importForeign(try MRemoteNGFile.inventory(reading), from: source, into: vault)
+  }
+
+  /// Another manager's connections: what was skipped, the audit, then the import itself.
+  func importForeign(
+    _ inventory: consuming ForeignInventory, from source: String, into vault: any VaultService
+  ) throws -> [String] {
+    if !inventory.skipped.isEmpty {
+      let reasons = Dictionary(grouping: inventory.skipped, by: \.reason)
+      for reason in reasons.keys.sorted() {
+        let names = reasons[reason]!.map { quoted($0.name) }
+        Diagnostics.note(
+          "\(source): skipped \(names.count) connection\(names.count == 1 ? "" : "s") (\(reason)): \(names.joined(separator: ", "))"
+        )
+      }
+    }
+    if let audit = inventory.audit { ImportReportPrinter.audit(audit, file: source) }
+    return try importInventory(
+      inventory.items, passwords: inventory.passwords, from: source, into: vault)
   }
 
   /// The inventory's VMs with this command's --kind, --user and --tag applied, imported in one
   /// transaction and reported like .rdp files. Returns the names that failed.
-  func importInventory(_ read: [InventoryItem], from source: String, into vault: any VaultService)
-    throws -> [String]
-  {
+  func importInventory(
+    _ read: [InventoryItem], passwords: borrowing InventoryPasswords, from source: String,
+    into vault: any VaultService
+  ) throws -> [String] {
     let items = read.map { vm -> InventoryItem in
       var item = vm
       if let kind { item.kind = kind }
@@ -60,7 +100,7 @@ extension RDPVault.Import {
     guard !items.isEmpty else { return [] }
     let brief = items.count > ImportReportPrinter.detailLimit
     let results = try vault.importInventory(
-      items, passwords: InventoryPasswords(capacity: 0),
+      items, passwords: passwords,
       consent: ImportConsent(linkExisting: linkExisting, updateExisting: update), dryRun: dryRun,
       progress: ProgressBar.make("importing", enabled: brief))
     var added = 0

@@ -73,6 +73,11 @@ extension RDPVault {
     @Flag(help: "Azure: run az vm list -d -o json instead of reading a file.") var runAz = false
     @Option(help: "With --run-az: only this resource group.") var resourceGroup: String?
     @Option(help: "With --run-az: this subscription.") var subscription: String?
+    @Option(
+      help: ArgumentHelp(
+        "mRemoteNG: a file holding the password that protects the imported file (default: asked on the terminal).",
+        valueName: "file"))
+    var sourcePasswordFile: String?
 
     /// Files larger than this are neither .rdp files nor bundles this tool wrote.
     static let maximumFileSize = 512 << 20
@@ -145,6 +150,9 @@ extension RDPVault {
           var bytes = try Self.read(file)
           if from == .azure || (from == nil && AzureInventory.looksLikeAzure(bytes)) {
             let names = try importAzure(bytes, from: file, into: vault)
+            if !names.isEmpty { failed.append("\(file) (\(names.joined(separator: ", ")))") }
+          } else if from == .mremoteng || (from == nil && MRemoteNGFile.looksLikeMRemoteNG(bytes)) {
+            let names = try importMRemoteNG(bytes, from: file, into: vault)
             if !names.isEmpty { failed.append("\(file) (\(names.joined(separator: ", ")))") }
           } else if from == .csv || (from == nil && CSVInventory.looksLikeCSV(bytes)) {
             let names = try importCSV(bytes, from: file, into: vault)

@@ -14,9 +14,36 @@ enum ImportReportPrinter {
       Diagnostics.note(
         "  the password found in the clear was dropped (--store-clear-password keeps it)")
     }
+    if result.item.storedPassword && !result.hadClearTextPassword {
+      Diagnostics.note("  password: \(dryRun ? "would be " : "")stored from the file")
+    }
     if result.needsPassword && !dryRun {
       Diagnostics.note(
         "hint: set its password with: rdpvault account passwd '\(result.item.signInName)'")
+    }
+  }
+
+  /// What a file's protection really was, and the accounts whose passwords to change.
+  static func audit(_ audit: ImportAudit, file: String) {
+    switch audit.protection {
+    case .mRemoteNGDefaultKey:
+      Diagnostics.warning(
+        "\(file) was protected only by mRemoteNG's built-in key (mR3m), which anyone can apply: every password in it was in effect stored in the clear"
+      )
+    case .remminaKeyBesideData:
+      Diagnostics.warning(
+        "\(file)'s passwords were encrypted with the secret in remmina.pref, a key stored beside them: anyone who could read both could read the passwords"
+      )
+    }
+    Diagnostics.warning(
+      "change the password\(audit.credentials.count == 1 ? "" : "s") of \(audit.credentials.count == 1 ? "this account" : "these \(audit.credentials.count) accounts") wherever the file has been (backups, shares, old laptops):"
+    )
+    for credential in audit.credentials {
+      let shown = credential.usedBy.prefix(5).map(Validation.escapedForDisplay)
+      let more = credential.usedBy.count > 5 ? ", and \(credential.usedBy.count - 5) more" : ""
+      Diagnostics.warning(
+        "  \(Validation.escapedForDisplay(credential.signIn)) (used by \(shown.joined(separator: ", "))\(more))"
+      )
     }
   }
 

@@ -25,6 +25,9 @@ extension VaultError {
     case .profileExists: "pick another name, or change the VM with: rdpvault edit"
     case .inventoryHasPasswords:
       "remove the column, import, then set each account's password: rdpvault account passwd ACCOUNT"
+    case .sourcePasswordNeeded:
+      "type it on a terminal, or give a file holding it with --source-password-file FILE"
+    case .sourcePasswordWrong: "it is the password set in the tool's own security options"
     case .nothingSelected: "see what a filter matches with: rdpvault list (same names and filters)"
     case .accountNotFound: "rdpvault account list shows all accounts"
     case .accountAmbiguous:

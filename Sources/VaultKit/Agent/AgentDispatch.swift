@@ -95,7 +95,8 @@ enum AgentDispatch {
         let passwords: InventoryPasswords
         switch consume secret {
         case .some(let bytes): passwords = try InventoryPasswords(secret: bytes, lengths: lengths)
-        case .none: passwords = try InventoryPasswords(secret: SecretBytes(capacity: 0), lengths: lengths)
+        case .none:
+          passwords = try InventoryPasswords(secret: SecretBytes(capacity: 0), lengths: lengths)
         }
         return ok(
           try vault.importInventory(

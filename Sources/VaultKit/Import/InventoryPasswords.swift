@@ -38,7 +38,8 @@ public struct InventoryPasswords: ~Copyable {
   /// Adds a slot; the buffer grows (into a new guarded allocation, the old one wiped) as needed.
   public mutating func append(_ password: borrowing SecretBytes) throws {
     if secret.capacity - secret.count < password.count {
-      var larger = try SecretBytes(capacity: max(secret.capacity * 2, secret.count + password.count))
+      var larger = try SecretBytes(
+        capacity: max(secret.capacity * 2, secret.count + password.count))
       try secret.withUnsafeBytes { try larger.append(contentsOf: $0) }
       secret = larger
     }

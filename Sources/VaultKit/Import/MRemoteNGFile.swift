@@ -43,12 +43,6 @@ public enum MRemoteNGFile {
     }
   }
 
-  /// A credential the file held, for the audit: who, and where it was used.
-  public struct Credential: Equatable, Sendable {
-    public var signIn: String
-    public var usedBy: [String]
-  }
-
   public struct Reading: ~Copyable {
     public var version: String
     public var connections: [Connection]
@@ -57,7 +51,7 @@ public enum MRemoteNGFile {
     /// The file opened with mRemoteNG's built-in key.
     public var usedDefaultKey: Bool
     /// Every user with a password in the file (any protocol, folders too), for the audit.
-    public var credentials: [Credential]
+    public var credentials: [ImportAudit.Credential]
   }
 
   /// Whether the bytes are an mRemoteNG connection file (its root is `Connections`).
@@ -72,7 +66,9 @@ public enum MRemoteNGFile {
   {
     guard bytes.count <= maximumSize else {
       throw VaultError.inventory(
-        reason: "the file is \(bytes.count >> 20) MiB; an mRemoteNG file is read up to \(maximumSize >> 20) MiB")
+        reason:
+          "the file is \(bytes.count >> 20) MiB; an mRemoteNG file is read up to \(maximumSize >> 20) MiB"
+      )
     }
     var key = Key(password: try SecretBytes(copying: Array(defaultPassword.utf8)))
     var document = bytes
@@ -84,7 +80,7 @@ public enum MRemoteNGFile {
       } catch {
         key = try askedKey(askPassword)
         do { plaintext = try legacyDecrypt(text(bytes), password: key.password) } catch {
-          throw VaultError.inventory(reason: "this password does not open the mRemoteNG file")
+          throw VaultError.sourcePasswordWrong(tool: "mRemoteNG")
         }
       }
       document = plaintext.withUnsafeBytes { [UInt8]($0) }
@@ -108,7 +104,7 @@ public enum MRemoteNGFile {
       if (try? scheme.decrypt(protected, password: key.password)) == nil {
         key = try askedKey(askPassword)
         guard (try? scheme.decrypt(protected, password: key.password)) != nil else {
-          throw VaultError.inventory(reason: "this password does not open the mRemoteNG file")
+          throw VaultError.sourcePasswordWrong(tool: "mRemoteNG")
         }
       }
     }
@@ -136,8 +132,7 @@ public enum MRemoteNGFile {
 
   private static func askedKey(_ askPassword: () throws -> SecretBytes?) throws -> Key {
     guard let password = try askPassword() else {
-      throw VaultError.inventory(
-        reason: "the mRemoteNG file is protected by a password of its own, and none was given")
+      throw VaultError.sourcePasswordNeeded(tool: "mRemoteNG")
     }
     return Key(password: password, isDefault: false)
   }
@@ -154,12 +149,15 @@ public enum MRemoteNGFile {
       let mode = root["BlockCipherMode"] ?? "GCM"
       guard engine == "AES", mode == "GCM" else {
         throw VaultError.inventory(
-          reason: "mRemoteNG encryption \(engine)-\(mode) is not read (AES-GCM, mRemoteNG's default, is); choose AES and GCM in mRemoteNG's security options and save again")
+          reason:
+            "mRemoteNG encryption \(engine)-\(mode) is not read (AES-GCM, mRemoteNG's default, is); choose AES and GCM in mRemoteNG's security options and save again"
+        )
       }
       let text = root["KdfIterations"] ?? "1000"
       guard let count = Int(text), (1...MRemoteNGFile.maximumIterations).contains(count) else {
         throw VaultError.inventory(
-          reason: "KdfIterations \(quoted(text)) is not a count this reader accepts (1 to 1,000,000)")
+          reason:
+            "KdfIterations \(quoted(text)) is not a count this reader accepts (1 to 1,000,000)")
       }
       iterations = count
     }
@@ -251,7 +249,7 @@ public enum MRemoteNGFile {
     var key: Key
     var connections: [Connection] = []
     var passwords: InventoryPasswords
-    var credentials: [Credential] = []
+    var credentials: [ImportAudit.Credential] = []
 
     init(scheme: Scheme, key: consuming Key) throws {
       self.scheme = scheme
@@ -310,12 +308,15 @@ public enum MRemoteNGFile {
 
     mutating func note(signIn user: String, domain: String, usedBy name: String) {
       let signIn =
-        user.isEmpty ? "(no user)" : domain.isEmpty || user.contains("\\") || user.contains("@")
-        ? user : "\(domain)\\\(user)"
-      if let index = credentials.firstIndex(where: { $0.signIn.lowercased() == signIn.lowercased() }) {
+        user.isEmpty
+        ? "(no user)"
+        : domain.isEmpty || user.contains("\\") || user.contains("@")
+          ? user : "\(domain)\\\(user)"
+      if let index = credentials.firstIndex(where: { $0.signIn.lowercased() == signIn.lowercased() }
+      ) {
         credentials[index].usedBy.append(name)
       } else {
-        credentials.append(Credential(signIn: signIn, usedBy: [name]))
+        credentials.append(ImportAudit.Credential(signIn: signIn, usedBy: [name]))
       }
     }
 
@@ -323,22 +324,23 @@ public enum MRemoteNGFile {
       _ node: StrictXML.Element, name: String, folders: [String], values: [String: String]
     ) -> Connection {
       var settings: [(String, String)] = []
-      func flag(_ field: String, _ key: String) {
+      // A flag becomes a setting only where it differs from what mstsc does without one.
+      func flag(_ field: String, _ key: String, unlessDefault: Bool) {
         switch (values[field] ?? "").lowercased() {
-        case "true": settings.append((key, "1"))
-        case "false": settings.append((key, "0"))
+        case "true" where !unlessDefault: settings.append((key, "1"))
+        case "false" where unlessDefault: settings.append((key, "0"))
         default: break
         }
       }
-      flag("Console", "administrative session")
-      flag("UseCredSsp", "enablecredsspsupport")
-      flag("RedirectClipboard", "redirectclipboard")
-      flag("RedirectPrinters", "redirectprinters")
+      flag("Console", "administrative session", unlessDefault: false)
+      flag("UseCredSsp", "enablecredsspsupport", unlessDefault: true)
+      flag("RedirectClipboard", "redirectclipboard", unlessDefault: true)
+      flag("RedirectPrinters", "redirectprinters", unlessDefault: true)
       if (values["RedirectDiskDrives"] ?? "").lowercased() == "true" {
         settings.append(("drivestoredirect", "*"))
       }
       let sound = ["bringtothiscomputer": "0", "leaveatremotecomputer": "1", "donotplay": "2"]
-      if let mode = sound[(values["RedirectSound"] ?? "").lowercased()] {
+      if let mode = sound[(values["RedirectSound"] ?? "").lowercased()], mode != "0" {
         settings.append(("audiomode", mode))
       }
       let levels = ["noauth": "0", "authrequired": "1", "warnonfailedauth": "2"]

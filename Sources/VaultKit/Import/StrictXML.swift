@@ -61,7 +61,9 @@ public enum StrictXML {
     var start = 0
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
     let head = bytes[start..<min(bytes.count, start + 4096)]
-    guard let text = String(bytes: head, encoding: .utf8) ?? String(bytes: head.dropLast(3), encoding: .utf8)
+    guard
+      let text = String(bytes: head, encoding: .utf8)
+        ?? String(bytes: head.dropLast(3), encoding: .utf8)
     else { return nil }
     var rest = Substring(text).drop { $0.isWhitespace }
     guard rest.hasPrefix("<") else { return nil }
@@ -98,7 +100,8 @@ public enum StrictXML {
 
     func looking(at text: String) -> Bool {
       let utf8 = Array(text.utf8)
-      return index + utf8.count <= bytes.count && bytes[index..<index + utf8.count].elementsEqual(utf8)
+      return index + utf8.count <= bytes.count
+        && bytes[index..<index + utf8.count].elementsEqual(utf8)
     }
 
     mutating func advance(_ count: Int = 1) {
@@ -184,10 +187,14 @@ public enum StrictXML {
       while true {
         let hadSpace = peek().map { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D } ?? false
         skipSpace()
-        guard let byte = peek() else { throw fail("element <\(tag)> is not closed") }
+        guard let byte = peek() else {
+          throw fail("element <\(tag)> is not closed: is the file cut short?")
+        }
         if byte == UInt8(ascii: "/") {
           advance()
-          guard peek() == UInt8(ascii: ">") else { throw fail("a malformed empty element <\(tag)>") }
+          guard peek() == UInt8(ascii: ">") else {
+            throw fail("a malformed empty element <\(tag)>")
+          }
           advance()
           return result
         }
@@ -212,7 +219,9 @@ public enum StrictXML {
       }
       var text: [UInt8] = []
       while true {
-        guard let byte = peek() else { throw fail("element <\(tag)> is not closed") }
+        guard let byte = peek() else {
+          throw fail("element <\(tag)> is not closed: is the file cut short?")
+        }
         if byte == UInt8(ascii: "<") {
           if looking(at: "</") {
             advance(2)
@@ -245,7 +254,9 @@ public enum StrictXML {
           text += try reference()
         } else {
           let start = index
-          while let next = peek(), next != UInt8(ascii: "<"), next != UInt8(ascii: "&") { advance() }
+          while let next = peek(), next != UInt8(ascii: "<"), next != UInt8(ascii: "&") {
+            advance()
+          }
           text += normalisedLines(bytes[start..<index])
         }
       }
@@ -254,13 +265,16 @@ public enum StrictXML {
     /// A quoted value with references resolved, line ends normalised and whitespace
     /// characters turned into spaces (XML 1.0 section 3.3.3; `&#10;` stays a line break).
     mutating func attributeValue() throws(ParseError) -> String {
-      guard let quote = peek(), quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
+      guard let quote = peek() else { throw fail("the file ends inside a tag: is it cut short?") }
+      guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
         throw fail("an attribute value without quotes")
       }
       advance()
       var value: [UInt8] = []
       while true {
-        guard let byte = peek() else { throw fail("an attribute value is not closed") }
+        guard let byte = peek() else {
+          throw fail("an attribute value is not closed: is the file cut short?")
+        }
         if byte == quote {
           advance()
           break
@@ -291,7 +305,8 @@ public enum StrictXML {
       advance()  // &
       let start = index
       while let byte = peek(), byte != UInt8(ascii: ";"), index - start < 12 { advance() }
-      guard peek() == UInt8(ascii: ";"), let body = String(bytes: bytes[start..<index], encoding: .utf8)
+      guard peek() == UInt8(ascii: ";"),
+        let body = String(bytes: bytes[start..<index], encoding: .utf8)
       else { throw fail("a malformed '&' reference") }
       advance()
       switch body {
