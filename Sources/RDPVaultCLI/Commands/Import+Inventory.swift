@@ -9,7 +9,7 @@ import VaultKit
 
 /// What `import --from` reads.
 enum ImportFormat: String, ExpressibleByArgument, CaseIterable {
-  case rdp, bundle, azure, csv, mremoteng
+  case rdp, bundle, azure, csv, mremoteng, rdcman
 }
 
 extension AzureAddress: ExpressibleByArgument {}
@@ -62,6 +62,13 @@ extension RDPVault.Import {
     return try importForeign(try MRemoteNGFile.inventory(reading), from: source, into: vault)
   }
 
+  /// An RDCMan .rdg file: its servers as VMs (DPAPI passwords dropped with a warning).
+  func importRDCMan(_ bytes: [UInt8], from source: String, into vault: any VaultService)
+    throws -> [String]
+  {
+    try importForeign(try RDCManFile.read(bytes), from: source, into: vault)
+  }
+
   /// Another manager's connections: what was skipped, the audit, then the import itself.
   func importForeign(
     _ inventory: consuming ForeignInventory, from source: String, into vault: any VaultService
@@ -76,6 +83,11 @@ extension RDPVault.Import {
       }
     }
     if let audit = inventory.audit { ImportReportPrinter.audit(audit, file: source) }
+    // One file, many VMs: each warning says which.
+    for index in inventory.items.indices {
+      let name = inventory.items[index].name
+      inventory.items[index].warnings = inventory.items[index].warnings.map { "\(name): \($0)" }
+    }
     return try importInventory(
       inventory.items, passwords: inventory.passwords, from: source, into: vault)
   }
@@ -88,11 +100,13 @@ extension RDPVault.Import {
   ) throws -> [String] {
     let items = read.map { vm -> InventoryItem in
       var item = vm
-      if let kind { item.kind = kind }
       if let user {
         item.user = user
         item.domain = nil
+        // DOMAIN\user or a UPN names a domain account, whatever the file said.
+        if user.contains("\\") || user.contains("@") { item.kind = .domain }
       }
+      if let kind { item.kind = kind }
       let have = Set(item.tags.map { $0.lowercased() })
       item.tags += tags.filter { !have.contains($0.lowercased()) }
       return item

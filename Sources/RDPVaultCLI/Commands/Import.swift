@@ -154,6 +154,9 @@ extension RDPVault {
           } else if from == .mremoteng || (from == nil && MRemoteNGFile.looksLikeMRemoteNG(bytes)) {
             let names = try importMRemoteNG(bytes, from: file, into: vault)
             if !names.isEmpty { failed.append("\(file) (\(names.joined(separator: ", ")))") }
+          } else if from == .rdcman || (from == nil && RDCManFile.looksLikeRDCMan(bytes)) {
+            let names = try importRDCMan(bytes, from: file, into: vault)
+            if !names.isEmpty { failed.append("\(file) (\(names.joined(separator: ", ")))") }
           } else if from == .csv || (from == nil && CSVInventory.looksLikeCSV(bytes)) {
             let names = try importCSV(bytes, from: file, into: vault)
             if !names.isEmpty { failed.append("\(file) (\(names.joined(separator: ", ")))") }

@@ -30,6 +30,8 @@ enum ImportReportPrinter {
       Diagnostics.warning(
         "\(file) was protected only by mRemoteNG's built-in key (mR3m), which anyone can apply: every password in it was in effect stored in the clear"
       )
+    case .clearText(let tool):
+      Diagnostics.warning("\(file) held \(tool) passwords in the clear")
     case .remminaKeyBesideData:
       Diagnostics.warning(
         "\(file)'s passwords were encrypted with the secret in remmina.pref, a key stored beside them: anyone who could read both could read the passwords"

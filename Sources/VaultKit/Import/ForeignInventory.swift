@@ -20,6 +20,8 @@ public struct ImportAudit: Equatable, Sendable {
     case mRemoteNGDefaultKey
     /// Remmina's `remmina.pref` secret: a key stored beside the data it protects.
     case remminaKeyBesideData
+    /// Passwords written in the clear (RDCMan's `storeAsClearText`).
+    case clearText(tool: String)
   }
 
   public struct Credential: Equatable, Sendable {
