@@ -148,6 +148,11 @@ extension RDPVault {
       for file in files {
         do {
           var bytes = try Self.read(file)
+          // Another tool's file may hold passwords in the clear: wiped once read (a copy
+          // kept for the batch below is wiped there).
+          defer {
+            bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
+          }
           if from == .azure || (from == nil && AzureInventory.looksLikeAzure(bytes)) {
             let names = try importAzure(bytes, from: file, into: vault)
             if !names.isEmpty { failed.append("\(file) (\(names.joined(separator: ", ")))") }

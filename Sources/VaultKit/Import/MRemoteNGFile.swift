@@ -375,8 +375,8 @@ public enum MRemoteNGFile {
     return text.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  static func parse(_ bytes: [UInt8]) throws -> StrictXML.Element {
-    do { return try StrictXML.parse(bytes) } catch {
+  static func parse(_ bytes: [UInt8], raw: Set<String> = []) throws -> StrictXML.Element {
+    do { return try StrictXML.parse(bytes, raw: raw) } catch {
       throw VaultError.inventory(reason: "line \(error.line): \(error.reason)")
     }
   }

@@ -27,7 +27,7 @@ public enum RDCManFile {
           "the file is \(bytes.count >> 20) MiB; an RDCMan file is read up to \(maximumSize >> 20) MiB"
       )
     }
-    let root = try MRemoteNGFile.parse(bytes)
+    let root = try MRemoteNGFile.parse(bytes, raw: ["password"])
     guard root.localName == "RDCMan" else {
       throw VaultError.inventory(reason: "not an RDCMan file (its root is <\(root.name)>)")
     }
@@ -41,7 +41,7 @@ public enum RDCManFile {
     }
     var reader = Reader(schemaOne: schema == "1", profiles: credentialProfiles(file))
     reader.passwords = try InventoryPasswords(capacity: 256)
-    try reader.walk(file, groups: [], inherited: [:], isFile: true)
+    try reader.walk(file, groups: [], inherited: [:], isFile: true, source: bytes)
     var audit: ImportAudit?
     if !reader.clearText.isEmpty {
       audit = ImportAudit(protection: .clearText(tool: "RDCMan"), credentials: reader.clearText)
@@ -87,25 +87,27 @@ public enum RDCManFile {
 
     mutating func walk(
       _ node: StrictXML.Element, groups: [String], inherited: [String: StrictXML.Element],
-      isFile: Bool
+      isFile: Bool, source: [UInt8]
     ) throws {
       let settings = inherited.merging(ownBlocks(node, isServer: false)) { $1 }
       for child in node.children {
         switch child.localName {
         case "group":
           let name = child.child("properties")?.child("name")?.text ?? ""
-          try walk(child, groups: groups + [name], inherited: settings, isFile: false)
+          try walk(
+            child, groups: groups + [name], inherited: settings, isFile: false, source: source)
         case "server":
           try server(
             child, groups: groups,
-            settings: settings.merging(ownBlocks(child, isServer: true)) { $1 })
+            settings: settings.merging(ownBlocks(child, isServer: true)) { $1 }, source: source)
         default: continue
         }
       }
     }
 
     mutating func server(
-      _ node: StrictXML.Element, groups: [String], settings blocks: [String: StrictXML.Element]
+      _ node: StrictXML.Element, groups: [String], settings blocks: [String: StrictXML.Element],
+      source: [UInt8]
     ) throws {
       let properties = schemaOne ? node : node.child("properties") ?? node
       let host = text(properties.child("name"))
@@ -123,9 +125,11 @@ public enum RDCManFile {
         }
         user = text(logon.child("userName"))
         domain = text(logon.child("domain"))
-        if let stored = logon.child("password"), !stored.text.isEmpty {
+        if let stored = logon.child("password"), let range = stored.rawText, !range.isEmpty {
           if (stored["storeAsClearText"] ?? "").lowercased() == "true" {
-            password = try SecretBytes(copying: Array(stored.text.utf8))
+            var secret = try SecretBytes(capacity: range.count)
+            try StrictXML.decode(source, range) { try secret.append($0) }
+            password = consume secret
             note(user: user, domain: domain, usedBy: name)
           } else {
             warnings.append(

@@ -15,6 +15,9 @@ public enum StrictXML {
     public var attributes: [(name: String, value: String)]
     public var children: [Element]
     public var text: String
+    /// For the elements `parse` was asked to keep raw (a password's): where its content lies
+    /// in the input, undecoded, and `text` left empty, so the value never becomes a String.
+    public var rawText: Range<Int>? = nil
 
     /// The name without a namespace prefix (`mrng:Connections` → `Connections`).
     public var localName: String { name.split(separator: ":").last.map(String.init) ?? name }
@@ -31,7 +34,7 @@ public enum StrictXML {
     public func children(_ name: String) -> [Element] { children.filter { $0.localName == name } }
 
     public static func == (a: Element, b: Element) -> Bool {
-      a.name == b.name && a.children == b.children && a.text == b.text
+      a.name == b.name && a.children == b.children && a.text == b.text && a.rawText == b.rawText
         && a.attributes.map(\.name) == b.attributes.map(\.name)
         && a.attributes.map(\.value) == b.attributes.map(\.value)
     }
@@ -49,10 +52,42 @@ public enum StrictXML {
   static let maximumDepth = 256
   static let maximumAttributes = 1024
 
-  /// Parses a whole document and returns its root element.
-  public static func parse(_ bytes: [UInt8]) throws(ParseError) -> Element {
-    var reader = Reader(bytes: bytes)
+  /// Parses a whole document and returns its root element. Elements whose local name is in
+  /// `raw` must hold only text; their content is located (`rawText`), not decoded.
+  public static func parse(_ bytes: [UInt8], raw: Set<String> = []) throws(ParseError) -> Element {
+    var reader = Reader(bytes: bytes, raw: raw)
     return try reader.document()
+  }
+
+  /// Decodes a raw element's content (references, line ends) byte by byte into `sink`.
+  public static func decode<E: Error>(
+    _ bytes: [UInt8], _ range: Range<Int>, into sink: (UInt8) throws(E) -> Void
+  ) throws(E) {
+    var index = range.lowerBound
+    while index < range.upperBound {
+      let byte = bytes[index]
+      if byte == UInt8(ascii: "&") {
+        // `parse` checked every reference already.
+        var reader = Reader(bytes: bytes, raw: [])
+        reader.index = index
+        let decoded = (try? reader.reference()) ?? []
+        for value in decoded { try sink(value) }
+        index = reader.index
+      } else if byte == 0x0D {
+        try sink(0x0A)
+        index += index + 1 < range.upperBound && bytes[index + 1] == 0x0A ? 2 : 1
+      } else {
+        try sink(byte)
+        index += 1
+      }
+    }
+  }
+
+  /// A raw element's content as text, for the values that are not secret.
+  public static func decodedText(_ bytes: [UInt8], _ range: Range<Int>) -> String {
+    var result: [UInt8] = []
+    decode(bytes, range) { result.append($0) }
+    return String(decoding: result, as: UTF8.self)
   }
 
   /// Whether the bytes look like an XML document whose root element has this local name,
@@ -82,11 +117,13 @@ public enum StrictXML {
 
   private struct Reader {
     let bytes: [UInt8]
+    let raw: Set<String>
     var index = 0
     var line = 1
 
-    init(bytes: [UInt8]) {
+    init(bytes: [UInt8], raw: Set<String>) {
       self.bytes = bytes
+      self.raw = raw
       if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
     }
 
@@ -216,6 +253,35 @@ public enum StrictXML {
           throw fail("more than \(StrictXML.maximumAttributes) attributes in <\(tag)>")
         }
         result.attributes.append((attribute, value))
+      }
+      if raw.contains(result.localName) {
+        let start = index
+        while let byte = peek(), byte != UInt8(ascii: "<") {
+          if byte == UInt8(ascii: "&") { _ = try reference() } else { advance() }
+        }
+        let end = index
+        guard looking(at: "</") else {
+          throw fail("<\(tag)> may hold only text, or is not closed: is the file cut short?")
+        }
+        advance(2)
+        let closing = try name()
+        skipSpace()
+        guard closing == tag, peek() == UInt8(ascii: ">") else {
+          throw fail("</\(closing)> does not close <\(tag)>")
+        }
+        advance()
+        // Checked without making a String of it.
+        var iterator = bytes[start..<end].makeIterator()
+        var utf8 = UTF8()
+        decoding: while true {
+          switch utf8.decode(&iterator) {
+          case .scalarValue: continue
+          case .emptyInput: break decoding
+          case .error: throw fail("text that is not UTF-8")
+          }
+        }
+        result.rawText = start..<end
+        return result
       }
       var text: [UInt8] = []
       while true {
