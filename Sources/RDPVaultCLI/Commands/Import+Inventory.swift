@@ -9,7 +9,7 @@ import VaultKit
 
 /// What `import --from` reads.
 enum ImportFormat: String, ExpressibleByArgument, CaseIterable {
-  case rdp, bundle, azure, csv, mremoteng, rdcman
+  case rdp, bundle, azure, csv, mremoteng, rdcman, keepass
 }
 
 extension AzureAddress: ExpressibleByArgument {}
@@ -51,15 +51,61 @@ extension RDPVault.Import {
     throws -> [String]
   {
     let reading = try MRemoteNGFile.read(bytes) { () throws -> SecretBytes? in
-      if let sourcePasswordFile {
-        return try SecretInput.readFile(sourcePasswordFile, what: "password of \(source)")
-      }
-      guard Terminal.isAvailable else { return nil }
-      return try SecretInput.readFromTerminal(
-        prompt: "Password of \(source) (mRemoteNG): ", confirmPrompt: nil,
-        what: "password of \(source)", hint: "give it in a file with --source-password-file")
+      guard sourcePasswordFile != nil || Terminal.isAvailable else { return nil }
+      return try sourcePassword(source, tool: "mRemoteNG")
     }
     return try importForeign(try MRemoteNGFile.inventory(reading), from: source, into: vault)
+  }
+
+  /// A KeePass database: its XML export read directly, a .kdbx through keepassxc-cli (the
+  /// database password goes to it on a pipe; its XML comes back into guarded memory).
+  func importKeePass(_ bytes: [UInt8], from source: String, into vault: any VaultService)
+    throws -> [String]
+  {
+    guard KeePassFile.isKDBX(bytes) else {
+      let guarded = try SecretBytes(copying: bytes)
+      let inventory = try guarded.withUnsafeBytes { try KeePassFile.read($0) }
+      if inventory.passwords.lengths.contains(where: { $0 != nil }) {
+        Diagnostics.warning(
+          "\(source) holds its passwords in the clear: delete it once imported (shred -u \(source))"
+        )
+      }
+      return try importForeign(inventory, from: source, into: vault)
+    }
+    let environment = ProcessInfo.processInfo.environment
+    guard let cli = Launcher.findExecutable("keepassxc-cli", environment: environment) else {
+      throw CLIError(
+        "reading a .kdbx needs keepassxc-cli, which is not installed",
+        hint: "install keepassxc, or give the XML of: keepassxc-cli export --format xml DATABASE")
+    }
+    var password = try sourcePassword(source, tool: "KeePass")
+    var input = try SecretBytes(capacity: password.count + 1)
+    try password.withUnsafeBytes { try input.append(contentsOf: $0) }
+    try input.append(0x0A)
+    password.removeLast(password.count)
+    var status: Int32 = 0
+    let xml = try Launcher.secretOutput(
+      cli, arguments: ["export", "--quiet", "--format", "xml", "--", source],
+      environment: environment.filter { !$0.key.hasPrefix("RDPVAULT_") }, stdin: input,
+      limit: KeePassFile.maximumSize, status: &status)
+    guard status == 0 else {
+      throw CLIError(
+        "keepassxc-cli could not open \(source) (exit status \(status))",
+        hint: "check the database password; a database that also needs a key file is not read here")
+    }
+    return try importForeign(
+      try xml.withUnsafeBytes { try KeePassFile.read($0) }, from: source, into: vault)
+  }
+
+  /// The password of a file being imported: from --source-password-file, else the terminal.
+  func sourcePassword(_ source: String, tool: String) throws -> SecretBytes {
+    if let sourcePasswordFile {
+      return try SecretInput.readFile(sourcePasswordFile, what: "password of \(source)")
+    }
+    guard Terminal.isAvailable else { throw VaultError.sourcePasswordNeeded(tool: tool) }
+    return try SecretInput.readFromTerminal(
+      prompt: "Password of \(source) (\(tool)): ", confirmPrompt: nil,
+      what: "password of \(source)", hint: "give it in a file with --source-password-file")
   }
 
   /// An RDCMan .rdg file: its servers as VMs (DPAPI passwords dropped with a warning).

@@ -159,6 +159,12 @@ extension RDPVault {
           } else if from == .mremoteng || (from == nil && MRemoteNGFile.looksLikeMRemoteNG(bytes)) {
             let names = try importMRemoteNG(bytes, from: file, into: vault)
             if !names.isEmpty { failed.append("\(file) (\(names.joined(separator: ", ")))") }
+          } else if from == .keepass
+            || (from == nil
+              && (KeePassFile.isKDBX(bytes) || KeePassFile.looksLikeKeePassXML(bytes)))
+          {
+            let names = try importKeePass(bytes, from: file, into: vault)
+            if !names.isEmpty { failed.append("\(file) (\(names.joined(separator: ", ")))") }
           } else if from == .rdcman || (from == nil && RDCManFile.looksLikeRDCMan(bytes)) {
             let names = try importRDCMan(bytes, from: file, into: vault)
             if !names.isEmpty { failed.append("\(file) (\(names.joined(separator: ", ")))") }

@@ -50,14 +50,17 @@ extension ForeignInventory {
   }
 
   /// The account kind a user and domain from another tool mean: no domain, `.`, or the
-  /// host's own first label is a local account on that computer; anything else a domain.
+  /// host's own first label is a local account on that computer (whose name is then taken
+  /// to be the host name's first label, as it usually is); anything else a domain.
   static func account(user: String, domain: String, host: String) -> (
     kind: AccountKind, computerName: String?
   ) {
     if user.contains("\\") || user.contains("@") { return (.domain, nil) }
-    let firstLabel = host.split(separator: ".").first.map(String.init) ?? host
-    if domain.isEmpty || domain == "." { return (.local, nil) }
-    if domain.lowercased() == firstLabel.lowercased() { return (.local, domain) }
+    let isAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
+    let firstLabel = isAddress ? nil : host.split(separator: ".").first.map(String.init)
+    let computer = firstLabel.flatMap { (try? Validation.computerName($0)) == nil ? nil : $0 }
+    if domain.isEmpty || domain == "." { return (.local, computer) }
+    if domain.lowercased() == firstLabel?.lowercased() { return (.local, domain) }
     return (.domain, nil)
   }
 }

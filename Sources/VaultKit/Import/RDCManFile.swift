@@ -128,7 +128,9 @@ public enum RDCManFile {
         if let stored = logon.child("password"), let range = stored.rawText, !range.isEmpty {
           if (stored["storeAsClearText"] ?? "").lowercased() == "true" {
             var secret = try SecretBytes(capacity: range.count)
-            try StrictXML.decode(source, range) { try secret.append($0) }
+            try source.withUnsafeBytes { source in
+              try StrictXML.decode(source, range) { try secret.append($0) }
+            }
             password = consume secret
             note(user: user, domain: domain, usedBy: name)
           } else {

@@ -55,13 +55,23 @@ public enum StrictXML {
   /// Parses a whole document and returns its root element. Elements whose local name is in
   /// `raw` must hold only text; their content is located (`rawText`), not decoded.
   public static func parse(_ bytes: [UInt8], raw: Set<String> = []) throws(ParseError) -> Element {
+    let result = bytes.withUnsafeBytes { bytes in
+      Result { () throws(ParseError) -> Element in try parse(bytes, raw: raw) }
+    }
+    return try result.get()
+  }
+
+  /// The same over bytes in guarded memory (a password manager's export).
+  public static func parse(_ bytes: UnsafeRawBufferPointer, raw: Set<String> = [])
+    throws(ParseError) -> Element
+  {
     var reader = Reader(bytes: bytes, raw: raw)
     return try reader.document()
   }
 
   /// Decodes a raw element's content (references, line ends) byte by byte into `sink`.
   public static func decode<E: Error>(
-    _ bytes: [UInt8], _ range: Range<Int>, into sink: (UInt8) throws(E) -> Void
+    _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, into sink: (UInt8) throws(E) -> Void
   ) throws(E) {
     var index = range.lowerBound
     while index < range.upperBound {
@@ -84,7 +94,7 @@ public enum StrictXML {
   }
 
   /// A raw element's content as text, for the values that are not secret.
-  public static func decodedText(_ bytes: [UInt8], _ range: Range<Int>) -> String {
+  public static func decodedText(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
     var result: [UInt8] = []
     decode(bytes, range) { result.append($0) }
     return String(decoding: result, as: UTF8.self)
@@ -116,12 +126,12 @@ public enum StrictXML {
   }
 
   private struct Reader {
-    let bytes: [UInt8]
+    let bytes: UnsafeRawBufferPointer
     let raw: Set<String>
     var index = 0
     var line = 1
 
-    init(bytes: [UInt8], raw: Set<String>) {
+    init(bytes: UnsafeRawBufferPointer, raw: Set<String>) {
       self.bytes = bytes
       self.raw = raw
       if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
@@ -400,7 +410,7 @@ public enum StrictXML {
     }
 
     /// CR LF and a lone CR become LF (XML 1.0 section 2.11).
-    func normalisedLines(_ slice: ArraySlice<UInt8>) -> [UInt8] {
+    func normalisedLines(_ slice: Slice<UnsafeRawBufferPointer>) -> [UInt8] {
       guard slice.contains(0x0D) else { return Array(slice) }
       var result: [UInt8] = []
       result.reserveCapacity(slice.count)

@@ -265,6 +265,42 @@ extension Launcher {
     return (wait(for: pid).status, bytes)
   }
 
+  /// Runs a program that prints secrets (a password manager's export), with `stdin` fed to it,
+  /// and reads its standard output straight into guarded memory, growing it by copies that
+  /// are wiped. Its standard error goes where ours goes.
+  public static func secretOutput(
+    _ program: String, arguments: [String], environment: [String: String],
+    stdin: consuming SecretBytes, limit: Int, status: inout Int32
+  ) throws -> SecretBytes {
+    let (pid, output) = try spawn(
+      program, arguments: arguments, environment: environment, stdin: consume stdin,
+      captureOutput: true, stdoutOnly: true)
+    defer { close(output) }
+    var bytes = try SecretBytes(capacity: 1 << 20)
+    while true {
+      if bytes.count == bytes.capacity {
+        guard bytes.capacity < limit else {
+          kill(pid, SIGTERM)
+          _ = wait(for: pid)
+          throw VaultError.inventory(
+            reason: "\(program) wrote more than \(limit >> 20) MiB; stopped")
+        }
+        var larger = try SecretBytes(capacity: min(limit, bytes.capacity * 2))
+        try bytes.withUnsafeBytes { try larger.append(contentsOf: $0) }
+        bytes = larger
+      }
+      var n = 0
+      bytes.appendInPlace { free in
+        n = read(output, free.baseAddress, free.count)
+        return max(n, 0)
+      }
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { break }
+    }
+    status = wait(for: pid).status
+    return bytes
+  }
+
   /// A client still running this long after a forwarded signal gets it again, and SIGKILL
   /// after twice as long: sdl-freerdp3 loses a SIGTERM that comes while it starts up, and
   /// `connect` must not then wait forever.
