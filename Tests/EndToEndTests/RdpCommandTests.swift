@@ -296,7 +296,7 @@ import Testing
     try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
     let nothing = box.run(["import", empty])
     #expect(nothing.status == 1)
-    #expect(nothing.stderr.contains("holds no .rdp or .rdpw file"))
+    #expect(nothing.stderr.contains("holds no .rdp, .rdpw or .remmina file"))
   }
 
   /// An Azure VM gets a new public IP after deallocation: --update refreshes the host, port and

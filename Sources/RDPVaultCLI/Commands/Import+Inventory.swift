@@ -9,7 +9,7 @@ import VaultKit
 
 /// What `import --from` reads.
 enum ImportFormat: String, ExpressibleByArgument, CaseIterable {
-  case rdp, bundle, azure, csv, mremoteng, rdcman, keepass
+  case rdp, bundle, azure, csv, mremoteng, rdcman, keepass, remmina
 }
 
 extension AzureAddress: ExpressibleByArgument {}
@@ -106,6 +106,23 @@ extension RDPVault.Import {
     return try SecretInput.readFromTerminal(
       prompt: "Password of \(source) (\(tool)): ", confirmPrompt: nil,
       what: "password of \(source)", hint: "give it in a file with --source-password-file")
+  }
+
+  /// A Remmina profile; its password decrypted with --remmina-pref's secret when given.
+  func importRemmina(_ bytes: [UInt8], from source: String, into vault: any VaultService)
+    throws -> [String]
+  {
+    var secret: SecretBytes?
+    if let remminaPref {
+      var pref = try Self.read(remminaPref)
+      defer { for index in pref.indices { pref[index] = 0 } }
+      secret = try RemminaFile.prefSecret(pref)
+    }
+    let name = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
+    return try importForeign(
+      try RemminaFile.read(
+        bytes, fileName: name, secret: secret, storeClearText: storeClearPassword),
+      from: source, into: vault)
   }
 
   /// An RDCMan .rdg file: its servers as VMs (DPAPI passwords dropped with a warning).

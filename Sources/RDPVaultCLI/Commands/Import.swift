@@ -78,6 +78,11 @@ extension RDPVault {
         "mRemoteNG: a file holding the password that protects the imported file (default: asked on the terminal).",
         valueName: "file"))
     var sourcePasswordFile: String?
+    @Option(
+      help: ArgumentHelp(
+        "Remmina: the remmina.pref whose secret decrypts the profiles' passwords.",
+        valueName: "file"))
+    var remminaPref: String?
 
     /// Files larger than this are neither .rdp files nor bundles this tool wrote.
     static let maximumFileSize = 512 << 20
@@ -106,9 +111,11 @@ extension RDPVault {
           return [argument]
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: argument)
-          .filter { name in [".rdp", ".rdpw"].contains { name.lowercased().hasSuffix($0) } }
+          .filter { name in
+            [".rdp", ".rdpw", ".remmina"].contains { name.lowercased().hasSuffix($0) }
+          }
           .sorted()
-        if names.isEmpty { throw CLIError("\(argument) holds no .rdp or .rdpw file") }
+        if names.isEmpty { throw CLIError("\(argument) holds no .rdp, .rdpw or .remmina file") }
         return names.map { (argument.hasSuffix("/") ? argument : argument + "/") + $0 }
       }
     }
@@ -164,6 +171,9 @@ extension RDPVault {
               && (KeePassFile.isKDBX(bytes) || KeePassFile.looksLikeKeePassXML(bytes)))
           {
             let names = try importKeePass(bytes, from: file, into: vault)
+            if !names.isEmpty { failed.append("\(file) (\(names.joined(separator: ", ")))") }
+          } else if from == .remmina || (from == nil && RemminaFile.looksLikeRemmina(bytes)) {
+            let names = try importRemmina(bytes, from: file, into: vault)
             if !names.isEmpty { failed.append("\(file) (\(names.joined(separator: ", ")))") }
           } else if from == .rdcman || (from == nil && RDCManFile.looksLikeRDCMan(bytes)) {
             let names = try importRDCMan(bytes, from: file, into: vault)
