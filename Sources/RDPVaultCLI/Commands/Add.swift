@@ -9,7 +9,7 @@ extension RDPVault {
       abstract: "Store a VM and its account.",
       discussion: """
         The password is asked twice at the terminal unless --password-stdin or
-        --generate-password is given. A domain account already in the vault is linked, and no
+        --generate-password is given. A domain account already in the vault is linked, and no \
         password is asked.
         """)
 

@@ -60,8 +60,8 @@ extension RDPVault {
       commandName: "run",
       abstract: "Run the agent in the foreground (for a systemd user unit or a shell profile).",
       discussion: """
-        `rdpvault unlock` starts the agent when none runs; run it yourself to manage it with
-        systemd (README: The agent). It listens on $XDG_RUNTIME_DIR/rdpvault/agent.sock (else
+        `rdpvault unlock` starts the agent when none runs; run it yourself to manage it with \
+        systemd (README: The agent). It listens on $XDG_RUNTIME_DIR/rdpvault/agent.sock (else \
         /tmp/rdpvault-UID/agent.sock), in a 0700 directory, and serves only your own user.
         """)
 

@@ -11,9 +11,9 @@ extension RDPVault {
       commandName: "connect",
       abstract: "Launch the RDP client and hand it the credentials, never on a command line.",
       discussion: """
-        Runs the profile's pre-connect command if it has one, checks that host:port answers,
-        then starts the client with the sign-in name and settings and gives it the password
-        on a pipe. Exits with the client's exit status. Everything after -- goes to the
+        Runs the profile's pre-connect command if it has one, checks that host:port answers, \
+        then starts the client with the sign-in name and settings and gives it the password \
+        on a pipe. Exits with the client's exit status. Everything after -- goes to the \
         client verbatim.
         """)
 

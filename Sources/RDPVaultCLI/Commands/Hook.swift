@@ -7,10 +7,10 @@ extension RDPVault {
       commandName: "hook",
       abstract: "Approve a VM's pre-connect command before connect runs it.",
       discussion: """
-        A pre-connect command you set with `rdpvault set NAME pre-connect CMD` is approved by
-        that act. One that came from outside (a teammate's bundle) is stored unapproved, and
-        connect refuses to run it. `hook approve NAME` prints the exact command and, after a
-        yes on the terminal (or --yes), records approval of that exact text; any later change
+        A pre-connect command you set with `rdpvault set NAME pre-connect CMD` is approved by \
+        that act. One that came from outside (a teammate's bundle) is stored unapproved, and \
+        connect refuses to run it. `hook approve NAME` prints the exact command and, after a \
+        yes on the terminal (or --yes), records approval of that exact text; any later change \
         needs a new approval.
         """,
       subcommands: [Approve.self])

@@ -11,23 +11,24 @@ extension RDPVault {
   struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "import",
-      abstract: "Add VMs from .rdp files, a teammate's bundle or Azure's VM list.",
+      abstract:
+        "Add VMs from .rdp files, a teammate's bundle, Azure's VM list, a CSV file, or mRemoteNG, RDCMan, KeePass and Remmina.",
       discussion: """
-        Reads UTF-16LE (with a byte-order mark) and UTF-8 files, with any line ending. Modelled
-        properties become settings, others are kept verbatim, except lines that decide where or
-        as whom the client connects (alternate full address, gateway and password lines),
-        which are dropped with a warning. A saved `password 51:b:` is dropped: Windows
-        encrypts it for one user on one machine. A password saved in the clear is never kept
-        as a line; it is stored as the account's password only with --store-clear-password
+        Reads UTF-16LE (with a byte-order mark) and UTF-8 files, with any line ending. Modelled \
+        properties become settings, others are kept verbatim, except lines that decide where or \
+        as whom the client connects (alternate full address, gateway and password lines), \
+        which are dropped with a warning. A saved `password 51:b:` is dropped: Windows \
+        encrypts it for one user on one machine. A password saved in the clear is never kept \
+        as a line; it is stored as the account's password only with --store-clear-password \
         or a yes on the terminal. A file that fails adds nothing; the other files still import.
 
-        A bundle (told apart by its content) is checked completely first: signature, sender,
-        recipient, every chunk, every value, replay and rollback. Then it is applied in one
-        transaction. A pre-connect command that comes in a bundle is stored unapproved:
+        A bundle (told apart by its content) is checked completely first: signature, sender, \
+        recipient, every chunk, every value, replay and rollback. Then it is applied in one \
+        transaction. A pre-connect command that comes in a bundle is stored unapproved: \
         connect will not run it until you approve it (rdpvault hook approve NAME).
 
-        A VM whose sign-in name matches an account you already store is linked to that
-        account (and so to its password) only with --link-existing or a yes on the terminal;
+        A VM whose sign-in name matches an account you already store is linked to that \
+        account (and so to its password) only with --link-existing or a yes on the terminal; \
         otherwise it gets an account of its own. --dry-run shows everything and writes nothing.
 
         Azure: the output of `az vm list -d -o json` (or `az vm show -d`, or the REST list), or \
@@ -40,11 +41,20 @@ extension RDPVault {
         CSV: a header of name,host,port,kind,user,domain,computer_name,tags,resource_group, \
         subscription,note in any order (name, host and user required; tags separated by ;), \
         as list --format csv writes it. Passwords are not read from a spreadsheet.
+
+        Other tools: mRemoteNG's confCons.xml, RDCMan's .rdg, KeePass XML or .kdbx (through \
+        keepassxc-cli), Remmina's .remmina (--remmina-pref decrypts their passwords). Each RDP \
+        connection with a host becomes a VM with its password; a file password is asked on the \
+        terminal or read from --source-password-file. A file whose protection was weak (the \
+        mRemoteNG built-in key, Remmina's key beside the data, clear text) is reported with the \
+        accounts whose passwords to change.
         """)
 
     @OptionGroup var options: VaultOptions
     @Argument(
-      help: "The .rdp files, bundles or Azure VM lists, or directories of .rdp and .rdpw files.")
+      help:
+        "The files to import (.rdp, bundles, Azure or CSV lists, other tools' files), or directories of .rdp, .rdpw and .remmina files."
+    )
     var files: [String] = []
     @Option(help: "The VM's name (one file only; default: the file name).") var name: String?
     @Option(help: "Override the inferred account kind.") var kind: AccountKind?

@@ -8,7 +8,7 @@ extension RDPVault {
       commandName: "init",
       abstract: "Create a new, empty vault.",
       discussion: """
-        The master passphrase is asked twice at the terminal, or read from --passphrase-file.
+        The master passphrase is asked twice at the terminal, or read from --passphrase-file. \
         It protects a random vault key through Argon2id; --kdf sets its cost.
         """)
 

@@ -7,10 +7,10 @@ extension RDPVault {
       commandName: "verify",
       abstract: "Check the whole vault: every record, link and index, and that no row is missing.",
       discussion: """
-        Opens every record of every table, checks that each VM links to an account that exists
-        and that each row sits under its own name's index, and compares each table's rows with
-        the digest sealed in the header, so a deleted, added or rolled-back row is found.
-        Exits 0 only for a sound vault. An older copy of the whole file cannot be told apart
+        Opens every record of every table, checks that each VM links to an account that exists \
+        and that each row sits under its own name's index, and compares each table's rows with \
+        the digest sealed in the header, so a deleted, added or rolled-back row is found. \
+        Exits 0 only for a sound vault. An older copy of the whole file cannot be told apart \
         from the file alone (SECURITY.md).
         """)
 
