@@ -4,7 +4,8 @@ import VaultCrypto
 
 /// What `add` will do with the account it is given.
 public enum AccountResolution: Equatable, Sendable, Codable {
-  /// A shared domain account already in the vault: the VM links to it, no password needed.
+  /// A shared account already in the vault (domain, template): the VM links to it, no
+  /// password needed.
   case existing(Account)
   /// A new account: a password is needed.
   case new(Account)
@@ -37,10 +38,11 @@ extension Vault {
   func resolve(_ db: Database, wanted: Account, kind: AccountKind, admin: Bool) throws
     -> AccountResolution
   {
-    guard wanted.scope == .domain, let existing = try findDomainAccount(db, like: wanted) else {
+    guard let existing = try findSharedAccount(db, like: wanted) else {
       try Self.checkDomainControllerRule(kind: kind, account: wanted)
       return .new(wanted)
     }
+    try Self.checkTemplateUser(wanted: wanted, existing: existing.account)
     var account = existing.account
     if admin { account.isDomainAdmin = true }
     try Self.checkDomainControllerRule(kind: kind, account: account)
@@ -123,8 +125,8 @@ extension Vault {
   ) throws -> Int64 {
     switch resolution {
     case .existing(let account):
-      guard var record = try findDomainAccount(db, like: account) else {
-        throw VaultError.accountNotFound(name: account.signInName(computerName: computerName))
+      guard var record = try findSharedAccount(db, like: account) else {
+        throw VaultError.accountNotFound(name: account.accountName(computerName: computerName))
       }
       if record.account.isDomainAdmin != account.isDomainAdmin {
         record.account.isDomainAdmin = account.isDomainAdmin
@@ -132,7 +134,7 @@ extension Vault {
       }
       return record.id
     case .new(let account):
-      let signIn = account.signInName(computerName: computerName)
+      let signIn = account.accountName(computerName: computerName)
       let now = Self.now()
       let record = AccountRecord(
         id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: account,

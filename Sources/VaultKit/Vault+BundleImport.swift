@@ -137,6 +137,8 @@ extension Vault {
         }
         let wanted = item.account
         let signIn = wanted.signInName(computerName: profile.computerName)
+        // What the store indexes: the sign-in name, or a template credential's own name.
+        let accountName = wanted.accountName(computerName: profile.computerName)
         if action == .skip {
           report.items.append(
             ImportItem(
@@ -158,11 +160,11 @@ extension Vault {
         }
         let range = passwordRanges[item.accountIndex]
         let account: (id: Int64, link: ImportItem.AccountLink, hasPassword: Bool, stored: Bool)
-        if let known = accountFor[item.accountIndex], wanted.scope == .domain {
+        if let known = accountFor[item.accountIndex], wanted.isShared {
           account = (known.id, known.link, known.hasPassword, false)
-        } else if wanted.scope == .domain,
-          accountLookups.contains(try accountLookup(wanted.signInName(computerName: ""))),
-          let stored = try findDomainAccount(db, like: wanted)
+        } else if wanted.isShared,
+          accountLookups.contains(try accountLookup(wanted.accountName(computerName: ""))),
+          let stored = try findSharedAccount(db, like: wanted)
         {
           if linkExisting {
             // The user consented to the link, and only to it: the stored account's
@@ -175,21 +177,21 @@ extension Vault {
             var apart = wanted
             apart.linksByName = false
             let id = try insertAccount(
-              db, apart, signInName: signIn, payload: payload, range: range)
-            accountLookups.insert(try accountLookup(signIn))
+              db, apart, signInName: accountName, payload: payload, range: range)
+            accountLookups.insert(try accountLookup(accountName))
             account = (id, .keptApart, range != nil, range != nil)
           }
         } else {
           // An account the sender chose is never one a later `add` links to by name.
           var fromSender = wanted
-          if wanted.scope == .domain { fromSender.linksByName = false }
+          if wanted.isShared { fromSender.linksByName = false }
           try Self.checkDomainControllerRule(kind: profile.kind, account: fromSender)
           let id = try insertAccount(
-            db, fromSender, signInName: signIn, payload: payload, range: range)
-          accountLookups.insert(try accountLookup(signIn))
+            db, fromSender, signInName: accountName, payload: payload, range: range)
+          accountLookups.insert(try accountLookup(accountName))
           account = (id, .new, range != nil, range != nil)
         }
-        if wanted.scope == .domain { accountFor[item.accountIndex] = account }
+        if wanted.isShared { accountFor[item.accountIndex] = account }
         let now = Self.now()
         try ProfileRecord(
           id: Random.rowID(), accountID: account.id, version: 1, createdAt: now, updatedAt: now,

@@ -49,7 +49,8 @@ extension Vault {
       newName
       ?? AccountName(
         userName: current.userName,
-        domain: current.scope == .local ? profile.computerName : current.domain, form: current.form)
+        domain: current.signsInOnComputer ? profile.computerName : current.domain,
+        form: current.form, template: current.scope == .template ? current.domain : nil)
     // A VM taken back to a local account leaves the admin mark with the domain account.
     let wanted = try wantedName.account(
       kind: profile.kind, computerName: profile.computerName,
@@ -62,8 +63,8 @@ extension Vault {
     let same =
       wanted.scope == current.scope
       && (wanted.scope == .local
-        || Account.lookupKey(signInName: wanted.signInName(computerName: ""))
-          == Account.lookupKey(signInName: current.signInName(computerName: "")))
+        || Account.lookupKey(signInName: wanted.accountName(computerName: ""))
+          == Account.lookupKey(signInName: current.accountName(computerName: "")))
     guard same else {
       return .other(try resolve(db, wanted: wanted, kind: profile.kind, admin: admin ?? false))
     }
@@ -71,7 +72,7 @@ extension Vault {
     var updated = accountRecord
     updated.account = wanted
     updated.account.linksByName = current.linksByName
-    updated.signInName = wanted.signInName(computerName: profile.computerName)
+    updated.signInName = wanted.accountName(computerName: profile.computerName)
     return .same(updated)
   }
 

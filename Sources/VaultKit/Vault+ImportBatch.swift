@@ -43,10 +43,13 @@ extension Vault {
     _ db: Database, wanted: Account, kind: AccountKind, signIn: String, consent: ImportConsent,
     keepApart: Bool = false
   ) throws -> (id: Int64, link: ImportItem.AccountLink, hasPassword: Bool, created: Bool) {
-    let existing = wanted.scope == .domain ? try findDomainAccount(db, like: wanted) : nil
+    let existing = try findSharedAccount(db, like: wanted)
     let holdsPassword =
       try existing.map { try fetchPasswordBox(db, accountID: $0.id) != nil } ?? false
-    if let existing, !keepApart, consent.linkExisting || !holdsPassword {
+    // A template credential is named by the user (--shared-credential): naming it consents.
+    let named = wanted.scope == .template
+    if let existing, !keepApart, named || consent.linkExisting || !holdsPassword {
+      try Self.checkTemplateUser(wanted: wanted, existing: existing.account)
       try Self.checkDomainControllerRule(kind: kind, account: existing.account)
       return (existing.id, holdsPassword ? .linked : .sharedWithoutPassword, holdsPassword, false)
     }
@@ -56,7 +59,7 @@ extension Vault {
     let now = Self.now()
     let record = AccountRecord(
       id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: account,
-      signInName: signIn)
+      signInName: named ? account.accountName(computerName: "") : signIn)
     try record.save(db, vault: self, previousVersion: nil)
     return (record.id, existing != nil ? .keptApart : .new, false, true)
   }

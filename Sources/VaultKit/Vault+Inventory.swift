@@ -58,7 +58,8 @@ extension Vault {
     guard let user = item.user, !user.isEmpty else {
       throw VaultError.inventory(reason: "\(item.name) names no user")
     }
-    let name = try AccountName.parse(user: user, domain: item.domain)
+    var name = try AccountName.parse(user: user, domain: item.domain)
+    name.template = item.sharedCredential
     let computerName = Profile.computerName(
       given: item.computerName, vmName: item.name, user: name
     ).name
@@ -107,11 +108,15 @@ extension Vault {
       id: Random.rowID(), accountID: accountID, version: 1, createdAt: now, updatedAt: now,
       profile: profile
     ).save(db, vault: self, previousVersion: nil)
+    var imported = ImportItem(
+      action: .add, name: profile.name, host: profile.host, port: profile.port,
+      signInName: signIn, link: link, hasPassword: hasPassword, storedPassword: stored,
+      preConnect: nil, gateway: profile.settings.values["gatewayhostname"], extraLines: [])
+    if wanted.scope == .template {
+      imported.sharedCredential = wanted.accountName(computerName: computerName)
+    }
     return RDPImport(
-      item: ImportItem(
-        action: .add, name: profile.name, host: profile.host, port: profile.port,
-        signInName: signIn, link: link, hasPassword: hasPassword, storedPassword: stored,
-        preConnect: nil, gateway: profile.settings.values["gatewayhostname"], extraLines: []),
+      item: imported,
       kind: item.kind, warnings: warnings, needsPassword: !hasPassword,
       hadClearTextPassword: false)
   }

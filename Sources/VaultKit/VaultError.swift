@@ -66,6 +66,10 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case inventory(reason: String)
   /// A CSV inventory with a password column: passwords are not taken from a spreadsheet.
   case inventoryHasPasswords
+  /// A template credential is a local user; a domain VM cannot use one.
+  case templateNeedsLocal(template: String, kind: AccountKind)
+  /// A template credential has one user; this VM names another.
+  case templateUserMismatch(template: String, has: String, given: String)
   /// Another tool's file is protected by a password of the user's own, and none was given.
   case sourcePasswordNeeded(tool: String)
   /// The password given does not open another tool's file.
@@ -153,6 +157,10 @@ extension VaultError {
     case .inventory(let reason): reason
     case .inventoryHasPasswords:
       "it has a password column: rdpvault does not read passwords from a spreadsheet"
+    case .templateNeedsLocal(let template, let kind):
+      "the shared credential \(quoted(template)) is a local user of each VM; a \(kind.rawValue) VM signs in with a domain account"
+    case .templateUserMismatch(let template, let has, let given):
+      "the shared credential \(quoted(template)) is the user \(quoted(has)), not \(quoted(given))"
     case .sourcePasswordNeeded(let tool):
       "the \(tool) file is protected by a password of its own, and none was given"
     case .sourcePasswordWrong(let tool): "this password does not open the \(tool) file"

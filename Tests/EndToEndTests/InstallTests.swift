@@ -153,7 +153,8 @@ import Testing
     #expect(fields.status == 0, "\(fields.stderr)")
     #expect(fields.stdout.contains("Package: rdpvault"))
     for dependency in [
-      "libc6 (>= ", "libsodium23 (>= ", "libsqlite3-0 (>= ", "libstdc++6", "libgcc-s1",
+      "libc6 (>= ", "libsodium23 (>= ", "libsqlite3-0 (>= ", "libssl3 (>= ", "libstdc++6",
+      "libgcc-s1",
     ] {
       #expect(fields.stdout.contains(dependency), "Depends lacks \(dependency): \(fields.stdout)")
     }
@@ -166,10 +167,10 @@ import Testing
     #expect(extract.status == 0, "\(extract.stderr)")
     let libraries = extract.stdout.split(separator: "\n").map(String.init)
     // Each library's package (libc6 for libc and libm, libstdc++6, libgcc-s1, libsodium23,
-    // libsqlite3-0), by the loader's name for it.
+    // libsqlite3-0, libssl3 for libcrypto), by the loader's name for it.
     let declared = [
       "libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1", "libsodium.so.23",
-      "libsqlite3.so.0",
+      "libsqlite3.so.0", "libcrypto.so.3",
     ]
     let undeclared = libraries.filter {
       !declared.contains($0) && !$0.hasPrefix("linux-vdso") && !$0.contains("/ld-linux")

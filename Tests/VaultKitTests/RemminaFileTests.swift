@@ -69,7 +69,8 @@ struct RemminaFileTests {
     let without = try RemminaFile.read(
       try Self.legacy(password: Self.encryptedForPref), fileName: "w", secret: nil,
       storeClearText: false)
-    #expect(without.items[0].warnings.contains { $0.contains("give --remmina-pref") })
+    #expect(without.items[0].warnings.contains { $0.contains("secret of a remmina.pref") })
+    #expect(without.remedies == [.remminaPref])
     let none = without.passwords.hasPassword(at: 0)
     #expect(!none)
     // Another pref's secret gives bytes that are not text: refused, not stored as garbage.

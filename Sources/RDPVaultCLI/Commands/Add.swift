@@ -21,8 +21,10 @@ extension RDPVault {
     func run() throws {
       // Not in validate(): swift-argument-parser runs it before reporting an unknown option,
       // and `--hots 10.0.0.4` must be named as the typo it is, not as a missing --host.
+      // A shared credential is a local user: it says the kind.
+      let givenKind = fields.kind ?? (fields.sharedCredential != nil ? .local : nil)
       for (value, option) in [
-        (fields.host, "--host"), (fields.kind?.rawValue, "--kind (local, domain or dc)"),
+        (fields.host, "--host"), (givenKind?.rawValue, "--kind (local, domain or dc)"),
         (fields.user, "--user"),
       ] where value == nil {
         throw UsageError(message: "missing \(option)", hint: "see: rdpvault help add")
@@ -32,7 +34,7 @@ extension RDPVault {
       // local one).
       try UsageError.check { try Validation.profileName(name) }
       try fields.checkSyntax()
-      guard let accountName = try fields.accountName, let kind = fields.kind else {
+      guard let accountName = try fields.accountName, let kind = givenKind else {
         throw ValidationError("missing --user")
       }
       let (computerName, vmNameUnusable) = Profile.computerName(

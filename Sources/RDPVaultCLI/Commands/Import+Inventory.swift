@@ -146,6 +146,17 @@ extension RDPVault.Import {
       }
     }
     if let audit = inventory.audit { ImportReportPrinter.audit(audit, file: source) }
+    for remedy in inventory.remedies {
+      switch remedy {
+      case .remminaPref:
+        Diagnostics.note(
+          "hint: give --remmina-pref ~/.config/remmina/remmina.pref to import its password")
+      case .storeClearPassword:
+        Diagnostics.note("hint: --store-clear-password stores a password written in the clear")
+      case .exportWithKeePassXC:
+        Diagnostics.note("hint: import the .kdbx itself, or keepassxc-cli export --format xml")
+      }
+    }
     // One file, many VMs: each warning says which.
     for index in inventory.items.indices {
       let name = inventory.items[index].name
@@ -170,11 +181,13 @@ extension RDPVault.Import {
         if user.contains("\\") || user.contains("@") { item.kind = .domain }
       }
       if let kind { item.kind = kind }
+      if item.kind == .local { item.sharedCredential = sharedCredential }
       let have = Set(item.tags.map { $0.lowercased() })
       item.tags += tags.filter { !have.contains($0.lowercased()) }
       return item
     }
     guard !items.isEmpty else { return [] }
+    if sharedCredential == nil { Self.offerSharedCredential(items) }
     let brief = items.count > ImportReportPrinter.detailLimit
     let results = try vault.importInventory(
       items, passwords: passwords,
@@ -200,6 +213,18 @@ extension RDPVault.Import {
       )
     }
     return failed
+  }
+
+  /// VMs made from one template usually share their admin user and password: when several
+  /// new local VMs sign in as the same user, say how to keep that password once.
+  static func offerSharedCredential(_ items: [InventoryItem]) {
+    let local = items.filter { $0.kind == .local && $0.user != nil }
+    let byUser = Dictionary(grouping: local) { $0.user!.lowercased() }
+    for (_, group) in byUser.sorted(by: { $0.key < $1.key }) where group.count >= 2 {
+      Diagnostics.note(
+        "hint: \(group.count) VMs sign in as the local user \(group[0].user!); if they come from one template with one password, keep it once: --shared-credential NAME (then rdpvault account passwd template:NAME)"
+      )
+    }
   }
 
   /// Runs `az vm list -d -o json` (with the resource group and subscription given, each as

@@ -93,6 +93,11 @@ extension RDPVault {
         "Remmina: the remmina.pref whose secret decrypts the profiles' passwords.",
         valueName: "file"))
     var remminaPref: String?
+    @Option(
+      help: ArgumentHelp(
+        "Inventories and other tools: new local VMs share one password as this template credential (each signs in as its own COMPUTER\\user).",
+        valueName: "name"))
+    var sharedCredential: String?
 
     /// Files larger than this are neither .rdp files nor bundles this tool wrote.
     static let maximumFileSize = 512 << 20
@@ -137,6 +142,7 @@ extension RDPVault {
         for tag in tags { try Validation.tag(tag) }
         if let computerName { try Validation.computerName(computerName) }
         if let user { _ = try AccountName.parse(user: user, domain: nil) }
+        if let sharedCredential { try Validation.templateName(sharedCredential) }
       }
       let vault = try options.openVault()
       if runAz {

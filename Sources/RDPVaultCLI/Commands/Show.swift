@@ -26,6 +26,12 @@ extension RDPVault {
         ("sign-in name", entry.signInName),
       ]
       switch profile.kind {
+      case .local where entry.account.scope == .template:
+        lines.append(
+          (
+            "account",
+            "shared credential \(entry.account.accountName(computerName: "")): the same user and password on every VM made from one template"
+          ))
       case .local:
         lines.append(
           (

@@ -19,7 +19,8 @@ enum ImportReportPrinter {
     }
     if result.needsPassword && !dryRun {
       Diagnostics.note(
-        "hint: set its password with: rdpvault account passwd '\(result.item.signInName)'")
+        "hint: set its password with: rdpvault account passwd '\(result.item.sharedCredential ?? result.item.signInName)'"
+      )
     }
   }
 
@@ -98,18 +99,23 @@ enum ImportReportPrinter {
     Diagnostics.note(
       "\(verb) \(item.name)\(file.map { " from \($0)" } ?? ""): \(address), signs in as \(item.signInName)"
     )
-    switch item.link {
-    case .new: break
-    case .linked:
-      Diagnostics.note(
-        "  account: linked to your stored account \(item.signInName) and its password")
-    case .keptApart:
-      Diagnostics.note(
-        "  account: an account of its own, not linked to your stored \(item.signInName) (--link-existing links it)"
-      )
-    case .sharedWithoutPassword:
-      Diagnostics.note(
-        "  account: shares \(item.signInName), which has no password yet, with the VMs that use it")
+    if let shared = item.sharedCredential {
+      Diagnostics.note("  account: the shared credential \(shared)")
+    } else {
+      switch item.link {
+      case .new: break
+      case .linked:
+        Diagnostics.note(
+          "  account: linked to your stored account \(item.signInName) and its password")
+      case .keptApart:
+        Diagnostics.note(
+          "  account: an account of its own, not linked to your stored \(item.signInName) (--link-existing links it)"
+        )
+      case .sharedWithoutPassword:
+        Diagnostics.note(
+          "  account: shares \(item.signInName), which has no password yet, with the VMs that use it"
+        )
+      }
     }
     if !item.hasPassword && file == nil {
       Diagnostics.note("  \(item.name) has no password yet: set it with rdpvault account passwd")

@@ -97,7 +97,7 @@ struct ProfileJSON: Encodable {
 
   /// A local account's domain is its VM's computer name.
   static func domain(_ entry: ProfileEntry) -> String {
-    entry.account.scope == .local ? entry.profile.computerName : entry.account.domain
+    entry.account.signsInOnComputer ? entry.profile.computerName : entry.account.domain
   }
 
   /// Connect options as shown: an approval is the vault's own record, not a setting.

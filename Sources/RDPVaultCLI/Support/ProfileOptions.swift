@@ -24,6 +24,12 @@ struct ProfileOptions: ParsableArguments {
   @Option(help: "The VM's Windows computer name (default: the VM name, upper-cased).")
   var computerName: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Share the local user's password with other VMs made from one template: one credential of this name, each VM signing in as its own COMPUTER\\user.",
+      valueName: "name"))
+  var sharedCredential: String?
+
   @Flag(help: "Mark the domain account as a domain administrator.")
   var admin = false
 
@@ -48,6 +54,11 @@ struct ProfileOptions: ParsableArguments {
       if let computerName { try Validation.computerName(computerName) }
       for tag in tags { try Validation.tag(tag) }
       if let user { _ = try AccountName.parse(user: user, domain: domain) }
+      if let sharedCredential { try Validation.templateName(sharedCredential) }
+    }
+    if sharedCredential != nil && user == nil {
+      throw UsageError(
+        message: "--shared-credential goes with --user", hint: "name the local user it shares")
     }
   }
 
@@ -61,7 +72,9 @@ struct ProfileOptions: ParsableArguments {
   var accountName: AccountName? {
     get throws {
       guard let user else { return nil }
-      return try AccountName.parse(user: user, domain: domain)
+      var name = try AccountName.parse(user: user, domain: domain)
+      name.template = sharedCredential
+      return name
     }
   }
 }

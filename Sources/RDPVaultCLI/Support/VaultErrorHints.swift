@@ -25,6 +25,9 @@ extension VaultError {
     case .profileExists: "pick another name, or change the VM with: rdpvault edit"
     case .inventoryHasPasswords:
       "remove the column, import, then set each account's password: rdpvault account passwd ACCOUNT"
+    case .templateNeedsLocal: "give the VM --kind local, or leave out --shared-credential"
+    case .templateUserMismatch(let template, _, _):
+      "every VM of a shared credential signs in as its user (rdpvault account list shows template:\(template)); use another credential name"
     case .sourcePasswordNeeded:
       "type it on a terminal, or give a file holding it with --source-password-file FILE"
     case .sourcePasswordWrong: "it is the password set in the tool's own security options"

@@ -11,6 +11,18 @@ public struct ForeignInventory: ~Copyable {
   public var skipped: [(name: String, reason: String)]
   /// Set when the file's protection was weaker than it looked.
   public var audit: ImportAudit?
+  /// What the user could do to import what was left out (the CLI words it).
+  public var remedies: Set<ImportRemedy> = []
+}
+
+/// A way to import what a file's reader had to leave out.
+public enum ImportRemedy: Hashable, Sendable {
+  /// Remmina passwords need the `remmina.pref` whose secret encrypts them.
+  case remminaPref
+  /// A password written in the clear is stored only with the user's consent.
+  case storeClearPassword
+  /// A KDBX's inner-stream values: export the database with keepassxc-cli instead.
+  case exportWithKeePassXC
 }
 
 /// What a file's protection really was: which passwords anyone holding the file could read.

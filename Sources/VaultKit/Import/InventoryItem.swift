@@ -18,6 +18,8 @@ public struct InventoryItem: Codable, Equatable, Sendable {
   public var resourceGroup: String
   public var subscription: String
   public var note: String
+  /// The template credential a local VM shares (`import --shared-credential`).
+  public var sharedCredential: String? = nil
   /// RDP settings the source held (mRemoteNG's redirections, gateway, console session).
   public var settings: RDPSettings
   /// What the reader noticed (a deallocated VM, a tag it could not keep).

@@ -38,7 +38,8 @@ public enum KeePassFile {
     // The top group is the database itself: its name is no folder.
     try reader.walk(top, path: [])
     return ForeignInventory(
-      items: reader.items, passwords: reader.passwords, skipped: reader.skipped, audit: nil)
+      items: reader.items, passwords: reader.passwords, skipped: reader.skipped, audit: nil,
+      remedies: reader.remedies)
   }
 
   /// `rdp://host[:port]/…`, `cmd://mstsc[.exe] … /v:host[:port] …`, or nil.
@@ -83,6 +84,7 @@ public enum KeePassFile {
     var items: [InventoryItem] = []
     var passwords: InventoryPasswords
     var skipped: [(name: String, reason: String)] = []
+    var remedies: Set<ImportRemedy> = []
 
     init(xml: UnsafeRawBufferPointer, recycleBin: String?) {
       self.xml = xml
@@ -166,8 +168,8 @@ public enum KeePassFile {
       if (password["Protected"] ?? "").lowercased() == "true" {
         // Encrypted with the inner stream of a KDBX: only KeePass itself can open it.
         items[items.count - 1].warnings.append(
-          "its password is encrypted with the database's inner stream and was not imported (export with keepassxc-cli export --format xml)"
-        )
+          "its password is encrypted with the database's inner stream and was not imported")
+        remedies.insert(.exportWithKeePassXC)
         passwords.appendNone()
         return
       }

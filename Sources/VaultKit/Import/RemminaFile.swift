@@ -220,6 +220,7 @@ public enum RemminaFile {
       .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
       .joined(separator: " / ")
     var state = PasswordState.none
+    var remedies: Set<ImportRemedy> = []
     let value = profile["password"] ?? ""
     var audit: ImportAudit?
     if value == "." {
@@ -250,8 +251,8 @@ public enum RemminaFile {
       switch state {
       case .needsPref:
         warnings.append(
-          "its password is encrypted with the secret in remmina.pref and was not imported (give --remmina-pref ~/.config/remmina/remmina.pref)"
-        )
+          "its password is encrypted with the secret of a remmina.pref and was not imported")
+        remedies.insert(.remminaPref)
       case .undecryptable:
         warnings.append(
           "its password does not decrypt with the remmina.pref given, and was not imported")
@@ -259,8 +260,8 @@ public enum RemminaFile {
         try passwords.append(try SecretBytes(copying: Array(value.utf8)))
       case .clearText:
         warnings.append(
-          "its password is written in the clear and was not imported (--store-clear-password keeps it)"
-        )
+          "its password is written in the clear and was not imported")
+        remedies.insert(.storeClearPassword)
       default: break
       }
     }
@@ -271,6 +272,7 @@ public enum RemminaFile {
       domain: account.kind == .domain && !domain.isEmpty ? domain : nil,
       computerName: account.computerName, tags: tag.map { [$0] } ?? [], note: note,
       settings: settings, warnings: warnings)
-    return ForeignInventory(items: [item], passwords: passwords, skipped: [], audit: audit)
+    return ForeignInventory(
+      items: [item], passwords: passwords, skipped: [], audit: audit, remedies: remedies)
   }
 }

@@ -1,8 +1,13 @@
 /// A credential record. A local account belongs to one VM; a domain account is shared by
-/// every VM that names it, so changing its password once changes it for all of them.
+/// every VM that names it, so changing its password once changes it for all of them; a
+/// template credential is a local user that VMs made from one template (an image with its
+/// admin password) share: each VM signs in as its own `COMPUTER\user`, and the password is
+/// stored, and changed, once.
 public struct Account: Equatable, Sendable, Codable {
   public enum Scope: String, Codable, Sendable {
     case local, domain
+    /// A shared local credential: `domain` holds its name (`template:NAME`).
+    case template
   }
 
   /// How the user wrote a domain account, which is how it signs in.
@@ -36,10 +41,26 @@ public struct Account: Equatable, Sendable, Codable {
     self.linksByName = linksByName
   }
 
+  /// How a template credential's own name is written (`template:web-tier`).
+  public static let templatePrefix = "template:"
+
+  /// Whether several VMs share this account, and so its password.
+  public var isShared: Bool { scope != .local }
+
+  /// Whether it signs in as a user of each VM's own computer (`COMPUTER\user`).
+  public var signsInOnComputer: Bool { scope != .domain }
+
+  /// The account's own name, which `account passwd` takes and the store indexes: its
+  /// sign-in name, or `template:NAME` for a template credential (whose sign-in name differs
+  /// from VM to VM).
+  public func accountName(computerName: String) -> String {
+    scope == .template ? Self.templatePrefix + domain : signInName(computerName: computerName)
+  }
+
   /// The name Windows expects. For a local account the domain is the machine's own name.
   public func signInName(computerName: String) -> String {
     switch (scope, form) {
-    case (.local, _): "\(computerName)\\\(userName)"
+    case (.local, _), (.template, _): "\(computerName)\\\(userName)"
     case (.domain, .downLevel): "\(domain)\\\(userName)"
     case (.domain, .upn): "\(userName)@\(domain)"
     }
@@ -48,7 +69,7 @@ public struct Account: Equatable, Sendable, Codable {
   /// The domain part as RDP clients take it apart from the user (`/d:`), and the user part.
   public func clientCredentials(computerName: String) -> (user: String, domain: String) {
     switch (scope, form) {
-    case (.local, _): (userName, computerName)
+    case (.local, _), (.template, _): (userName, computerName)
     case (.domain, .downLevel): (userName, domain)
     case (.domain, .upn): ("\(userName)@\(domain)", "")
     }
@@ -63,11 +84,16 @@ public struct AccountName: Equatable, Sendable, Codable {
   public var userName: String
   public var domain: String?
   public var form: Account.SignInForm
+  /// The template credential a local user shares with other VMs (`--shared-credential`).
+  public var template: String?
 
-  public init(userName: String, domain: String?, form: Account.SignInForm) {
+  public init(
+    userName: String, domain: String?, form: Account.SignInForm, template: String? = nil
+  ) {
     self.userName = userName
     self.domain = domain
     self.form = form
+    self.template = template
   }
 
   /// Accepts `alice` (with `domain` given apart), `CONTOSO\alice` and `alice@contoso.com`.
@@ -113,8 +139,13 @@ public struct AccountName: Equatable, Sendable, Codable {
       if admin {
         throw VaultError.adminOnLocalAccount
       }
+      if let template {
+        try Validation.templateName(template)
+        return Account(scope: .template, userName: userName, domain: template)
+      }
       return Account(scope: .local, userName: userName)
     case .domain, .dc:
+      if let template { throw VaultError.templateNeedsLocal(template: template, kind: kind) }
       if domain == Profile.thisComputer {
         throw VaultError.kindMismatch(
           detail:

@@ -20,6 +20,15 @@ public enum Validation {
     else { throw VaultError.invalidField(field: "VM name", value: name, rule: rule) }
   }
 
+  /// The name of a template credential: the rule of a VM name.
+  public static func templateName(_ name: String) throws {
+    do { try profileName(name) } catch {
+      throw VaultError.invalidField(
+        field: "shared credential name", value: name,
+        rule: "1-64 letters, digits, '-', '_' or '.', starting with a letter or digit")
+    }
+  }
+
   /// A DNS name, an IPv4 address or an IPv6 address (brackets are not part of it).
   public static func host(_ host: String) throws {
     if host.isEmpty { throw VaultError.inputRequired(.host) }

@@ -76,7 +76,7 @@ enum BundleImport {
       throw VaultError.invalidField(
         field: "sign-in form", value: entry.form.debugDescription, rule: "not down-level or upn")
     }
-    guard (entry.scope == "local") == (kind == .local) else {
+    guard (entry.scope != "domain") == (kind == .local) else {
       throw VaultError.invalidField(
         field: "account scope", value: entry.scope,
         rule: "a \(kind.rawValue) VM does not sign in with a \(entry.scope) account")
@@ -89,6 +89,10 @@ enum BundleImport {
           field: "domain", value: entry.domain, rule: "a local account has none")
       }
       name = try AccountName.parse(user: entry.user, domain: computerName)
+    case "template":
+      var local = try AccountName.parse(user: entry.user, domain: computerName)
+      local.template = entry.domain
+      name = local
     case "domain":
       switch form {
       case .downLevel: name = try AccountName.parse(user: entry.user, domain: entry.domain)
@@ -100,7 +104,8 @@ enum BundleImport {
       }
     default:
       throw VaultError.invalidField(
-        field: "account scope", value: entry.scope.debugDescription, rule: "not local or domain")
+        field: "account scope", value: entry.scope.debugDescription,
+        rule: "not local, template or domain")
     }
     return try name.account(kind: kind, computerName: computerName, admin: entry.domainAdmin)
   }

@@ -46,18 +46,29 @@ extension Vault {
     return try AccountRecord.decode(row, keys: keys)
   }
 
-  /// The stored domain account with the same sign-in name that VMs may link to by name, if
-  /// any. An account kept apart (`linksByName` false) is never found here.
-  func findDomainAccount(_ db: Database, like account: Account) throws -> AccountRecord? {
-    let signIn = account.signInName(computerName: "")
-    let lookup = try keys.lookup("account", Account.lookupKey(signInName: signIn))
+  /// The stored shared account (a domain account, a template credential) of the same name
+  /// that VMs may link to by name, if any. An account kept apart (`linksByName` false) is
+  /// never found here.
+  func findSharedAccount(_ db: Database, like account: Account) throws -> AccountRecord? {
+    guard account.isShared else { return nil }
+    let name = account.accountName(computerName: "")
+    let lookup = try keys.lookup("account", Account.lookupKey(signInName: name))
     for row in try Row.fetchAll(
       try db.cachedStatement(sql: AccountRecord.selection + " WHERE lookup = ?"),
       arguments: [lookup])
     {
       let record = try AccountRecord.decode(row, keys: keys)
-      if record.account.scope == .domain && record.account.linksByName { return record }
+      if record.account.scope == account.scope && record.account.linksByName { return record }
     }
     return nil
+  }
+
+  /// A template credential is one user: a VM that names it with another user is refused.
+  static func checkTemplateUser(wanted: Account, existing: Account) throws {
+    guard wanted.scope == .template,
+      wanted.userName.lowercased() != existing.userName.lowercased()
+    else { return }
+    throw VaultError.templateUserMismatch(
+      template: existing.domain, has: existing.userName, given: wanted.userName)
   }
 }

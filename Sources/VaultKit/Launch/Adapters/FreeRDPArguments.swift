@@ -15,7 +15,7 @@ enum FreeRDPArguments {
     let credentials = entry.account.clientCredentials(computerName: profile.computerName)
     arguments.append("/u:\(credentials.user)")
     if !credentials.domain.isEmpty { arguments.append("/d:\(credentials.domain)") }
-    if entry.account.scope == .local && version == .three {
+    if entry.account.signsInOnComputer && version == .three {
       // A local account signs in with NTLM only: without this FreeRDP 3 first asks Kerberos
       // for a KDC of the computer's "realm" and logs two errors for every connect.
       arguments.append("/auth-pkg-list:!kerberos")

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+/// A template credential (issue 16): VMs made from one template share one local user and
+/// password. Each signs in as its own COMPUTER\user; the password is stored, and changed,
+/// once (`rdpvault account passwd template:NAME`).
+@Suite struct SharedCredentialTests {
+  static let azure = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent(
+      "VaultKitTests/Fixtures/imports/azure-cli/az-vm-list-show-details-2018-linux-windows.json"
+    ).path
+
+  @Test func vmsOfOneTemplateShareOnePassword() throws {
+    let box = Sandbox()
+    box.initVault()
+    let first = box.run(
+      [
+        "add", "web-01", "--host", "10.0.0.1", "--user", "azureuser", "--shared-credential",
+        "web-tier", "--password-stdin",
+      ], stdin: "Tpl-pw-1\n")
+    #expect(first.status == 0, "\(first.stderr)")
+    // The second VM needs no password: it joins the credential.
+    let second = box.run(
+      [
+        "add", "web-02", "--host", "10.0.0.2", "--user", "azureuser", "--shared-credential",
+        "web-tier",
+      ])
+    #expect(second.status == 0, "\(second.stderr)")
+    #expect(box.run(["password", "web-02"]).stdout == "Tpl-pw-1\n")
+    let shown = box.run(["show", "web-02"]).stdout
+    #expect(shown.contains("sign-in name:  WEB-02\\azureuser"), "\(shown)")
+    #expect(shown.contains("account:       shared credential template:web-tier"), "\(shown)")
+    #expect(box.run(["show", "web-01"]).stdout.contains("sign-in name:  WEB-01\\azureuser"))
+    let dry = box.run(["connect", "web-02", "--dry-run", "--client", "xfreerdp"])
+    #expect(
+      dry.stdout.contains("/u:azureuser") && dry.stdout.contains("/d:WEB-02"), "\(dry.output)")
+    let accounts = box.run(["account", "list"]).stdout
+    #expect(accounts.contains("template:web-tier"), "\(accounts)")
+    #expect(!accounts.contains("WEB-01\\azureuser"), "\(accounts)")
+    // One change, every VM.
+    let changed = box.run(
+      ["account", "passwd", "template:web-tier", "--password-stdin"], stdin: "Tpl-pw-2\n")
+    #expect(changed.status == 0, "\(changed.stderr)")
+    #expect(box.run(["password", "web-01"]).stdout == "Tpl-pw-2\n")
+    #expect(box.run(["password", "web-02"]).stdout == "Tpl-pw-2\n")
+    // Removing one VM keeps the credential for the others.
+    #expect(box.run(["rm", "web-01", "--yes"]).status == 0)
+    #expect(box.run(["password", "web-02"]).stdout == "Tpl-pw-2\n")
+  }
+
+  @Test func aCredentialIsOneLocalUser() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(
+      box.run(
+        [
+          "add", "web-01", "--host", "10.0.0.1", "--user", "azureuser", "--shared-credential",
+          "web-tier", "--password-stdin",
+        ], stdin: "Tpl-pw-1\n"
+      ).status == 0)
+    let before = box.snapshot()
+    let other = box.run(
+      [
+        "add", "web-03", "--host", "10.0.0.3", "--user", "bob", "--shared-credential", "web-tier",
+        "--password-stdin",
+      ], stdin: "x\n")
+    #expect(other.status == 1)
+    #expect(
+      other.stderr.contains(
+        "rdpvault: error: the shared credential \"web-tier\" is the user \"azureuser\", not \"bob\""
+      ),
+      "\(other.stderr)")
+    let domain = box.run(
+      [
+        "add", "app-01", "--host", "10.0.0.4", "--kind", "domain", "--user", "CONTOSO\\alice",
+        "--shared-credential", "web-tier", "--password-stdin",
+      ], stdin: "x\n")
+    #expect(domain.status == 64, "refused before the passphrase")
+    #expect(domain.stderr.contains("is a local user of each VM"), "\(domain.stderr)")
+    for (arguments, expected) in [
+      (["--shared-credential", "web tier", "--user", "u"], "invalid shared credential name"),
+      (["--shared-credential", "web-tier"], "missing --user"),
+    ] {
+      let refused = box.run(["add", "web-09", "--host", "10.0.0.9"] + arguments)
+      #expect(refused.status == 64, "\(refused.stderr)")
+      #expect(refused.stderr.contains(expected), "\(refused.stderr)")
+    }
+    let edit = box.run(["edit", "web-01", "--shared-credential", "other"])
+    #expect(edit.status == 64)
+    #expect(edit.stderr.contains("--shared-credential goes with --user"), "\(edit.stderr)")
+    #expect(box.snapshot() == before)
+  }
+
+  @Test func importsOfferItAndUseIt() throws {
+    let box = Sandbox()
+    box.initVault()
+    let csv = box.write(
+      "name,host,user\r\nweb-01,10.0.0.1,azureuser\r\nweb-02,10.0.0.2,azureuser\r\nweb-03,10.0.0.3,other\r\n",
+      to: "vms.csv")
+    let offered = box.run(["import", csv, "--dry-run"])
+    #expect(offered.status == 0, "\(offered.stderr)")
+    #expect(
+      offered.stderr.contains(
+        "hint: 2 VMs sign in as the local user azureuser; if they come from one template with one password, keep it once: --shared-credential NAME"
+      ), "\(offered.stderr)")
+    let imported = box.run(["import", csv, "--shared-credential", "web-tier"])
+    #expect(imported.status == 1, "web-03 is another user: \(imported.stderr)")
+    #expect(imported.stderr.contains("is the user \"azureuser\", not \"other\""))
+    #expect(imported.stderr.contains("account: the shared credential template:web-tier"))
+    #expect(imported.stderr.contains("rdpvault account passwd 'template:web-tier'"))
+    #expect(
+      box.run(["account", "passwd", "template:web-tier", "--password-stdin"], stdin: "Tpl-3\n")
+        .status == 0)
+    #expect(box.run(["password", "web-01"]).stdout == "Tpl-3\n")
+    #expect(box.run(["password", "web-02"]).stdout == "Tpl-3\n")
+    // Azure: the admin user of a VM made from the image joins the credential by name.
+    let azure = box.run(["import", Self.azure, "--shared-credential", "lab"])
+    #expect(azure.status == 0, "\(azure.stderr)")
+    #expect(box.run(["show", "windows"]).stdout.contains("shared credential template:lab"))
+  }
+}
