@@ -118,4 +118,45 @@ import Testing
     #expect(azure.status == 0, "\(azure.stderr)")
     #expect(box.run(["show", "windows"]).stdout.contains("shared credential template:lab"))
   }
+
+  /// A bundle carries the credential as one account: the teammate's VMs share it too.
+  @Test func aBundleKeepsVMsOnOneCredential() throws {
+    let alice = Sandbox()
+    alice.initVault()
+    let bob = Sandbox()
+    bob.initVault()
+    #expect(
+      alice.run(
+        [
+          "add", "web-01", "--host", "10.0.0.1", "--user", "azureuser", "--shared-credential",
+          "web", "--password-stdin",
+        ], stdin: "Tpl-pw-1\n"
+      ).status == 0)
+    // A password for a credential that exists is refused: it is changed with account passwd.
+    let again = alice.run(
+      [
+        "add", "web-02", "--host", "10.0.0.2", "--user", "azureuser", "--shared-credential", "web",
+        "--password-stdin",
+      ], stdin: "other\n")
+    #expect(again.status == 1)
+    #expect(again.stderr.contains("template:web is already in the vault"), "\(again.stderr)")
+    #expect(again.stderr.contains("rdpvault account passwd 'template:web'"), "\(again.stderr)")
+    #expect(
+      alice.run(
+        ["add", "web-02", "--host", "10.0.0.2", "--user", "azureuser", "--shared-credential", "web"]
+      ).status == 0)
+    let bobID = bob.run(["identity"]).stdout.split(separator: "\n")[0]
+    let aliceID = alice.run(["identity"]).stdout.split(separator: "\n")[0]
+    #expect(alice.run(["teammate", "add", "bob", String(bobID)]).status == 0)
+    #expect(bob.run(["teammate", "add", "alice", String(aliceID)]).status == 0)
+    let bundle = alice.root + "/web.rdpv"
+    #expect(alice.run(["export", "--all", "--to", "bob", "-o", bundle]).status == 0)
+    let imported = bob.run(["import", bundle])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    let accounts = bob.run(["account", "list"]).stdout
+    #expect(accounts.contains("template:web"), "\(accounts)")
+    #expect(accounts.contains("web-01,web-02"), "one account for both: \(accounts)")
+    #expect(bob.run(["password", "web-02"]).stdout == "Tpl-pw-1\n")
+    #expect(bob.run(["show", "web-02"]).stdout.contains("sign-in name:  WEB-02\\azureuser"))
+  }
 }

@@ -51,10 +51,10 @@ extension RDPVault {
       switch resolution {
       case .existing:
         if passwordOptions.isGiven {
+          let account = resolution.account.accountName(computerName: computerName)
           throw CLIError(
-            "\(resolution.account.signInName(computerName: computerName)) is already in the vault; "
-              + "the VM links to it and its password stays",
-            hint: "change a shared password with: rdpvault account passwd ACCOUNT")
+            "\(account) is already in the vault; the VM links to it and its password stays",
+            hint: "change a shared password with: rdpvault account passwd '\(account)'")
         }
         entry = try vault.addProfile(
           profile, account: accountName, admin: fields.admin, password: nil)
