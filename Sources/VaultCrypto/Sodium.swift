@@ -89,3 +89,18 @@ public func constantTimeEquals(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBu
   if lhs.isEmpty { return true }
   return sodium_memcmp(lhs.baseAddress!, rhs.baseAddress!, lhs.count) == 0
 }
+
+/// Standard base64 (with padding) decoded by libsodium, from bytes that may hold a secret:
+/// no String is made of them. Nil for anything that is not base64.
+public func base64Decoded(_ text: UnsafeRawBufferPointer) -> [UInt8]? {
+  guard let base = text.baseAddress?.assumingMemoryBound(to: CChar.self), !text.isEmpty else {
+    return nil
+  }
+  var out = [UInt8](repeating: 0, count: text.count / 4 * 3 + 3)
+  var length = 0
+  var end: UnsafePointer<CChar>?
+  let status = sodium_base642bin(
+    &out, out.count, base, text.count, nil, &length, &end, sodium_base64_VARIANT_ORIGINAL)
+  guard status == 0, end == base + text.count else { return nil }
+  return Array(out.prefix(length))
+}

@@ -170,6 +170,7 @@ extension Vault {
             // The user consented to the link, and only to it: the stored account's
             // password and admin mark stay as they are, whatever the bundle says.
             try Self.checkDomainControllerRule(kind: profile.kind, account: stored.account)
+            try Self.checkTemplateUser(wanted: wanted, existing: stored.account)
             account = (
               stored.id, .linked, try fetchPasswordBox(db, accountID: stored.id) != nil, false
             )

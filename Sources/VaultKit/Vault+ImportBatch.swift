@@ -46,12 +46,16 @@ extension Vault {
     let existing = try findSharedAccount(db, like: wanted)
     let holdsPassword =
       try existing.map { try fetchPasswordBox(db, accountID: $0.id) != nil } ?? false
-    // A template credential is named by the user (--shared-credential): naming it consents.
     let named = wanted.scope == .template
-    if let existing, !keepApart, named || consent.linkExisting || !holdsPassword {
+    if let existing, !keepApart, consent.linkExisting || !holdsPassword {
       try Self.checkTemplateUser(wanted: wanted, existing: existing.account)
       try Self.checkDomainControllerRule(kind: kind, account: existing.account)
       return (existing.id, holdsPassword ? .linked : .sharedWithoutPassword, holdsPassword, false)
+    }
+    if named, let existing {
+      // A stored template credential's password reaches a new VM only with consent, as a
+      // domain account's does; a second credential of the same name would be a trap.
+      throw VaultError.templateNeedsConsent(template: existing.account.domain)
     }
     var account = wanted
     if existing != nil { account.linksByName = false }

@@ -74,15 +74,29 @@ extension Vault {
       kind: item.kind, computerName: computerName, admin: item.kind == .dc)
     let signIn = wanted.signInName(computerName: computerName)
     let carriesPassword = passwords.hasPassword(at: index)
+    try passwords.withPassword(at: index) {
+      try Validation.password($0, field: "password from the file")
+    }
     let accountID: Int64
     let link: ImportItem.AccountLink
     var hasPassword: Bool
     var stored = false
-    let sameFile = wanted.scope == .domain ? madeHere[signIn.lowercased()] : nil
-    if let sameFile, passwords.samePassword(sameFile.item, index) {
+    let accountKey = wanted.accountName(computerName: computerName).lowercased()
+    let sameFile = wanted.isShared ? madeHere[accountKey] : nil
+    if let sameFile, wanted.scope == .template, !passwords.samePassword(sameFile.item, index),
+      carriesPassword
+    {
+      // One template, one password: the file contradicts itself.
+      throw VaultError.templatePasswordDiffers(template: wanted.domain)
+    }
+    if let sameFile, passwords.samePassword(sameFile.item, index) || wanted.scope == .template {
       // An account this import made for an earlier VM of the file, with the same password.
       try Self.checkDomainControllerRule(kind: item.kind, account: wanted)
-      (accountID, link, hasPassword) = (sameFile.accountID, .new, carriesPassword)
+      try Self.checkTemplateUser(
+        wanted: wanted, existing: try fetchAccountRecord(db, id: sameFile.accountID).account)
+      (accountID, link, hasPassword) = (
+        sameFile.accountID, .new, carriesPassword || passwords.hasPassword(at: sameFile.item)
+      )
     } else {
       let made = try importAccount(
         db, wanted: wanted, kind: item.kind, signIn: signIn, consent: consent,
@@ -93,9 +107,7 @@ extension Vault {
           try storePassword(db, accountID: made.id, passwordBytes: $0)
           (hasPassword, stored) = (true, true)
         }
-        if wanted.scope == .domain && sameFile == nil {
-          madeHere[signIn.lowercased()] = (made.id, index)
-        }
+        if wanted.isShared && sameFile == nil { madeHere[accountKey] = (made.id, index) }
       }
     }
     var warnings = item.warnings

@@ -70,6 +70,10 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case templateNeedsLocal(template: String, kind: AccountKind)
   /// A template credential has one user; this VM names another.
   case templateUserMismatch(template: String, has: String, given: String)
+  /// An import would hand a stored template credential's password to new VMs.
+  case templateNeedsConsent(template: String)
+  /// One file gives the VMs of one template credential different passwords.
+  case templatePasswordDiffers(template: String)
   /// Another tool's file is protected by a password of the user's own, and none was given.
   case sourcePasswordNeeded(tool: String)
   /// The password given does not open another tool's file.
@@ -161,6 +165,10 @@ extension VaultError {
       "the shared credential \(quoted(template)) is a local user of each VM; a \(kind.rawValue) VM signs in with a domain account"
     case .templateUserMismatch(let template, let has, let given):
       "the shared credential \(quoted(template)) is the user \(quoted(has)), not \(quoted(given))"
+    case .templateNeedsConsent(let template):
+      "the shared credential template:\(template) holds a password; the import would hand it to these VMs"
+    case .templatePasswordDiffers(let template):
+      "the file gives the VMs of template:\(template) another password than the first one's"
     case .sourcePasswordNeeded(let tool):
       "the \(tool) file is protected by a password of its own, and none was given"
     case .sourcePasswordWrong(let tool): "this password does not open the \(tool) file"

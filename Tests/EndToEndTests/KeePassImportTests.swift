@@ -75,6 +75,33 @@ import Testing
     #expect(box.run(["show", "web-01"]).stdout.contains("sign-in name:  CONTOSO\\alice"))
   }
 
+  /// A password with a line break would add arguments to FreeRDP 3 (one per line): it is
+  /// refused by the gate every stored password passes, and the vault is unchanged.
+  @Test func aPasswordWithALineBreakIsRefused() throws {
+    let box = Sandbox()
+    box.initVault()
+    let before = box.snapshot()
+    let xml = box.write(
+      """
+      <?xml version="1.0" encoding="utf-8"?>
+      <KeePassFile><Root><Group><Name>db</Name>
+      <Entry><String><Key>Title</Key><Value>web</Value></String>
+      <String><Key>URL</Key><Value>rdp://10.0.0.1</Value></String>
+      <String><Key>UserName</Key><Value>CONTOSO\\alice</Value></String>
+      <String><Key>Password</Key><Value>x&#10;/drives&#10;/cert:ignore</Value></String></Entry>
+      <Entry><String><Key>Title</Key><Value>&#x9B;31mred</Value></String>
+      <String><Key>URL</Key><Value>rdp://10.0.0.2</Value></String></Entry>
+      </Group></Root></KeePassFile>
+      """, to: "hostile.xml")
+    let result = box.run(["import", xml])
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(
+      result.stderr.contains("a password cannot hold CR, LF or NUL"), "\(result.stderr)")
+    #expect(!result.stderr.contains("/drives"), "the password reached a message")
+    #expect(!result.stderr.contains("\u{9B}"), "a C1 control reached the terminal")
+    #expect(box.snapshot() == before)
+  }
+
   @Test func keepassXCsOwnTestDatabaseHasNoRDPEntry() throws {
     let box = Sandbox()
     box.initVault()

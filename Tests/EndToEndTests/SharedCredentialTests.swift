@@ -113,6 +113,20 @@ import Testing
         .status == 0)
     #expect(box.run(["password", "web-01"]).stdout == "Tpl-3\n")
     #expect(box.run(["password", "web-02"]).stdout == "Tpl-3\n")
+    // A stored credential with a password reaches the VMs of a file only with consent.
+    let more = box.write("name,host,user\r\nweb-04,10.0.0.4,azureuser\r\n", to: "more.csv")
+    let before = box.snapshot()
+    let refused = box.run(["import", more, "--shared-credential", "web-tier"])
+    #expect(refused.status == 1)
+    #expect(
+      refused.stderr.contains(
+        "the shared credential template:web-tier holds a password; the import would hand it to these VMs"
+      ), "\(refused.stderr)")
+    #expect(box.snapshot() == before)
+    let linked = box.run(["import", more, "--shared-credential", "web-tier", "--link-existing"])
+    #expect(linked.status == 0, "\(linked.stderr)")
+    #expect(linked.stderr.contains("template:web-tier, linked with its stored password"))
+    #expect(box.run(["password", "web-04"]).stdout == "Tpl-3\n")
     // Azure: the admin user of a VM made from the image joins the credential by name.
     let azure = box.run(["import", Self.azure, "--shared-credential", "lab"])
     #expect(azure.status == 0, "\(azure.stderr)")
@@ -143,7 +157,10 @@ import Testing
     #expect(again.stderr.contains("rdpvault account passwd 'template:web'"), "\(again.stderr)")
     #expect(
       alice.run(
-        ["add", "web-02", "--host", "10.0.0.2", "--user", "azureuser", "--shared-credential", "web"]
+        [
+          "add", "web-02", "--host", "10.0.0.2", "--user", "azureuser", "--shared-credential",
+          "web",
+        ]
       ).status == 0)
     let bobID = bob.run(["identity"]).stdout.split(separator: "\n")[0]
     let aliceID = alice.run(["identity"]).stdout.split(separator: "\n")[0]

@@ -185,6 +185,37 @@ struct MRemoteNGFileTests {
     }
   }
 
+  /// Every value costs a PBKDF2 run of the file's count: a file of many values at a high
+  /// count is refused before any is made, not worked through for hours.
+  @Test func thePBKDF2WorkIsBoundedBeforeItStarts() throws {
+    let bytes = try Self.changed { text in
+      var changed = text.replacingOccurrences(
+        of: "KdfIterations=\"1000\"", with: "KdfIterations=\"1000000\"")
+      // 60 more connections with a password each (the value need not open: it is counted).
+      let node = "<Node Name=\"x\" Type=\"Connection\" Password=\"AAAA\"/>"
+      changed = changed.replacingOccurrences(
+        of: "</Connections>", with: String(repeating: node, count: 60) + "</Connections>")
+      return changed
+    }
+    do {
+      _ = try MRemoteNGFile.read(bytes, askPassword: Self.never)
+      Issue.record("read")
+    } catch VaultError.inventory(let reason) {
+      #expect(
+        reason.contains("PBKDF2 iterations each is more work than this reader does"), "\(reason)")
+    }
+  }
+
+  /// An attribute in another namespace is not the one mRemoteNG reads: the same local name
+  /// twice is refused rather than guessed.
+  @Test func aPrefixedTwinAttributeIsRefused() throws {
+    let text =
+      "<Connections ConfVersion=\"2.6\"><Node Name=\"a\" x:Hostname=\"evil\" Hostname=\"good\"/></Connections>"
+    #expect(throws: VaultError.self) {
+      _ = try MRemoteNGFile.read(Array(text.utf8), askPassword: Self.never)
+    }
+  }
+
   @Test func aHugeFileIsRefusedBeforeItIsParsed() throws {
     let bytes = [UInt8](repeating: 0x20, count: MRemoteNGFile.maximumSize + 1)
     #expect(throws: VaultError.self) {

@@ -94,7 +94,15 @@ struct RemminaFileTests {
 
   @Test func keyFilesFollowGLib() throws {
     let file = try RemminaFile.keyFile(try Self.bytes("remmina-1.4-rdp-no-password.remmina"))
-    #expect(file["remmina"]?["clientbuild"] == " 9600 (Windows 8 and newer)")
+    #expect(file.text("remmina", "clientbuild") == " 9600 (Windows 8 and newer)")
+    // CRLF line ends read like LF (Windows editors write them).
+    let crlf = String(
+      decoding: try Self.bytes("remmina-1.4-rdp-no-password.remmina"), as: UTF8.self
+    )
+    .replacingOccurrences(of: "\n", with: "\r\n")
+    let read = try RemminaFile.read(
+      Array(crlf.utf8), fileName: "t", secret: nil, storeClearText: false)
+    #expect(read.items.map(\.host) == ["192.168.0.2"])
     #expect(RemminaFile.unescape("a\\nb\\\\c\\td") == "a\nb\\c\td")
     #expect(RemminaFile.looksLikeRemmina(Array("# c\n\n[remmina]\nname=x\n".utf8)))
     #expect(!RemminaFile.looksLikeRemmina(Array("full address:s:x\n".utf8)))

@@ -63,6 +63,12 @@ extension RDPVault.Import {
     throws -> [String]
   {
     guard KeePassFile.isKDBX(bytes) else {
+      guard bytes.count <= KeePassFile.maximumSize else {
+        throw VaultError.inventory(
+          reason:
+            "the file is \(bytes.count >> 20) MiB; a KeePass export is read up to \(KeePassFile.maximumSize >> 20) MiB"
+        )
+      }
       let guarded = try SecretBytes(copying: bytes)
       let inventory = try guarded.withUnsafeBytes { try KeePassFile.read($0) }
       if inventory.passwords.lengths.contains(where: { $0 != nil }) {

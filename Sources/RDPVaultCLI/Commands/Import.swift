@@ -274,7 +274,9 @@ extension RDPVault {
         if n <= 0 { break }
         offset += n
       }
-      return Array(bytes.prefix(offset))
+      // A file that shrank while read: drop the tail in place (no second, unwiped copy).
+      if offset < bytes.count { bytes.removeLast(bytes.count - offset) }
+      return bytes
     }
 
     func importRDP(

@@ -52,22 +52,30 @@ enum Diagnostics {
   nonisolated(unsafe) static var level = Level.normal
 
   static func error(_ message: String, hint: String? = nil) {
-    writeStderr("rdpvault: error: \(message)\n")
-    if let hint { writeStderr("rdpvault: hint: \(hint)\n") }
+    writeStderr("rdpvault: error: \(safe(message))\n")
+    if let hint { writeStderr("rdpvault: hint: \(safe(hint))\n") }
   }
 
   static func warning(_ message: String) {
-    writeStderr("rdpvault: warning: \(message)\n")
+    writeStderr("rdpvault: warning: \(safe(message))\n")
   }
 
   /// What was done: not with --quiet.
   static func note(_ message: String) {
-    if level >= .normal { writeStderr("rdpvault: \(message)\n") }
+    if level >= .normal { writeStderr("rdpvault: \(safe(message))\n") }
   }
 
   /// How it was done (which vault, the agent or this process, each VM): only with --verbose.
   static func detail(_ message: String) {
-    if level >= .verbose { writeStderr("rdpvault: \(message)\n") }
+    if level >= .verbose { writeStderr("rdpvault: \(safe(message))\n") }
+  }
+
+  /// Every message is made of values from outside too (a file's names, a host, an error's
+  /// reason): whatever any of them holds, no control character, escape sequence or bidi
+  /// override reaches the terminal. Each line is escaped on its own.
+  static func safe(_ message: String) -> String {
+    message.split(separator: "\n", omittingEmptySubsequences: false)
+      .map { Validation.escapedForDisplay(String($0)) }.joined(separator: "\n")
   }
 
   static func writeStderr(_ text: String) {

@@ -100,7 +100,9 @@ enum ImportReportPrinter {
       "\(verb) \(item.name)\(file.map { " from \($0)" } ?? ""): \(address), signs in as \(item.signInName)"
     )
     if let shared = item.sharedCredential {
-      Diagnostics.note("  account: the shared credential \(shared)")
+      Diagnostics.note(
+        "  account: the shared credential \(shared)\(item.link == .linked ? ", linked with its stored password" : "")"
+      )
     } else {
       switch item.link {
       case .new: break

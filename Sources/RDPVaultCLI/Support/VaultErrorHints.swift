@@ -28,6 +28,10 @@ extension VaultError {
     case .templateNeedsLocal: "give the VM --kind local, or leave out --shared-credential"
     case .templateUserMismatch(let template, _, _):
       "every VM of a shared credential signs in as its user (rdpvault account list shows template:\(template)); use another credential name"
+    case .templateNeedsConsent:
+      "check the file's hosts, then import again with --link-existing, or choose another name"
+    case .templatePasswordDiffers:
+      "these VMs do not share one password: import them without --shared-credential"
     case .sourcePasswordNeeded:
       "type it on a terminal, or give a file holding it with --source-password-file FILE"
     case .sourcePasswordWrong: "it is the password set in the tool's own security options"

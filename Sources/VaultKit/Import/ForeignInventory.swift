@@ -85,7 +85,8 @@ extension MRemoteNGFile {
     var skipped: [(String, String)] = []
     for (index, connection) in reading.connections.enumerated() {
       guard connection.protocolName.uppercased() == "RDP" else {
-        skipped.append((connection.name, "\(connection.protocolName), not RDP"))
+        skipped.append(
+          (connection.name, "\(Validation.escapedForDisplay(connection.protocolName)), not RDP"))
         continue
       }
       guard !connection.host.isEmpty else {

@@ -55,8 +55,7 @@ public struct ImportItem: Equatable, Sendable, Codable {
   /// Listed even in a large import's summary: a link to a stored account, one kept apart, an
   /// unapproved hook, or a replacement.
   public var needsAttention: Bool {
-    (link == .linked && sharedCredential == nil) || link == .keptApart || preConnect != nil
-      || !changes.isEmpty
+    link == .linked || link == .keptApart || preConnect != nil || !changes.isEmpty
   }
 
   /// The fields a replacement changes, in the order `show` lists them.

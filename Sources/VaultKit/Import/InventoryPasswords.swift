@@ -22,8 +22,11 @@ public struct InventoryPasswords: ~Copyable {
     var offsets: [Int] = []
     for length in lengths {
       offsets.append(offset)
-      guard (length ?? 0) >= 0 else { throw VaultError.corrupt(detail: "a negative length") }
-      offset += length ?? 0
+      let (next, overflow) = offset.addingReportingOverflow(length ?? 0)
+      guard (length ?? 0) >= 0, !overflow, next <= secret.count else {
+        throw VaultError.corrupt(detail: "password lengths beyond the buffer")
+      }
+      offset = next
     }
     guard offset == secret.count else {
       throw VaultError.corrupt(detail: "passwords of another total length")

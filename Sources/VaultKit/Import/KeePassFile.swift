@@ -26,6 +26,8 @@ public enum KeePassFile {
       )
     }
     let root: StrictXML.Element
+    // Values (passwords among them) stay bytes. (Meta's attachment data is decoded into
+    // text: `Binary` also names an entry's reference element, which has children.)
     do { root = try StrictXML.parse(xml, raw: ["Value"]) } catch {
       throw VaultError.inventory(reason: "line \(error.line): \(error.reason)")
     }

@@ -16,6 +16,29 @@ public enum MRemoteNGFile {
   /// The newest ConfVersion this reader knows (mRemoteNG 1.77 reads up to 2.8).
   static let newestVersion = 2.8
   static let maximumIterations = 1_000_000
+  /// PBKDF2 iterations for a whole file: 5,000 passwords at mRemoteNG's 10,000 (about half a
+  /// minute here), so a hostile file cannot keep an import busy for hours.
+  static let maximumWork = 50_000_000
+
+  /// Each value has its own salt, so each costs a PBKDF2 run: the whole file's work is
+  /// bounded before any run is made (`more`: values outside the nodes, such as `Protected`).
+  static func checkWork(_ nodes: [StrictXML.Element], scheme: Scheme, more: Int) throws {
+    guard scheme.modern else { return }
+    let values = countPasswords(nodes) + more
+    guard values * scheme.iterations <= maximumWork else {
+      throw VaultError.inventory(
+        reason:
+          "\(values) passwords at \(scheme.iterations) PBKDF2 iterations each is more work than this reader does (\(maximumWork) iterations in all)"
+      )
+    }
+  }
+
+  /// Encrypted passwords in a tree of nodes.
+  static func countPasswords(_ nodes: [StrictXML.Element]) -> Int {
+    nodes.reduce(0) { count, node in
+      count + (node["Password"].map { $0.isEmpty ? 0 : 1 } ?? 0) + countPasswords(node.children)
+    }
+  }
 
   /// One `Node` of type Connection, with inherited values resolved.
   public struct Connection: Equatable, Sendable {
@@ -74,20 +97,27 @@ public enum MRemoteNGFile {
     var document = bytes
     // Before 2.6, full-file encryption made the whole file one base64 value (no XML at all).
     if !looksLikeXML(bytes) {
-      let plaintext: SecretBytes
-      do {
-        plaintext = try legacyDecrypt(text(bytes), password: key.password)
-      } catch {
+      let body = try text(bytes)
+      // A wrong key passes CBC's padding check one time in 256: the plaintext must be XML.
+      func opened(_ password: borrowing SecretBytes) -> [UInt8]? {
+        guard let plaintext = try? legacyDecrypt(body, password: password) else { return nil }
+        let document = plaintext.withUnsafeBytes { [UInt8]($0) }
+        return looksLikeXML(document) ? document : nil
+      }
+      if let plain = opened(key.password) {
+        document = plain
+      } else {
         key = try askedKey(askPassword)
-        do { plaintext = try legacyDecrypt(text(bytes), password: key.password) } catch {
+        guard let plain = opened(key.password) else {
           throw VaultError.sourcePasswordWrong(tool: "mRemoteNG")
         }
+        document = plain
       }
-      document = plaintext.withUnsafeBytes { [UInt8]($0) }
     }
     let root = try parse(document)
     guard root.localName == "Connections" else {
-      throw VaultError.inventory(reason: "not an mRemoteNG file (its root is <\(root.name)>)")
+      throw VaultError.inventory(
+        reason: "not an mRemoteNG file (its root is <\(Validation.escapedForDisplay(root.name))>)")
     }
     let versionText = root["ConfVersion"] ?? ""
     guard let version = Double(versionText), version >= 2.0 else {
@@ -96,16 +126,23 @@ public enum MRemoteNGFile {
     }
     guard version <= newestVersion else {
       throw VaultError.inventory(
-        reason: "mRemoteNG file version \(versionText) is newer than this reader knows (up to 2.8)")
+        reason:
+          "mRemoteNG file version \(Validation.escapedForDisplay(versionText)) is newer than this reader knows (up to 2.8)"
+      )
     }
     let scheme = try Scheme(root, version: version)
-    // The `Protected` value tells a default key from the user's own password.
+    try checkWork(root.children("Node"), scheme: scheme, more: 1)
+    // The `Protected` value tells a default key from the user's own password: it opens to
+    // one of two known words (a wrong CBC key can pass the padding check by chance).
     if let protected = root["Protected"], !protected.isEmpty {
-      if (try? scheme.decrypt(protected, password: key.password)) == nil {
+      func opens(_ password: borrowing SecretBytes) -> Bool {
+        guard let plain = try? scheme.decrypt(protected, password: password) else { return false }
+        let word = plain.withUnsafeBytes { [UInt8]($0) }
+        return word == Array("ThisIsNotProtected".utf8) || word == Array("ThisIsProtected".utf8)
+      }
+      if !opens(key.password) {
         key = try askedKey(askPassword)
-        guard (try? scheme.decrypt(protected, password: key.password)) != nil else {
-          throw VaultError.sourcePasswordWrong(tool: "mRemoteNG")
-        }
+        guard opens(key.password) else { throw VaultError.sourcePasswordWrong(tool: "mRemoteNG") }
       }
     }
     var nodes = root.children("Node")
@@ -115,6 +152,7 @@ public enum MRemoteNGFile {
       let fragment = inner.withUnsafeBytes { [UInt8]($0) }
       nodes = try parse(Array("<Nodes>".utf8) + fragment + Array("</Nodes>".utf8)).children("Node")
     }
+    try checkWork(nodes, scheme: scheme, more: 0)
     var walker = try Walker(scheme: scheme, key: key)
     try walker.walk(nodes, folders: [], parent: [:])
     return Reading(
@@ -148,6 +186,9 @@ public enum MRemoteNGFile {
       let engine = root["EncryptionEngine"] ?? "AES"
       let mode = root["BlockCipherMode"] ?? "GCM"
       guard engine == "AES", mode == "GCM" else {
+        let (engine, mode) = (
+          Validation.escapedForDisplay(engine), Validation.escapedForDisplay(mode)
+        )
         throw VaultError.inventory(
           reason:
             "mRemoteNG encryption \(engine)-\(mode) is not read (AES-GCM, mRemoteNG's default, is); choose AES and GCM in mRemoteNG's security options and save again"
@@ -250,6 +291,8 @@ public enum MRemoteNGFile {
     var connections: [Connection] = []
     var passwords: InventoryPasswords
     var credentials: [ImportAudit.Credential] = []
+    /// Where each sign-in name (lower-cased) sits in `credentials`: one lookup per node.
+    var credentialIndex: [String: Int] = [:]
 
     init(scheme: Scheme, key: consuming Key) throws {
       self.scheme = scheme
@@ -312,10 +355,10 @@ public enum MRemoteNGFile {
         ? "(no user)"
         : domain.isEmpty || user.contains("\\") || user.contains("@")
           ? user : "\(domain)\\\(user)"
-      if let index = credentials.firstIndex(where: { $0.signIn.lowercased() == signIn.lowercased() }
-      ) {
+      if let index = credentialIndex[signIn.lowercased()] {
         credentials[index].usedBy.append(name)
       } else {
+        credentialIndex[signIn.lowercased()] = credentials.count
         credentials.append(ImportAudit.Credential(signIn: signIn, usedBy: [name]))
       }
     }

@@ -29,7 +29,8 @@ public enum RDCManFile {
     }
     let root = try MRemoteNGFile.parse(bytes, raw: ["password"])
     guard root.localName == "RDCMan" else {
-      throw VaultError.inventory(reason: "not an RDCMan file (its root is <\(root.name)>)")
+      throw VaultError.inventory(
+        reason: "not an RDCMan file (its root is <\(Validation.escapedForDisplay(root.name))>)")
     }
     let schema = root["schemaVersion"] ?? ""
     guard schema == "1" || schema == "3" else {
@@ -65,6 +66,7 @@ public enum RDCManFile {
     var items: [InventoryItem] = []
     var passwords: InventoryPasswords
     var clearText: [ImportAudit.Credential] = []
+    var clearTextIndex: [String: Int] = [:]
 
     init(schemaOne: Bool, profiles: [String: StrictXML.Element]) {
       self.schemaOne = schemaOne
@@ -216,10 +218,10 @@ public enum RDCManFile {
 
     mutating func note(user: String, domain: String, usedBy name: String) {
       let signIn = domain.isEmpty ? user : "\(domain)\\\(user)"
-      if let index = clearText.firstIndex(where: { $0.signIn.lowercased() == signIn.lowercased() })
-      {
+      if let index = clearTextIndex[signIn.lowercased()] {
         clearText[index].usedBy.append(name)
       } else {
+        clearTextIndex[signIn.lowercased()] = clearText.count
         clearText.append(ImportAudit.Credential(signIn: signIn, usedBy: [name]))
       }
     }

@@ -26,90 +26,132 @@ public enum RemminaFile {
   }
 
   public static func looksLikeRemmina(_ bytes: [UInt8]) -> Bool {
-    guard let text = String(bytes: bytes.prefix(4096), encoding: .utf8) else { return false }
-    let first = text.split(whereSeparator: \.isNewline).map {
-      $0.trimmingCharacters(in: .whitespaces)
-    }.first { !$0.isEmpty && !$0.hasPrefix("#") }
-    return first == "[remmina]"
+    // On bytes, never a String: the head of a profile may hold a clear-text password.
+    for line in lines(Array(bytes.prefix(4096))) {
+      let trimmed = trim(bytes, line)
+      if trimmed.isEmpty || bytes[trimmed.lowerBound] == UInt8(ascii: "#") { continue }
+      return bytes[trimmed].elementsEqual("[remmina]".utf8)
+    }
+    return false
   }
 
-  /// A GLib key file's groups (`[name]`) of `key=value` lines, with GLib's escapes undone
-  /// (`\s`, `\n`, `\t`, `\r`, `\\`). Localised keys (`key[de]`) are left out.
-  static func keyFile(_ bytes: [UInt8]) throws -> [String: [String: String]] {
+  /// A GLib key file read as bytes: each group's keys with the place of their raw value
+  /// (GLib's escapes not yet undone). Localised keys (`key[de]`) are left out. Values become
+  /// text only through `text(_:_:)`, and secrets go to guarded memory through `secret`.
+  struct KeyFile {
+    let bytes: [UInt8]
+    var groups: [String: [String: Range<Int>]] = [:]
+
+    func text(_ group: String, _ key: String) -> String? {
+      groups[group]?[key].map { String(decoding: RemminaFile.unescape(bytes, $0), as: UTF8.self) }
+    }
+
+    func raw(_ group: String, _ key: String) -> Range<Int>? { groups[group]?[key] }
+  }
+
+  static func lines(_ bytes: [UInt8]) -> [Range<Int>] {
+    var result: [Range<Int>] = []
+    var start = 0
+    for index in bytes.indices where bytes[index] == 0x0A {
+      result.append(start..<index)
+      start = index + 1
+    }
+    if start < bytes.count { result.append(start..<bytes.count) }
+    return result
+  }
+
+  /// A line without surrounding spaces, tabs and a CR.
+  static func trim(_ bytes: [UInt8], _ range: Range<Int>) -> Range<Int> {
+    var (low, high) = (range.lowerBound, range.upperBound)
+    while low < high, [0x20, 0x09, 0x0D].contains(bytes[low]) { low += 1 }
+    while high > low, [0x20, 0x09, 0x0D].contains(bytes[high - 1]) { high -= 1 }
+    return low..<high
+  }
+
+  static func keyFile(_ bytes: [UInt8]) throws -> KeyFile {
     guard bytes.count <= maximumSize else {
       throw VaultError.inventory(
         reason: "the file is \(bytes.count >> 10) KiB; a Remmina profile is read up to 1 MiB")
     }
-    guard let text = String(bytes: bytes, encoding: .utf8) else {
-      throw VaultError.inventory(reason: "the Remmina file is not UTF-8")
-    }
-    var groups: [String: [String: String]] = [:]
+    var file = KeyFile(bytes: bytes)
     var group: String?
-    for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-    {
-      let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
-      let trimmed = line.trimmingCharacters(in: .whitespaces)
-      if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-      if trimmed.hasPrefix("[") {
-        guard trimmed.hasSuffix("]") else {
+    for (number, line) in lines(bytes).enumerated() {
+      let trimmed = trim(bytes, line)
+      if trimmed.isEmpty || bytes[trimmed.lowerBound] == UInt8(ascii: "#") { continue }
+      if bytes[trimmed.lowerBound] == UInt8(ascii: "[") {
+        guard bytes[trimmed.upperBound - 1] == UInt8(ascii: "]"), trimmed.count >= 2,
+          let name = String(
+            bytes: bytes[(trimmed.lowerBound + 1)..<(trimmed.upperBound - 1)], encoding: .utf8)
+        else {
           throw VaultError.inventory(reason: "line \(number + 1): a malformed group header")
         }
-        group = String(trimmed.dropFirst().dropLast())
+        group = name
         continue
       }
-      guard let group, let equals = line.firstIndex(of: "=") else {
+      guard let group, let equals = bytes[trimmed].firstIndex(of: UInt8(ascii: "=")) else {
         throw VaultError.inventory(reason: "line \(number + 1): neither a group nor key=value")
       }
-      let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-      if key.contains("[") { continue }
-      groups[group, default: [:]][key] = unescape(
-        String(line[line.index(after: equals)...].drop { $0 == " " }))
+      let keyRange = trim(bytes, trimmed.lowerBound..<equals)
+      guard let key = String(bytes: bytes[keyRange], encoding: .utf8), !key.contains("[") else {
+        continue
+      }
+      var value = equals + 1
+      while value < trimmed.upperBound, bytes[value] == 0x20 { value += 1 }
+      file.groups[group, default: [:]][key] = value..<trimmed.upperBound
     }
-    return groups
+    return file
   }
 
-  static func unescape(_ value: String) -> String {
-    guard value.contains("\\") else { return value }
-    var result = ""
+  /// GLib's escapes undone (`\s`, `\n`, `\t`, `\r`, `\\`), byte by byte.
+  static func unescape(_ bytes: [UInt8], _ range: Range<Int>, into sink: (UInt8) throws -> Void)
+    rethrows
+  {
     var escaping = false
-    for character in value {
+    for byte in bytes[range] {
       if escaping {
-        switch character {
-        case "s": result.append(" ")
-        case "n": result.append("\n")
-        case "t": result.append("\t")
-        case "r": result.append("\r")
-        default: result.append(character)
+        switch byte {
+        case UInt8(ascii: "s"): try sink(0x20)
+        case UInt8(ascii: "n"): try sink(0x0A)
+        case UInt8(ascii: "t"): try sink(0x09)
+        case UInt8(ascii: "r"): try sink(0x0D)
+        default: try sink(byte)
         }
         escaping = false
-      } else if character == "\\" {
+      } else if byte == UInt8(ascii: "\\") {
         escaping = true
       } else {
-        result.append(character)
+        try sink(byte)
       }
     }
+  }
+
+  static func unescape(_ bytes: [UInt8], _ range: Range<Int>) -> [UInt8] {
+    var result: [UInt8] = []
+    unescape(bytes, range) { result.append($0) }
     return result
+  }
+
+  /// For tests: a value's text.
+  static func unescape(_ value: String) -> String {
+    let bytes = Array(value.utf8)
+    return String(decoding: unescape(bytes, 0..<bytes.count), as: UTF8.self)
   }
 
   /// The `secret` of a `remmina.pref`, in guarded memory: at least 32 bytes.
   public static func prefSecret(_ bytes: [UInt8]) throws -> SecretBytes {
     let pref = try keyFile(bytes)
-    guard let encoded = pref["remmina_pref"]?["secret"], let data = Data(base64Encoded: encoded),
-      data.count >= 32
-    else {
-      throw VaultError.inventory(
-        reason: "the remmina.pref has no secret of 32 bytes ([remmina_pref] secret=)")
-    }
-    var bytes = [UInt8](data)
-    defer { for index in bytes.indices { bytes[index] = 0 } }
-    return try SecretBytes(copying: bytes)
+    let refused = VaultError.inventory(
+      reason: "the remmina.pref has no secret of 32 bytes ([remmina_pref] secret=)")
+    guard let range = pref.raw("remmina_pref", "secret") else { throw refused }
+    guard var decoded = bytes[range].withUnsafeBytes({ base64Decoded($0) }), decoded.count >= 32
+    else { throw refused }
+    defer { for index in decoded.indices { decoded[index] = 0 } }
+    return try SecretBytes(copying: decoded)
   }
 
   /// Remmina's decryption: 3DES-CBC, key and IV from the secret, text up to the first NUL.
-  static func decrypt(_ value: String, secret: borrowing SecretBytes) throws -> SecretBytes? {
-    guard let data = Data(base64Encoded: value), !data.isEmpty, data.count % 8 == 0 else {
-      return nil
-    }
+  static func decrypt(_ data: [UInt8], secret: borrowing SecretBytes) throws -> SecretBytes? {
+    guard !data.isEmpty, data.count % 8 == 0 else { return nil }
     let key = try secret.withUnsafeBytes {
       try SecretBytes(copying: UnsafeRawBufferPointer(rebasing: $0[0..<24]))
     }
@@ -142,7 +184,14 @@ public enum RemminaFile {
     _ bytes: [UInt8], fileName: String, secret: borrowing SecretBytes?,
     storeClearText: Bool
   ) throws -> ForeignInventory {
-    guard let profile = try keyFile(bytes)["remmina"] else {
+    let file = try keyFile(bytes)
+    // Every value as text but the secrets (passwords, passphrases, PINs), which stay bytes.
+    var profile: [String: String] = [:]
+    for key in file.groups["remmina"]?.keys ?? [:].keys
+    where !["password", "passphrase", "pin"].contains(where: { key.lowercased().contains($0) }) {
+      profile[key] = file.text("remmina", key)
+    }
+    guard file.groups["remmina"] != nil else {
       throw VaultError.inventory(reason: "no [remmina] group: not a Remmina profile")
     }
     let label = profile["name"].flatMap { $0.isEmpty ? nil : $0 } ?? fileName
@@ -221,15 +270,20 @@ public enum RemminaFile {
       .joined(separator: " / ")
     var state = PasswordState.none
     var remedies: Set<ImportRemedy> = []
-    let value = profile["password"] ?? ""
+    var raw = file.raw("remmina", "password").map { unescape(bytes, $0) } ?? []
+    defer { for index in raw.indices { raw[index] = 0 } }
+    let ciphertext = raw.withUnsafeBytes { base64Decoded($0) }.flatMap {
+      $0.isEmpty || $0.count % 8 != 0 ? nil : $0
+    }
     var audit: ImportAudit?
-    if value == "." {
+    if raw == [UInt8(ascii: ".")] {
       state = .inKeyring
       warnings.append("its password is kept in the desktop keyring and was not imported")
-    } else if !value.isEmpty {
+    } else if !raw.isEmpty {
       switch secret {
       case .some(let key):
-        let decrypted = try decrypt(value, secret: key)
+        var decrypted: SecretBytes? = nil
+        if let ciphertext { decrypted = try decrypt(ciphertext, secret: key) }
         switch consume decrypted {
         case .some(let password):
           try passwords.append(password)
@@ -239,14 +293,10 @@ public enum RemminaFile {
             protection: .remminaKeyBesideData,
             credentials: [ImportAudit.Credential(signIn: signIn, usedBy: [label])])
         case .none:
-          state =
-            Data(base64Encoded: value).map { $0.count % 8 == 0 } == true
-            ? .undecryptable : .clearText
+          state = ciphertext != nil ? .undecryptable : .clearText
         }
       case .none:
-        state =
-          Data(base64Encoded: value).map { $0.count % 8 == 0 && !$0.isEmpty } == true
-          ? .needsPref : .clearText
+        state = ciphertext != nil ? .needsPref : .clearText
       }
       switch state {
       case .needsPref:
@@ -257,7 +307,7 @@ public enum RemminaFile {
         warnings.append(
           "its password does not decrypt with the remmina.pref given, and was not imported")
       case .clearText where storeClearText:
-        try passwords.append(try SecretBytes(copying: Array(value.utf8)))
+        try passwords.append(try SecretBytes(copying: raw))
       case .clearText:
         warnings.append(
           "its password is written in the clear and was not imported")

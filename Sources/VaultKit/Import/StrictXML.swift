@@ -22,16 +22,17 @@ public enum StrictXML {
     /// The name without a namespace prefix (`mrng:Connections` → `Connections`).
     public var localName: String { name.split(separator: ":").last.map(String.init) ?? name }
 
-    /// The value of the first attribute of that (qualified or local) name.
+    /// The value of the attribute of exactly that name (`x:Hostname` is not `Hostname`: the
+    /// tools that wrote these files would not read it either).
     public subscript(attribute: String) -> String? {
-      attributes.first { $0.name == attribute || localPart($0.name) == attribute }?.value
+      attributes.first { $0.name == attribute }?.value
     }
 
-    /// The first child of that local name.
-    public func child(_ name: String) -> Element? { children.first { $0.localName == name } }
+    /// The first child of exactly that name.
+    public func child(_ name: String) -> Element? { children.first { $0.name == name } }
 
-    /// Every child of that local name.
-    public func children(_ name: String) -> [Element] { children.filter { $0.localName == name } }
+    /// Every child of exactly that name.
+    public func children(_ name: String) -> [Element] { children.filter { $0.name == name } }
 
     public static func == (a: Element, b: Element) -> Bool {
       a.name == b.name && a.children == b.children && a.text == b.text && a.rawText == b.rawText
@@ -39,7 +40,7 @@ public enum StrictXML {
         && a.attributes.map(\.value) == b.attributes.map(\.value)
     }
 
-    private func localPart(_ name: String) -> String {
+    static func localPart(_ name: String) -> String {
       name.split(separator: ":").last.map(String.init) ?? name
     }
   }
@@ -51,6 +52,8 @@ public enum StrictXML {
 
   static let maximumDepth = 256
   static let maximumAttributes = 1024
+  /// About 150 MB of tree: a KeePass export of tens of thousands of entries with history.
+  static let maximumElements = 2_000_000
 
   /// Parses a whole document and returns its root element. Elements whose local name is in
   /// `raw` must hold only text; their content is located (`rawText`), not decoded.
@@ -103,24 +106,35 @@ public enum StrictXML {
   /// Whether the bytes look like an XML document whose root element has this local name,
   /// judged from the first few kilobytes (for telling formats apart by content).
   public static func rootName(of bytes: [UInt8]) -> String? {
-    var start = 0
-    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
-    let head = bytes[start..<min(bytes.count, start + 4096)]
-    guard
-      let text = String(bytes: head, encoding: .utf8)
-        ?? String(bytes: head.dropLast(3), encoding: .utf8)
-    else { return nil }
-    var rest = Substring(text).drop { $0.isWhitespace }
-    guard rest.hasPrefix("<") else { return nil }
-    while let open = rest.firstIndex(of: "<") {
-      rest = rest[rest.index(after: open)...]
-      if rest.hasPrefix("?") || rest.hasPrefix("!") {
-        guard let close = rest.firstIndex(of: ">") else { return nil }
-        rest = rest[rest.index(after: close)...]
+    // Read as bytes, never as a String: the head of a file may hold a password.
+    var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    let end = min(bytes.count, index + 4096)
+    func isSpace(_ byte: UInt8) -> Bool {
+      byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+    while index < end, isSpace(bytes[index]) { index += 1 }
+    guard index < end, bytes[index] == UInt8(ascii: "<") else { return nil }
+    while index < end {
+      guard bytes[index] == UInt8(ascii: "<") else {
+        index += 1
         continue
       }
-      let name = rest.prefix { !$0.isWhitespace && $0 != ">" && $0 != "/" }
-      return name.split(separator: ":").last.map(String.init)
+      index += 1
+      guard index < end else { return nil }
+      if bytes[index] == UInt8(ascii: "?") || bytes[index] == UInt8(ascii: "!") {
+        while index < end, bytes[index] != UInt8(ascii: ">") { index += 1 }
+        continue
+      }
+      var name: [UInt8] = []
+      while index < end, !isSpace(bytes[index]), bytes[index] != UInt8(ascii: ">"),
+        bytes[index] != UInt8(ascii: "/"), name.count < 64
+      {
+        name.append(bytes[index])
+        index += 1
+      }
+      if let colon = name.lastIndex(of: UInt8(ascii: ":")) { name = Array(name[(colon + 1)...]) }
+      guard name.allSatisfy({ $0 < 0x80 }) else { return nil }
+      return String(decoding: name, as: UTF8.self)
     }
     return nil
   }
@@ -130,6 +144,7 @@ public enum StrictXML {
     let raw: Set<String>
     var index = 0
     var line = 1
+    var elements = 0
 
     init(bytes: UnsafeRawBufferPointer, raw: Set<String>) {
       self.bytes = bytes
@@ -161,6 +176,13 @@ public enum StrictXML {
     mutating func skipSpace() {
       while let byte = peek(), byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
         advance()
+      }
+    }
+
+    /// XML 1.0 allows no C0 control character in a document but tab, LF and CR.
+    func refuseControl(_ byte: UInt8) throws(ParseError) {
+      if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
+        throw fail("a control character (XML allows none but tab and line ends)")
       }
     }
 
@@ -228,6 +250,10 @@ public enum StrictXML {
       guard depth < StrictXML.maximumDepth else {
         throw fail("elements nested more than \(StrictXML.maximumDepth) deep")
       }
+      elements += 1
+      guard elements <= StrictXML.maximumElements else {
+        throw fail("more than \(StrictXML.maximumElements) elements")
+      }
       advance()  // <
       let tag = try name()
       var result = Element(name: tag, attributes: [], children: [], text: "")
@@ -256,7 +282,8 @@ public enum StrictXML {
         advance()
         skipSpace()
         let value = try attributeValue()
-        guard !result.attributes.contains(where: { $0.name == attribute }) else {
+        let local = Element.localPart(attribute)
+        guard !result.attributes.contains(where: { Element.localPart($0.name) == local }) else {
           throw fail("attribute \(attribute) appears twice in <\(tag)>")
         }
         guard result.attributes.count < StrictXML.maximumAttributes else {
@@ -267,7 +294,12 @@ public enum StrictXML {
       if raw.contains(result.localName) {
         let start = index
         while let byte = peek(), byte != UInt8(ascii: "<") {
-          if byte == UInt8(ascii: "&") { _ = try reference() } else { advance() }
+          if byte == UInt8(ascii: "&") {
+            _ = try reference()
+          } else {
+            try refuseControl(byte)
+            advance()
+          }
         }
         let end = index
         guard looking(at: "</") else {
@@ -331,6 +363,7 @@ public enum StrictXML {
         } else {
           let start = index
           while let next = peek(), next != UInt8(ascii: "<"), next != UInt8(ascii: "&") {
+            try refuseControl(next)
             advance()
           }
           text += normalisedLines(bytes[start..<index])
@@ -365,6 +398,7 @@ public enum StrictXML {
         case 0x0A, 0x09:
           advance()
           value.append(0x20)
+        case 0..<0x20: throw fail("a control character in an attribute value (XML allows none)")
         default:
           value.append(byte)
           advance()

@@ -276,12 +276,18 @@ extension Launcher {
       program, arguments: arguments, environment: environment, stdin: consume stdin,
       captureOutput: true, stdoutOnly: true)
     defer { close(output) }
+    var reaped = false
+    // However this ends (a failed allocation included), the child is not left behind.
+    defer {
+      if !reaped {
+        kill(pid, SIGTERM)
+        _ = wait(for: pid)
+      }
+    }
     var bytes = try SecretBytes(capacity: 1 << 20)
     while true {
       if bytes.count == bytes.capacity {
         guard bytes.capacity < limit else {
-          kill(pid, SIGTERM)
-          _ = wait(for: pid)
           throw VaultError.inventory(
             reason: "\(program) wrote more than \(limit >> 20) MiB; stopped")
         }
@@ -298,6 +304,7 @@ extension Launcher {
       if n <= 0 { break }
     }
     status = wait(for: pid).status
+    reaped = true
     return bytes
   }
 

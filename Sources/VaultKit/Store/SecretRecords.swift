@@ -45,6 +45,9 @@ extension Vault {
   /// without copying it into an allocation of its own.
   func storePassword(_ db: Database, accountID: Int64, passwordBytes: UnsafeRawBufferPointer) throws
   {
+    // The gate every stored password passes, wherever it came from: FreeRDP 3 reads its
+    // arguments one per line, so a line break would add arguments of the sender's choice.
+    try Validation.password(passwordBytes)
     let previous = try Row.fetchOne(
       try db.cachedStatement(sql: "SELECT version FROM account_secrets WHERE id = ?"),
       arguments: [accountID]
