@@ -70,6 +70,8 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case templateNeedsLocal(template: String, kind: AccountKind)
   /// A template credential has one user; this VM names another.
   case templateUserMismatch(template: String, has: String, given: String)
+  /// `connect` waited for the port as long as it was told to.
+  case portNeverOpened(host: String, port: Int, seconds: Int, last: String)
   /// An import would hand a stored template credential's password to new VMs.
   case templateNeedsConsent(template: String)
   /// One file gives the VMs of one template credential different passwords.
@@ -165,6 +167,8 @@ extension VaultError {
       "the shared credential \(quoted(template)) is a local user of each VM; a \(kind.rawValue) VM signs in with a domain account"
     case .templateUserMismatch(let template, let has, let given):
       "the shared credential \(quoted(template)) is the user \(quoted(has)), not \(quoted(given))"
+    case .portNeverOpened(let host, let port, let seconds, let last):
+      "\(host):\(port) did not accept a connection within \(seconds) s (last try: \(last))"
     case .templateNeedsConsent(let template):
       "the shared credential template:\(template) holds a password; the import would hand it to these VMs"
     case .templatePasswordDiffers(let template):

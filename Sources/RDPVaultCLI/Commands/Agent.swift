@@ -43,7 +43,7 @@ extension RDPVault {
           let formatter = DateFormatter()
           formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
           print(
-            "unlocked: \(path) (agent pid \(status.agentPID); locks at \(formatter.string(from: time)) unless used, after \(Duration.text(timeout)) idle)"
+            "unlocked: \(path) (agent pid \(status.agentPID); locks at \(formatter.string(from: time)) unless used, after \(DurationText.text(timeout)) idle)"
           )
         } else {
           print("locked: \(path) (agent pid \(status.agentPID))")

@@ -3,6 +3,10 @@ import Foundation
 import VaultCrypto
 import VaultKit
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 extension ClientKind: ExpressibleByArgument {}
 
 extension RDPVault {
@@ -11,7 +15,9 @@ extension RDPVault {
       commandName: "connect",
       abstract: "Launch the RDP client and hand it the credentials, never on a command line.",
       discussion: """
-        Runs the profile's pre-connect command if it has one, checks that host:port answers, \
+        Runs the profile's pre-connect command if it has one, checks that host:port answers \
+        (waiting up to --wait for it to open: 3 minutes by default after a pre-connect \
+        command, which may start the VM or open a just-in-time rule), \
         then starts the client with the sign-in name and settings and gives it the password \
         on a pipe. Exits with the client's exit status. Everything after -- goes to the \
         client verbatim.
@@ -25,11 +31,32 @@ extension RDPVault {
     @Flag(help: "Print the launch plan, secrets as <redacted>, and start nothing.") var dryRun =
       false
     @Flag(help: "Skip the TCP check before connecting.") var noCheck = false
+    @Option(
+      help: ArgumentHelp(
+        "How long to wait for the port to open (a VM starting, a just-in-time rule): 90s, 5m. Default: 3m after a pre-connect command, else one 3-second check.",
+        valueName: "duration"))
+    var wait: String?
+
+    /// Long enough for an Azure VM to start or a JIT rule to apply, short enough to notice a
+    /// VM that is not coming.
+    static let defaultWaitAfterHook = 180
     @Argument(parsing: .postTerminator, help: "Arguments for the client.") var clientArguments:
       [String] = []
 
     func run() throws {
       let environment = ProcessInfo.processInfo.environment
+      // Checked before the passphrase is asked: a mistake is a usage error.
+      let waitSeconds = try wait.map { text -> Int in
+        guard let seconds = DurationText.seconds(text, in: 0...3600) else {
+          throw UsageError(
+            message: "invalid --wait \(quoted(text))",
+            hint: "give 0 (one check) to 1 hour, such as 90s, 5m or 1h")
+        }
+        return seconds
+      }
+      if waitSeconds != nil && noCheck {
+        throw UsageError(message: "--wait and --no-check contradict each other", hint: nil)
+      }
       let vault = try options.openVault()
       let entry = try vault.profile(named: name)
       let choice = try ClientChoice.choose(client, clientPath: clientPath, environment: environment)
@@ -46,8 +73,9 @@ extension RDPVault {
         print(
           "pre-connect: \(hook.map { approved == nil ? "\($0) (NOT approved: connect refuses to run it)" : $0 } ?? "(none)")"
         )
+        let waiting = waitSeconds ?? (hook != nil ? Self.defaultWaitAfterHook : 0)
         print(
-          "check: \(noCheck ? "skipped (--no-check)" : "TCP connection to \(Output.address(entry.profile)), after the pre-connect command")"
+          "check: \(noCheck ? "skipped (--no-check)" : "TCP connection to \(Output.address(entry.profile)), after the pre-connect command, \(waiting > 0 ? "waiting up to \(DurationText.text(waiting))" : "once, for 3 s")")"
         )
         print("order: pre-connect command, TCP check, password from the vault, client")
         return
@@ -64,7 +92,12 @@ extension RDPVault {
         let status = try Launcher.runHook(hook, profile: entry.profile, environment: environment)
         if status != 0 { throw VaultError.hookFailed(status: status) }
       }
-      if !noCheck { try Reachability.probe(entry.profile) }
+      if !noCheck {
+        let seconds = waitSeconds ?? (hook != nil ? Self.defaultWaitAfterHook : 0)
+        try Reachability.wait(
+          for: entry.profile, seconds: seconds,
+          progress: seconds > 0 ? Self.waitLine(Output.address(entry.profile)) : nil)
+      }
       let password = try vault.password(forProfile: entry.profile.name)
       for note in plan.announcements { Diagnostics.note(note) }
       let outcome = try Launcher.run(plan, password: password, environment: environment)
@@ -83,6 +116,20 @@ extension RDPVault {
           "\(choice.kind.executableName) exited with status \(outcome.status)\(meaning)",
           hint: outcome.findings.contains(.noMD4) ? Self.noMD4Hint : nil)
         throw ExitCode(outcome.status)
+      }
+    }
+
+    /// "waiting for HOST:PORT: 12 s of 3m" on a terminal, erased when done.
+    static func waitLine(_ address: String) -> ((Int, Int) -> Void)? {
+      guard isatty(2) != 0, Diagnostics.level != .quiet else { return nil }
+      return { waited, total in
+        if waited >= total {
+          Diagnostics.writeStderr("\r\u{1B}[K")
+        } else {
+          Diagnostics.writeStderr(
+            "\rrdpvault: waiting for \(address): \(waited) s of \(DurationText.text(total))\u{1B}[K"
+          )
+        }
       }
     }
 

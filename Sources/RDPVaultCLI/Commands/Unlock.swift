@@ -25,7 +25,7 @@ extension RDPVault {
     var timeout: String = "1h"
 
     func validate() throws {
-      guard Duration.seconds(timeout) != nil else {
+      guard DurationText.seconds(timeout) != nil else {
         throw ValidationError(
           "invalid --timeout \(quoted(timeout)): give 1 second to 24 hours, such as 90s, 30m, 8h or 1h30m"
         )
@@ -34,14 +34,14 @@ extension RDPVault {
 
     func run() throws {
       let path = try options.canonicalVaultPath()
-      let seconds = Duration.seconds(timeout)!
+      let seconds = DurationText.seconds(timeout)!
       let passphrase = try options.readPassphrase()
       let client = try AgentLauncher.connectOrStart(socketPath: options.agentSocket)
       let (status, upgraded) = try client.unlock(
         path: path, passphrase: passphrase, timeout: seconds)
       if let upgraded { VaultOptions.noteUpgrade(path, from: upgraded) }
       Diagnostics.note(
-        "unlocked \(path) in the agent (pid \(status.agentPID)); it locks after \(Duration.text(seconds)) without use"
+        "unlocked \(path) in the agent (pid \(status.agentPID)); it locks after \(DurationText.text(seconds)) without use"
       )
     }
   }
@@ -63,41 +63,5 @@ extension RDPVault {
       Diagnostics.note(
         locked.isEmpty ? "nothing was unlocked" : "locked \(locked.joined(separator: ", "))")
     }
-  }
-}
-
-/// Durations as `unlock --timeout` takes and shows them.
-enum Duration {
-  /// `90s`, `30m`, `8h`, `1h30m`, or plain seconds, within the agent's range; nil otherwise.
-  static func seconds(_ text: String) -> Int? {
-    if let plain = Int(text) { return AgentServer.timeouts.contains(plain) ? plain : nil }
-    var total = 0
-    var number = ""
-    for character in text.lowercased() {
-      if character.isASCII, character.isNumber {
-        number.append(character)
-        guard number.count <= 6 else { return nil }
-        continue
-      }
-      guard let value = Int(number) else { return nil }
-      switch character {
-      case "s": total += value
-      case "m": total += value * 60
-      case "h": total += value * 3600
-      default: return nil
-      }
-      number = ""
-    }
-    guard number.isEmpty, AgentServer.timeouts.contains(total) else { return nil }
-    return total
-  }
-
-  static func text(_ seconds: Int) -> String {
-    let (hours, minutes, rest) = (seconds / 3600, seconds % 3600 / 60, seconds % 60)
-    var parts: [String] = []
-    if hours > 0 { parts.append("\(hours)h") }
-    if minutes > 0 { parts.append("\(minutes)m") }
-    if rest > 0 || parts.isEmpty { parts.append("\(rest)s") }
-    return parts.joined()
   }
 }

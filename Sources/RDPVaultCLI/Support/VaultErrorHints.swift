@@ -28,6 +28,8 @@ extension VaultError {
     case .templateNeedsLocal: "give the VM --kind local, or leave out --shared-credential"
     case .templateUserMismatch(let template, _, _):
       "every VM of a shared credential signs in as its user (rdpvault account list shows template:\(template)); use another credential name"
+    case .portNeverOpened:
+      "is the VM running and the port open to you? rdpvault check NAME; or wait longer with --wait 10m"
     case .templateNeedsConsent:
       "check the file's hosts, then import again with --link-existing, or choose another name"
     case .templatePasswordDiffers:

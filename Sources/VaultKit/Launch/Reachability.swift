@@ -84,6 +84,45 @@ public enum Reachability {
 }
 
 extension Reachability {
+  /// Waits up to `seconds` for host:port to accept a connection (a VM starting, a just-in-time
+  /// rule being applied): a try every second, each bounded by what is left, `progress`
+  /// told the seconds waited. With 0, one check as `probe` makes it. A name that does not
+  /// resolve is retried too (a new VM's DNS record may not exist yet).
+  @discardableResult
+  public static func wait(
+    for profile: Profile, seconds: Int, progress: ((_ waited: Int, _ total: Int) -> Void)? = nil
+  ) throws -> String {
+    guard seconds > 0 else { return try probe(profile) }
+    let start = Date()
+    let deadline = start.addingTimeInterval(TimeInterval(seconds))
+    var last = Result.unresolvable(reason: "not tried")
+    while true {
+      let left = deadline.timeIntervalSinceNow
+      if left <= 0 { break }
+      let attempt = Date()
+      last = check(host: profile.host, port: profile.port, timeout: min(3, max(0.2, left)))
+      if case .reachable(let address) = last {
+        progress?(seconds, seconds)
+        return address
+      }
+      progress?(min(seconds, Int(Date().timeIntervalSince(start))), seconds)
+      // One try a second: a refusal comes back at once.
+      let pause = 1 - Date().timeIntervalSince(attempt)
+      if pause > 0, deadline.timeIntervalSinceNow > pause { usleep(UInt32(pause * 1_000_000)) }
+    }
+    progress?(seconds, seconds)
+    let why: String
+    switch last {
+    case .reachable: why = "reachable"
+    case .unresolvable(let reason): why = "the name does not resolve (\(reason))"
+    case .refused: why = "the connection was refused"
+    case .timedOut: why = "nothing answered"
+    case .unreachable(_, let reason): why = reason
+    }
+    throw VaultError.portNeverOpened(
+      host: profile.host, port: profile.port, seconds: seconds, last: why)
+  }
+
   /// The check `connect` runs first and `check` reports: the address that answered, or the
   /// diagnosis as an error (a name that does not resolve, a refused or a filtered port).
   @discardableResult
