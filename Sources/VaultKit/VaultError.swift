@@ -89,6 +89,14 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case hookFailed(status: Int32)
   case hookNotApproved(profile: String, command: String)
   case noPreConnect(profile: String)
+  /// A tunnel or jump host that came from outside, not approved by the user.
+  case optionNotApproved(profile: String, key: String, value: String)
+  /// The tunnel command ended before its port opened.
+  case tunnelEnded(status: Int32, port: Int)
+  /// The tunnel's port did not open in time.
+  case tunnelNeverOpened(port: Int, seconds: Int)
+  /// No local port could be had for a tunnel.
+  case tunnelNoPort(reason: String)
   case unresolvable(host: String, reason: String)
   case refused(host: String, port: Int)
   case timedOut(host: String, port: Int)
@@ -198,6 +206,13 @@ extension VaultError {
     case .hookNotApproved(let profile, let command):
       "\(profile)'s pre-connect command came from outside this vault and is not approved, so it was not run: \(command)"
     case .noPreConnect(let profile): "\(profile) has no pre-connect command"
+    case .optionNotApproved(let profile, let key, let value):
+      "\(profile)'s \(key) came from outside this vault and is not approved, so it was not used: \(value)"
+    case .tunnelEnded(let status, let port):
+      "the tunnel ended (exit status \(status)) before 127.0.0.1:\(port) opened; not connecting"
+    case .tunnelNeverOpened(let port, let seconds):
+      "the tunnel did not open 127.0.0.1:\(port) within \(seconds) s; it was stopped"
+    case .tunnelNoPort(let reason): "no free local port for the tunnel: \(reason)"
     case .unresolvable(let host, let reason): "cannot resolve \(host): \(reason)"
     case .refused(let host, let port):
       "\(host) port \(port) refused the connection: nothing is listening"

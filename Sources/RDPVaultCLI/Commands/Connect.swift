@@ -40,6 +40,17 @@ extension RDPVault {
     /// Long enough for an Azure VM to start or a JIT rule to apply, short enough to notice a
     /// VM that is not coming.
     static let defaultWaitAfterHook = 180
+    /// How long a tunnel gets to open its port (`az network bastion tunnel` takes a few
+    /// seconds, ssh less).
+    static let defaultTunnelWait = 30
+
+    /// Words as a shell would read them back: the exact command, printable.
+    static func shellWords(_ words: [String]) -> String {
+      words.map { word in
+        word.allSatisfy { $0.isLetter || $0.isNumber || "-_./:=@,+%".contains($0) } && !word.isEmpty
+          ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+      }.joined(separator: " ")
+    }
     @Argument(parsing: .postTerminator, help: "Arguments for the client.") var clientArguments:
       [String] = []
 
@@ -63,21 +74,44 @@ extension RDPVault {
       let plan = try choice.plan(for: entry, extraArguments: clientArguments)
       let hook = entry.profile.settings.options[ConnectOption.preConnect]
       let approved = entry.profile.settings.approvedPreConnect
+      let tunnel = try Tunnel.plan(for: entry.profile)
       if dryRun {
         print(
           "vm: \(entry.profile.name) (\(Output.address(entry.profile)), signs in as \(entry.signInName))"
         )
         print("program: \(choice.program)\(choice.picked ? " (picked by --client auto)" : "")")
-        for line in plan.rendered() { print(line) }
-        for note in plan.notes { print("note: \(note.cliText)") }
+        // Through a tunnel the client goes to its end on loopback: show that plan.
+        let shown =
+          try tunnel.map {
+            try choice.plan(for: $0.rewrite(entry), extraArguments: clientArguments)
+          } ?? plan
+        for line in shown.rendered() { print(line) }
+        for note in shown.notes { print("note: \(note.cliText)") }
         print(
           "pre-connect: \(hook.map { approved == nil ? "\($0) (NOT approved: connect refuses to run it)" : $0 } ?? "(none)")"
         )
         let waiting = waitSeconds ?? (hook != nil ? Self.defaultWaitAfterHook : 0)
+        if let tunnel {
+          print(
+            "check: the tunnel's port 127.0.0.1:\(tunnel.localPort), waiting up to \(DurationText.text(waitSeconds ?? Self.defaultTunnelWait))"
+          )
+        } else {
+          print(
+            "check: \(noCheck ? "skipped (--no-check)" : "TCP connection to \(Output.address(entry.profile)), after the pre-connect command, \(waiting > 0 ? "waiting up to \(DurationText.text(waiting))" : "once, for 3 s")")"
+          )
+        }
+        if let tunnel {
+          let approved = entry.profile.settings.approved(tunnel.option) != nil
+          print(
+            "tunnel: \(Self.shellWords(tunnel.command(for: entry.profile)))\(approved ? "" : " (NOT approved: connect refuses to run it)")"
+          )
+          print(
+            "tunnel: LOCAL_PORT=\(tunnel.localPort) (chosen now; another on each connect); the client goes to 127.0.0.1:\(tunnel.localPort)"
+          )
+        }
         print(
-          "check: \(noCheck ? "skipped (--no-check)" : "TCP connection to \(Output.address(entry.profile)), after the pre-connect command, \(waiting > 0 ? "waiting up to \(DurationText.text(waiting))" : "once, for 3 s")")"
+          "order: pre-connect command, \(tunnel == nil ? "TCP check" : "tunnel (waits for its port)"), password from the vault, client\(tunnel == nil ? "" : ", tunnel stopped")"
         )
-        print("order: pre-connect command, TCP check, password from the vault, client")
         return
       }
       if choice.picked { Diagnostics.note("using \(choice.kind.displayName) at \(choice.program)") }
@@ -92,15 +126,31 @@ extension RDPVault {
         let status = try Launcher.runHook(hook, profile: entry.profile, environment: environment)
         if status != 0 { throw VaultError.hookFailed(status: status) }
       }
-      if !noCheck {
+      var launchPlan = plan
+      if let tunnel {
+        guard entry.profile.settings.approved(tunnel.option) != nil else {
+          throw VaultError.optionNotApproved(
+            profile: entry.profile.name, key: tunnel.option,
+            value: entry.profile.settings.options[tunnel.option] ?? "")
+        }
+        Diagnostics.note(
+          "starting the tunnel: \(Self.shellWords(tunnel.command(for: entry.profile)))")
+        let seconds = waitSeconds ?? Self.defaultTunnelWait
+        try tunnel.start(
+          for: entry.profile, environment: environment, seconds: seconds,
+          progress: Self.waitLine("the tunnel on 127.0.0.1:\(tunnel.localPort)"))
+        launchPlan = try choice.plan(for: tunnel.rewrite(entry), extraArguments: clientArguments)
+      } else if !noCheck {
         let seconds = waitSeconds ?? (hook != nil ? Self.defaultWaitAfterHook : 0)
         try Reachability.wait(
           for: entry.profile, seconds: seconds,
           progress: seconds > 0 ? Self.waitLine(Output.address(entry.profile)) : nil)
       }
+      // However the client ends (or this command fails), the tunnel stops.
+      defer { tunnel?.stop() }
       let password = try vault.password(forProfile: entry.profile.name)
-      for note in plan.announcements { Diagnostics.note(note) }
-      let outcome = try Launcher.run(plan, password: password, environment: environment)
+      for note in launchPlan.announcements { Diagnostics.note(note) }
+      let outcome = try Launcher.run(launchPlan, password: password, environment: environment)
       if let status = outcome.signedInDespiteStatus {
         Diagnostics.note(
           "\(choice.kind.executableName) exited with status \(status), but it logged a successful sign-in: "

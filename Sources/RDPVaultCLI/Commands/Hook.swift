@@ -5,9 +5,10 @@ extension RDPVault {
   struct Hook: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "hook",
-      abstract: "Approve a VM's pre-connect command before connect runs it.",
+      abstract: "Approve a VM's pre-connect command, tunnel or jump host before connect uses it.",
       discussion: """
-        A pre-connect command you set with `rdpvault set NAME pre-connect CMD` is approved by \
+        A pre-connect command, tunnel or jump host you set with `rdpvault set NAME KEY VALUE` \
+        is approved by \
         that act. One that came from outside (a teammate's bundle) is stored unapproved, and \
         connect refuses to run it. `hook approve NAME` prints the exact command and, after a \
         yes on the terminal (or --yes), records approval of that exact text; any later change \
@@ -18,7 +19,7 @@ extension RDPVault {
     struct Approve: ParsableCommand {
       static let configuration = CommandConfiguration(
         commandName: "approve",
-        abstract: "Show a VM's pre-connect command and approve it.")
+        abstract: "Show a VM's pre-connect command, tunnel or jump host and approve it.")
 
       @OptionGroup var options: VaultOptions
       @Argument(help: "The VM's name.", completion: VMNameCompletion.kind) var name: String
@@ -28,25 +29,45 @@ extension RDPVault {
       func run() throws {
         let vault = try options.openVault()
         let entry = try vault.profile(named: name)
-        guard let command = entry.profile.settings.options[ConnectOption.preConnect] else {
-          throw VaultError.noPreConnect(profile: entry.profile.name)
+        let settings = entry.profile.settings
+        let present = ConnectOption.needingApproval.filter { settings.options[$0] != nil }
+        guard !present.isEmpty else { throw VaultError.noPreConnect(profile: entry.profile.name) }
+        for key in present {
+          let label = key == ConnectOption.preConnect ? "pre-connect command" : key
+          print("\(label) of \(entry.profile.name)\(Self.meaning[key] ?? ""):")
+          print("  \(settings.options[key]!)")
         }
-        print(
-          "pre-connect command of \(entry.profile.name), run with /bin/sh -c before each connect:")
-        print("  \(command)")
-        if entry.profile.settings.approvedPreConnect != nil {
-          Diagnostics.note("it is already approved")
+        let pending = settings.unapproved
+        if pending.isEmpty {
+          Diagnostics.note(
+            present.count == 1 ? "it is already approved" : "they are already approved")
           return
         }
         if !yes {
           guard
             try Prompt.confirm(
-              "Approve exactly this command?", hint: "pass --yes to approve without a terminal")
+              pending.count == 1 ? "Approve exactly this?" : "Approve exactly these?",
+              hint: "pass --yes to approve without a terminal")
           else { throw CLIError("not approved") }
         }
-        try vault.approvePreConnect(profile: entry.profile.name, command: command)
-        Diagnostics.note("approved the pre-connect command of \(entry.profile.name)")
+        for key in pending {
+          let value = settings.options[key]!
+          if key == ConnectOption.preConnect {
+            try vault.approvePreConnect(profile: entry.profile.name, command: value)
+          } else {
+            // Setting the value shown is approving exactly it (set approves what it sets).
+            try vault.setSetting(profiles: [entry.profile.name], key: key, value: value)
+          }
+          let label = key == ConnectOption.preConnect ? "pre-connect command" : key
+          Diagnostics.note("approved the \(label) of \(entry.profile.name)")
+        }
       }
+
+      static let meaning = [
+        ConnectOption.preConnect: ", run with /bin/sh -c before each connect",
+        ConnectOption.tunnel: ", run with /bin/sh -c for each connect and stopped after it",
+        ConnectOption.jump: ", the SSH host each connect goes through",
+      ]
     }
   }
 }

@@ -51,6 +51,11 @@ extension VaultError {
       "install FreeRDP (apt install freerdp2-x11) or Remmina, or give --client and --client-path"
     case .hookNotApproved(let profile, _):
       "read it, then approve it with: rdpvault hook approve \(profile) (or remove it: rdpvault unset \(profile) pre-connect)"
+    case .optionNotApproved(let profile, let key, _):
+      "read it, then approve it with: rdpvault hook approve \(profile) (or remove it: rdpvault unset \(profile) \(key))"
+    case .tunnelEnded, .tunnelNeverOpened:
+      "run the command by hand (connect --dry-run prints it, with its port) to see why"
+    case .tunnelNoPort: nil
     case .hookFailed:
       "run the command by hand (rdpvault show NAME lists it), or skip nothing: fix it first"
     case .unresolvable:

@@ -1,12 +1,25 @@
-/// Per-profile options of `connect` that are not .rdp properties: the certificate pin and the
-/// pre-connect command. Set with `rdpvault set NAME KEY VALUE` like the settings.
+/// Per-profile options of `connect` that are not .rdp properties: the certificate pin, the
+/// pre-connect command, and the tunnel (a command, or an SSH jump host). Set with
+/// `rdpvault set NAME KEY VALUE` like the settings.
 public enum ConnectOption {
   public static let certSHA256 = "cert-sha256"
   public static let preConnect = "pre-connect"
-  public static let all = [certSHA256, preConnect]
+  /// A command that stays up while the client runs and forwards `LOCAL_PORT` to the VM.
+  public static let tunnel = "tunnel"
+  /// `user@host[:port]`: a tunnel through OpenSSH (`ssh -N -L`).
+  public static let jump = "jump"
+  public static let all = [certSHA256, preConnect, tunnel, jump]
+  /// The options that decide what runs on this machine or where the connection goes: one
+  /// that came from outside (a bundle) is stored unapproved, and connect will not use it
+  /// until the user approves its exact value (`hook approve`).
+  public static let needingApproval = [preConnect, tunnel, jump]
   /// The exact pre-connect text the user approved. Never set with `set`, never exported,
   /// never accepted from a bundle: approval belongs to this vault's user.
-  public static let preConnectApproved = "pre-connect-approved"
+  public static let preConnectApproved = approval(of: preConnect)
+
+  /// Where the approved value of `key` is kept (`pre-connect-approved`, `tunnel-approved`).
+  public static func approval(of key: String) -> String { key + "-approved" }
+  public static let approvals = needingApproval.map(approval(of:))
 
   /// Checks and normalises a value: a SHA-256 fingerprint is 64 hex digits, with or without
   /// colons, kept lower-case without them.
@@ -20,11 +33,13 @@ public enum ConnectOption {
           rule: "a SHA-256 fingerprint is 64 hex digits (colons allowed)")
       }
       return hex
+    case jump:
+      return try JumpHost.parse(value).text
     default:
       if value.trimmingCharacters(in: .whitespaces).isEmpty {
-        throw VaultError.invalidField(field: preConnect, value: value, rule: "the command is empty")
+        throw VaultError.invalidField(field: key, value: value, rule: "the command is empty")
       }
-      try Validation.freeText(value, field: preConnect, maxLength: 4096)
+      try Validation.freeText(value, field: key, maxLength: 4096)
       return value
     }
   }

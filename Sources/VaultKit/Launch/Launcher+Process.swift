@@ -93,6 +93,7 @@ extension Launcher {
     _ program: String, arguments: [String], environment: [String: String],
     stdin: borrowing SecretBytes?,
     captureOutput: Bool = false, discardOutput: Bool = false, newSession: Bool = false,
+    newProcessGroup: Bool = false,
     stdoutOnly: Bool = false
   ) throws -> (pid: pid_t, output: Int32) {
     let feedsStdin = stdin != nil
@@ -144,8 +145,11 @@ extension Launcher {
     posix_spawnattr_setsigdefault(&attributes, &defaults)
     // glibc's POSIX_SPAWN_SETSID (0x80, since 2.26), which Swift's Glibc module does not export.
     let setsid: Int32 = newSession ? 0x80 : 0
+    // A group of its own (its id is its pid), so the whole group can be stopped at once.
+    if newProcessGroup { posix_spawnattr_setpgroup(&attributes, 0) }
+    let setpgroup: Int32 = newProcessGroup ? Int32(POSIX_SPAWN_SETPGROUP) : 0
     posix_spawnattr_setflags(
-      &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | setsid))
+      &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | setsid | setpgroup))
     var pid: pid_t = 0
     let status =
       program.contains("/")
@@ -336,16 +340,25 @@ extension Launcher {
   /// computer name, resource group and subscription in `VM_NAME`, `VM_HOST`, `VM_PORT`,
   /// `VM_COMPUTER_NAME`, `VM_RESOURCE_GROUP` and `VM_SUBSCRIPTION` (empty when unknown); never
   /// a secret. Returns its exit status.
+  /// What a hook or a tunnel gets: the user's environment without rdpvault's own variables,
+  /// and the VM's context; never a secret.
+  static func hookEnvironment(for profile: Profile, from environment: [String: String])
+    -> [String: String]
+  {
+    var context = environment.filter { !$0.key.hasPrefix("RDPVAULT_") }
+    context["VM_NAME"] = profile.name
+    context["VM_HOST"] = profile.host
+    context["VM_PORT"] = String(profile.port)
+    context["VM_COMPUTER_NAME"] = profile.computerName
+    context["VM_RESOURCE_GROUP"] = profile.resourceGroup
+    context["VM_SUBSCRIPTION"] = profile.subscription
+    return context
+  }
+
   public static func runHook(_ command: String, profile: Profile, environment: [String: String])
     throws -> Int32
   {
-    var hookEnvironment = environment.filter { !$0.key.hasPrefix("RDPVAULT_") }
-    hookEnvironment["VM_NAME"] = profile.name
-    hookEnvironment["VM_HOST"] = profile.host
-    hookEnvironment["VM_PORT"] = String(profile.port)
-    hookEnvironment["VM_COMPUTER_NAME"] = profile.computerName
-    hookEnvironment["VM_RESOURCE_GROUP"] = profile.resourceGroup
-    hookEnvironment["VM_SUBSCRIPTION"] = profile.subscription
+    let hookEnvironment = hookEnvironment(for: profile, from: environment)
     let pid = try spawn(
       "/bin/sh", arguments: ["-c", command], environment: hookEnvironment, stdin: nil
     ).pid

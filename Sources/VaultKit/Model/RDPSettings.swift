@@ -52,8 +52,8 @@ public struct RDPSettings: Equatable, Sendable, Codable {
     if ConnectOption.all.contains(key.lowercased()) {
       let option = key.lowercased()
       options[option] = try ConnectOption.validate(option, value)
-      if option == ConnectOption.preConnect {
-        options[ConnectOption.preConnectApproved] = options[option]
+      if ConnectOption.needingApproval.contains(option) {
+        options[ConnectOption.approval(of: option)] = options[option]
       }
       return
     }
@@ -77,22 +77,33 @@ public struct RDPSettings: Equatable, Sendable, Codable {
 
   /// The pre-connect command, when the user approved this exact text (by setting it, or with
   /// `hook approve`); a command that came from a bundle is stored unapproved.
-  public var approvedPreConnect: String? {
-    guard let command = options[ConnectOption.preConnect],
-      options[ConnectOption.preConnectApproved] == command
-    else { return nil }
-    return command
+  public var approvedPreConnect: String? { approved(ConnectOption.preConnect) }
+
+  /// An option that needs approval, when the user approved this exact value.
+  public func approved(_ key: String) -> String? {
+    guard let value = options[key], options[ConnectOption.approval(of: key)] == value else {
+      return nil
+    }
+    return value
+  }
+
+  /// The options that need approval and lack it, by key.
+  public var unapproved: [String] {
+    ConnectOption.needingApproval.filter { options[$0] != nil && approved($0) == nil }
   }
 
   /// Records approval of the pre-connect command as it stands now.
-  public mutating func approvePreConnect() {
-    options[ConnectOption.preConnectApproved] = options[ConnectOption.preConnect]
+  public mutating func approvePreConnect() { approve(ConnectOption.preConnect) }
+
+  /// Records approval of an option's value as it stands now.
+  public mutating func approve(_ key: String) {
+    options[ConnectOption.approval(of: key)] = options[key]
   }
 
   /// The settings as another vault may receive them: an approval is this vault's own.
   public var forSharing: RDPSettings {
     var copy = self
-    copy.options.removeValue(forKey: ConnectOption.preConnectApproved)
+    for key in ConnectOption.approvals { copy.options.removeValue(forKey: key) }
     return copy
   }
 
@@ -141,7 +152,7 @@ public struct RDPSettings: Equatable, Sendable, Codable {
     }
     try RDPSignature.checkSignedLines(signedLines)
     for (key, value) in options {
-      if key == ConnectOption.preConnectApproved {
+      if ConnectOption.approvals.contains(key) {
         try Validation.freeText(value, field: key, maxLength: 4096)
         continue
       }
@@ -160,8 +171,8 @@ public struct RDPSettings: Equatable, Sendable, Codable {
   @discardableResult
   public mutating func unset(_ key: String) -> Bool {
     if options.removeValue(forKey: key.lowercased()) != nil {
-      if key.lowercased() == ConnectOption.preConnect {
-        options.removeValue(forKey: ConnectOption.preConnectApproved)
+      if ConnectOption.needingApproval.contains(key.lowercased()) {
+        options.removeValue(forKey: ConnectOption.approval(of: key.lowercased()))
       }
       return true
     }

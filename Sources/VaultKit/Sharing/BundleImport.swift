@@ -47,9 +47,11 @@ enum BundleImport {
           throw VaultError.invalidField(
             field: "kind", value: entry.kind.debugDescription, rule: "not local, domain or dc")
         }
-        if entry.settings.options[ConnectOption.preConnectApproved] != nil {
+        if let approval = ConnectOption.approvals.first(where: {
+          entry.settings.options[$0] != nil
+        }) {
           throw VaultError.invalidField(
-            field: "option", value: ConnectOption.preConnectApproved,
+            field: "option", value: approval,
             rule: "approval of a command is the importing user's own and cannot come in a bundle")
         }
         let profile = Profile(
