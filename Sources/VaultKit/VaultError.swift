@@ -95,6 +95,10 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case tunnelEnded(status: Int32, port: Int)
   /// The tunnel's port did not open in time.
   case tunnelNeverOpened(port: Int, seconds: Int)
+  /// A signal stopped `connect` before the client started (what it started was stopped).
+  case interrupted(signal: Int32)
+  /// Someone else listens on the tunnel's local port.
+  case tunnelPortTaken(port: Int, uid: UInt32)
   /// No local port could be had for a tunnel.
   case tunnelNoPort(reason: String)
   case unresolvable(host: String, reason: String)
@@ -213,6 +217,10 @@ extension VaultError {
     case .tunnelNeverOpened(let port, let seconds):
       "the tunnel did not open 127.0.0.1:\(port) within \(seconds) s; it was stopped"
     case .tunnelNoPort(let reason): "no free local port for the tunnel: \(reason)"
+    case .interrupted(let signal):
+      "stopped by signal \(signal) before the client started; the tunnel was stopped"
+    case .tunnelPortTaken(let port, let uid):
+      "127.0.0.1:\(port) is held by another user (uid \(uid)), not by the tunnel: not connecting, since the client would hand that user the connection"
     case .unresolvable(let host, let reason): "cannot resolve \(host): \(reason)"
     case .refused(let host, let port):
       "\(host) port \(port) refused the connection: nothing is listening"

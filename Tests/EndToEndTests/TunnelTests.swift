@@ -164,7 +164,8 @@ func processes(containing marker: String) -> [String] {
       ["connect", "web-01", "--client", client, "--", "+auth-only"], environment: environment,
       timeout: 90)
     #expect(result.status == 0, "\(client): \(result.stderr)")
-    #expect(result.stderr.contains("rdpvault: starting the tunnel: ssh -N"), "\(result.stderr)")
+    #expect(result.stderr.contains("rdpvault: tunnel up on 127.0.0.1:"), "\(result.stderr)")
+    #expect(result.stderr.contains("trust-on-first-use checks nothing: pin the certificate"))
     let arguments = try String(contentsOfFile: box.root + "/ssh-args", encoding: .utf8)
       .split(separator: "\n").map(String.init)
     // The options end before the destination; the values are separate arguments.
@@ -185,10 +186,11 @@ func processes(containing marker: String) -> [String] {
     let server = try RDPServer(users: Self.users)
     defer { server.stop() }
     let box = vault(for: server)
-    let marker = "rdpvault-test-tunnel-\(UUID().uuidString.prefix(8))"
+    // The VM's own address leads nowhere (TEST-NET-3): only the tunnel reaches the server.
+    #expect(box.run(["edit", "web-01", "--host", "203.0.113.7"]).status == 0)
     // socat forwards LOCAL_PORT to the server; env shows what the command was given.
     let command =
-      "env > '\(box.root)/tunnel-env'; exec socat TCP-LISTEN:$LOCAL_PORT,bind=127.0.0.1,reuseaddr,fork TCP:$VM_HOST:$VM_PORT,sndbuf=65536 # \(marker)"
+      "env > '\(box.root)/tunnel-env'; exec socat TCP-LISTEN:$LOCAL_PORT,bind=127.0.0.1,reuseaddr,fork TCP:127.0.0.1:\(server.port),sndbuf=65536"
     #expect(box.run(["set", "web-01", "tunnel", command]).status == 0)
     let client = RDPServer.clients.last!
     let result = box.run(
@@ -197,9 +199,34 @@ func processes(containing marker: String) -> [String] {
     #expect(result.status == 0, "\(result.stderr)")
     let context = try String(contentsOfFile: box.root + "/tunnel-env", encoding: .utf8)
     #expect(context.contains("VM_NAME=web-01\n") && context.contains("LOCAL_PORT="))
-    #expect(context.contains("VM_PORT=\(server.port)\n"))
+    #expect(
+      context.contains("VM_PORT=\(server.port)\n") && context.contains("VM_HOST=203.0.113.7\n"))
     #expect(!context.contains("L0cal-pw!") && !context.contains("RDPVAULT_"), "\(context)")
     #expect(processes(containing: "socat TCP-LISTEN").filter { $0.contains("65536") }.isEmpty)
+  }
+
+  /// A signal while connect waits for the tunnel's port stops the tunnel and connect.
+  @Test func aSignalWhileWaitingStopsTheTunnel() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(
+      box.run(
+        [
+          "add", "vm", "--host", "10.255.0.1", "--kind", "local", "--user", "u", "--password-stdin",
+        ],
+        stdin: "pw\n"
+      ).status == 0)
+    #expect(box.run(["set", "vm", "tunnel", "sleep 41.4213"]).status == 0)
+    let running = try box.start(["connect", "vm", "--client-path", "/bin/true", "--wait", "60s"])
+    let deadline = Date().addingTimeInterval(20)
+    while processes(containing: "sleep 41.4213").isEmpty && Date() < deadline { usleep(50_000) }
+    #expect(!processes(containing: "sleep 41.4213").isEmpty, "the tunnel started")
+    kill(running.processIdentifier, SIGTERM)
+    let result = box.finish(running)
+    #expect(result.status == 143, "\(result.stderr)")
+    #expect(result.stderr.contains("stopped by signal 15 before the client started"))
+    usleep(200_000)
+    #expect(processes(containing: "sleep 41.4213").isEmpty, "the tunnel outlived a signal")
   }
 
   /// A signal to connect reaches the client; the tunnel stops after it.
@@ -243,11 +270,15 @@ func processes(containing marker: String) -> [String] {
         ],
         stdin: "pw\n"
       ).status == 0)
-    #expect(box.run(["set", "vm", "tunnel", "echo no route >&2; exit 3"]).status == 0)
+    #expect(
+      box.run(["set", "vm", "tunnel", "sleep 27.1828 & echo no route >&2; exit 3"]).status == 0)
     let died = box.run(["connect", "vm", "--client-path", "/bin/true"])
     #expect(died.status == 1)
     #expect(
       died.stderr.contains("the tunnel ended (exit status 3) before 127.0.0.1:"), "\(died.stderr)")
+    usleep(200_000)
+    #expect(
+      processes(containing: "sleep 27.1828").isEmpty, "what a dead tunnel started outlived it")
     let marker = "31.4159"
     #expect(box.run(["set", "vm", "tunnel", "sleep \(marker) & sleep \(marker)"]).status == 0)
     let start = Date()

@@ -118,27 +118,45 @@ extension RDPVault {
       // The hook and the client may ask the user something (a certificate, a key's
       // passphrase): the terminal echoes again from here.
       QuietTerminal.end()
+      // Every approval is checked before anything runs.
+      if let hook, approved != hook {
+        throw VaultError.hookNotApproved(profile: entry.profile.name, command: hook)
+      }
+      if let tunnel, entry.profile.settings.approved(tunnel.option) == nil {
+        throw VaultError.optionNotApproved(
+          profile: entry.profile.name, key: tunnel.option,
+          value: entry.profile.settings.options[tunnel.option] ?? "")
+      }
       if let hook {
-        guard approved == hook else {
-          throw VaultError.hookNotApproved(profile: entry.profile.name, command: hook)
-        }
         Diagnostics.note("running the pre-connect command")
         let status = try Launcher.runHook(hook, profile: entry.profile, environment: environment)
         if status != 0 { throw VaultError.hookFailed(status: status) }
       }
       var launchPlan = plan
+      // From the tunnel's start to the client's end a signal is caught, not fatal, so the
+      // tunnel is always stopped.
+      let signals = tunnel == nil ? nil : Launcher.catchSignals()
+      defer { signals?.restore() }
       if let tunnel {
-        guard entry.profile.settings.approved(tunnel.option) != nil else {
-          throw VaultError.optionNotApproved(
-            profile: entry.profile.name, key: tunnel.option,
-            value: entry.profile.settings.options[tunnel.option] ?? "")
+        if entry.profile.settings.options[ConnectOption.certSHA256] == nil {
+          Diagnostics.warning(
+            "through a tunnel the client meets the server at a new local port each time, so trust-on-first-use checks nothing: pin the certificate (rdpvault set \(entry.profile.name) cert-sha256 HEX)"
+          )
+        }
+        let seconds = waitSeconds ?? Self.defaultTunnelWait
+        do {
+          // ssh may ask for a passphrase or a host key: no progress line over its prompt.
+          try tunnel.start(
+            for: entry.profile, environment: environment, seconds: seconds,
+            progress: tunnel.option == ConnectOption.jump
+              ? nil : Self.waitLine("the tunnel's port"))
+        } catch VaultError.interrupted(let signal) {
+          Diagnostics.error(VaultError.interrupted(signal: signal).cliMessage)
+          throw ExitCode(128 + signal)
         }
         Diagnostics.note(
-          "starting the tunnel: \(Self.shellWords(tunnel.command(for: entry.profile)))")
-        let seconds = waitSeconds ?? Self.defaultTunnelWait
-        try tunnel.start(
-          for: entry.profile, environment: environment, seconds: seconds,
-          progress: Self.waitLine("the tunnel on 127.0.0.1:\(tunnel.localPort)"))
+          "tunnel up on 127.0.0.1:\(tunnel.localPort): \(Self.shellWords(tunnel.command(for: entry.profile)))"
+        )
         launchPlan = try choice.plan(for: tunnel.rewrite(entry), extraArguments: clientArguments)
       } else if !noCheck {
         let seconds = waitSeconds ?? (hook != nil ? Self.defaultWaitAfterHook : 0)
@@ -148,6 +166,9 @@ extension RDPVault {
       }
       // However the client ends (or this command fails), the tunnel stops.
       defer { tunnel?.stop() }
+      if tunnel != nil && Launcher.signalReceived != 0 {
+        throw ExitCode(128 + Launcher.signalReceived)
+      }
       let password = try vault.password(forProfile: entry.profile.name)
       for note in launchPlan.announcements { Diagnostics.note(note) }
       let outcome = try Launcher.run(launchPlan, password: password, environment: environment)

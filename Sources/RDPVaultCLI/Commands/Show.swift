@@ -59,11 +59,11 @@ extension RDPVault {
       }
       for line in profile.settings.extraLines { lines.append(("extra line", line)) }
       for key in profile.settings.options.keys.sorted()
-      where key != ConnectOption.preConnectApproved {
+      where !ConnectOption.approvals.contains(key) {
         var value = profile.settings.options[key]!
-        if key == ConnectOption.preConnect {
+        if ConnectOption.needingApproval.contains(key) {
           value +=
-            profile.settings.approvedPreConnect == nil
+            profile.settings.approved(key) == nil
             ? "  (NOT approved: rdpvault hook approve \(profile.name))" : "  (approved)"
         }
         lines.append((key, value))

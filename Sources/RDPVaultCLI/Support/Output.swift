@@ -102,6 +102,6 @@ struct ProfileJSON: Encodable {
 
   /// Connect options as shown: an approval is the vault's own record, not a setting.
   static func shownOptions(_ settings: RDPSettings) -> [String: String] {
-    settings.options.filter { $0.key != ConnectOption.preConnectApproved }
+    settings.options.filter { !ConnectOption.approvals.contains($0.key) }
   }
 }

@@ -77,7 +77,7 @@ enum ProfileJSONWriter {
     key("note")
     JSONText.string(entry.profile.note, &out)
     key("options")
-    if entry.profile.settings.options.keys.contains(ConnectOption.preConnectApproved) {
+    if entry.profile.settings.options.keys.contains(where: ConnectOption.approvals.contains) {
       JSONText.dictionary(ProfileJSON.shownOptions(entry.profile.settings), &out)
     } else {
       JSONText.dictionary(entry.profile.settings.options, &out)

@@ -55,7 +55,8 @@ extension VaultError {
       "read it, then approve it with: rdpvault hook approve \(profile) (or remove it: rdpvault unset \(profile) \(key))"
     case .tunnelEnded, .tunnelNeverOpened:
       "run the command by hand (connect --dry-run prints it, with its port) to see why"
-    case .tunnelNoPort: nil
+    case .tunnelNoPort, .interrupted: nil
+    case .tunnelPortTaken: "try again (another port is chosen each time), and find out who took it"
     case .hookFailed:
       "run the command by hand (rdpvault show NAME lists it), or skip nothing: fix it first"
     case .unresolvable:

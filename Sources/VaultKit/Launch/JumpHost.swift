@@ -63,7 +63,9 @@ public struct JumpHost: Equatable, Sendable {
   public func sshArguments(localPort: Int, to profile: Profile) -> [String] {
     let target = Validation.isIPv6(profile.host) ? "[\(profile.host)]" : profile.host
     var arguments = [
+      // No connection sharing: a forward held by a ControlMaster outlives our ssh.
       "-N", "-o", "ExitOnForwardFailure=yes", "-o", "ServerAliveInterval=15",
+      "-o", "ControlMaster=no", "-o", "ControlPath=none",
       "-L", "127.0.0.1:\(localPort):\(target):\(profile.port)",
     ]
     if let port { arguments += ["-p", String(port)] }

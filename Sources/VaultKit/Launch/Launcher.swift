@@ -22,6 +22,40 @@ private let forwardSignal: @convention(c) (Int32) -> Void = { signal in
 public enum Launcher {
   static let forwardedSignals = [SIGINT, SIGTERM, SIGHUP]
 
+  /// SIGINT, SIGTERM and SIGHUP caught (recorded, and forwarded to a running step) instead of
+  /// ending the process, until `restore()`: what `connect` started before the client (a
+  /// tunnel) can then be stopped however the command is stopped.
+  public struct SignalScope {
+    let previous: [Int32: sigaction]
+
+    public func restore() {
+      for (signal, old) in previous {
+        var action = old
+        sigaction(signal, &action, nil)
+      }
+    }
+  }
+
+  public static func catchSignals() -> SignalScope {
+    var previous: [Int32: sigaction] = [:]
+    for signal in forwardedSignals {
+      var action = sigaction()
+      #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = forwardSignal
+      #else
+        action.__sigaction_u.__sa_handler = forwardSignal
+      #endif
+      sigemptyset(&action.sa_mask)
+      var old = sigaction()
+      sigaction(signal, &action, &old)
+      previous[signal] = old
+    }
+    return SignalScope(previous: previous)
+  }
+
+  /// The signal caught since `catchSignals`, or 0.
+  public static var signalReceived: Int32 { receivedSignal }
+
   /// How the client ended.
   public struct Outcome: Equatable, Sendable {
     /// The exit status; 128 + N when signal N ended it.

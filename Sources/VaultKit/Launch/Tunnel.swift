@@ -17,7 +17,8 @@ public final class Tunnel {
   }
 
   public let kind: Kind
-  public let localPort: Int
+  /// Chosen when the plan is made (for `--dry-run`), and again just before the tunnel starts.
+  public private(set) var localPort: Int
   private(set) var pid: pid_t = 0
   private var stopped = false
 
@@ -72,6 +73,8 @@ public final class Tunnel {
     for profile: Profile, environment: [String: String], seconds: Int,
     progress: ((_ waited: Int, _ total: Int) -> Void)? = nil
   ) throws {
+    // Picked now, not when planned: a pre-connect command may have taken minutes.
+    localPort = try Self.freeLocalPort()
     var context = Launcher.hookEnvironment(for: profile, from: environment)
     context["LOCAL_PORT"] = String(localPort)
     let words = command(for: profile)
@@ -91,17 +94,30 @@ public final class Tunnel {
       program, arguments: Array(words.dropFirst()), environment: context, stdin: nil,
       newProcessGroup: isCommand
     ).pid
+    // The tunnel is stopped by `stop`, not by the client's signal forwarding.
+    currentChild = 0
     let start = Date()
     let deadline = start.addingTimeInterval(TimeInterval(max(seconds, 1)))
     while Date() < deadline {
       var status: Int32 = 0
+      if receivedSignal != 0 {
+        stop()
+        throw VaultError.interrupted(signal: receivedSignal)
+      }
       if waitpid(pid, &status, WNOHANG) == pid {
         stopped = true
+        // What it started in its group (a `cmd &`) goes with it.
+        if isCommand { Self.stopGroup(pid) }
         let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         throw VaultError.tunnelEnded(status: code, port: localPort)
       }
       if case .reachable = Reachability.check(host: "127.0.0.1", port: localPort, timeout: 0.5) {
         progress?(seconds, seconds)
+        // Another local user may have bound the port first: the client must not go there.
+        if let uid = Self.foreignListener(port: localPort) {
+          stop()
+          throw VaultError.tunnelPortTaken(port: localPort, uid: uid)
+        }
         return
       }
       progress?(min(seconds, Int(Date().timeIntervalSince(start))), seconds)
@@ -128,13 +144,43 @@ public final class Tunnel {
     var status: Int32 = 0
     while Date() < deadline {
       if waitpid(pid, &status, WNOHANG) == pid {
-        if isCommand { kill(target, SIGKILL) }  // what it started, if still there
+        if isCommand { Self.stopGroup(pid) }  // what it started, if still there
         return
       }
       usleep(50_000)
     }
     kill(target, SIGKILL)
     _ = waitpid(pid, &status, 0)
+  }
+
+  /// SIGTERM to a process group, then SIGKILL after a second if any member is left.
+  static func stopGroup(_ group: pid_t) {
+    guard kill(-group, SIGTERM) == 0 else { return }
+    for _ in 0..<20 {
+      usleep(50_000)
+      if kill(-group, 0) != 0 { return }
+    }
+    kill(-group, SIGKILL)
+  }
+
+  /// The uid of a listener on `port` (any local address) that is not this user, from
+  /// /proc/net/tcp and tcp6; nil when every listener there is ours.
+  static func foreignListener(port: Int) -> UInt32? {
+    let me = getuid()
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+      guard let text = try? String(contentsOfFile: table, encoding: .ascii) else { continue }
+      for line in text.split(separator: "\n").dropFirst() {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        // sl local_address rem_address st tx:rx tr:when retrnsmt uid …
+        guard fields.count > 7, fields[3] == "0A",
+          let colon = fields[1].lastIndex(of: ":"),
+          Int(fields[1][fields[1].index(after: colon)...], radix: 16) == port,
+          let uid = UInt32(fields[7])
+        else { continue }
+        if uid != me { return uid }
+      }
+    }
+    return nil
   }
 
   /// A port nobody listens on now, on 127.0.0.1, from the kernel.
