@@ -147,7 +147,7 @@ extension Vault {
               link: .new, hasPassword: false, storedPassword: false,
               preConnect: profile.settings.options[ConnectOption.preConnect],
               gateway: profile.settings.values["gatewayhostname"],
-              extraLines: profile.settings.extraLines))
+              extraLines: profile.settings.extraLines, routing: Self.routing(profile.settings)))
           continue
         }
         if let replacing {
@@ -207,7 +207,7 @@ extension Vault {
             preConnect: profile.settings.options[ConnectOption.preConnect],
             gateway: profile.settings.values["gatewayhostname"],
             extraLines: profile.settings.extraLines,
-            changes: changes))
+            changes: changes, routing: Self.routing(profile.settings)))
       }
       try putReplayRow(db, .seenBundles, lookup: bundleLookup, value: Self.now(), replacing: nil)
       try putReplayRow(
@@ -272,5 +272,12 @@ extension Vault {
       }
     }
     return record.id
+  }
+
+  /// A bundle VM's tunnel and jump host, as the import report lists them.
+  static func routing(_ settings: RDPSettings) -> [String] {
+    [ConnectOption.tunnel, ConnectOption.jump].compactMap { key in
+      settings.options[key].map { "\(key): \($0)" }
+    }
   }
 }

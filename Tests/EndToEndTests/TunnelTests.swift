@@ -338,7 +338,14 @@ func processes(containing marker: String) -> [String] {
     #expect(bob.run(["teammate", "add", "alice", String(aliceID)]).status == 0)
     let bundle = alice.root + "/vm.rdpv"
     #expect(alice.run(["export", "vm", "--to", "bob", "-o", bundle]).status == 0)
-    #expect(bob.run(["import", bundle]).status == 0)
+    let imported = bob.run(["import", bundle])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    #expect(
+      imported.stderr.contains("tunnel: exit 7 (not approved: connect will not use it)"),
+      "\(imported.stderr)")
+    let shown = bob.run(["show", "vm"]).stdout
+    #expect(shown.contains("exit 7  (NOT approved: rdpvault hook approve vm)"), "\(shown)")
+    #expect(!shown.contains("tunnel-approved"))
     let refused = bob.run(["connect", "vm", "--client-path", "/bin/true"])
     #expect(refused.status == 1)
     #expect(

@@ -126,6 +126,10 @@ enum ImportReportPrinter {
       Diagnostics.note("  pre-connect (not approved, connect will not run it): \(command)")
       Diagnostics.note("  approve it after reading it with: rdpvault hook approve \(item.name)")
     }
+    for route in item.routing {
+      Diagnostics.note("  \(route) (not approved: connect will not use it)")
+      Diagnostics.note("  approve it after reading it with: rdpvault hook approve \(item.name)")
+    }
     if let gateway = item.gateway, !gateway.isEmpty { Diagnostics.note("  gateway: \(gateway)") }
     for line in item.extraLines { Diagnostics.note("  extra line: \(line)") }
     for change in item.changes {

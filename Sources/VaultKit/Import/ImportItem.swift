@@ -49,13 +49,17 @@ public struct ImportItem: Equatable, Sendable, Codable {
   public var gateway: String?
   public var extraLines: [String]
   public var changes: [Change] = []
+  /// A tunnel command or jump host that came with the VM (`tunnel: …`, `jump: …`); stored
+  /// unapproved.
+  public var routing: [String] = []
   /// A template credential's own name (`template:web-tier`), when the VM uses one.
   public var sharedCredential: String? = nil
 
   /// Listed even in a large import's summary: a link to a stored account, one kept apart, an
   /// unapproved hook, or a replacement.
   public var needsAttention: Bool {
-    link == .linked || link == .keptApart || preConnect != nil || !changes.isEmpty
+    link == .linked || link == .keptApart || preConnect != nil || !routing.isEmpty
+      || !changes.isEmpty
   }
 
   /// The fields a replacement changes, in the order `show` lists them.
