@@ -47,6 +47,22 @@ public struct ImportAudit: Equatable, Sendable {
   public var credentials: [Credential]
 }
 
+/// The accounts a file exposed, each once (names compared without case), with what used it:
+/// one dictionary lookup per note, so a file of many users costs no quadratic scan.
+struct ExposedCredentials {
+  private(set) var list: [ImportAudit.Credential] = []
+  private var index: [String: Int] = [:]
+
+  mutating func note(_ signIn: String, usedBy name: String) {
+    if let at = index[signIn.lowercased()] {
+      list[at].usedBy.append(name)
+    } else {
+      index[signIn.lowercased()] = list.count
+      list.append(ImportAudit.Credential(signIn: signIn, usedBy: [name]))
+    }
+  }
+}
+
 extension ForeignInventory {
   /// A connection name as a VM name: runs of spaces become `-` (`Client 1` → `Client-1`);
   /// anything else is left for the vault's own check to judge.

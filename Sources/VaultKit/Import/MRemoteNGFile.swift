@@ -157,7 +157,7 @@ public enum MRemoteNGFile {
     try walker.walk(nodes, folders: [], parent: [:])
     return Reading(
       version: versionText, connections: walker.connections, passwords: walker.passwords,
-      usedDefaultKey: walker.key.isDefault, credentials: walker.credentials)
+      usedDefaultKey: walker.key.isDefault, credentials: walker.exposed.list)
   }
 
   // MARK: Keys and ciphers
@@ -290,9 +290,7 @@ public enum MRemoteNGFile {
     var key: Key
     var connections: [Connection] = []
     var passwords: InventoryPasswords
-    var credentials: [ImportAudit.Credential] = []
-    /// Where each sign-in name (lower-cased) sits in `credentials`: one lookup per node.
-    var credentialIndex: [String: Int] = [:]
+    var exposed = ExposedCredentials()
 
     init(scheme: Scheme, key: consuming Key) throws {
       self.scheme = scheme
@@ -355,12 +353,7 @@ public enum MRemoteNGFile {
         ? "(no user)"
         : domain.isEmpty || user.contains("\\") || user.contains("@")
           ? user : "\(domain)\\\(user)"
-      if let index = credentialIndex[signIn.lowercased()] {
-        credentials[index].usedBy.append(name)
-      } else {
-        credentialIndex[signIn.lowercased()] = credentials.count
-        credentials.append(ImportAudit.Credential(signIn: signIn, usedBy: [name]))
-      }
+      exposed.note(signIn, usedBy: name)
     }
 
     func connection(

@@ -44,8 +44,9 @@ public enum RDCManFile {
     reader.passwords = try InventoryPasswords(capacity: 256)
     try reader.walk(file, groups: [], inherited: [:], isFile: true, source: bytes)
     var audit: ImportAudit?
-    if !reader.clearText.isEmpty {
-      audit = ImportAudit(protection: .clearText(tool: "RDCMan"), credentials: reader.clearText)
+    if !reader.clearText.list.isEmpty {
+      audit = ImportAudit(
+        protection: .clearText(tool: "RDCMan"), credentials: reader.clearText.list)
     }
     return ForeignInventory(
       items: reader.items, passwords: reader.passwords, skipped: [], audit: audit)
@@ -65,8 +66,7 @@ public enum RDCManFile {
     let profiles: [String: StrictXML.Element]
     var items: [InventoryItem] = []
     var passwords: InventoryPasswords
-    var clearText: [ImportAudit.Credential] = []
-    var clearTextIndex: [String: Int] = [:]
+    var clearText = ExposedCredentials()
 
     init(schemaOne: Bool, profiles: [String: StrictXML.Element]) {
       self.schemaOne = schemaOne
@@ -218,12 +218,7 @@ public enum RDCManFile {
 
     mutating func note(user: String, domain: String, usedBy name: String) {
       let signIn = domain.isEmpty ? user : "\(domain)\\\(user)"
-      if let index = clearTextIndex[signIn.lowercased()] {
-        clearText[index].usedBy.append(name)
-      } else {
-        clearTextIndex[signIn.lowercased()] = clearText.count
-        clearText.append(ImportAudit.Credential(signIn: signIn, usedBy: [name]))
-      }
+      clearText.note(signIn, usedBy: name)
     }
 
     func text(_ element: StrictXML.Element?) -> String {

@@ -179,6 +179,17 @@ public enum StrictXML {
       }
     }
 
+    /// `</tag>`, the reader at its `</`.
+    mutating func closeTag(_ tag: String) throws(ParseError) {
+      advance(2)
+      let closing = try name()
+      skipSpace()
+      guard closing == tag, peek() == UInt8(ascii: ">") else {
+        throw fail("</\(closing)> does not close <\(tag)>")
+      }
+      advance()
+    }
+
     /// XML 1.0 allows no C0 control character in a document but tab, LF and CR.
     func refuseControl(_ byte: UInt8) throws(ParseError) {
       if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
@@ -305,13 +316,7 @@ public enum StrictXML {
         guard looking(at: "</") else {
           throw fail("<\(tag)> may hold only text, or is not closed: is the file cut short?")
         }
-        advance(2)
-        let closing = try name()
-        skipSpace()
-        guard closing == tag, peek() == UInt8(ascii: ">") else {
-          throw fail("</\(closing)> does not close <\(tag)>")
-        }
-        advance()
+        try closeTag(tag)
         // Checked without making a String of it.
         var iterator = bytes[start..<end].makeIterator()
         var utf8 = UTF8()
@@ -332,13 +337,7 @@ public enum StrictXML {
         }
         if byte == UInt8(ascii: "<") {
           if looking(at: "</") {
-            advance(2)
-            let closing = try name()
-            skipSpace()
-            guard closing == tag, peek() == UInt8(ascii: ">") else {
-              throw fail("</\(closing)> does not close <\(tag)>")
-            }
-            advance()
+            try closeTag(tag)
             guard let string = String(bytes: text, encoding: .utf8) else {
               throw fail("text that is not UTF-8")
             }

@@ -74,19 +74,7 @@ public enum Launcher {
     _ plan: LaunchPlan, password: borrowing SecretBytes, environment: [String: String]
   ) throws -> Outcome {
     let directory = try makePrivateDirectory(environment: environment)
-    var previous: [Int32: sigaction] = [:]
-    for signal in forwardedSignals {
-      var action = sigaction()
-      #if canImport(Glibc)
-        action.__sigaction_handler.sa_handler = forwardSignal
-      #else
-        action.__sigaction_u.__sa_handler = forwardSignal
-      #endif
-      sigemptyset(&action.sa_mask)
-      var old = sigaction()
-      sigaction(signal, &action, &old)
-      previous[signal] = old
-    }
+    let signals = catchSignals()
     // The parent may have these blocked (a test runner's thread, a supervisor): unblock them.
     var unblock = sigset_t()
     sigemptyset(&unblock)
@@ -96,10 +84,7 @@ public enum Launcher {
     let oldPipeHandler = Glibc.signal(SIGPIPE, SIG_IGN)
     receivedSignal = 0
     defer {
-      for (signal, old) in previous {
-        var restore = old
-        sigaction(signal, &restore, nil)
-      }
+      signals.restore()
       Glibc.signal(SIGPIPE, oldPipeHandler)
       sigprocmask(SIG_SETMASK, &oldMask, nil)
       currentChild = 0
