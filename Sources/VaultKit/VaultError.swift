@@ -99,6 +99,10 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case interrupted(signal: Int32)
   /// Someone else listens on the tunnel's local port.
   case tunnelPortTaken(port: Int, uid: UInt32)
+  /// An Azure provider needs the VM's resource group and subscription.
+  case azureContextMissing(profile: String)
+  /// `az` failed, or said something this tool cannot read.
+  case azureFailed(step: String, reason: String)
   /// No local port could be had for a tunnel.
   case tunnelNoPort(reason: String)
   case unresolvable(host: String, reason: String)
@@ -217,6 +221,9 @@ extension VaultError {
     case .tunnelNeverOpened(let port, let seconds):
       "the tunnel did not open 127.0.0.1:\(port) within \(seconds) s; it was stopped"
     case .tunnelNoPort(let reason): "no free local port for the tunnel: \(reason)"
+    case .azureContextMissing(let profile):
+      "\(profile) has no resource group or subscription, which Azure Bastion and azure-start need"
+    case .azureFailed(let step, let reason): "\(step) failed: \(reason)"
     case .interrupted(let signal):
       "stopped by signal \(signal) before the client started; the tunnel was stopped"
     case .tunnelPortTaken(let port, let uid):

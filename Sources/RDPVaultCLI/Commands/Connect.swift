@@ -75,6 +75,9 @@ extension RDPVault {
       let hook = entry.profile.settings.options[ConnectOption.preConnect]
       let approved = entry.profile.settings.approvedPreConnect
       let tunnel = try Tunnel.plan(for: entry.profile)
+      let azureStart =
+        entry.profile.settings.options[ConnectOption.azureStart] == "on"
+        ? try AzureVM(entry.profile) : nil
       if dryRun {
         print(
           "vm: \(entry.profile.name) (\(Output.address(entry.profile)), signs in as \(entry.signInName))"
@@ -100,6 +103,15 @@ extension RDPVault {
             "check: \(noCheck ? "skipped (--no-check)" : "TCP connection to \(Output.address(entry.profile)), after the pre-connect command, \(waiting > 0 ? "waiting up to \(DurationText.text(waiting))" : "once, for 3 s")")"
           )
         }
+        if let azureStart {
+          let approved = entry.profile.settings.approved(ConnectOption.azureStart) != nil
+          print(
+            "azure-start: az \(Self.shellWords(AzurePower.statusArguments(azureStart)))\(approved ? "" : " (NOT approved: connect refuses to run it)")"
+          )
+          print(
+            "azure-start: then, unless the VM runs: az \(Self.shellWords(AzurePower.startArguments(azureStart)))"
+          )
+        }
         if let tunnel {
           let approved = entry.profile.settings.approved(tunnel.option) != nil
           print(
@@ -122,6 +134,10 @@ extension RDPVault {
       if let hook, approved != hook {
         throw VaultError.hookNotApproved(profile: entry.profile.name, command: hook)
       }
+      if azureStart != nil, entry.profile.settings.approved(ConnectOption.azureStart) == nil {
+        throw VaultError.optionNotApproved(
+          profile: entry.profile.name, key: ConnectOption.azureStart, value: "on")
+      }
       if let tunnel, entry.profile.settings.approved(tunnel.option) == nil {
         throw VaultError.optionNotApproved(
           profile: entry.profile.name, key: tunnel.option,
@@ -131,6 +147,12 @@ extension RDPVault {
         Diagnostics.note("running the pre-connect command")
         let status = try Launcher.runHook(hook, profile: entry.profile, environment: environment)
         if status != 0 { throw VaultError.hookFailed(status: status) }
+      }
+      var started = false
+      if let azureStart {
+        Diagnostics.note("asking Azure whether \(azureStart.name) runs")
+        started = try AzurePower.ensureRunning(azureStart, environment: environment)
+        if started { Diagnostics.note("started \(azureStart.name) (az vm start)") }
       }
       var launchPlan = plan
       // From the tunnel's start to the client's end a signal is caught, not fatal, so the
@@ -159,7 +181,7 @@ extension RDPVault {
         )
         launchPlan = try choice.plan(for: tunnel.rewrite(entry), extraArguments: clientArguments)
       } else if !noCheck {
-        let seconds = waitSeconds ?? (hook != nil ? Self.defaultWaitAfterHook : 0)
+        let seconds = waitSeconds ?? (hook != nil || started ? Self.defaultWaitAfterHook : 0)
         try Reachability.wait(
           for: entry.profile, seconds: seconds,
           progress: seconds > 0 ? Self.waitLine(Output.address(entry.profile)) : nil)

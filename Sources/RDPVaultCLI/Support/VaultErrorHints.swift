@@ -56,6 +56,9 @@ extension VaultError {
     case .tunnelEnded, .tunnelNeverOpened:
       "run the command by hand (connect --dry-run prints it, with its port) to see why"
     case .tunnelNoPort, .interrupted: nil
+    case .azureContextMissing(let profile):
+      "rdpvault edit \(profile) --resource-group RG --subscription SUB (an Azure import stores both)"
+    case .azureFailed: "check az login and the subscription; az's own message is above"
     case .tunnelPortTaken: "try again (another port is chosen each time), and find out who took it"
     case .hookFailed:
       "run the command by hand (rdpvault show NAME lists it), or skip nothing: fix it first"

@@ -8,11 +8,15 @@ public enum ConnectOption {
   public static let tunnel = "tunnel"
   /// `user@host[:port]`: a tunnel through OpenSSH (`ssh -N -L`).
   public static let jump = "jump"
-  public static let all = [certSHA256, preConnect, tunnel, jump]
+  /// `RG/NAME`: a tunnel through Azure Bastion (`az network bastion tunnel`).
+  public static let bastion = "bastion"
+  /// `on`: `az vm start` before connecting when the VM is not running.
+  public static let azureStart = "azure-start"
+  public static let all = [certSHA256, preConnect, tunnel, jump, bastion, azureStart]
   /// The options that decide what runs on this machine or where the connection goes: one
   /// that came from outside (a bundle) is stored unapproved, and connect will not use it
   /// until the user approves its exact value (`hook approve`).
-  public static let needingApproval = [preConnect, tunnel, jump]
+  public static let needingApproval = [preConnect, tunnel, jump, bastion, azureStart]
   /// The exact pre-connect text the user approved. Never set with `set`, never exported,
   /// never accepted from a bundle: approval belongs to this vault's user.
   public static let preConnectApproved = approval(of: preConnect)
@@ -35,6 +39,13 @@ public enum ConnectOption {
       return hex
     case jump:
       return try JumpHost.parse(value).text
+    case bastion:
+      return try BastionHost.parse(value).text
+    case azureStart:
+      guard value == "on" || value == "off" else {
+        throw VaultError.invalidField(field: key, value: value, rule: "on or off")
+      }
+      return value
     default:
       if value.trimmingCharacters(in: .whitespaces).isEmpty {
         throw VaultError.invalidField(field: key, value: value, rule: "the command is empty")

@@ -14,6 +14,8 @@ public final class Tunnel {
   public enum Kind: Equatable, Sendable {
     case command(String)
     case jump(JumpHost)
+    /// `az network bastion tunnel` to the VM through this Bastion host.
+    case bastion(BastionHost, AzureVM)
   }
 
   public let kind: Kind
@@ -28,6 +30,8 @@ public final class Tunnel {
     let kind: Kind
     if let jump = options[ConnectOption.jump] {
       kind = .jump(try JumpHost.parse(jump))
+    } else if let bastion = options[ConnectOption.bastion] {
+      kind = .bastion(try BastionHost.parse(bastion), try AzureVM(profile))
     } else if let command = options[ConnectOption.tunnel] {
       kind = .command(command)
     } else {
@@ -48,6 +52,7 @@ public final class Tunnel {
     switch kind {
     case .command: ConnectOption.tunnel
     case .jump: ConnectOption.jump
+    case .bastion: ConnectOption.bastion
     }
   }
 
@@ -56,6 +61,8 @@ public final class Tunnel {
     switch kind {
     case .command(let text): ["/bin/sh", "-c", text]
     case .jump(let host): ["ssh"] + host.sshArguments(localPort: localPort, to: profile)
+    case .bastion(let host, let vm):
+      ["az"] + host.tunnelArguments(to: vm, port: profile.port, localPort: localPort)
     }
   }
 
@@ -81,6 +88,11 @@ public final class Tunnel {
     let program: String
     switch kind {
     case .command: program = "/bin/sh"
+    case .bastion:
+      guard let az = Launcher.findExecutable("az", environment: environment) else {
+        throw VaultError.clientNotFound(program: "az", reason: "not installed (the Azure CLI)")
+      }
+      program = az
     case .jump:
       guard let ssh = Launcher.findExecutable("ssh", environment: environment) else {
         throw VaultError.clientNotFound(
@@ -128,9 +140,10 @@ public final class Tunnel {
     throw VaultError.tunnelNeverOpened(port: localPort, seconds: seconds)
   }
 
+  /// A command and az run in a process group of their own (az is Python starting more).
   private var isCommand: Bool {
-    if case .command = kind { return true }
-    return false
+    if case .jump = kind { return false }
+    return true
   }
 
   /// Stops the tunnel (its whole process group for a command): SIGTERM, then SIGKILL after
