@@ -274,9 +274,11 @@ extension Vault {
     return record.id
   }
 
-  /// A bundle VM's tunnel and jump host, as the import report lists them.
+  /// A bundle VM's options that decide what runs or where the connection goes, besides its
+  /// pre-connect command (tunnel, jump host, Bastion, Azure steps), as the import report
+  /// lists them.
   static func routing(_ settings: RDPSettings) -> [String] {
-    [ConnectOption.tunnel, ConnectOption.jump].compactMap { key in
+    ConnectOption.needingApproval.filter { $0 != ConnectOption.preConnect }.compactMap { key in
       settings.options[key].map { "\(key): \($0)" }
     }
   }

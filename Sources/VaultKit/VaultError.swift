@@ -103,6 +103,10 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case azureContextMissing(profile: String)
   /// `az` failed, or said something this tool cannot read.
   case azureFailed(step: String, reason: String)
+  /// No JIT policy of the VM's resource group covers its port.
+  case jitNoPolicy(vm: String, port: Int)
+  /// This machine's public address could not be learnt.
+  case publicAddressUnknown(reason: String)
   /// No local port could be had for a tunnel.
   case tunnelNoPort(reason: String)
   case unresolvable(host: String, reason: String)
@@ -224,6 +228,9 @@ extension VaultError {
     case .azureContextMissing(let profile):
       "\(profile) has no resource group or subscription, which Azure Bastion and azure-start need"
     case .azureFailed(let step, let reason): "\(step) failed: \(reason)"
+    case .jitNoPolicy(let vm, let port):
+      "no just-in-time policy in \(vm)'s resource group covers port \(port)"
+    case .publicAddressUnknown(let reason): "this machine's public address is unknown: \(reason)"
     case .interrupted(let signal):
       "stopped by signal \(signal) before the client started; the tunnel was stopped"
     case .tunnelPortTaken(let port, let uid):

@@ -88,6 +88,17 @@ final class Child {
     return status ?? -1
   }
 
+  /// Ends a child the test no longer needs (a listener): its whole process group is killed
+  /// and reaped. Foundation's Process would start it with the runner's blocked signals, so
+  /// its terminate() could leave it running after the suite.
+  func stop() {
+    guard isRunning else { return }
+    kill(-processIdentifier, SIGKILL)
+    var raw: Int32 = 0
+    while waitpid(processIdentifier, &raw, 0) < 0 && errno == EINTR {}
+    status = Self.decode(raw)
+  }
+
   private static func decode(_ raw: Int32) -> Int32 {
     let signal = raw & 0x7f
     return signal == 0 ? (raw >> 8) & 0xff : 128 + signal

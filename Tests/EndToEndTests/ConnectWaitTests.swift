@@ -18,17 +18,14 @@ import Testing
   }
 
   /// socat listening on `port` after `delay` seconds, until the test kills it.
-  func listener(port: Int, after delay: Int) throws -> Process {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = [
-      "-c",
-      "sleep \(delay); exec socat TCP-LISTEN:\(port),bind=127.0.0.1,reuseaddr,fork SYSTEM:true",
-    ]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    return process
+  func listener(port: Int, after delay: Int) throws -> Child {
+    try Child(
+      "/bin/sh",
+      [
+        "-c",
+        "sleep \(delay); exec socat TCP-LISTEN:\(port),bind=127.0.0.1,reuseaddr,fork SYSTEM:true",
+      ],
+      environment: ["PATH": "/usr/bin:/bin"], stdout: "/dev/null", stderr: "/dev/null")
   }
 
   @Test func aPortThatOpensLaterIsWaitedFor() throws {
@@ -36,7 +33,7 @@ import Testing
     box.initVault()
     let port = try vm(box)
     let server = try listener(port: port, after: 3)
-    defer { server.terminate() }
+    defer { server.stop() }
     let start = Date()
     let result = box.run(["connect", "vm", "--wait", "30s", "--client-path", "/bin/true"])
     let elapsed = Date().timeIntervalSince(start)

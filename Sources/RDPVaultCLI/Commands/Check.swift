@@ -1,30 +1,62 @@
 import ArgumentParser
+import Foundation
 import VaultKit
 
 extension RDPVault {
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "check",
-      abstract: "Check that a VM's name resolves and its RDP port answers.")
+      abstract: "Check that a VM's name resolves and its RDP port answers.",
+      discussion: """
+        For a VM with a resource group (an Azure import stores it) and az installed, also asks \
+        Azure: is the VM running, does it have a public IP, do its effective network security \
+        rules let TCP 3389 in from this machine's public address (learnt from \
+        https://api.ipify.org with curl), and does a just-in-time policy cover it. Each \
+        failure comes with a one-line fix. Nothing is changed. Exits 1 if any check fails.
+        """)
 
     @OptionGroup var options: VaultOptions
     @Argument(help: "The VM's name.", completion: VMNameCompletion.kind) var name: String
+    @Flag(help: "Skip the Azure checks.") var noAzure = false
 
     func run() throws {
       let entry = try options.openVault().profile(named: name)
+      let profile = entry.profile
+      var failure: Error?
       do {
-        let address = try Reachability.probe(entry.profile)
-        print("ok    \(entry.profile.host) resolves")
+        let address = try Reachability.probe(profile)
+        print("ok    \(Output.printable(profile.host)) resolves")
         print("ok    TCP \(address) accepts connections")
       } catch let error as VaultError {
         switch error {
-        case .unresolvable: print("FAIL  \(entry.profile.host) does not resolve")
+        case .unresolvable: print("FAIL  \(Output.printable(profile.host)) does not resolve")
         default:
-          print("ok    \(entry.profile.host) resolves")
-          print("FAIL  TCP \(Output.address(entry.profile)) does not accept connections")
+          print("ok    \(Output.printable(profile.host)) resolves")
+          print("FAIL  TCP \(Output.address(profile)) does not accept connections")
         }
-        throw error
+        failure = error
       }
+      let environment = ProcessInfo.processInfo.environment
+      if !noAzure && !profile.resourceGroup.isEmpty && AzureCLI.isInstalled(environment) {
+        var address: Result<String, Error>?
+        let results = AzureChecks.run(profile, environment: environment) {
+          if address == nil {
+            address = Result { try PublicAddress.detect(environment: environment) }
+          }
+          return try address!.get()
+        }
+        for result in results {
+          let label = result.outcome == .fail ? "FAIL" : result.outcome.rawValue
+          print(
+            "\(label.padding(toLength: 6, withPad: " ", startingAt: 0))\(Output.printable(result.text))"
+          )
+          if let fix = result.fix { print("      fix: \(Output.printable(fix))") }
+        }
+        if failure == nil, results.contains(where: { $0.outcome == .fail }) {
+          failure = ExitCode.failure
+        }
+      }
+      if let failure { throw failure }
     }
   }
 }

@@ -15,9 +15,10 @@ extension RDPVault {
       commandName: "connect",
       abstract: "Launch the RDP client and hand it the credentials, never on a command line.",
       discussion: """
-        Runs the profile's pre-connect command if it has one, checks that host:port answers \
-        (waiting up to --wait for it to open: 3 minutes by default after a pre-connect \
-        command, which may start the VM or open a just-in-time rule), \
+        Runs the profile's pre-connect command if it has one, then its Azure steps \
+        (azure-start: start the VM; azure-jit: request just-in-time access), checks that \
+        host:port answers (waiting up to --wait for it to open: 3 minutes by default after a \
+        pre-connect command or an Azure step), or starts its tunnel (tunnel, jump, bastion), \
         then starts the client with the sign-in name and settings and gives it the password \
         on a pipe. Exits with the client's exit status. Everything after -- goes to the \
         client verbatim.
@@ -75,9 +76,7 @@ extension RDPVault {
       let hook = entry.profile.settings.options[ConnectOption.preConnect]
       let approved = entry.profile.settings.approvedPreConnect
       let tunnel = try Tunnel.plan(for: entry.profile)
-      let azureStart =
-        entry.profile.settings.options[ConnectOption.azureStart] == "on"
-        ? try AzureVM(entry.profile) : nil
+      let azure = try AzureSteps(entry.profile)
       if dryRun {
         print(
           "vm: \(entry.profile.name) (\(Output.address(entry.profile)), signs in as \(entry.signInName))"
@@ -93,7 +92,8 @@ extension RDPVault {
         print(
           "pre-connect: \(hook.map { approved == nil ? "\($0) (NOT approved: connect refuses to run it)" : $0 } ?? "(none)")"
         )
-        let waiting = waitSeconds ?? (hook != nil ? Self.defaultWaitAfterHook : 0)
+        let waiting =
+          waitSeconds ?? (hook != nil || !azure.isEmpty ? Self.defaultWaitAfterHook : 0)
         if let tunnel {
           print(
             "check: the tunnel's port 127.0.0.1:\(tunnel.localPort), waiting up to \(DurationText.text(waitSeconds ?? Self.defaultTunnelWait))"
@@ -103,15 +103,7 @@ extension RDPVault {
             "check: \(noCheck ? "skipped (--no-check)" : "TCP connection to \(Output.address(entry.profile)), after the pre-connect command, \(waiting > 0 ? "waiting up to \(DurationText.text(waiting))" : "once, for 3 s")")"
           )
         }
-        if let azureStart {
-          let approved = entry.profile.settings.approved(ConnectOption.azureStart) != nil
-          print(
-            "azure-start: az \(Self.shellWords(AzurePower.statusArguments(azureStart)))\(approved ? "" : " (NOT approved: connect refuses to run it)")"
-          )
-          print(
-            "azure-start: then, unless the VM runs: az \(Self.shellWords(AzurePower.startArguments(azureStart)))"
-          )
-        }
+        for line in azure.dryRunLines() { print(line) }
         if let tunnel {
           let approved = entry.profile.settings.approved(tunnel.option) != nil
           print(
@@ -122,7 +114,7 @@ extension RDPVault {
           )
         }
         print(
-          "order: pre-connect command, \(tunnel == nil ? "TCP check" : "tunnel (waits for its port)"), password from the vault, client\(tunnel == nil ? "" : ", tunnel stopped")"
+          "order: pre-connect command, \(azure.isEmpty ? "" : "Azure steps, ")\(tunnel == nil ? "TCP check" : "tunnel (waits for its port)"), password from the vault, client\(tunnel == nil ? "" : ", tunnel stopped")"
         )
         return
       }
@@ -134,10 +126,7 @@ extension RDPVault {
       if let hook, approved != hook {
         throw VaultError.hookNotApproved(profile: entry.profile.name, command: hook)
       }
-      if azureStart != nil, entry.profile.settings.approved(ConnectOption.azureStart) == nil {
-        throw VaultError.optionNotApproved(
-          profile: entry.profile.name, key: ConnectOption.azureStart, value: "on")
-      }
+      try azure.checkApproved()
       if let tunnel, entry.profile.settings.approved(tunnel.option) == nil {
         throw VaultError.optionNotApproved(
           profile: entry.profile.name, key: tunnel.option,
@@ -148,12 +137,7 @@ extension RDPVault {
         let status = try Launcher.runHook(hook, profile: entry.profile, environment: environment)
         if status != 0 { throw VaultError.hookFailed(status: status) }
       }
-      var started = false
-      if let azureStart {
-        Diagnostics.note("asking Azure whether \(azureStart.name) runs")
-        started = try AzurePower.ensureRunning(azureStart, environment: environment)
-        if started { Diagnostics.note("started \(azureStart.name) (az vm start)") }
-      }
+      let azureChanged = try azure.run(environment: environment)
       var launchPlan = plan
       // From the tunnel's start to the client's end a signal is caught, not fatal, so the
       // tunnel is always stopped.
@@ -181,7 +165,7 @@ extension RDPVault {
         )
         launchPlan = try choice.plan(for: tunnel.rewrite(entry), extraArguments: clientArguments)
       } else if !noCheck {
-        let seconds = waitSeconds ?? (hook != nil || started ? Self.defaultWaitAfterHook : 0)
+        let seconds = waitSeconds ?? (hook != nil || azureChanged ? Self.defaultWaitAfterHook : 0)
         try Reachability.wait(
           for: entry.profile, seconds: seconds,
           progress: seconds > 0 ? Self.waitLine(Output.address(entry.profile)) : nil)

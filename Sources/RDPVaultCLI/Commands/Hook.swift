@@ -5,11 +5,10 @@ extension RDPVault {
   struct Hook: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "hook",
-      abstract: "Approve a VM's pre-connect command, tunnel or jump host before connect uses it.",
+      abstract: "Approve a VM's pre-connect command, tunnel or other connect step before use.",
       discussion: """
-        A pre-connect command, tunnel or jump host you set with `rdpvault set NAME KEY VALUE` \
-        is approved by \
-        that act. One that came from outside (a teammate's bundle) is stored unapproved, and \
+        A pre-connect command, tunnel, jump host, Bastion host or Azure step (azure-start, \
+        azure-jit) you set with `rdpvault set NAME KEY VALUE` is approved by that act. One that came from outside (a teammate's bundle) is stored unapproved, and \
         connect refuses to run it. `hook approve NAME` prints the exact command and, after a \
         yes on the terminal (or --yes), records approval of that exact text; any later change \
         needs a new approval.
@@ -19,7 +18,7 @@ extension RDPVault {
     struct Approve: ParsableCommand {
       static let configuration = CommandConfiguration(
         commandName: "approve",
-        abstract: "Show a VM's pre-connect command, tunnel or jump host and approve it.")
+        abstract: "Show a VM's pre-connect command, tunnel or other connect step and approve it.")
 
       @OptionGroup var options: VaultOptions
       @Argument(help: "The VM's name.", completion: VMNameCompletion.kind) var name: String
@@ -67,6 +66,10 @@ extension RDPVault {
         ConnectOption.preConnect: ", run with /bin/sh -c before each connect",
         ConnectOption.tunnel: ", run with /bin/sh -c for each connect and stopped after it",
         ConnectOption.jump: ", the SSH host each connect goes through",
+        ConnectOption.bastion:
+          ", the Azure Bastion host each connect goes through (az network bastion tunnel)",
+        ConnectOption.azureStart: ", az vm start before each connect when the VM is not running",
+        ConnectOption.azureJIT: ", a just-in-time access request (az rest) before each connect",
       ]
     }
   }

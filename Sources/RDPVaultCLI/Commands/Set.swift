@@ -21,7 +21,16 @@ extension RDPVault {
         and VALUE. All of them change in one transaction, after one confirmation that lists \
         them (--yes skips it; without a terminal it is required).
 
-        connect options: cert-sha256 HEX pins the server certificate (SHA-256).
+        connect options: cert-sha256 HEX pins the server certificate (SHA-256). \
+        A tunnel, started before the client and stopped after it (the client then goes to \
+        127.0.0.1:LOCAL_PORT): tunnel 'CMD' (run with /bin/sh -c, LOCAL_PORT and the VM_* \
+        variables in its environment), jump user@host[:port] (OpenSSH's ssh -N -L, with your \
+        own ssh configuration and agent) or bastion RG/NAME (az network bastion tunnel to the \
+        VM's resource id). Azure steps before the port check: azure-start on (az vm start when \
+        the VM is not running) and azure-jit on (or azure-jit ADDRESS: request just-in-time \
+        access for this machine's public address, or ADDRESS). Bastion and the Azure steps \
+        need the VM's resource group and subscription; the VM's name is its Azure name. \
+        `connect --dry-run` prints every command.
 
         The pre-connect hook: `set NAME pre-connect 'CMD'`. Before each `connect` (and before \
         its port check), CMD runs with /bin/sh -c, stdin from /dev/null, its output on your \

@@ -59,6 +59,10 @@ extension VaultError {
     case .azureContextMissing(let profile):
       "rdpvault edit \(profile) --resource-group RG --subscription SUB (an Azure import stores both)"
     case .azureFailed: "check az login and the subscription; az's own message is above"
+    case .jitNoPolicy:
+      "enable just-in-time access for the VM in Microsoft Defender for Cloud, or ask who runs the subscription"
+    case .publicAddressUnknown:
+      "give the address yourself: rdpvault set NAME azure-jit ADDRESS"
     case .tunnelPortTaken: "try again (another port is chosen each time), and find out who took it"
     case .hookFailed:
       "run the command by hand (rdpvault show NAME lists it), or skip nothing: fix it first"

@@ -12,11 +12,13 @@ public enum ConnectOption {
   public static let bastion = "bastion"
   /// `on`: `az vm start` before connecting when the VM is not running.
   public static let azureStart = "azure-start"
-  public static let all = [certSHA256, preConnect, tunnel, jump, bastion, azureStart]
+  /// `on` (or a public IPv4 address): request just-in-time access before connecting.
+  public static let azureJIT = "azure-jit"
+  public static let all = [certSHA256, preConnect, tunnel, jump, bastion, azureStart, azureJIT]
   /// The options that decide what runs on this machine or where the connection goes: one
   /// that came from outside (a bundle) is stored unapproved, and connect will not use it
   /// until the user approves its exact value (`hook approve`).
-  public static let needingApproval = [preConnect, tunnel, jump, bastion, azureStart]
+  public static let needingApproval = [preConnect, tunnel, jump, bastion, azureStart, azureJIT]
   /// The exact pre-connect text the user approved. Never set with `set`, never exported,
   /// never accepted from a bundle: approval belongs to this vault's user.
   public static let preConnectApproved = approval(of: preConnect)
@@ -44,6 +46,12 @@ public enum ConnectOption {
     case azureStart:
       guard value == "on" || value == "off" else {
         throw VaultError.invalidField(field: key, value: value, rule: "on or off")
+      }
+      return value
+    case azureJIT:
+      guard value == "on" || value == "off" || PublicAddress.parse(value) != nil else {
+        throw VaultError.invalidField(
+          field: key, value: value, rule: "on, off, or the public IPv4 address to open the port to")
       }
       return value
     default:

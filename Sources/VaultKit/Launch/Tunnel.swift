@@ -89,10 +89,7 @@ public final class Tunnel {
     switch kind {
     case .command: program = "/bin/sh"
     case .bastion:
-      guard let az = Launcher.findExecutable("az", environment: environment) else {
-        throw VaultError.clientNotFound(program: "az", reason: "not installed (the Azure CLI)")
-      }
-      program = az
+      program = try AzureCLI.executable(environment)
     case .jump:
       guard let ssh = Launcher.findExecutable("ssh", environment: environment) else {
         throw VaultError.clientNotFound(

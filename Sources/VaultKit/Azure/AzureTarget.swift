@@ -5,13 +5,17 @@ public struct AzureVM: Equatable, Sendable {
   public var resourceGroup: String
   public var name: String
 
-  /// The VM a profile names (its Azure name is the VM's name); its resource group and
-  /// subscription must be stored.
-  public init(_ profile: Profile) throws {
-    guard !profile.resourceGroup.isEmpty, !profile.subscription.isEmpty else {
+  /// The VM a profile names (its Azure name is the VM's name); its resource group must be
+  /// stored, and its subscription too unless `requireSubscription` is false (az then uses
+  /// the user's default subscription).
+  public init(_ profile: Profile, requireSubscription: Bool = true) throws {
+    guard !profile.resourceGroup.isEmpty, !requireSubscription || !profile.subscription.isEmpty
+    else {
       throw VaultError.azureContextMissing(profile: profile.name)
     }
-    try AzureName.check(profile.subscription, field: "subscription")
+    if !profile.subscription.isEmpty {
+      try AzureName.check(profile.subscription, field: "subscription")
+    }
     try AzureName.check(profile.resourceGroup, field: "resource group")
     try AzureName.check(profile.name, field: "VM name")
     subscription = profile.subscription
@@ -25,7 +29,12 @@ public struct AzureVM: Equatable, Sendable {
 
   /// `--resource-group RG --name VM --subscription SUB`.
   public var vmArguments: [String] {
-    ["--resource-group", resourceGroup, "--name", name, "--subscription", subscription]
+    ["--resource-group", resourceGroup, "--name", name] + subscriptionArguments
+  }
+
+  /// `--subscription SUB`, or nothing when none is stored.
+  public var subscriptionArguments: [String] {
+    subscription.isEmpty ? [] : ["--subscription", subscription]
   }
 }
 
@@ -54,20 +63,5 @@ public struct BastionHost: Equatable, Sendable {
       "--target-resource-id", vm.resourceID, "--resource-port", String(port), "--port",
       String(localPort), "--subscription", vm.subscription,
     ]
-  }
-}
-
-/// An Azure name as `az` takes it: letters, digits, `-`, `_`, `.`, `(`, `)`, never starting
-/// with `-` (which az's parser would take for an option), at most 90 characters.
-public enum AzureName {
-  public static func check(_ value: String, field: String) throws {
-    let allowed = value.unicodeScalars.allSatisfy {
-      Validation.isASCIIAlnum($0) || "-_.()".unicodeScalars.contains($0)
-    }
-    guard !value.isEmpty, !value.hasPrefix("-"), allowed, value.count <= 90 else {
-      throw VaultError.invalidField(
-        field: field, value: value,
-        rule: "an Azure name: letters, digits, '-', '_', '.', '(' and ')', not starting with '-'")
-    }
   }
 }

@@ -34,28 +34,13 @@ public enum AzurePower {
     return code
   }
 
-  /// Starts the VM unless it runs; returns whether it started it. az's own messages reach
-  /// the terminal; its environment is the user's without rdpvault's variables.
+  /// Starts the VM unless it runs; returns whether it started it.
   public static func ensureRunning(_ vm: AzureVM, environment: [String: String]) throws -> Bool {
-    guard let az = Launcher.findExecutable("az", environment: environment) else {
-      throw VaultError.clientNotFound(program: "az", reason: "not installed (the Azure CLI)")
-    }
-    let clean = environment.filter { !$0.key.hasPrefix("RDPVAULT_") }
-    let status = try Launcher.output(
-      az, arguments: statusArguments(vm), environment: clean, limit: 1 << 20)
-    guard status.status == 0 else {
-      throw VaultError.azureFailed(
-        step: "az vm get-instance-view", reason: "exit status \(status.status)")
-    }
-    guard try powerState(status.bytes) != "PowerState/running" else { return false }
-    let pid = try Launcher.spawn(
-      az, arguments: startArguments(vm), environment: clean, stdin: nil
-    ).pid
-    let started = Launcher.wait(for: pid).status
-    currentChild = 0
-    guard started == 0 else {
-      throw VaultError.azureFailed(step: "az vm start", reason: "exit status \(started)")
-    }
+    let statuses = try AzureCLI.run(
+      statusArguments(vm), step: "az vm get-instance-view", environment: environment)
+    guard try powerState(statuses) != "PowerState/running" else { return false }
+    try AzureCLI.runShowingOutput(
+      startArguments(vm), step: "az vm start", environment: environment)
     return true
   }
 }

@@ -1,0 +1,93 @@
+import Foundation
+import VaultKit
+
+extension RDPVault.Connect {
+  /// The Azure steps connect takes before it checks the port: `azure-start on` (start the
+  /// VM unless it runs) and `azure-jit` (request just-in-time access). Each value is the
+  /// profile's, checked when read; each needs the user's approval like a hook.
+  struct AzureSteps {
+    let profile: Profile
+    let start: AzureVM?
+    let jit: (vm: AzureVM, value: String)?
+
+    init(_ profile: Profile) throws {
+      self.profile = profile
+      let options = profile.settings.options
+      start = options[ConnectOption.azureStart] == "on" ? try AzureVM(profile) : nil
+      if let value = options[ConnectOption.azureJIT], value != "off" {
+        jit = (try AzureVM(profile), value)
+      } else {
+        jit = nil
+      }
+    }
+
+    var isEmpty: Bool { start == nil && jit == nil }
+
+    /// What `connect --dry-run` prints: each az command as it will run.
+    func dryRunLines() -> [String] {
+      var lines: [String] = []
+      if let start {
+        lines.append(
+          "azure-start: az \(shell(AzurePower.statusArguments(start)))\(approval(ConnectOption.azureStart))"
+        )
+        lines.append(
+          "azure-start: then, unless the VM runs: az \(shell(AzurePower.startArguments(start)))")
+      }
+      if let (vm, value) = jit {
+        lines.append(
+          "azure-jit: az \(shell(AzureJIT.listArguments(vm)))\(approval(ConnectOption.azureJIT))")
+        let source = AzureJIT.fixedSource(value) ?? "SOURCE"
+        let initiate = AzureJIT.initiateArguments(
+          policyID: "POLICY-ID", vm: vm, port: profile.port, source: source, endTime: "END-TIME")
+        lines.append("azure-jit: then: az \(shell(initiate))")
+        lines.append(
+          "azure-jit: POLICY-ID is the id of the policy that lists this VM and port; END-TIME is now plus its longest access (at most 24 h)"
+        )
+        if AzureJIT.fixedSource(value) == nil {
+          lines.append(
+            "azure-jit: SOURCE is this machine's public address: curl \(shell(PublicAddress.curlArguments))"
+          )
+        }
+      }
+      return lines
+    }
+
+    private func shell(_ words: [String]) -> String { RDPVault.Connect.shellWords(words) }
+
+    private func approval(_ key: String) -> String {
+      profile.settings.approved(key) == nil ? " (NOT approved: connect refuses to run it)" : ""
+    }
+
+    func checkApproved() throws {
+      for key in [ConnectOption.azureStart, ConnectOption.azureJIT]
+      where (key == ConnectOption.azureStart ? start != nil : jit != nil)
+        && profile.settings.approved(key) == nil
+      {
+        throw VaultError.optionNotApproved(
+          profile: profile.name, key: key, value: profile.settings.options[key] ?? "")
+      }
+    }
+
+    /// Runs the steps; true when one of them means the port may take a while to open.
+    func run(environment: [String: String]) throws -> Bool {
+      var changed = false
+      if let start {
+        Diagnostics.note("asking Azure whether \(start.name) runs")
+        if try AzurePower.ensureRunning(start, environment: environment) {
+          Diagnostics.note("started \(start.name) (az vm start)")
+          changed = true
+        }
+      }
+      if let (vm, value) = jit {
+        Diagnostics.note("requesting just-in-time access to \(vm.name) port \(profile.port)")
+        let (source, policy) = try AzureJIT.request(
+          vm, port: profile.port, option: value, environment: environment)
+        Diagnostics.note(
+          "just-in-time access requested (policy \(policy.name) in \(policy.location)): port \(profile.port) from \(source) for \(DurationText.text(policy.maximumSeconds))"
+        )
+        changed = true
+      }
+      return changed
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/// How rdpvault runs the Azure CLI: the user's own `az` (found on PATH), with the user's
+/// environment minus rdpvault's variables, each value one argument. az's messages reach the
+/// terminal; its output is read (at most 8 MiB) and never trusted: every caller checks it.
+public enum AzureCLI {
+  public static let maximumOutput = 8 << 20
+
+  /// Runs `az ARGUMENTS` and returns its standard output; `step` names it in errors.
+  public static func run(
+    _ arguments: [String], step: String, environment: [String: String]
+  ) throws -> [UInt8] {
+    let az = try executable(environment)
+    let output = try Launcher.output(
+      az, arguments: arguments, environment: cleaned(environment), limit: maximumOutput)
+    guard output.status == 0 else {
+      throw VaultError.azureFailed(step: step, reason: "exit status \(output.status)")
+    }
+    return output.bytes
+  }
+
+  /// Runs `az ARGUMENTS` with its output on the terminal (a long step: `az vm start`).
+  public static func runShowingOutput(
+    _ arguments: [String], step: String, environment: [String: String]
+  ) throws {
+    let az = try executable(environment)
+    let pid = try Launcher.spawn(
+      az, arguments: arguments, environment: cleaned(environment), stdin: nil
+    ).pid
+    let status = Launcher.wait(for: pid).status
+    currentChild = 0
+    guard status == 0 else {
+      throw VaultError.azureFailed(step: step, reason: "exit status \(status)")
+    }
+  }
+
+  public static func executable(_ environment: [String: String]) throws -> String {
+    guard let az = Launcher.findExecutable("az", environment: environment) else {
+      throw VaultError.clientNotFound(program: "az", reason: "not installed (the Azure CLI)")
+    }
+    return az
+  }
+
+  public static func isInstalled(_ environment: [String: String]) -> Bool {
+    Launcher.findExecutable("az", environment: environment) != nil
+  }
+
+  static func cleaned(_ environment: [String: String]) -> [String: String] {
+    environment.filter { !$0.key.hasPrefix("RDPVAULT_") }
+  }
+}
+
+/// An Azure name as `az` takes it: letters, digits, `-`, `_`, `.`, `(`, `)`, never starting
+/// with `-` (which az's parser would take for an option), at most 90 characters.
+public enum AzureName {
+  public static func isValid(_ value: String) -> Bool {
+    let allowed = value.unicodeScalars.allSatisfy {
+      Validation.isASCIIAlnum($0) || "-_.()".unicodeScalars.contains($0)
+    }
+    return !value.isEmpty && !value.hasPrefix("-") && allowed && value.count <= 90
+  }
+
+  public static func check(_ value: String, field: String) throws {
+    guard isValid(value) else {
+      throw VaultError.invalidField(
+        field: field, value: value,
+        rule: "an Azure name: letters, digits, '-', '_', '.', '(' and ')', not starting with '-'")
+    }
+  }
+}

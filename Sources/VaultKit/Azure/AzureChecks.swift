@@ -1,0 +1,293 @@
+import Foundation
+
+/// `check NAME`'s Azure checks, the seed workflow's prerequisites: the VM runs, it has a
+/// public IP, its effective network security rules let TCP 3389 in from this machine's
+/// public address, and whether a just-in-time policy covers it. Each failure carries a
+/// one-line fix. az is asked; nothing is changed.
+public enum AzureChecks {
+  public struct Result: Equatable, Sendable {
+    public enum Outcome: String, Sendable { case ok, fail, skip, info }
+    public var outcome: Outcome
+    public var text: String
+    /// One command or step that fixes a failure.
+    public var fix: String?
+
+    public init(_ outcome: Outcome, _ text: String, fix: String? = nil) {
+      self.outcome = outcome
+      self.text = text
+      self.fix = fix
+    }
+  }
+
+  /// What `az vm show --show-details` says of the VM.
+  public struct Details: Equatable, Sendable {
+    public var powerState: String
+    public var publicIPs: [String]
+    public var networkInterfaces: [String]
+  }
+
+  public static func showArguments(_ vm: AzureVM) -> [String] {
+    ["vm", "show", "--show-details"] + vm.vmArguments + ["--output", "json"]
+  }
+
+  public static func effectiveRulesArguments(networkInterface id: String) -> [String] {
+    ["network", "nic", "list-effective-nsg", "--ids", id, "--output", "json"]
+  }
+
+  public static func details(_ json: [UInt8]) throws -> Details {
+    guard let vm = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any] else {
+      throw VaultError.azureFailed(step: "az vm show", reason: "its output is not a VM")
+    }
+    let ips = (vm["publicIps"] as? String ?? "").split(separator: ",").map {
+      $0.trimmingCharacters(in: .whitespaces)
+    }.filter { !$0.isEmpty }
+    let network = vm["networkProfile"] as? [String: Any] ?? [:]
+    let nics = (network["networkInterfaces"] as? [[String: Any]] ?? []).compactMap {
+      $0["id"] as? String
+    }
+    return Details(
+      powerState: vm["powerState"] as? String ?? "unknown", publicIPs: ips,
+      networkInterfaces: nics)
+  }
+
+  /// One network security group's say on the port: whether its first matching inbound rule
+  /// (by priority) allows `source`, and which rule decided (nil: none matched, so Azure's
+  /// default denies).
+  public struct Verdict: Equatable, Sendable {
+    public var group: String
+    public var groupResourceGroup: String
+    public var allowed: Bool
+    public var rule: String?
+    public var rulePriority: Int?
+  }
+
+  /// Reads `az network nic list-effective-nsg` (`{"value": [{networkSecurityGroup,
+  /// effectiveSecurityRules}, …]}`): a verdict per group (a NIC's and a subnet's both apply).
+  public static func verdicts(_ json: [UInt8], source: String, port: Int) throws -> [Verdict] {
+    guard
+      let root = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
+      let groups = root["value"] as? [[String: Any]]
+    else {
+      throw VaultError.azureFailed(
+        step: "az network nic list-effective-nsg", reason: "its output is not a list of groups")
+    }
+    return groups.map { group in
+      let id = (group["networkSecurityGroup"] as? [String: Any])?["id"] as? String ?? ""
+      let parts = id.split(separator: "/").map(String.init)
+      let name = parts.last ?? "?"
+      let resourceGroup = parts.count > 3 ? parts[3] : ""
+      let rules = (group["effectiveSecurityRules"] as? [[String: Any]] ?? [])
+        .filter { ($0["direction"] as? String)?.lowercased() == "inbound" }
+        .sorted { ($0["priority"] as? Int ?? Int.max) < ($1["priority"] as? Int ?? Int.max) }
+      for rule in rules where matches(rule, source: source, port: port) {
+        return Verdict(
+          group: name, groupResourceGroup: resourceGroup,
+          allowed: (rule["access"] as? String)?.lowercased() == "allow",
+          rule: rule["name"] as? String ?? "?", rulePriority: rule["priority"] as? Int)
+      }
+      return Verdict(
+        group: name, groupResourceGroup: resourceGroup, allowed: false, rule: nil,
+        rulePriority: nil)
+    }
+  }
+
+  static func matches(_ rule: [String: Any], source: String, port: Int) -> Bool {
+    let proto = (rule["protocol"] as? String ?? "").lowercased()
+    guard ["tcp", "all", "*"].contains(proto) else { return false }
+    let ports = strings(rule, "destinationPortRange", "destinationPortRanges")
+    guard ports.contains(where: { range($0, contains: port) }) else { return false }
+    let sources = strings(
+      rule, "sourceAddressPrefix", "sourceAddressPrefixes", "expandedSourceAddressPrefix")
+    return sources.contains { prefix($0, contains: source) }
+  }
+
+  static func strings(_ rule: [String: Any], _ keys: String...) -> [String] {
+    keys.flatMap { key -> [String] in
+      if let one = rule[key] as? String { return [one] }
+      return rule[key] as? [String] ?? []
+    }
+  }
+
+  /// `*`, `3389`, `3389-3389`, `0-65535`.
+  static func range(_ text: String, contains port: Int) -> Bool {
+    if text == "*" { return true }
+    let bounds = text.split(separator: "-").compactMap { Int($0) }
+    switch bounds.count {
+    case 1: return bounds[0] == port
+    case 2: return bounds[0] <= port && port <= bounds[1]
+    default: return false
+    }
+  }
+
+  /// `*`, `Internet`, `Any`, an IPv4 address or prefix; other service tags match only
+  /// through the expanded prefixes Azure lists beside them.
+  static func prefix(_ text: String, contains address: String) -> Bool {
+    if ["*", "internet", "any"].contains(text.lowercased()) { return true }
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard let network = ipv4(String(parts[0])), let host = ipv4(address) else { return false }
+    let bits = parts.count == 2 ? Int(parts[1]) ?? -1 : 32
+    guard parts.count <= 2, (0...32).contains(bits) else { return false }
+    let mask: UInt32 = bits == 0 ? 0 : ~UInt32(0) << (32 - bits)
+    return network & mask == host & mask
+  }
+
+  static func ipv4(_ text: String) -> UInt32? {
+    let octets = text.split(separator: ".", omittingEmptySubsequences: false).compactMap {
+      UInt32($0)
+    }
+    guard octets.count == 4, octets.allSatisfy({ $0 <= 255 }) else { return nil }
+    return octets.reduce(0) { $0 << 8 | $1 }
+  }
+
+  /// A network interface id as az lists it: `/subscriptions/…/networkInterfaces/NAME`, each
+  /// part an Azure name (so it reaches az as one harmless argument).
+  static func isInterfaceID(_ id: String) -> Bool {
+    let parts = id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    return parts.count == 9 && parts[0].isEmpty && parts[1].lowercased() == "subscriptions"
+      && parts[3].lowercased() == "resourcegroups" && parts[5].lowercased() == "providers"
+      && parts[6].lowercased() == "microsoft.network"
+      && parts[7].lowercased() == "networkinterfaces"
+      && [parts[2], parts[4], parts[8]].allSatisfy(AzureName.isValid)
+  }
+
+  /// Runs the checks for the VM behind `profile` (its resource group stored; its
+  /// subscription, if stored, used). A step az cannot answer becomes a failed or skipped
+  /// line, never an exception: the other checks still run.
+  public static func run(
+    _ profile: Profile, environment: [String: String], publicAddress: () throws -> String
+  ) -> [Result] {
+    let vm: AzureVM
+    do {
+      vm = try AzureVM(profile, requireSubscription: false)
+    } catch {
+      return [Result(.skip, "Azure checks: \(error)")]
+    }
+    var results: [Result] = []
+    let subscriptionText = vm.subscriptionArguments.isEmpty ? "" : " --subscription \(vm.subscription)"
+    let details: Details
+    do {
+      details = try self.details(
+        AzureCLI.run(showArguments(vm), step: "az vm show", environment: environment))
+    } catch {
+      return [
+        Result(
+          .fail, "Azure: cannot read the VM \(vm.name): \(describe(error))",
+          fix: "az login, then check its resource group (\(vm.resourceGroup)) and subscription")
+      ]
+    }
+    let running = details.powerState == "VM running"
+    results.append(
+      running
+        ? Result(.ok, "Azure: \(vm.name) is running")
+        : Result(
+          .fail, "Azure: \(vm.name) is not running (\(details.powerState))",
+          fix:
+            "az vm start --resource-group \(vm.resourceGroup) --name \(vm.name)\(subscriptionText) (or rdpvault set \(profile.name) azure-start on)"
+        ))
+    results.append(
+      details.publicIPs.isEmpty
+        ? Result(
+          .fail, "Azure: \(vm.name) has no public IP",
+          fix:
+            "reach it through Azure Bastion or a jump host: rdpvault set \(profile.name) bastion RG/BASTION (or jump user@host)"
+        )
+        : Result(.ok, "Azure: public IP \(details.publicIPs.joined(separator: ", "))"))
+    let policy = jitPolicy(vm, port: profile.port, environment: environment)
+    if let policy { results.append(policy.result) }
+    results.append(
+      contentsOf: inboundRules(
+        vm, profile: profile, details: details, running: running,
+        jit: policy?.exists ?? false, environment: environment,
+        publicAddress: publicAddress))
+    return results
+  }
+
+  /// The JIT line, or nil without a subscription (the REST path needs one).
+  static func jitPolicy(
+    _ vm: AzureVM, port: Int, environment: [String: String]
+  ) -> (result: Result, exists: Bool)? {
+    guard !vm.subscription.isEmpty else { return nil }
+    do {
+      let listed = try AzureCLI.run(
+        AzureJIT.listArguments(vm), step: "az rest (JIT policies)", environment: environment)
+      if let policy = try AzureJIT.policy(covering: vm, port: port, in: listed) {
+        return (
+          Result(
+            .ok,
+            "Azure: just-in-time policy \(policy.name) (\(policy.location)) covers port \(port), up to \(policy.maximumSeconds / 60) min"
+          ), true
+        )
+      }
+      return (Result(.info, "Azure: no just-in-time policy covers port \(port)"), false)
+    } catch {
+      return (Result(.skip, "Azure: just-in-time policies unknown: \(describe(error))"), false)
+    }
+  }
+
+  static func inboundRules(
+    _ vm: AzureVM, profile: Profile, details: Details, running: Bool, jit: Bool,
+    environment: [String: String], publicAddress: () throws -> String
+  ) -> [Result] {
+    let port = profile.port
+    guard running else {
+      return [
+        Result(
+          .skip, "Azure: inbound rules for TCP \(port) (Azure lists them only for a running VM)")
+      ]
+    }
+    let source: String
+    do {
+      source = try publicAddress()
+    } catch {
+      return [Result(.skip, "Azure: inbound rules for TCP \(port): \(describe(error))")]
+    }
+    var results: [Result] = []
+    for nic in details.networkInterfaces {
+      guard isInterfaceID(nic) else {
+        results.append(Result(.fail, "Azure: az named a network interface that is not one"))
+        continue
+      }
+      let verdicts: [Verdict]
+      do {
+        verdicts = try self.verdicts(
+          AzureCLI.run(
+            effectiveRulesArguments(networkInterface: nic),
+            step: "az network nic list-effective-nsg", environment: environment),
+          source: source, port: port)
+      } catch {
+        results.append(Result(.skip, "Azure: inbound rules unknown: \(describe(error))"))
+        continue
+      }
+      if verdicts.isEmpty {
+        results.append(
+          Result(.ok, "Azure: no network security group filters TCP \(port) to \(vm.name)"))
+      }
+      for verdict in verdicts {
+        if verdict.allowed {
+          results.append(
+            Result(
+              .ok,
+              "Azure: \(verdict.group) lets TCP \(port) in from \(source) (\(verdict.rule ?? "?"))")
+          )
+          continue
+        }
+        let decided =
+          verdict.rule.map { "\($0) denies it" } ?? "no rule allows it, so the default denies it"
+        let priority = max(100, (verdict.rulePriority ?? 4001) - 1)
+        let safeName = "rdp-from-" + source.replacingOccurrences(of: ".", with: "-")
+        results.append(
+          Result(
+            .fail, "Azure: \(verdict.group) blocks TCP \(port) from \(source): \(decided)",
+            fix: jit
+              ? "rdpvault set \(profile.name) azure-jit on (connect then requests access each time)"
+              : "az network nsg rule create --resource-group \(verdict.groupResourceGroup) --nsg-name \(verdict.group) --name \(safeName) --priority \(priority) --direction Inbound --access Allow --protocol Tcp --source-address-prefixes \(source)/32 --destination-port-ranges \(port)"
+          ))
+      }
+    }
+    return results
+  }
+
+  static func describe(_ error: Error) -> String {
+    (error as? VaultError)?.message ?? "\(error)"
+  }
+}
