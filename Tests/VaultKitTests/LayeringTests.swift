@@ -62,8 +62,10 @@ import Testing
         // The arguments of another program (Remmina's own options, a clipboard tool's) are
         // not ours to word.
         if line.contains("arguments:") || line.contains("// the tool's own options") { continue }
+        // Azure/ builds az's and curl's argument lists: their options, not ours.
+        let othersOptions = file.hasPrefix("Azure/")
         for literal in Self.literals(line)
-        where literal.contains(option) || literal.contains(command) {
+        where (!othersOptions && literal.contains(option)) || literal.contains(command) {
           offenders.append("\(file): \(literal)")
         }
       }

@@ -50,13 +50,34 @@ extension RDPVault {
           print(
             "\(label.padding(toLength: 6, withPad: " ", startingAt: 0))\(Output.printable(result.text))"
           )
-          if let fix = result.fix { print("      fix: \(Output.printable(fix))") }
+          if let fix = Self.words(result.fixes, name: profile.name) {
+            print("      fix: \(Output.printable(fix))")
+          }
         }
         if failure == nil, results.contains(where: { $0.outcome == .fail }) {
           failure = ExitCode.failure
         }
       }
       if let failure { throw failure }
+    }
+
+    /// One line: the main fix, the others in parentheses.
+    static func words(_ fixes: [AzureChecks.Fix], name: String) -> String? {
+      let texts = fixes.map { fix -> String in
+        switch fix {
+        case .az(let arguments): "az " + RDPVault.Connect.shellWords(arguments)
+        case .setOption(let key, let value):
+          "rdpvault set \(name) \(key) \(value)"
+            + (key == ConnectOption.azureJIT ? " (connect then requests access each time)" : "")
+        case .tunnel:
+          "reach it through Azure Bastion or a jump host: rdpvault set \(name) bastion RG/BASTION (or jump user@host)"
+        case .login(let group):
+          "az login, then check its resource group (\(group)) and subscription (rdpvault edit \(name) --resource-group RG --subscription SUB)"
+        }
+      }
+      guard let first = texts.first else { return nil }
+      return texts.count == 1
+        ? first : first + " (or " + texts.dropFirst().joined(separator: ", or ") + ")"
     }
   }
 }

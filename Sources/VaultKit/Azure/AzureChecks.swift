@@ -9,14 +9,25 @@ public enum AzureChecks {
     public enum Outcome: String, Sendable { case ok, fail, skip, info }
     public var outcome: Outcome
     public var text: String
-    /// One command or step that fixes a failure.
-    public var fix: String?
+    /// What fixes a failure, the first the main one (the command line words them).
+    public var fixes: [Fix]
 
-    public init(_ outcome: Outcome, _ text: String, fix: String? = nil) {
+    public init(_ outcome: Outcome, _ text: String, fixes: [Fix] = []) {
       self.outcome = outcome
       self.text = text
-      self.fix = fix
+      self.fixes = fixes
     }
+  }
+
+  public enum Fix: Equatable, Sendable {
+    /// Run az with these arguments.
+    case az([String])
+    /// Set this connect option on the VM.
+    case setOption(key: String, value: String)
+    /// Reach the VM through a tunnel (Bastion or a jump host) instead.
+    case tunnel
+    /// Sign in to az and check where the VM is said to be.
+    case login(resourceGroup: String)
   }
 
   /// What `az vm show --show-details` says of the VM.
@@ -163,7 +174,6 @@ public enum AzureChecks {
       return [Result(.skip, "Azure checks: \(error)")]
     }
     var results: [Result] = []
-    let subscriptionText = vm.subscriptionArguments.isEmpty ? "" : " --subscription \(vm.subscription)"
     let details: Details
     do {
       details = try self.details(
@@ -172,7 +182,7 @@ public enum AzureChecks {
       return [
         Result(
           .fail, "Azure: cannot read the VM \(vm.name): \(describe(error))",
-          fix: "az login, then check its resource group (\(vm.resourceGroup)) and subscription")
+          fixes: [.login(resourceGroup: vm.resourceGroup)])
       ]
     }
     let running = details.powerState == "VM running"
@@ -181,16 +191,15 @@ public enum AzureChecks {
         ? Result(.ok, "Azure: \(vm.name) is running")
         : Result(
           .fail, "Azure: \(vm.name) is not running (\(details.powerState))",
-          fix:
-            "az vm start --resource-group \(vm.resourceGroup) --name \(vm.name)\(subscriptionText) (or rdpvault set \(profile.name) azure-start on)"
-        ))
+          fixes: [
+            .az(AzurePower.startArguments(vm)),
+            .setOption(key: ConnectOption.azureStart, value: "on"),
+          ]))
     results.append(
       details.publicIPs.isEmpty
         ? Result(
           .fail, "Azure: \(vm.name) has no public IP",
-          fix:
-            "reach it through Azure Bastion or a jump host: rdpvault set \(profile.name) bastion RG/BASTION (or jump user@host)"
-        )
+          fixes: [.tunnel])
         : Result(.ok, "Azure: public IP \(details.publicIPs.joined(separator: ", "))"))
     let policy = jitPolicy(vm, port: profile.port, environment: environment)
     if let policy { results.append(policy.result) }
@@ -278,10 +287,17 @@ public enum AzureChecks {
         results.append(
           Result(
             .fail, "Azure: \(verdict.group) blocks TCP \(port) from \(source): \(decided)",
-            fix: jit
-              ? "rdpvault set \(profile.name) azure-jit on (connect then requests access each time)"
-              : "az network nsg rule create --resource-group \(verdict.groupResourceGroup) --nsg-name \(verdict.group) --name \(safeName) --priority \(priority) --direction Inbound --access Allow --protocol Tcp --source-address-prefixes \(source)/32 --destination-port-ranges \(port)"
-          ))
+            fixes: jit
+              ? [.setOption(key: ConnectOption.azureJIT, value: "on")]
+              : [
+                .az([
+                  "network", "nsg", "rule", "create", "--resource-group",
+                  verdict.groupResourceGroup, "--nsg-name", verdict.group, "--name", safeName,
+                  "--priority", String(priority), "--direction", "Inbound", "--access", "Allow",
+                  "--protocol", "Tcp", "--source-address-prefixes", source + "/32",
+                  "--destination-port-ranges", String(port),
+                ])
+              ]))
       }
     }
     return results

@@ -65,7 +65,7 @@ public enum AzureJIT {
           ],
         ]
       ],
-      "justification": "rdpvault connect \(vm.name)",
+      "justification": "Remote Desktop to \(vm.name), requested by rdpvault",
     ]
     let data = try! JSONSerialization.data(
       withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
