@@ -146,7 +146,7 @@ extension Vault {
               signInName: signIn,
               link: .new, hasPassword: false, storedPassword: false,
               preConnect: profile.settings.options[ConnectOption.preConnect],
-              gateway: profile.settings.values["gatewayhostname"],
+              gateway: profile.settings.unapprovedGateway,
               extraLines: profile.settings.extraLines, routing: Self.routing(profile.settings)))
           continue
         }
@@ -205,7 +205,7 @@ extension Vault {
             signInName: signIn,
             link: account.link, hasPassword: account.hasPassword, storedPassword: account.stored,
             preConnect: profile.settings.options[ConnectOption.preConnect],
-            gateway: profile.settings.values["gatewayhostname"],
+            gateway: profile.settings.unapprovedGateway,
             extraLines: profile.settings.extraLines,
             changes: changes, routing: Self.routing(profile.settings)))
       }

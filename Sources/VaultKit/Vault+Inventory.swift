@@ -123,7 +123,7 @@ extension Vault {
     var imported = ImportItem(
       action: .add, name: profile.name, host: profile.host, port: profile.port,
       signInName: signIn, link: link, hasPassword: hasPassword, storedPassword: stored,
-      preConnect: nil, gateway: profile.settings.values["gatewayhostname"], extraLines: [])
+      preConnect: nil, gateway: profile.settings.unapprovedGateway, extraLines: [])
     if wanted.scope == .template {
       imported.sharedCredential = wanted.accountName(computerName: computerName)
     }

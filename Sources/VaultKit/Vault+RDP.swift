@@ -178,7 +178,7 @@ extension Vault {
           signInName: old.signInName,
           link: .new, hasPassword: try fetchPasswordBox(db, accountID: existing.accountID) != nil,
           storedPassword: false,
-          preConnect: nil, gateway: refreshed.settings.values["gatewayhostname"],
+          preConnect: nil, gateway: refreshed.settings.unapprovedGateway,
           extraLines: refreshed.settings.extraLines,
           changes: changes)
         return RDPImport(
@@ -204,7 +204,7 @@ extension Vault {
         action: .add, name: profileName, host: profile.host, port: profile.port, signInName: signIn,
         link: link,
         hasPassword: hasPassword, storedPassword: stored, preConnect: nil,
-        gateway: profile.settings.values["gatewayhostname"], extraLines: profile.settings.extraLines
+        gateway: profile.settings.unapprovedGateway, extraLines: profile.settings.extraLines
       )
       return RDPImport(
         item: item, kind: finalKind, warnings: warnings, needsPassword: !hasPassword,

@@ -99,6 +99,62 @@ import Testing
   }
 
   // Rule 2: your passwords stay with the hosts you gave them to.
+  /// An RD Gateway is offered the VM's sign-in name and password: one that came in a file
+  /// (a downloaded .rdp, a bundle) is used only once approved; one the user sets is theirs.
+  @Test func aGatewayFromOutsideIsNotUsedUntilApproved() throws {
+    let box = receiver()
+    let file = box.write(
+      "full address:s:127.0.0.1\r\nusername:s:azureuser\r\ngatewayhostname:s:gw.evil.example\r\ngatewayusagemethod:i:1\r\n",
+      to: "gw.rdp")
+    let imported = box.run(["import", file, "--computer-name", "GW01"])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    #expect(
+      imported.stderr.contains("gateway: gw.evil.example (not approved: connect will not use it)"),
+      "\(imported.stderr)")
+    #expect(box.run(["account", "passwd", "GW01\\azureuser", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      box.run(["show", "gw"]).stdout.contains(
+        "gatewayhostname = gw.evil.example  (NOT approved: rdpvault hook approve gw)"))
+    #expect(
+      box.run(["connect", "gw", "--dry-run"]).stdout.contains(
+        "gateway: gw.evil.example (NOT approved: connect refuses to use it)"))
+    let refused = box.run(["connect", "gw", "--no-check", "--client-path", "/bin/true"])
+    #expect(refused.status == 1)
+    #expect(
+      refused.stderr.contains("gw's gatewayhostname came from outside this vault and is not approved"),
+      "\(refused.stderr)")
+    let approve = box.run(["hook", "approve", "gw", "--yes"])
+    #expect(approve.status == 0, "\(approve.stderr)")
+    #expect(approve.stdout.contains("gatewayhostname of gw, the RD Gateway each connect goes through"))
+    #expect(approve.stdout.contains("  gw.evil.example\n"))
+    #expect(box.run(["connect", "gw", "--no-check", "--client-path", "/bin/true"]).status == 0)
+    // Another gateway in a re-import needs approval again; one the user sets does not.
+    let changed = box.write(
+      "full address:s:127.0.0.1\r\nusername:s:azureuser\r\ngatewayhostname:s:gw2.evil.example\r\n",
+      to: "gw.rdp")
+    #expect(box.run(["import", changed, "--computer-name", "GW01", "--update"]).status == 0)
+    #expect(box.run(["connect", "gw", "--no-check", "--client-path", "/bin/true"]).status == 1)
+    #expect(box.run(["set", "gw", "gatewayhostname", "gw.corp.example"]).status == 0)
+    #expect(box.run(["connect", "gw", "--no-check", "--client-path", "/bin/true"]).status == 0)
+    // A bundle cannot carry the approval.
+    let mallory = try HostileSender()
+    mallory.pin(in: box)
+    let bundle = try mallory.bundle(
+      for: box,
+      profiles: [
+        HostileSender.profile(
+          "evil",
+          settings: [
+            "values": ["gatewayhostname": "gw.evil.example"],
+            "options": ["gatewayhostname-approved": "gw.evil.example"],
+          ])
+      ],
+      accounts: [HostileSender.account()])
+    let carried = box.run(["import", bundle])
+    #expect(carried.status == 1)
+    #expect(carried.stderr.contains("invalid option \"gatewayhostname-approved\""), "\(carried.stderr)")
+  }
+
   @Test func noSilentLinkToAStoredAccount() throws {
     let box = receiver()
     #expect(

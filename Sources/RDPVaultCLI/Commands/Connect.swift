@@ -104,6 +104,9 @@ extension RDPVault {
           )
         }
         for line in azure.dryRunLines() { print(line) }
+        if let gateway = entry.profile.settings.unapprovedGateway {
+          print("gateway: \(gateway) (NOT approved: connect refuses to use it)")
+        }
         if let tunnel {
           let approved = entry.profile.settings.approved(tunnel.option) != nil
           print(
@@ -127,6 +130,10 @@ extension RDPVault {
         throw VaultError.hookNotApproved(profile: entry.profile.name, command: hook)
       }
       try azure.checkApproved()
+      if let gateway = entry.profile.settings.unapprovedGateway {
+        throw VaultError.optionNotApproved(
+          profile: entry.profile.name, key: ConnectOption.gateway, value: gateway)
+      }
       if let tunnel, entry.profile.settings.approved(tunnel.option) == nil {
         throw VaultError.optionNotApproved(
           profile: entry.profile.name, key: tunnel.option,

@@ -7,8 +7,8 @@ extension RDPVault {
       commandName: "hook",
       abstract: "Approve a VM's pre-connect command, tunnel or other connect step before use.",
       discussion: """
-        A pre-connect command, tunnel, jump host, Bastion host or Azure step (azure-start, \
-        azure-jit) you set with `rdpvault set NAME KEY VALUE` is approved by that act. One that came from outside (a teammate's bundle) is stored unapproved, and \
+        A pre-connect command, tunnel, jump host, Bastion host, Azure step (azure-start, \
+        azure-jit) or RD Gateway (gatewayhostname) you set with `rdpvault set NAME KEY VALUE` is approved by that act. One that came from outside (a teammate's bundle) is stored unapproved, and \
         connect refuses to run it. `hook approve NAME` prints the exact command and, after a \
         yes on the terminal (or --yes), records approval of that exact text; any later change \
         needs a new approval.
@@ -29,12 +29,12 @@ extension RDPVault {
         let vault = try options.openVault()
         let entry = try vault.profile(named: name)
         let settings = entry.profile.settings
-        let present = ConnectOption.needingApproval.filter { settings.options[$0] != nil }
+        let present = ConnectOption.approvable.filter { settings.approvable($0) != nil }
         guard !present.isEmpty else { throw VaultError.noPreConnect(profile: entry.profile.name) }
         for key in present {
           let label = key == ConnectOption.preConnect ? "pre-connect command" : key
           print("\(label) of \(entry.profile.name)\(Self.meaning[key] ?? ""):")
-          print("  \(settings.options[key]!)")
+          print("  \(Output.printable(settings.approvable(key)!))")
         }
         let pending = settings.unapproved
         if pending.isEmpty {
@@ -50,7 +50,7 @@ extension RDPVault {
           else { throw CLIError("not approved") }
         }
         for key in pending {
-          let value = settings.options[key]!
+          let value = settings.approvable(key)!
           if key == ConnectOption.preConnect {
             try vault.approvePreConnect(profile: entry.profile.name, command: value)
           } else {
@@ -70,6 +70,8 @@ extension RDPVault {
           ", the Azure Bastion host each connect goes through (az network bastion tunnel)",
         ConnectOption.azureStart: ", az vm start before each connect when the VM is not running",
         ConnectOption.azureJIT: ", a just-in-time access request (az rest) before each connect",
+        ConnectOption.gateway:
+          ", the RD Gateway each connect goes through (the client offers it the VM's sign-in name and password)",
       ]
     }
   }

@@ -55,7 +55,11 @@ extension RDPVault {
       if !profile.subscription.isEmpty { lines.append(("subscription", profile.subscription)) }
       if !profile.note.isEmpty { lines.append(("note", profile.note)) }
       for key in profile.settings.values.keys.sorted() {
-        lines.append(("setting", "\(key) = \(profile.settings.values[key]!)"))
+        var text = "\(key) = \(profile.settings.values[key]!)"
+        if key == ConnectOption.gateway, profile.settings.unapprovedGateway != nil {
+          text += "  (NOT approved: rdpvault hook approve \(profile.name))"
+        }
+        lines.append(("setting", text))
       }
       for line in profile.settings.extraLines { lines.append(("extra line", line)) }
       for key in profile.settings.options.keys.sorted()

@@ -130,7 +130,11 @@ enum ImportReportPrinter {
       Diagnostics.note("  \(route) (not approved: connect will not use it)")
       Diagnostics.note("  approve it after reading it with: rdpvault hook approve \(item.name)")
     }
-    if let gateway = item.gateway, !gateway.isEmpty { Diagnostics.note("  gateway: \(gateway)") }
+    if let gateway = item.gateway, !gateway.isEmpty {
+      // FreeRDP offers a gateway the VM's sign-in name and password.
+      Diagnostics.note("  gateway: \(gateway) (not approved: connect will not use it)")
+      Diagnostics.note("  approve it after reading it with: rdpvault hook approve \(item.name)")
+    }
     for line in item.extraLines { Diagnostics.note("  extra line: \(line)") }
     for change in item.changes {
       Diagnostics.note("  \(change.field): \(change.old) → \(change.new)")

@@ -114,7 +114,7 @@ extension MRemoteNGFile {
         user: connection.username, domain: connection.domain, host: connection.host)
       var settings = RDPSettings()
       for (key, value) in connection.settings {
-        do { try settings.set(key, value) } catch {
+        do { try settings.setUnapproved(key, value) } catch {
           warnings.append("setting \(key) was not kept: \(Validation.escapedForDisplay(value))")
         }
       }

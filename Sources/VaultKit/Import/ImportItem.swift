@@ -46,6 +46,7 @@ public struct ImportItem: Equatable, Sendable, Codable {
   public var storedPassword: Bool
   /// A pre-connect command that came with the VM; stored unapproved.
   public var preConnect: String?
+  /// An RD Gateway that came with the VM; stored unapproved (nil once approved).
   public var gateway: String?
   public var extraLines: [String]
   public var changes: [Change] = []
@@ -59,7 +60,7 @@ public struct ImportItem: Equatable, Sendable, Codable {
   /// unapproved hook, or a replacement.
   public var needsAttention: Bool {
     link == .linked || link == .keptApart || preConnect != nil || !routing.isEmpty
-      || !changes.isEmpty
+      || gateway != nil || !changes.isEmpty
   }
 
   /// The fields a replacement changes, in the order `show` lists them.

@@ -145,7 +145,7 @@ public enum RDCManFile {
       var settings = RDPSettings()
       var port = 3389
       func set(_ key: String, _ value: String) {
-        do { try settings.set(key, value) } catch {
+        do { try settings.setUnapproved(key, value) } catch {
           warnings.append("setting \(key) was not kept: \(Validation.escapedForDisplay(value))")
         }
       }

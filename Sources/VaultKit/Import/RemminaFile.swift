@@ -209,7 +209,7 @@ public enum RemminaFile {
     var warnings: [String] = []
     var settings = RDPSettings()
     func set(_ key: String, _ value: String) {
-      do { try settings.set(key, value) } catch {
+      do { try settings.setUnapproved(key, value) } catch {
         warnings.append("setting \(key) was not kept: \(Validation.escapedForDisplay(value))")
       }
     }

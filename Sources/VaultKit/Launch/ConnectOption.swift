@@ -25,7 +25,13 @@ public enum ConnectOption {
 
   /// Where the approved value of `key` is kept (`pre-connect-approved`, `tunnel-approved`).
   public static func approval(of key: String) -> String { key + "-approved" }
-  public static let approvals = needingApproval.map(approval(of:))
+  /// The RD Gateway (`gatewayhostname`, an .rdp setting): FreeRDP offers it the VM's
+  /// sign-in name and password, so one from outside (an imported file, a bundle) is used
+  /// only once the user approves it, like the options above.
+  public static let gateway = "gatewayhostname"
+  /// Everything approval covers: the options above and the gateway.
+  public static let approvable = needingApproval + [gateway]
+  public static let approvals = approvable.map(approval(of:))
 
   /// Checks and normalises a value: a SHA-256 fingerprint is 64 hex digits, with or without
   /// colons, kept lower-case without them.

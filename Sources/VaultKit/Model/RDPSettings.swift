@@ -47,15 +47,21 @@ public struct RDPSettings: Equatable, Sendable, Codable {
   }
 
   /// Sets a known property after checking its documented range, or a `connect` option. A
-  /// pre-connect command set here is the user's own, so it is approved by this act.
+  /// pre-connect command (or tunnel, gateway…) set here is the user's own, so it is approved
+  /// by this act.
   public mutating func set(_ key: String, _ value: String) throws {
+    let name = try setUnapproved(key, value)
+    if ConnectOption.approvable.contains(name) { approve(name) }
+  }
+
+  /// Sets a property or option as it came from a file (an importer's mapping): checked like
+  /// `set`, but never approved. Returns the key it was stored under.
+  @discardableResult
+  public mutating func setUnapproved(_ key: String, _ value: String) throws -> String {
     if ConnectOption.all.contains(key.lowercased()) {
       let option = key.lowercased()
       options[option] = try ConnectOption.validate(option, value)
-      if ConnectOption.needingApproval.contains(option) {
-        options[ConnectOption.approval(of: option)] = options[option]
-      }
-      return
+      return option
     }
     guard let property = RDPProperty.named(key) else {
       if RDPProperty.connectionProperties.contains(key.lowercased()) {
@@ -64,6 +70,7 @@ public struct RDPSettings: Equatable, Sendable, Codable {
       throw VaultError.unknownSetting(key: key)
     }
     values[property.name] = try property.validate(value)
+    return property.name
   }
 
   /// Adds an extra line, replacing an earlier one of the same property.
@@ -79,25 +86,37 @@ public struct RDPSettings: Equatable, Sendable, Codable {
   /// `hook approve`); a command that came from a bundle is stored unapproved.
   public var approvedPreConnect: String? { approved(ConnectOption.preConnect) }
 
-  /// An option that needs approval, when the user approved this exact value.
+  /// What approval covers under `key`: a connect option, or the gateway (a setting; empty
+  /// means none).
+  public func approvable(_ key: String) -> String? {
+    if key == ConnectOption.gateway { return values[key].flatMap { $0.isEmpty ? nil : $0 } }
+    return options[key]
+  }
+
+  /// An option (or the gateway) that needs approval, when the user approved this exact value.
   public func approved(_ key: String) -> String? {
-    guard let value = options[key], options[ConnectOption.approval(of: key)] == value else {
+    guard let value = approvable(key), options[ConnectOption.approval(of: key)] == value else {
       return nil
     }
     return value
   }
 
-  /// The options that need approval and lack it, by key.
+  /// The gateway, when one is set and the user has not approved it (an import report names it).
+  public var unapprovedGateway: String? {
+    approved(ConnectOption.gateway) == nil ? approvable(ConnectOption.gateway) : nil
+  }
+
+  /// What needs approval and lacks it, by key.
   public var unapproved: [String] {
-    ConnectOption.needingApproval.filter { options[$0] != nil && approved($0) == nil }
+    ConnectOption.approvable.filter { approvable($0) != nil && approved($0) == nil }
   }
 
   /// Records approval of the pre-connect command as it stands now.
   public mutating func approvePreConnect() { approve(ConnectOption.preConnect) }
 
-  /// Records approval of an option's value as it stands now.
+  /// Records approval of an option's value (or the gateway's) as it stands now.
   public mutating func approve(_ key: String) {
-    options[ConnectOption.approval(of: key)] = options[key]
+    options[ConnectOption.approval(of: key)] = approvable(key)
   }
 
   /// The settings as another vault may receive them: an approval is this vault's own.
@@ -177,6 +196,9 @@ public struct RDPSettings: Equatable, Sendable, Codable {
       return true
     }
     if let property = RDPProperty.named(key), values.removeValue(forKey: property.name) != nil {
+      if property.name == ConnectOption.gateway {
+        options.removeValue(forKey: ConnectOption.approval(of: property.name))
+      }
       return true
     }
     let before = extraLines.count
