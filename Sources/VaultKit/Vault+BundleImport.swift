@@ -130,6 +130,7 @@ extension Vault {
             while try findProfile(db, named: "\(item.profile.name)-\(candidate)") != nil {
               candidate += 1
             }
+            Self.keepAzureName(&profile, approved: false)
             profile.name = "\(item.profile.name)-\(candidate)"
             try Validation.profileName(profile.name)
             action = .rename(from: item.profile.name)

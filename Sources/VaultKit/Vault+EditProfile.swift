@@ -13,9 +13,20 @@ extension Vault {
       if let other = try findProfile(db, named: newName), other.id != record.id {
         throw VaultError.profileExists(name: newName)
       }
+      Self.keepAzureName(&record.profile, approved: true)
       record.profile.name = newName
       try record.saveChange(db, vault: self)
     }
+  }
+
+  /// Before a rename: an Azure VM keeps its Azure name (`azure-vm`), which the Azure steps
+  /// and Bastion act on. Approved when the user renames; not when an import does.
+  static func keepAzureName(_ profile: inout Profile, approved: Bool) {
+    guard !profile.resourceGroup.isEmpty, profile.settings.options[ConnectOption.azureVM] == nil,
+      AzureName.isValid(profile.name)
+    else { return }
+    profile.settings.options[ConnectOption.azureVM] = profile.name
+    if approved { profile.settings.approve(ConnectOption.azureVM) }
   }
 
   /// What an edit does to the VM's account.

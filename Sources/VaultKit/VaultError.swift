@@ -103,6 +103,8 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case azureContextMissing(profile: String)
   /// `az` failed, or said something this tool cannot read.
   case azureFailed(step: String, reason: String)
+  /// The VM's public IP is no longer the stored host (a dynamic IP after a start).
+  case azureAddressChanged(profile: String, stored: String, current: [String])
   /// No JIT policy of the VM's resource group covers its port.
   case jitNoPolicy(vm: String, port: Int)
   /// This machine's public address could not be learnt.
@@ -228,6 +230,8 @@ extension VaultError {
     case .azureContextMissing(let profile):
       "\(profile) has no resource group or subscription, which Azure Bastion and azure-start need"
     case .azureFailed(let step, let reason): "\(step) failed: \(reason)"
+    case .azureAddressChanged(let profile, let stored, let current):
+      "\(profile)'s public IP is now \(current.joined(separator: ", ")), not the stored \(stored) (a dynamic IP changes when the VM starts); not connecting to the old one"
     case .jitNoPolicy(let vm, let port):
       "no just-in-time policy in \(vm)'s resource group covers port \(port)"
     case .publicAddressUnknown(let reason): "this machine's public address is unknown: \(reason)"

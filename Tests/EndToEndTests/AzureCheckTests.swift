@@ -113,7 +113,7 @@ import Testing
       result.stdout.contains(
         """
         FAIL  Azure: test-nsg blocks TCP \(port) from 52.166.1.2: no rule allows it, so the default denies it
-              fix: az network nsg rule create --resource-group rg1 --nsg-name test-nsg --name rdp-from-52-166-1-2 --priority 4000 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes 52.166.1.2/32 --destination-port-ranges \(port)
+              fix: az network nsg rule create --resource-group rg1 --nsg-name test-nsg --name rdp-from-52-166-1-2 --priority 4096 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes 52.166.1.2/32 --destination-port-ranges \(port)
         """), "\(result.stdout)")
   }
 
@@ -203,5 +203,34 @@ import Testing
               fix: az login, then check its resource group (businessContinuityTest) and subscription (rdpvault edit windows --resource-group RG --subscription SUB)
         """), "\(result.stdout)")
     #expect(log(box).count == 1)
+  }
+
+  /// What connect already handles is said, not failed: a tunnel, azure-start, azure-jit. A
+  /// stored public address that is not the VM's fails.
+  @Test func whatConnectHandlesIsInfoAndAStaleHostFails() throws {
+    let box = Sandbox()
+    let show = try showOutput(box) { $0["powerState"] = "VM deallocated" }
+    let (path, _) = try setUp(box, address: "52.166.1.2", show: show)
+    for (key, value) in [("azure-start", "on"), ("bastion", "rg-hub/bastion-01")] {
+      #expect(box.run(["set", "windows", key, value]).status == 0)
+    }
+    let handled = box.run(["check", "windows"], environment: ["PATH": path])
+    for line in [
+      "info  Azure: windows is not running (VM deallocated); connect starts it",
+      "info  Azure: public IP 52.166.204.149; connect goes through its bastion",
+      "info  Azure: inbound rules not checked: connect goes through its bastion",
+    ] {
+      #expect(handled.stdout.contains(line), "\(line)\n\(handled.stdout)")
+    }
+    #expect(!handled.stdout.contains("FAIL  Azure"), "\(handled.stdout)")
+    #expect(box.run(["unset", "windows", "bastion"]).status == 0)
+    #expect(box.run(["edit", "windows", "--host", "52.166.204.9"]).status == 0)
+    let stale = box.run(["check", "windows"], environment: ["PATH": path])
+    #expect(
+      stale.stdout.contains(
+        """
+        FAIL  Azure: the stored host 52.166.204.9 is not the VM's public IP (52.166.204.149)
+              fix: rdpvault edit windows --host 52.166.204.149
+        """), "\(stale.stdout)")
   }
 }

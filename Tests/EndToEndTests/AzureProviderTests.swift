@@ -222,7 +222,7 @@ import Testing
       ), "\(dry.stdout)")
     #expect(
       dry.stdout.contains(
-        "azure-jit: SOURCE is this machine's public address: curl --silent --show-error --fail --proto =https --max-time 10 --max-filesize 64 https://api.ipify.org"
+        "azure-jit: SOURCE is this machine's public address: curl -q --silent --show-error --fail --proto =https --max-time 10 --max-filesize 64 https://api.ipify.org"
       ), "\(dry.stdout)")
     #expect(log(box).isEmpty && log(box, "curl.log").isEmpty, "--dry-run ran something")
     let before = Date()
@@ -262,7 +262,7 @@ import Testing
     #expect(abs(end.timeIntervalSince(before) - 3 * 3600) < 60, "\(end)")
     #expect(
       log(box, "curl.log") == [
-        "--silent --show-error --fail --proto =https --max-time 10 --max-filesize 64 https://api.ipify.org"
+        "-q --silent --show-error --fail --proto =https --max-time 10 --max-filesize 64 https://api.ipify.org"
       ])
   }
 
@@ -384,5 +384,58 @@ import Testing
         "azure-jit of vm, a just-in-time access request (az rest) before each connect"),
       "\(approve.stdout)")
     #expect(bob.run(["show", "vm"]).stdout.contains("rg-hub/bastion-01  (approved)"))
+  }
+
+  /// A dynamic public IP changes when the VM starts: the stored one may be someone else's
+  /// by then, so connect stops instead of sending the password there.
+  @Test func aVMThatCameUpOnAnotherAddressIsNotConnectedTo() throws {
+    let box = Sandbox()
+    box.initVault()
+    vm(box, host: "52.166.204.9", port: 3389)
+    let show = try AzureCheckTests().showOutput(box)
+    let bin = try standIn(
+      box, statuses: Self.statuses.path, vmPort: 1, extra: [("\"vm show\"*", "cat '\(show)'")])
+    #expect(box.run(["set", "vm", "azure-start", "on"]).status == 0)
+    let result = box.run(
+      ["connect", "vm", "--client-path", "/bin/true"], environment: ["PATH": bin + ":/usr/bin:/bin"]
+    )
+    stopVM(box)
+    #expect(result.status == 1)
+    #expect(
+      result.stderr.contains(
+        "vm's public IP is now 52.166.204.149, not the stored 52.166.204.9 (a dynamic IP changes when the VM starts); not connecting to the old one"
+      ), "\(result.stderr)")
+    #expect(result.stderr.contains("rdpvault: hint: rdpvault edit vm --host 52.166.204.149"))
+    #expect(
+      log(box).last?.hasPrefix("vm show --show-details --resource-group rg-lab --name vm") == true)
+  }
+
+  /// The Azure steps act on the VM's Azure name, which a rename keeps (as `azure-vm`); so
+  /// does an import that renames on a conflict, but that one waits for approval.
+  @Test func aRenamedVMKeepsItsAzureName() throws {
+    let box = Sandbox()
+    box.initVault()
+    vm(box, host: "127.0.0.1", port: 3389)
+    #expect(
+      box.run(["set", "vm", "bastion", "11111111-2222-3333-4444-555555555555/rg-hub/bastion-01"])
+        .status == 0)
+    #expect(box.run(["rename", "vm", "web"]).status == 0)
+    let dry = box.run(["connect", "web", "--dry-run", "--client-path", "/bin/true"])
+    #expect(
+      dry.stdout.contains(
+        "--target-resource-id /subscriptions/\(Self.subscription)/resourceGroups/rg-lab/providers/Microsoft.Compute/virtualMachines/vm "
+      ) && dry.stdout.contains("--subscription 11111111-2222-3333-4444-555555555555"),
+      "\(dry.stdout)")
+    #expect(!dry.stdout.contains("NOT approved"), "\(dry.stdout)")
+    #expect(box.run(["show", "web"]).stdout.contains("azure-vm:"))
+    let approve = box.run(["hook", "approve", "web", "--yes"])
+    #expect(
+      approve.stdout.contains(
+        "  tunnel: az network bastion tunnel --name bastion-01 --resource-group rg-hub --target-resource-id /subscriptions/\(Self.subscription)/resourceGroups/rg-lab/providers/Microsoft.Compute/virtualMachines/vm"
+      ), "\(approve.stdout)")
+    for bad in ["..", "vm.", "-vm", "a/b"] {
+      #expect(box.run(["set", "web", "azure-vm", "--", bad]).status != 0, "\(bad)")
+    }
+    #expect(box.run(["set", "web", "bastion", "not-a-guid/rg/b"]).status != 0)
   }
 }

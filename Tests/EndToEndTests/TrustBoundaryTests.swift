@@ -111,7 +111,9 @@ import Testing
     #expect(
       imported.stderr.contains("gateway: gw.evil.example (not approved: connect will not use it)"),
       "\(imported.stderr)")
-    #expect(box.run(["account", "passwd", "GW01\\azureuser", "--password-stdin"], stdin: "pw\n").status == 0)
+    #expect(
+      box.run(["account", "passwd", "GW01\\azureuser", "--password-stdin"], stdin: "pw\n").status
+        == 0)
     #expect(
       box.run(["show", "gw"]).stdout.contains(
         "gatewayhostname = gw.evil.example  (NOT approved: rdpvault hook approve gw)"))
@@ -121,11 +123,13 @@ import Testing
     let refused = box.run(["connect", "gw", "--no-check", "--client-path", "/bin/true"])
     #expect(refused.status == 1)
     #expect(
-      refused.stderr.contains("gw's gatewayhostname came from outside this vault and is not approved"),
+      refused.stderr.contains(
+        "gw's gatewayhostname came from outside this vault and is not approved"),
       "\(refused.stderr)")
     let approve = box.run(["hook", "approve", "gw", "--yes"])
     #expect(approve.status == 0, "\(approve.stderr)")
-    #expect(approve.stdout.contains("gatewayhostname of gw, the RD Gateway each connect goes through"))
+    #expect(
+      approve.stdout.contains("gatewayhostname of gw, the RD Gateway each connect goes through"))
     #expect(approve.stdout.contains("  gw.evil.example\n"))
     #expect(box.run(["connect", "gw", "--no-check", "--client-path", "/bin/true"]).status == 0)
     // Another gateway in a re-import needs approval again; one the user sets does not.
@@ -152,7 +156,8 @@ import Testing
       accounts: [HostileSender.account()])
     let carried = box.run(["import", bundle])
     #expect(carried.status == 1)
-    #expect(carried.stderr.contains("invalid option \"gatewayhostname-approved\""), "\(carried.stderr)")
+    #expect(
+      carried.stderr.contains("invalid option \"gatewayhostname-approved\""), "\(carried.stderr)")
   }
 
   @Test func noSilentLinkToAStoredAccount() throws {

@@ -144,14 +144,69 @@ struct AzureProviderUnitTests {
     #expect(
       AzureChecks.range("0-65535", contains: 3389)
         && !AzureChecks.range("3390-4000", contains: 3389))
-    #expect(!AzureChecks.prefix("VirtualNetwork", contains: "52.166.1.2"))
-    #expect(!AzureChecks.prefix("52.166.1.2/33", contains: "52.166.1.2"))
-    #expect(AzureChecks.prefix("0.0.0.0/0", contains: "52.166.1.2"))
+    #expect(AzureChecks.prefix("VirtualNetwork", contains: "52.166.1.2") == nil)
+    #expect(AzureChecks.prefix("52.166.1.2/33", contains: "52.166.1.2") == false)
+    #expect(AzureChecks.prefix("0.0.0.0/0", contains: "52.166.1.2") == true)
+    for bad in [
+      "x.52.166.1.2", "52..166.1.2", "+52.166.1.2", "52.166.1.2 ", "52.166.1.256", "52.166.1",
+    ] {
+      #expect(AzureChecks.ipv4(bad) == nil, "\(bad)")
+    }
+    #expect(AzureChecks.prefix("52.166.0.0/+16", contains: "52.166.1.2") == false)
   }
 
-  @Test func aBastionValueIsTwoAzureNames() throws {
+  /// A rule aimed at another VM of a shared subnet says nothing of this one; a tag Azure did
+  /// not expand never makes an allow count, and always makes a deny count.
+  @Test func theDestinationAndUnexpandedTagsAreRespected() throws {
+    func evaluate(_ rules: [[String: Any]], destinations: [String]) throws -> AzureChecks.Verdict {
+      let value: [[String: Any]] = [
+        [
+          "networkSecurityGroup": [
+            "id":
+              "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/subnet-nsg"
+          ], "effectiveSecurityRules": rules,
+        ]
+      ]
+      let data = try JSONSerialization.data(withJSONObject: ["value": value])
+      return try AzureChecks.verdicts(
+        [UInt8](data), source: "52.166.1.2", port: 3389, destinations: destinations)[0]
+    }
+    let otherVM: [String: Any] = [
+      "name": "jit-other-vm", "access": "Allow", "priority": 100, "direction": "Inbound",
+      "protocol": "Tcp", "destinationPortRange": "3389", "sourceAddressPrefix": "52.166.1.2",
+      "destinationAddressPrefix": "10.0.0.5",
+    ]
+    let denyAll: [String: Any] = [
+      "name": "DenyAllInBound", "access": "Deny", "priority": 65500, "direction": "Inbound",
+      "protocol": "All", "destinationPortRange": "0-65535", "sourceAddressPrefix": "0.0.0.0/0",
+      "destinationAddressPrefix": "0.0.0.0/0",
+    ]
+    let forOther = try evaluate([otherVM, denyAll], destinations: ["10.0.0.4"])
+    #expect(!forOther.allowed && forOther.rule == "DenyAllInBound")
+    #expect(try evaluate([otherVM, denyAll], destinations: ["10.0.0.5"]).allowed)
+    var tagged = otherVM
+    tagged["destinationAddressPrefix"] = "VirtualNetwork"
+    #expect(!(try evaluate([tagged, denyAll], destinations: ["10.0.0.4"])).allowed)
+    tagged["expandedDestinationAddressPrefix"] = ["10.0.0.0/16"]
+    #expect(try evaluate([tagged, denyAll], destinations: ["10.0.0.4"]).allowed)
+    var taggedDeny = denyAll
+    taggedDeny["priority"] = 50
+    taggedDeny["sourceAddressPrefix"] = "AzureCloud"
+    #expect(!(try evaluate([taggedDeny, tagged], destinations: ["10.0.0.4"])).allowed)
+  }
+
+  @Test func aBastionValueIsTwoAzureNamesAfterAnOptionalSubscription() throws {
     #expect(try BastionHost.parse("rg-hub/bastion-01").text == "rg-hub/bastion-01")
-    for bad in ["-x/b", "rg/--debug", "a/b/c", "rg/", "/b", "rg/na me", "rg/b;id", "rg/b\u{0}"] {
+    let hub = try BastionHost.parse("11111111-2222-3333-4444-555555555555/rg-hub/bastion-01")
+    #expect(hub.subscription == "11111111-2222-3333-4444-555555555555")
+    #expect(
+      hub.tunnelArguments(to: Self.exampleVM, port: 3389, localPort: 5000).suffix(2)
+        == ["--subscription", "11111111-2222-3333-4444-555555555555"])
+    for bad in [
+      "-x/b", "rg/--debug", "a/b/c", "rg/", "/b", "rg/na me", "rg/b;id", "rg/b\u{0}", "../b",
+      "rg/..",
+      "rg/b.", "x/y/z/w",
+    ] {
       #expect(throws: VaultError.self, "\(bad)") { try BastionHost.parse(bad) }
     }
   }

@@ -71,6 +71,7 @@ extension RDPVault {
             + (key == ConnectOption.azureJIT ? " (connect then requests access each time)" : "")
         case .tunnel:
           "reach it through Azure Bastion or a jump host: rdpvault set \(name) bastion RG/BASTION (or jump user@host)"
+        case .setHost(let host): "rdpvault edit \(name) --host \(host)"
         case .login(let group):
           "az login, then check its resource group (\(group)) and subscription (rdpvault edit \(name) --resource-group RG --subscription SUB)"
         }

@@ -23,8 +23,13 @@ extension RDPVault.Connect {
 
     var isEmpty: Bool { start == nil && jit == nil }
 
-    /// What `connect --dry-run` prints: each az command as it will run.
-    func dryRunLines() -> [String] {
+    /// What `connect --dry-run` prints: each az command as it will run (`hook approve`
+    /// prints them too, without the approval marks).
+    func dryRunLines(markApproval: Bool = true) -> [String] {
+      func approval(_ key: String) -> String {
+        markApproval && profile.settings.approved(key) == nil
+          ? " (NOT approved: connect refuses to run it)" : ""
+      }
       var lines: [String] = []
       if let start {
         lines.append(
@@ -54,15 +59,15 @@ extension RDPVault.Connect {
 
     private func shell(_ words: [String]) -> String { RDPVault.Connect.shellWords(words) }
 
-    private func approval(_ key: String) -> String {
-      profile.settings.approved(key) == nil ? " (NOT approved: connect refuses to run it)" : ""
-    }
-
+    /// Each step's approval, and the Azure name's when a step or Bastion uses it.
     func checkApproved() throws {
-      for key in [ConnectOption.azureStart, ConnectOption.azureJIT]
-      where (key == ConnectOption.azureStart ? start != nil : jit != nil)
-        && profile.settings.approved(key) == nil
-      {
+      let usesName =
+        !isEmpty || profile.settings.options[ConnectOption.bastion] != nil
+      let keys = [
+        (ConnectOption.azureStart, start != nil), (ConnectOption.azureJIT, jit != nil),
+        (ConnectOption.azureVM, usesName && profile.settings.options[ConnectOption.azureVM] != nil),
+      ]
+      for (key, used) in keys where used && profile.settings.approved(key) == nil {
         throw VaultError.optionNotApproved(
           profile: profile.name, key: key, value: profile.settings.options[key] ?? "")
       }
@@ -76,6 +81,7 @@ extension RDPVault.Connect {
         if try AzurePower.ensureRunning(start, environment: environment) {
           Diagnostics.note("started \(start.name) (az vm start)")
           changed = true
+          try checkAddress(start, environment: environment)
         }
       }
       if let (vm, value) = jit {
@@ -88,6 +94,18 @@ extension RDPVault.Connect {
         changed = true
       }
       return changed
+    }
+
+    /// After a start a dynamic public IP may have changed, and the stored one may now be
+    /// someone else's: the password is not sent there.
+    func checkAddress(_ vm: AzureVM, environment: [String: String]) throws {
+      guard PublicAddress.parse(profile.host) != nil else { return }
+      let details = try AzureChecks.details(
+        AzureCLI.run(AzureChecks.showArguments(vm), step: "az vm show", environment: environment))
+      if AzureChecks.staleHost(profile, details: details) != nil {
+        throw VaultError.azureAddressChanged(
+          profile: profile.name, stored: profile.host, current: details.publicIPs)
+      }
     }
   }
 }

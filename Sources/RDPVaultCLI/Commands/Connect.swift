@@ -93,14 +93,16 @@ extension RDPVault {
           "pre-connect: \(hook.map { approved == nil ? "\($0) (NOT approved: connect refuses to run it)" : $0 } ?? "(none)")"
         )
         let waiting =
-          waitSeconds ?? (hook != nil || !azure.isEmpty ? Self.defaultWaitAfterHook : 0)
+          waitSeconds ?? (hook != nil || azure.jit != nil ? Self.defaultWaitAfterHook : 0)
+        // azure-start alone waits only when it starts the VM.
+        let onlyIfStarted = waitSeconds == nil && waiting == 0 && azure.start != nil
         if let tunnel {
           print(
             "check: the tunnel's port 127.0.0.1:\(tunnel.localPort), waiting up to \(DurationText.text(waitSeconds ?? Self.defaultTunnelWait))"
           )
         } else {
           print(
-            "check: \(noCheck ? "skipped (--no-check)" : "TCP connection to \(Output.address(entry.profile)), after the pre-connect command, \(waiting > 0 ? "waiting up to \(DurationText.text(waiting))" : "once, for 3 s")")"
+            "check: \(noCheck ? "skipped (--no-check)" : "TCP connection to \(Output.address(entry.profile)), after the pre-connect command and Azure steps, \(waiting > 0 ? "waiting up to \(DurationText.text(waiting))" : onlyIfStarted ? "waiting up to \(DurationText.text(Self.defaultWaitAfterHook)) if azure-start starts the VM, else once, for 3 s" : "once, for 3 s")")"
           )
         }
         for line in azure.dryRunLines() { print(line) }

@@ -36,6 +36,16 @@ extension RDPVault {
           print("\(label) of \(entry.profile.name)\(Self.meaning[key] ?? ""):")
           print("  \(Output.printable(settings.approvable(key)!))")
         }
+        // What connect would run with these values, exactly.
+        let azure = try? RDPVault.Connect.AzureSteps(entry.profile)
+        for line in azure?.dryRunLines(markApproval: false) ?? [] { print("  \(line)") }
+        if let tunnel = try? Tunnel.plan(for: entry.profile),
+          present.contains(tunnel.option)
+        {
+          print(
+            "  tunnel: \(Output.printable(RDPVault.Connect.shellWords(tunnel.command(for: entry.profile)))) (LOCAL_PORT \(tunnel.localPort) here; another on each connect)"
+          )
+        }
         let pending = settings.unapproved
         if pending.isEmpty {
           Diagnostics.note(
@@ -70,6 +80,7 @@ extension RDPVault {
           ", the Azure Bastion host each connect goes through (az network bastion tunnel)",
         ConnectOption.azureStart: ", az vm start before each connect when the VM is not running",
         ConnectOption.azureJIT: ", a just-in-time access request (az rest) before each connect",
+        ConnectOption.azureVM: ", the Azure VM that azure-start, azure-jit and bastion act on",
         ConnectOption.gateway:
           ", the RD Gateway each connect goes through (the client offers it the VM's sign-in name and password)",
       ]

@@ -25,11 +25,12 @@ extension RDPVault {
         A tunnel, started before the client and stopped after it (the client then goes to \
         127.0.0.1:LOCAL_PORT): tunnel 'CMD' (run with /bin/sh -c, LOCAL_PORT and the VM_* \
         variables in its environment), jump user@host[:port] (OpenSSH's ssh -N -L, with your \
-        own ssh configuration and agent) or bastion RG/NAME (az network bastion tunnel to the \
-        VM's resource id). Azure steps before the port check: azure-start on (az vm start when \
+        own ssh configuration and agent) or bastion [SUBSCRIPTION/]RG/NAME (az network bastion \
+        tunnel to the VM's resource id; SUBSCRIPTION when the Bastion is in another). Azure steps before the port check: azure-start on (az vm start when \
         the VM is not running) and azure-jit on (or azure-jit ADDRESS: request just-in-time \
         access for this machine's public address, or ADDRESS). Bastion and the Azure steps \
-        need the VM's resource group and subscription; the VM's name is its Azure name. \
+        need the VM's resource group and subscription, and act on azure-vm NAME, the VM's \
+        Azure name (by default the VM's own; rename keeps the old one there). \
         `connect --dry-run` prints every command.
 
         The pre-connect hook: `set NAME pre-connect 'CMD'`. Before each `connect` (and before \

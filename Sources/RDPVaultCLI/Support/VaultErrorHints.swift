@@ -59,6 +59,8 @@ extension VaultError {
     case .azureContextMissing(let profile):
       "rdpvault edit \(profile) --resource-group RG --subscription SUB (an Azure import stores both)"
     case .azureFailed: "check az login and the subscription; az's own message is above"
+    case .azureAddressChanged(let profile, _, let current):
+      "rdpvault edit \(profile) --host \(current.first ?? "IP") (or give the VM a static public IP, or a DNS name)"
     case .jitNoPolicy:
       "enable just-in-time access for the VM in Microsoft Defender for Cloud, or ask who runs the subscription"
     case .publicAddressUnknown:

@@ -49,20 +49,36 @@ public enum AzureCLI {
 }
 
 /// An Azure name as `az` takes it: letters, digits, `-`, `_`, `.`, `(`, `)`, never starting
-/// with `-` (which az's parser would take for an option), at most 90 characters.
+/// with `-` (which az's parser would take for an option) nor ending with `.` (so never `.`
+/// or `..`, which a URL path would climb), at most 90 characters.
 public enum AzureName {
   public static func isValid(_ value: String) -> Bool {
     let allowed = value.unicodeScalars.allSatisfy {
       Validation.isASCIIAlnum($0) || "-_.()".unicodeScalars.contains($0)
     }
-    return !value.isEmpty && !value.hasPrefix("-") && allowed && value.count <= 90
+    return !value.isEmpty && !value.hasPrefix("-") && !value.hasSuffix(".") && allowed
+      && value.count <= 90
   }
 
   public static func check(_ value: String, field: String) throws {
     guard isValid(value) else {
       throw VaultError.invalidField(
         field: field, value: value,
-        rule: "an Azure name: letters, digits, '-', '_', '.', '(' and ')', not starting with '-'")
+        rule:
+          "an Azure name: letters, digits, '-', '_', '.', '(' and ')', not starting with '-' nor ending with '.'"
+      )
+    }
+  }
+
+  /// A subscription id: a GUID (8-4-4-4-12 hex digits).
+  public static func checkSubscription(_ value: String) throws {
+    let groups = value.split(separator: "-", omittingEmptySubsequences: false)
+    guard groups.map(\.count) == [8, 4, 4, 4, 12],
+      groups.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isHexDigit } })
+    else {
+      throw VaultError.invalidField(
+        field: "subscription", value: value,
+        rule: "a subscription id is a GUID: 8-4-4-4-12 hex digits")
     }
   }
 }

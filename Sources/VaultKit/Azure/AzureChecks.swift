@@ -28,12 +28,15 @@ public enum AzureChecks {
     case tunnel
     /// Sign in to az and check where the VM is said to be.
     case login(resourceGroup: String)
+    /// Store this host for the VM.
+    case setHost(String)
   }
 
   /// What `az vm show --show-details` says of the VM.
   public struct Details: Equatable, Sendable {
     public var powerState: String
     public var publicIPs: [String]
+    public var privateIPs: [String]
     public var networkInterfaces: [String]
   }
 
@@ -49,16 +52,18 @@ public enum AzureChecks {
     guard let vm = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any] else {
       throw VaultError.azureFailed(step: "az vm show", reason: "its output is not a VM")
     }
-    let ips = (vm["publicIps"] as? String ?? "").split(separator: ",").map {
-      $0.trimmingCharacters(in: .whitespaces)
-    }.filter { !$0.isEmpty }
+    func list(_ key: String) -> [String] {
+      (vm[key] as? String ?? "").split(separator: ",").map {
+        $0.trimmingCharacters(in: .whitespaces)
+      }.filter { !$0.isEmpty }
+    }
     let network = vm["networkProfile"] as? [String: Any] ?? [:]
     let nics = (network["networkInterfaces"] as? [[String: Any]] ?? []).compactMap {
       $0["id"] as? String
     }
     return Details(
-      powerState: vm["powerState"] as? String ?? "unknown", publicIPs: ips,
-      networkInterfaces: nics)
+      powerState: vm["powerState"] as? String ?? "unknown", publicIPs: list("publicIps"),
+      privateIPs: list("privateIps"), networkInterfaces: nics)
   }
 
   /// One network security group's say on the port: whether its first matching inbound rule
@@ -73,8 +78,12 @@ public enum AzureChecks {
   }
 
   /// Reads `az network nic list-effective-nsg` (`{"value": [{networkSecurityGroup,
-  /// effectiveSecurityRules}, …]}`): a verdict per group (a NIC's and a subnet's both apply).
-  public static func verdicts(_ json: [UInt8], source: String, port: Int) throws -> [Verdict] {
+  /// effectiveSecurityRules}, …]}`): a verdict per group (a NIC's and a subnet's both apply)
+  /// on traffic from `source` to `port` of one of `destinations` (the VM's addresses; empty:
+  /// any).
+  public static func verdicts(
+    _ json: [UInt8], source: String, port: Int, destinations: [String] = []
+  ) throws -> [Verdict] {
     guard
       let root = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
       let groups = root["value"] as? [[String: Any]]
@@ -90,7 +99,8 @@ public enum AzureChecks {
       let rules = (group["effectiveSecurityRules"] as? [[String: Any]] ?? [])
         .filter { ($0["direction"] as? String)?.lowercased() == "inbound" }
         .sorted { ($0["priority"] as? Int ?? Int.max) < ($1["priority"] as? Int ?? Int.max) }
-      for rule in rules where matches(rule, source: source, port: port) {
+      for rule in rules where matches(rule, source: source, port: port, destinations: destinations)
+      {
         return Verdict(
           group: name, groupResourceGroup: resourceGroup,
           allowed: (rule["access"] as? String)?.lowercased() == "allow",
@@ -102,14 +112,37 @@ public enum AzureChecks {
     }
   }
 
-  static func matches(_ rule: [String: Any], source: String, port: Int) -> Bool {
+  /// Whether a rule applies to this traffic. A service tag Azure did not expand is unknown:
+  /// an allow does not count on it and a deny does, so the check never says "ok" wrongly.
+  static func matches(
+    _ rule: [String: Any], source: String, port: Int, destinations: [String]
+  ) -> Bool {
     let proto = (rule["protocol"] as? String ?? "").lowercased()
     guard ["tcp", "all", "*"].contains(proto) else { return false }
     let ports = strings(rule, "destinationPortRange", "destinationPortRanges")
     guard ports.contains(where: { range($0, contains: port) }) else { return false }
+    let isDeny = (rule["access"] as? String)?.lowercased() != "allow"
+    func covers(_ prefixes: [String], _ addresses: [String]) -> Bool {
+      var unknown = false
+      for text in prefixes {
+        for address in addresses {
+          switch prefix(text, contains: address) {
+          case true?: return true
+          case nil: unknown = true
+          case false?: break
+          }
+        }
+      }
+      return unknown && isDeny
+    }
     let sources = strings(
       rule, "sourceAddressPrefix", "sourceAddressPrefixes", "expandedSourceAddressPrefix")
-    return sources.contains { prefix($0, contains: source) }
+    guard covers(sources, [source]) else { return false }
+    guard !destinations.isEmpty else { return true }
+    let targets = strings(
+      rule, "destinationAddressPrefix", "destinationAddressPrefixes",
+      "expandedDestinationAddressPrefix")
+    return targets.isEmpty || covers(targets, destinations)
   }
 
   static func strings(_ rule: [String: Any], _ keys: String...) -> [String] {
@@ -130,24 +163,40 @@ public enum AzureChecks {
     }
   }
 
-  /// `*`, `Internet`, `Any`, an IPv4 address or prefix; other service tags match only
-  /// through the expanded prefixes Azure lists beside them.
-  static func prefix(_ text: String, contains address: String) -> Bool {
+  /// `*`, `Internet`, `Any`, an IPv4 address or prefix: whether it contains `address`; nil
+  /// for another service tag (VirtualNetwork…), which only its expansion can answer.
+  static func prefix(_ text: String, contains address: String) -> Bool? {
     if ["*", "internet", "any"].contains(text.lowercased()) { return true }
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-    guard let network = ipv4(String(parts[0])), let host = ipv4(address) else { return false }
-    let bits = parts.count == 2 ? Int(parts[1]) ?? -1 : 32
-    guard parts.count <= 2, (0...32).contains(bits) else { return false }
+    guard let host = ipv4(address) else { return false }
+    guard let network = ipv4(String(parts[0])) else {
+      return text.first?.isLetter == true ? nil : false
+    }
+    guard parts.count <= 2 else { return false }
+    let bits = parts.count == 2 ? strictNumber(parts[1]) ?? -1 : 32
+    guard (0...32).contains(bits) else { return false }
     let mask: UInt32 = bits == 0 ? 0 : ~UInt32(0) << (32 - bits)
     return network & mask == host & mask
   }
 
+  /// Dotted-quad IPv4, every part 0-255 in plain digits; nil for anything else.
   static func ipv4(_ text: String) -> UInt32? {
-    let octets = text.split(separator: ".", omittingEmptySubsequences: false).compactMap {
-      UInt32($0)
+    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 4 else { return nil }
+    var value: UInt32 = 0
+    for part in parts {
+      guard let octet = strictNumber(part), octet <= 255 else { return nil }
+      value = value << 8 | UInt32(octet)
     }
-    guard octets.count == 4, octets.allSatisfy({ $0 <= 255 }) else { return nil }
-    return octets.reduce(0) { $0 << 8 | $1 }
+    return value
+  }
+
+  /// 1-3 ASCII digits, nothing else (no sign, no space).
+  static func strictNumber(_ text: Substring) -> Int? {
+    guard (1...3).contains(text.count), text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+      return nil
+    }
+    return Int(text)
   }
 
   /// A network interface id as az lists it: `/subscriptions/…/networkInterfaces/NAME`, each
@@ -163,7 +212,8 @@ public enum AzureChecks {
 
   /// Runs the checks for the VM behind `profile` (its resource group stored; its
   /// subscription, if stored, used). A step az cannot answer becomes a failed or skipped
-  /// line, never an exception: the other checks still run.
+  /// line, never an exception: the other checks still run. What connect already handles
+  /// (a tunnel, azure-start, azure-jit) turns a failure into an `info` line.
   public static func run(
     _ profile: Profile, environment: [String: String], publicAddress: () throws -> String
   ) -> [Result] {
@@ -171,7 +221,11 @@ public enum AzureChecks {
     do {
       vm = try AzureVM(profile, requireSubscription: false)
     } catch {
-      return [Result(.skip, "Azure checks: \(error)")]
+      return [Result(.skip, "Azure checks: \(describe(error))")]
+    }
+    let options = profile.settings.options
+    let tunnel = [ConnectOption.bastion, ConnectOption.jump, ConnectOption.tunnel].first {
+      options[$0] != nil
     }
     var results: [Result] = []
     let details: Details
@@ -186,29 +240,60 @@ public enum AzureChecks {
       ]
     }
     let running = details.powerState == "VM running"
-    results.append(
-      running
-        ? Result(.ok, "Azure: \(vm.name) is running")
-        : Result(
+    if running {
+      results.append(Result(.ok, "Azure: \(vm.name) is running"))
+    } else if options[ConnectOption.azureStart] == "on" {
+      results.append(
+        Result(.info, "Azure: \(vm.name) is not running (\(details.powerState)); connect starts it")
+      )
+    } else {
+      results.append(
+        Result(
           .fail, "Azure: \(vm.name) is not running (\(details.powerState))",
           fixes: [
             .az(AzurePower.startArguments(vm)),
             .setOption(key: ConnectOption.azureStart, value: "on"),
           ]))
-    results.append(
-      details.publicIPs.isEmpty
-        ? Result(
-          .fail, "Azure: \(vm.name) has no public IP",
-          fixes: [.tunnel])
-        : Result(.ok, "Azure: public IP \(details.publicIPs.joined(separator: ", "))"))
+    }
+    if let tunnel {
+      results.append(
+        Result(
+          .info,
+          "Azure: public IP \(details.publicIPs.isEmpty ? "none" : details.publicIPs.joined(separator: ", ")); connect goes through its \(tunnel)"
+        ))
+    } else if details.publicIPs.isEmpty {
+      results.append(Result(.fail, "Azure: \(vm.name) has no public IP", fixes: [.tunnel]))
+    } else {
+      results.append(Result(.ok, "Azure: public IP \(details.publicIPs.joined(separator: ", "))"))
+      if let stale = staleHost(profile, details: details) {
+        results.append(stale)
+      }
+    }
     let policy = jitPolicy(vm, port: profile.port, environment: environment)
     if let policy { results.append(policy.result) }
-    results.append(
-      contentsOf: inboundRules(
-        vm, profile: profile, details: details, running: running,
-        jit: policy?.exists ?? false, environment: environment,
-        publicAddress: publicAddress))
+    if let tunnel {
+      results.append(
+        Result(.info, "Azure: inbound rules not checked: connect goes through its \(tunnel)"))
+    } else {
+      results.append(
+        contentsOf: inboundRules(
+          vm, profile: profile, details: details, running: running,
+          jit: policy?.exists ?? false, environment: environment,
+          publicAddress: publicAddress))
+    }
     return results
+  }
+
+  /// A stored host that is a public address, but not the VM's (a dynamic IP that changed on
+  /// a restart, and may now be someone else's).
+  public static func staleHost(_ profile: Profile, details: Details) -> Result? {
+    guard let stored = PublicAddress.parse(profile.host), !details.publicIPs.isEmpty,
+      !details.publicIPs.contains(stored)
+    else { return nil }
+    return Result(
+      .fail,
+      "Azure: the stored host \(stored) is not the VM's public IP (\(details.publicIPs.joined(separator: ", ")))",
+      fixes: [.setHost(details.publicIPs[0])])
   }
 
   /// The JIT line, or nil without a subscription (the REST path needs one).
@@ -250,10 +335,16 @@ public enum AzureChecks {
     } catch {
       return [Result(.skip, "Azure: inbound rules for TCP \(port): \(describe(error))")]
     }
+    guard !details.networkInterfaces.isEmpty else {
+      return [Result(.skip, "Azure: inbound rules unknown: az listed no network interface")]
+    }
+    let jitOn = (profile.settings.options[ConnectOption.azureJIT] ?? "off") != "off"
     var results: [Result] = []
     for nic in details.networkInterfaces {
       guard isInterfaceID(nic) else {
-        results.append(Result(.fail, "Azure: az named a network interface that is not one"))
+        results.append(
+          Result(
+            .skip, "Azure: inbound rules unknown: az named a network interface that is not one"))
         continue
       }
       let verdicts: [Verdict]
@@ -262,7 +353,7 @@ public enum AzureChecks {
           AzureCLI.run(
             effectiveRulesArguments(networkInterface: nic),
             step: "az network nic list-effective-nsg", environment: environment),
-          source: source, port: port)
+          source: source, port: port, destinations: details.privateIPs + details.publicIPs)
       } catch {
         results.append(Result(.skip, "Azure: inbound rules unknown: \(describe(error))"))
         continue
@@ -282,7 +373,16 @@ public enum AzureChecks {
         }
         let decided =
           verdict.rule.map { "\($0) denies it" } ?? "no rule allows it, so the default denies it"
-        let priority = max(100, (verdict.rulePriority ?? 4001) - 1)
+        if jitOn {
+          results.append(
+            Result(
+              .info,
+              "Azure: \(verdict.group) blocks TCP \(port) from \(source) until connect requests just-in-time access"
+            ))
+          continue
+        }
+        // Azure takes 100-4096; ahead of the rule that denies, when that is one of the user's.
+        let priority = min(4096, max(100, (verdict.rulePriority ?? 4097) - 1))
         let safeName = "rdp-from-" + source.replacingOccurrences(of: ".", with: "-")
         results.append(
           Result(

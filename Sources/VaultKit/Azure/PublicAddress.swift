@@ -9,8 +9,10 @@ import Foundation
 public enum PublicAddress {
   public static let service = "https://api.ipify.org"
 
+  /// `-q` first: the user's ~/.curlrc is not read (it could turn off the certificate check
+  /// or follow redirects).
   public static let curlArguments = [
-    "--silent", "--show-error", "--fail", "--proto", "=https", "--max-time", "10",
+    "-q", "--silent", "--show-error", "--fail", "--proto", "=https", "--max-time", "10",
     "--max-filesize", "64", service,
   ]
 
@@ -19,8 +21,13 @@ public enum PublicAddress {
       throw VaultError.publicAddressUnknown(
         reason: "curl is not installed (it asks \(service))")
     }
-    let output = try Launcher.output(
-      curl, arguments: curlArguments, environment: AzureCLI.cleaned(environment), limit: 64)
+    let output: (status: Int32, bytes: [UInt8])
+    do {
+      output = try Launcher.output(
+        curl, arguments: curlArguments, environment: AzureCLI.cleaned(environment), limit: 64)
+    } catch {
+      throw VaultError.publicAddressUnknown(reason: "\(service) answered more than an address")
+    }
     guard output.status == 0 else {
       throw VaultError.publicAddressUnknown(
         reason: "curl \(service) failed (exit status \(output.status))")

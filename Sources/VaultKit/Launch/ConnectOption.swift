@@ -14,11 +14,18 @@ public enum ConnectOption {
   public static let azureStart = "azure-start"
   /// `on` (or a public IPv4 address): request just-in-time access before connecting.
   public static let azureJIT = "azure-jit"
-  public static let all = [certSHA256, preConnect, tunnel, jump, bastion, azureStart, azureJIT]
+  /// The VM's name in Azure, when it is not the profile's (kept by `rename`, and by an
+  /// import that renames on a conflict).
+  public static let azureVM = "azure-vm"
+  public static let all = [
+    certSHA256, preConnect, tunnel, jump, bastion, azureStart, azureJIT, azureVM,
+  ]
   /// The options that decide what runs on this machine or where the connection goes: one
   /// that came from outside (a bundle) is stored unapproved, and connect will not use it
   /// until the user approves its exact value (`hook approve`).
-  public static let needingApproval = [preConnect, tunnel, jump, bastion, azureStart, azureJIT]
+  public static let needingApproval = [
+    preConnect, tunnel, jump, bastion, azureStart, azureJIT, azureVM,
+  ]
   /// The exact pre-connect text the user approved. Never set with `set`, never exported,
   /// never accepted from a bundle: approval belongs to this vault's user.
   public static let preConnectApproved = approval(of: preConnect)
@@ -53,6 +60,9 @@ public enum ConnectOption {
       guard value == "on" || value == "off" else {
         throw VaultError.invalidField(field: key, value: value, rule: "on or off")
       }
+      return value
+    case azureVM:
+      try AzureName.check(value, field: key)
       return value
     case azureJIT:
       guard value == "on" || value == "off" || PublicAddress.parse(value) != nil else {
