@@ -438,4 +438,29 @@ import Testing
     }
     #expect(box.run(["set", "web", "bastion", "not-a-guid/rg/b"]).status != 0)
   }
+
+  @Test func aVMRenamedOnImportKeepsItsAzureNameUnapproved() throws {
+    let alice = Sandbox()
+    alice.initVault()
+    let bob = Sandbox()
+    bob.initVault()
+    vm(alice, host: "127.0.0.1", port: 1)
+    vm(bob, host: "127.0.0.2", port: 1)
+    let bobID = bob.run(["identity"]).stdout.split(separator: "\n")[0]
+    let aliceID = alice.run(["identity"]).stdout.split(separator: "\n")[0]
+    #expect(alice.run(["teammate", "add", "bob", String(bobID)]).status == 0)
+    #expect(bob.run(["teammate", "add", "alice", String(aliceID)]).status == 0)
+    let bundle = alice.root + "/vm.rdpv"
+    #expect(alice.run(["export", "vm", "--to", "bob", "-o", bundle]).status == 0)
+    let imported = bob.run(["import", bundle, "--on-conflict", "rename"])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    #expect(imported.stderr.contains("azure-vm: vm (not approved"), "\(imported.stderr)")
+    #expect(
+      bob.run(["show", "vm-2"]).stdout.contains("vm  (NOT approved: rdpvault hook approve vm-2)"))
+    #expect(bob.run(["set", "vm-2", "azure-start", "on"]).status == 0)
+    let refused = bob.run(["connect", "vm-2", "--client-path", "/bin/true"])
+    #expect(refused.status == 1)
+    #expect(
+      refused.stderr.contains("vm-2's azure-vm came from outside this vault"), "\(refused.stderr)")
+  }
 }
