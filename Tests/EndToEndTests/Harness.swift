@@ -58,8 +58,17 @@ final class Sandbox {
   @discardableResult
   func writeBytes(_ bytes: [UInt8], to path: String, mode: Int = 0o600) -> String {
     let full = path.hasPrefix("/") ? path : root + "/" + path
-    _ = FileManager.default.createFile(
-      atPath: full, contents: Data(bytes), attributes: [.posixPermissions: mode])
+    // O_CLOEXEC: a process another test starts meanwhile must not inherit the descriptor,
+    // or running this file (a stand-in script) fails with "Text file busy" while it lives.
+    let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
+    guard fd >= 0 else {
+      Issue.record("cannot write \(full): \(String(cString: strerror(errno)))")
+      return full
+    }
+    fchmod(fd, mode_t(mode))
+    let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    if written != bytes.count { Issue.record("short write to \(full)") }
+    close(fd)
     return full
   }
 
