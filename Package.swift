@@ -18,12 +18,10 @@ let package = Package(
       pkgConfig: "libsodium",
       providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
     ),
-    // OpenSSL's libcrypto, only for the ciphers other tools protect their files with.
-    .systemLibrary(
-      name: "COpenSSL",
-      pkgConfig: "libcrypto",
-      providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
-    ),
+    // OpenSSL's libcrypto, only for the ciphers other tools protect their files with:
+    // loaded at run time by an import that needs it (shim.h), not linked, so no other command
+    // loads OpenSSL.
+    .systemLibrary(name: "COpenSSL"),
     // The Linux calls Swift's Glibc module leaves out (SO_PEERCRED's ucred, accept4), for
     // the agent's socket.
     .target(name: "CSystem"),

@@ -17,6 +17,14 @@ public enum ForeignCryptoError: Error, Equatable, Sendable {
 /// they come from OpenSSL's libcrypto. rdpvault's own cryptography stays in VaultCrypto: this
 /// module only reads what others wrote. Every key and every plaintext is in `SecretBytes`.
 public enum ForeignCiphers {
+  /// Whether OpenSSL's libcrypto (libcrypto.so.3, Debian's libssl3) could be loaded: it is
+  /// opened on first use, not linked (COpenSSL/shim.h).
+  public static var isAvailable: Bool { rv_crypto_available() == 1 }
+
+  /// What to say when it could not.
+  public static let unavailableReason =
+    "OpenSSL's libcrypto (libcrypto.so.3, Debian package libssl3) is not installed; it decrypts the passwords of mRemoteNG and Remmina files"
+
   /// PBKDF2 with HMAC-SHA1 (RFC 8018), as BouncyCastle's `Pkcs5S2ParametersGenerator` does it.
   public static func pbkdf2SHA1(
     password: borrowing SecretBytes, salt: [UInt8], iterations: Int, length: Int

@@ -131,6 +131,9 @@ public enum MRemoteNGFile {
       )
     }
     let scheme = try Scheme(root, version: version)
+    guard ForeignCiphers.isAvailable else {
+      throw VaultError.inventory(reason: ForeignCiphers.unavailableReason)
+    }
     try checkWork(root.children("Node"), scheme: scheme, more: 1)
     // The `Protected` value tells a default key from the user's own password: it opens to
     // one of two known words (a wrong CBC key can pass the padding check by chance).

@@ -152,6 +152,9 @@ public enum RemminaFile {
   /// Remmina's decryption: 3DES-CBC, key and IV from the secret, text up to the first NUL.
   static func decrypt(_ data: [UInt8], secret: borrowing SecretBytes) throws -> SecretBytes? {
     guard !data.isEmpty, data.count % 8 == 0 else { return nil }
+    guard ForeignCiphers.isAvailable else {
+      throw VaultError.inventory(reason: ForeignCiphers.unavailableReason)
+    }
     let key = try secret.withUnsafeBytes {
       try SecretBytes(copying: UnsafeRawBufferPointer(rebasing: $0[0..<24]))
     }
