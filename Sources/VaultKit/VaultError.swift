@@ -219,7 +219,8 @@ extension VaultError {
       "the pre-connect command failed (exit status \(status)); not connecting"
     case .hookNotApproved(let profile, let command):
       "\(profile)'s pre-connect command came from outside this vault and is not approved, so it was not run: \(command)"
-    case .noPreConnect(let profile): "\(profile) has no pre-connect command"
+    case .noPreConnect(let profile):
+      "\(profile) has nothing to approve (no pre-connect command, tunnel, jump host, Bastion, Azure step or gateway)"
     case .optionNotApproved(let profile, let key, let value):
       "\(profile)'s \(key) came from outside this vault and is not approved, so it was not used: \(value)"
     case .tunnelEnded(let status, let port):

@@ -419,7 +419,11 @@ import Testing
     #expect(
       box.run(["set", "vm", "bastion", "11111111-2222-3333-4444-555555555555/rg-hub/bastion-01"])
         .status == 0)
-    #expect(box.run(["rename", "vm", "web"]).status == 0)
+    let renamed = box.run(["rename", "vm", "web"])
+    #expect(renamed.status == 0)
+    #expect(
+      renamed.stderr.contains("its Azure VM name stays vm (azure-vm), for its Azure steps"),
+      "\(renamed.stderr)")
     let dry = box.run(["connect", "web", "--dry-run", "--client-path", "/bin/true"])
     #expect(
       dry.stdout.contains(
@@ -462,5 +466,39 @@ import Testing
     #expect(refused.status == 1)
     #expect(
       refused.stderr.contains("vm-2's azure-vm came from outside this vault"), "\(refused.stderr)")
+  }
+
+  /// A VM has one way through: setting a tunnel, jump host or Bastion replaces the others
+  /// (and their approvals); a bundle that carries two is refused; check skips the direct
+  /// TCP probe of a VM reached through one.
+  @Test func aVMHasOneTunnel() throws {
+    let box = Sandbox()
+    box.initVault()
+    vm(box, host: "127.0.0.1", port: 1)
+    #expect(box.run(["set", "vm", "jump", "ops@bastion.example"]).status == 0)
+    #expect(box.run(["set", "vm", "tunnel", "sleep 1"]).status == 0)
+    let set = box.run(["set", "vm", "bastion", "rg-hub/bastion-01"])
+    #expect(set.stderr.contains("set bastion to rg-hub/bastion-01 on vm"), "\(set.stderr)")
+    let shown = box.run(["show", "vm"]).stdout
+    #expect(
+      shown.contains("bastion:") && !shown.contains("jump:") && !shown.contains("tunnel:"),
+      "\(shown)")
+    let checked = box.run(["check", "vm", "--no-azure"])
+    #expect(
+      checked.stdout == "info  TCP check skipped: connect goes through its bastion\n",
+      "\(checked.stdout)")
+    #expect(checked.status == 0)
+    let mallory = try HostileSender()
+    mallory.pin(in: box)
+    let bundle = try mallory.bundle(
+      for: box,
+      profiles: [
+        HostileSender.profile(
+          "two", settings: ["options": ["jump": "ops@a.example", "tunnel": "sleep 1"]])
+      ],
+      accounts: [HostileSender.account()])
+    let refused = box.run(["import", bundle])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("a VM has one tunnel"), "\(refused.stderr)")
   }
 }

@@ -91,7 +91,7 @@ import Testing
     let set = box.run(
       ["set", "--tag", "DB", "--resource-group", "rg-data", "desktopwidth", "1280", "--yes"])
     #expect(set.status == 0, "\(set.stderr)")
-    #expect(set.stderr == "rdpvault: set desktopwidth on 2 VMs (vm-001, vm-002)\n")
+    #expect(set.stderr == "rdpvault: set desktopwidth to 1280 on 2 VMs (vm-001, vm-002)\n")
     #expect(settings(box, "vm-001")["desktopwidth"] as? String == "1280")
     #expect(settings(box, "vm-003")["desktopwidth"] == nil)
     let edit = box.run(

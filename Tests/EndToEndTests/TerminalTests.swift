@@ -132,7 +132,7 @@ import Testing
     #expect(set.waitFor("Set screen-mode-id to 1 on these 3 VMs? [y/N] "))
     set.type("y\n")
     #expect(set.finish() == 0)
-    #expect(set.screen.contains("set screen-mode-id on 3 VMs (lab-1, lab-2, lab-3)"))
+    #expect(set.screen.contains("set screen-mode-id to 1 on 3 VMs (lab-1, lab-2, lab-3)"))
     let removed = try TerminalSession(box, ["rm", "lab-1", "lab-3"], environment: environment)
     #expect(removed.waitFor("Remove these 2 VMs? [y/N] "))
     #expect(!removed.screen.contains("lab-2"))

@@ -8,11 +8,13 @@ extension RDPVault {
       commandName: "check",
       abstract: "Check that a VM's name resolves and its RDP port answers.",
       discussion: """
-        For a VM with a resource group (an Azure import stores it) and az installed, also asks \
-        Azure: is the VM running, does it have a public IP, do its effective network security \
-        rules let TCP 3389 in from this machine's public address (learnt from \
-        https://api.ipify.org with curl), and does a just-in-time policy cover it. Each \
-        failure comes with a one-line fix. Nothing is changed. Exits 1 if any check fails.
+        For a VM reached through a tunnel (tunnel, jump, bastion) the direct TCP check is \
+        skipped. For a VM with a resource group (an Azure import stores it) and az installed, \
+        also asks Azure: is the VM running, does it have a public IP (and is it the stored \
+        host), do its effective network security rules let TCP in on the VM's port from this \
+        machine's public address (learnt from https://api.ipify.org with curl), and does a \
+        just-in-time policy cover it. A failure comes with a one-line fix where there is one. \
+        Nothing is changed. Exits 1 if any check fails.
         """)
 
     @OptionGroup var options: VaultOptions
@@ -23,20 +25,28 @@ extension RDPVault {
       let entry = try options.openVault().profile(named: name)
       let profile = entry.profile
       var failure: Error?
-      do {
-        let address = try Reachability.probe(profile)
-        print("ok    \(Output.printable(profile.host)) resolves")
-        print("ok    TCP \(address) accepts connections")
-      } catch let error as VaultError {
-        switch error {
-        case .unresolvable: print("FAIL  \(Output.printable(profile.host)) does not resolve")
-        default:
+      let route = ConnectOption.routes.first { profile.settings.options[$0] != nil }
+      if let route {
+        print("info  TCP check skipped: connect goes through its \(route)")
+      } else {
+        do {
+          let address = try Reachability.probe(profile)
           print("ok    \(Output.printable(profile.host)) resolves")
-          print("FAIL  TCP \(Output.address(profile)) does not accept connections")
+          print("ok    TCP \(address) accepts connections")
+        } catch let error as VaultError {
+          switch error {
+          case .unresolvable: print("FAIL  \(Output.printable(profile.host)) does not resolve")
+          default:
+            print("ok    \(Output.printable(profile.host)) resolves")
+            print("FAIL  TCP \(Output.address(profile)) does not accept connections")
+          }
+          failure = error
         }
-        failure = error
       }
       let environment = ProcessInfo.processInfo.environment
+      if !noAzure && !profile.resourceGroup.isEmpty && !AzureCLI.isInstalled(environment) {
+        print("skip  Azure checks: az is not installed (the Azure CLI)")
+      }
       if !noAzure && !profile.resourceGroup.isEmpty && AzureCLI.isInstalled(environment) {
         var address: Result<String, Error>?
         let results = AzureChecks.run(profile, environment: environment) {

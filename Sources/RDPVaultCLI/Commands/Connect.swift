@@ -34,7 +34,7 @@ extension RDPVault {
     @Flag(help: "Skip the TCP check before connecting.") var noCheck = false
     @Option(
       help: ArgumentHelp(
-        "How long to wait for the port to open (a VM starting, a just-in-time rule): 90s, 5m. Default: 3m after a pre-connect command, else one 3-second check.",
+        "How long to wait for the port to open (a VM starting, a just-in-time rule): 90s, 5m. Default: 3m after a pre-connect command or an Azure step, 30s for a tunnel's port, else one 3-second check.",
         valueName: "duration"))
     var wait: String?
 

@@ -37,14 +37,16 @@ extension RDPVault {
           print("  \(Output.printable(settings.approvable(key)!))")
         }
         // What connect would run with these values, exactly.
-        let azure = try? RDPVault.Connect.AzureSteps(entry.profile)
-        for line in azure?.dryRunLines(markApproval: false) ?? [] { print("  \(line)") }
-        if let tunnel = try? Tunnel.plan(for: entry.profile),
-          present.contains(tunnel.option)
-        {
-          print(
-            "  tunnel: \(Output.printable(RDPVault.Connect.shellWords(tunnel.command(for: entry.profile)))) (LOCAL_PORT \(tunnel.localPort) here; another on each connect)"
+        var commands =
+          (try? RDPVault.Connect.AzureSteps(entry.profile))?.dryRunLines(markApproval: false) ?? []
+        if let tunnel = try? Tunnel.plan(for: entry.profile), present.contains(tunnel.option) {
+          commands.append(
+            "tunnel: \(RDPVault.Connect.shellWords(tunnel.command(for: entry.profile))) (LOCAL_PORT \(tunnel.localPort) here; another on each connect)"
           )
+        }
+        if !commands.isEmpty {
+          print("what connect runs with these values:")
+          for line in commands { print("  \(Output.printable(line))") }
         }
         let pending = settings.unapproved
         if pending.isEmpty {

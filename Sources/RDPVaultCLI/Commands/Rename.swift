@@ -12,8 +12,15 @@ extension RDPVault {
 
     func run() throws {
       try UsageError.check { try Validation.profileName(new) }
-      try options.openVault().renameProfile(old, to: new)
+      let vault = try options.openVault()
+      try vault.renameProfile(old, to: new)
       Diagnostics.note("renamed \(old) to \(new)")
+      let renamed = try vault.profile(named: new).profile
+      if let azureName = renamed.settings.options[ConnectOption.azureVM],
+        azureName.lowercased() != new.lowercased()
+      {
+        Diagnostics.note("its Azure VM name stays \(azureName) (azure-vm), for its Azure steps")
+      }
     }
   }
 }

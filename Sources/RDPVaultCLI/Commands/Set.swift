@@ -63,8 +63,14 @@ extension RDPVault {
     }
 
     func validate() throws {
+      let dash = "a value that starts with '-' goes after --: rdpvault set NAME KEY -- VALUE"
       if line == nil && words.count < 2 {
-        throw ValidationError("give KEY VALUE, or --line 'name:type:value'")
+        throw ValidationError("give KEY VALUE, or --line 'name:type:value' (\(dash))")
+      }
+      if line == nil && words.count == 2
+        && ProfileSelection(names: [], filter: filter.filter(name: nil)).isEmpty
+      {
+        throw ValidationError("give the VM's name, then KEY VALUE (\(dash))")
       }
       try Selection.requireSomething(
         ProfileSelection(names: parts.names, filter: filter.filter(name: nil)))
@@ -92,7 +98,7 @@ extension RDPVault {
           try Selection.confirm("Set \(key) to \(value) on", entries, yes: yes)
         }
         try vault.setSetting(profiles: targets, key: key, value: value)
-        Diagnostics.note("set \(key) on \(Selection.described(entries))")
+        Diagnostics.note("set \(key) to \(value) on \(Selection.described(entries))")
       }
     }
   }

@@ -43,6 +43,10 @@ extension VaultError {
       "change the password through the VM: rdpvault edit NAME --password-stdin"
     case .accountInUse: "remove or re-point those VMs first (rdpvault rm / rdpvault edit)"
     case .noPassword(let account): "set one with: rdpvault account passwd '\(account)'"
+    case .clientNotFound(let program, _) where program == "az":
+      "install the Azure CLI (Debian: apt install azure-cli), then az login"
+    case .clientNotFound(let program, _) where program == "ssh":
+      "install OpenSSH's client: apt install openssh-client"
     case .clientNotFound: "install the client, or give its path with --client-path"
     case .noClipboard(.noDisplay): "pipe it instead: rdpvault password NAME | …"
     case .noClipboard(.noTool):
@@ -58,7 +62,8 @@ extension VaultError {
     case .tunnelNoPort, .interrupted: nil
     case .azureContextMissing(let profile):
       "rdpvault edit \(profile) --resource-group RG --subscription SUB (an Azure import stores both)"
-    case .azureFailed: "check az login and the subscription; az's own message is above"
+    case .azureFailed:
+      "check az login and the subscription; az's own message, if it wrote one, is above"
     case .azureAddressChanged(let profile, _, let current):
       "rdpvault edit \(profile) --host \(current.first ?? "IP") (or give the VM a static public IP, or a DNS name)"
     case .jitNoPolicy:
@@ -67,7 +72,7 @@ extension VaultError {
       "give the address yourself: rdpvault set NAME azure-jit ADDRESS"
     case .tunnelPortTaken: "try again (another port is chosen each time), and find out who took it"
     case .hookFailed:
-      "run the command by hand (rdpvault show NAME lists it), or skip nothing: fix it first"
+      "run the command by hand (rdpvault show NAME lists it) and fix it; connect starts no client after a failed pre-connect command"
     case .unresolvable:
       "the name does not resolve: check the host (rdpvault show NAME), your DNS, or your VPN"
     case .refused:

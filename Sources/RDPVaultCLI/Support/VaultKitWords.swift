@@ -32,7 +32,15 @@ extension VaultError {
     case .settingIsConnectionProperty(let key):
       "invalid setting \(quoted(key)): it comes from the profile (--host, --port, --user), not from a setting"
     case .unknownSetting(let key):
-      "invalid setting \(quoted(key)): not a property rdpvault models; add it as an extra line (rdpvault set NAME --line 'name:type:value')"
+      if let guess = closest(
+        to: key,
+        in: ConnectOption.all
+          + RDPProperty.all.map { $0.name.replacingOccurrences(of: " ", with: "-") }
+      ).first {
+        "invalid setting \(quoted(key)): not a property rdpvault models (did you mean \(guess)?)"
+      } else {
+        "invalid setting \(quoted(key)): not a property rdpvault models; add it as an extra line (rdpvault set NAME --line 'name:type:value')"
+      }
     case .extraLineIsModelled(let line, let property):
       "invalid extra line \(quoted(line)): \(property) is modelled; use rdpvault set NAME \"\(property)\" VALUE"
     case .pinNotEnforceable(let profile, let pin, let client):

@@ -49,8 +49,11 @@ public enum AzureChecks {
   }
 
   public static func details(_ json: [UInt8]) throws -> Details {
-    guard let vm = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any] else {
-      throw VaultError.azureFailed(step: "az vm show", reason: "its output is not a VM")
+    guard let vm = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
+      vm["powerState"] is String
+    else {
+      throw VaultError.azureFailed(
+        step: "az vm show", reason: "its output is not a VM with a power state")
     }
     func list(_ key: String) -> [String] {
       (vm[key] as? String ?? "").split(separator: ",").map {
@@ -270,7 +273,12 @@ public enum AzureChecks {
       }
     }
     let policy = jitPolicy(vm, port: profile.port, environment: environment)
-    if let policy { results.append(policy.result) }
+    if let policy {
+      results.append(policy.result)
+    } else {
+      results.append(
+        Result(.skip, "Azure: just-in-time policies (no subscription stored for \(vm.name))"))
+    }
     if let tunnel {
       results.append(
         Result(.info, "Azure: inbound rules not checked: connect goes through its \(tunnel)"))

@@ -32,6 +32,9 @@ public enum ConnectOption {
 
   /// Where the approved value of `key` is kept (`pre-connect-approved`, `tunnel-approved`).
   public static func approval(of key: String) -> String { key + "-approved" }
+  /// The ways to the VM a tunnel takes: a profile has at most one (setting one removes the
+  /// others).
+  public static let routes = [tunnel, jump, bastion]
   /// The RD Gateway (`gatewayhostname`, an .rdp setting): FreeRDP offers it the VM's
   /// sign-in name and password, so one from outside (an imported file, a bundle) is used
   /// only once the user approves it, like the options above.

@@ -17,7 +17,7 @@ public struct JumpHost: Equatable, Sendable {
 
   public static func parse(_ value: String) throws -> JumpHost {
     let rule =
-      "user@host or user@host:port (a user of letters, digits, '.', '_' or '-', not starting with '-')"
+      "[user@]host[:port] (a user of letters, digits, '.', '_' or '-', not starting with '-')"
     func refuse() -> VaultError {
       VaultError.invalidField(field: ConnectOption.jump, value: value, rule: rule)
     }

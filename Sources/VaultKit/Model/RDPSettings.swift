@@ -60,7 +60,14 @@ public struct RDPSettings: Equatable, Sendable, Codable {
   public mutating func setUnapproved(_ key: String, _ value: String) throws -> String {
     if ConnectOption.all.contains(key.lowercased()) {
       let option = key.lowercased()
-      options[option] = try ConnectOption.validate(option, value)
+      let valid = try ConnectOption.validate(option, value)
+      if ConnectOption.routes.contains(option) {
+        for other in ConnectOption.routes where other != option {
+          options.removeValue(forKey: other)
+          options.removeValue(forKey: ConnectOption.approval(of: other))
+        }
+      }
+      options[option] = valid
       return option
     }
     guard let property = RDPProperty.named(key) else {
@@ -170,6 +177,12 @@ public struct RDPSettings: Equatable, Sendable, Codable {
       }
     }
     try RDPSignature.checkSignedLines(signedLines)
+    let routes = ConnectOption.routes.filter { options[$0] != nil }
+    if routes.count > 1 {
+      throw VaultError.invalidField(
+        field: "option", value: routes.joined(separator: ", "),
+        rule: "a VM has one tunnel: a tunnel command, a jump host or a Bastion host")
+    }
     for (key, value) in options {
       if ConnectOption.approvals.contains(key) {
         try Validation.freeText(value, field: key, maxLength: 4096)
