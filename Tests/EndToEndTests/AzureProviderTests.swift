@@ -355,12 +355,7 @@ import Testing
     ] {
       #expect(alice.run(["set", "vm", key, value]).status == 0)
     }
-    let bobID = bob.run(["identity"]).stdout.split(separator: "\n")[0]
-    let aliceID = alice.run(["identity"]).stdout.split(separator: "\n")[0]
-    #expect(alice.run(["teammate", "add", "bob", String(bobID)]).status == 0)
-    #expect(bob.run(["teammate", "add", "alice", String(aliceID)]).status == 0)
-    let bundle = alice.root + "/vm.rdpv"
-    #expect(alice.run(["export", "vm", "--to", "bob", "-o", bundle]).status == 0)
+    let bundle = alice.export("vm", to: bob)
     let imported = bob.run(["import", bundle])
     #expect(imported.status == 0, "\(imported.stderr)")
     for line in ["azure-start: on", "azure-jit: on", "bastion: rg-hub/bastion-01"] {
@@ -450,12 +445,7 @@ import Testing
     bob.initVault()
     vm(alice, host: "127.0.0.1", port: 1)
     vm(bob, host: "127.0.0.2", port: 1)
-    let bobID = bob.run(["identity"]).stdout.split(separator: "\n")[0]
-    let aliceID = alice.run(["identity"]).stdout.split(separator: "\n")[0]
-    #expect(alice.run(["teammate", "add", "bob", String(bobID)]).status == 0)
-    #expect(bob.run(["teammate", "add", "alice", String(aliceID)]).status == 0)
-    let bundle = alice.root + "/vm.rdpv"
-    #expect(alice.run(["export", "vm", "--to", "bob", "-o", bundle]).status == 0)
+    let bundle = alice.export("vm", to: bob)
     let imported = bob.run(["import", bundle, "--on-conflict", "rename"])
     #expect(imported.status == 0, "\(imported.stderr)")
     #expect(imported.stderr.contains("azure-vm: vm (not approved"), "\(imported.stderr)")

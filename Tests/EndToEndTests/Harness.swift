@@ -166,6 +166,18 @@ final class Sandbox {
     }
   }
 
+  /// A bundle of `name` from this vault ("alice") to `receiver` ("bob"), after each pinned
+  /// the other: what a teammate would send.
+  func export(_ name: String, to receiver: Sandbox) -> String {
+    let receiverID = receiver.run(["identity"]).stdout.split(separator: "\n")[0]
+    let senderID = run(["identity"]).stdout.split(separator: "\n")[0]
+    #expect(run(["teammate", "add", "bob", String(receiverID)]).status == 0)
+    #expect(receiver.run(["teammate", "add", "alice", String(senderID)]).status == 0)
+    let bundle = root + "/\(name).rdpv"
+    #expect(run(["export", name, "--to", "bob", "-o", bundle]).status == 0)
+    return bundle
+  }
+
   /// The vault file's bytes and its sidecars', to prove a command changed nothing.
   func snapshot() -> [String: Data] {
     var files: [String: Data] = [:]

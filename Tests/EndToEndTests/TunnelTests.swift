@@ -332,12 +332,7 @@ func processes(containing marker: String) -> [String] {
         stdin: "pw\n"
       ).status == 0)
     #expect(alice.run(["set", "vm", "tunnel", "exit 7"]).status == 0)
-    let bobID = bob.run(["identity"]).stdout.split(separator: "\n")[0]
-    let aliceID = alice.run(["identity"]).stdout.split(separator: "\n")[0]
-    #expect(alice.run(["teammate", "add", "bob", String(bobID)]).status == 0)
-    #expect(bob.run(["teammate", "add", "alice", String(aliceID)]).status == 0)
-    let bundle = alice.root + "/vm.rdpv"
-    #expect(alice.run(["export", "vm", "--to", "bob", "-o", bundle]).status == 0)
+    let bundle = alice.export("vm", to: bob)
     let imported = bob.run(["import", bundle])
     #expect(imported.status == 0, "\(imported.stderr)")
     #expect(

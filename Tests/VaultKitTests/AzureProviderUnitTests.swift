@@ -150,7 +150,7 @@ struct AzureProviderUnitTests {
     for bad in [
       "x.52.166.1.2", "52..166.1.2", "+52.166.1.2", "52.166.1.2 ", "52.166.1.256", "52.166.1",
     ] {
-      #expect(AzureChecks.ipv4(bad) == nil, "\(bad)")
+      #expect(Validation.ipv4Value(bad) == nil, "\(bad)")
     }
     #expect(AzureChecks.prefix("52.166.0.0/+16", contains: "52.166.1.2") == false)
   }

@@ -44,16 +44,13 @@ extension RDPVault {
         }
       }
       let environment = ProcessInfo.processInfo.environment
-      if !noAzure && !profile.resourceGroup.isEmpty && !AzureCLI.isInstalled(environment) {
+      let azure = !noAzure && !profile.resourceGroup.isEmpty
+      if azure && !AzureCLI.isInstalled(environment) {
         print("skip  Azure checks: az is not installed (the Azure CLI)")
-      }
-      if !noAzure && !profile.resourceGroup.isEmpty && AzureCLI.isInstalled(environment) {
-        var address: Result<String, Error>?
+      } else if azure {
+        // The address is asked for only when the inbound rules are read.
         let results = AzureChecks.run(profile, environment: environment) {
-          if address == nil {
-            address = Result { try PublicAddress.detect(environment: environment) }
-          }
-          return try address!.get()
+          try PublicAddress.detect(environment: environment)
         }
         for result in results {
           let label = result.outcome == .fail ? "FAIL" : result.outcome.rawValue

@@ -260,13 +260,9 @@ extension RDPVault.Import {
   /// An Azure resource group or subscription given on the command line: never something
   /// `az` could take for an option, never a control character.
   static func checkAzureValue(_ value: String, option: String) throws {
-    let allowed = value.unicodeScalars.allSatisfy {
-      ($0.value < 0x7F && ($0.properties.isAlphabetic || $0.properties.numericType != nil))
-        || "-_.()".unicodeScalars.contains($0)
-    }
-    guard !value.isEmpty, !value.hasPrefix("-"), allowed, value.count <= 90 else {
+    guard AzureName.isValid(value) else {
       throw ValidationError(
-        "\(option) \(quoted(value)) is not an Azure name (letters, digits, '-', '_', '.', '(' and ')', not starting with '-')"
+        "\(option) \(quoted(value)) is not an Azure name (letters, digits, '-', '_', '.', '(' and ')', not starting with '-' nor ending with '.')"
       )
     }
   }

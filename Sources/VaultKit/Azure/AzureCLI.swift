@@ -1,3 +1,5 @@
+import Foundation
+
 /// How rdpvault runs the Azure CLI: the user's own `az` (found on PATH), with the user's
 /// environment minus rdpvault's variables, each value one argument. az's messages reach the
 /// terminal; its output is read (at most 8 MiB) and never trusted: every caller checks it.
@@ -30,6 +32,18 @@ public enum AzureCLI {
     guard status == 0 else {
       throw VaultError.azureFailed(step: step, reason: "exit status \(status)")
     }
+  }
+
+  /// The `value` list of an Azure list answer (`{"value": [{…}, …]}`); anything else is
+  /// `step`'s failure, "its output is not a list of `what`".
+  static func valueList(_ json: [UInt8], step: String, what: String) throws -> [[String: Any]] {
+    guard
+      let root = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
+      let list = root["value"] as? [[String: Any]]
+    else {
+      throw VaultError.azureFailed(step: step, reason: "its output is not a list of \(what)")
+    }
+    return list
   }
 
   public static func executable(_ environment: [String: String]) throws -> String {
@@ -68,6 +82,24 @@ public enum AzureName {
           "an Azure name: letters, digits, '-', '_', '.', '(' and ')', not starting with '-' nor ending with '.'"
       )
     }
+  }
+
+  /// The variable parts of an Azure resource id of this `shape` (after the leading `/`, one
+  /// entry per segment: a literal compared without case, or nil for an Azure name), or nil
+  /// when the id has another shape.
+  public static func parts(of id: String, shape: [String?]) -> [String]? {
+    let segments = id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    guard segments.count == shape.count + 1, segments[0].isEmpty else { return nil }
+    var names: [String] = []
+    for (segment, expected) in zip(segments.dropFirst(), shape) {
+      if let expected {
+        guard segment.lowercased() == expected.lowercased() else { return nil }
+      } else {
+        guard isValid(segment) else { return nil }
+        names.append(segment)
+      }
+    }
+    return names
   }
 
   /// A subscription id: a GUID (8-4-4-4-12 hex digits).

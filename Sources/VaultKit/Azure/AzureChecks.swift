@@ -87,13 +87,8 @@ public enum AzureChecks {
   public static func verdicts(
     _ json: [UInt8], source: String, port: Int, destinations: [String] = []
   ) throws -> [Verdict] {
-    guard
-      let root = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
-      let groups = root["value"] as? [[String: Any]]
-    else {
-      throw VaultError.azureFailed(
-        step: "az network nic list-effective-nsg", reason: "its output is not a list of groups")
-    }
+    let groups = try AzureCLI.valueList(
+      json, step: "az network nic list-effective-nsg", what: "groups")
     return groups.map { group in
       let id = (group["networkSecurityGroup"] as? [String: Any])?["id"] as? String ?? ""
       let parts = id.split(separator: "/").map(String.init)
@@ -171,8 +166,8 @@ public enum AzureChecks {
   static func prefix(_ text: String, contains address: String) -> Bool? {
     if ["*", "internet", "any"].contains(text.lowercased()) { return true }
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-    guard let host = ipv4(address) else { return false }
-    guard let network = ipv4(String(parts[0])) else {
+    guard let host = Validation.ipv4Value(address) else { return false }
+    guard let network = Validation.ipv4Value(String(parts[0])) else {
       return text.first?.isLetter == true ? nil : false
     }
     guard parts.count <= 2 else { return false }
@@ -180,18 +175,6 @@ public enum AzureChecks {
     guard (0...32).contains(bits) else { return false }
     let mask: UInt32 = bits == 0 ? 0 : ~UInt32(0) << (32 - bits)
     return network & mask == host & mask
-  }
-
-  /// Dotted-quad IPv4, every part 0-255 in plain digits; nil for anything else.
-  static func ipv4(_ text: String) -> UInt32? {
-    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-    guard parts.count == 4 else { return nil }
-    var value: UInt32 = 0
-    for part in parts {
-      guard let octet = strictNumber(part), octet <= 255 else { return nil }
-      value = value << 8 | UInt32(octet)
-    }
-    return value
   }
 
   /// 1-3 ASCII digits, nothing else (no sign, no space).
@@ -205,12 +188,11 @@ public enum AzureChecks {
   /// A network interface id as az lists it: `/subscriptions/…/networkInterfaces/NAME`, each
   /// part an Azure name (so it reaches az as one harmless argument).
   static func isInterfaceID(_ id: String) -> Bool {
-    let parts = id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-    return parts.count == 9 && parts[0].isEmpty && parts[1].lowercased() == "subscriptions"
-      && parts[3].lowercased() == "resourcegroups" && parts[5].lowercased() == "providers"
-      && parts[6].lowercased() == "microsoft.network"
-      && parts[7].lowercased() == "networkinterfaces"
-      && [parts[2], parts[4], parts[8]].allSatisfy(AzureName.isValid)
+    let shape: [String?] = [
+      "subscriptions", nil, "resourceGroups", nil, "providers", "Microsoft.Network",
+      "networkInterfaces", nil,
+    ]
+    return AzureName.parts(of: id, shape: shape) != nil
   }
 
   /// Runs the checks for the VM behind `profile` (its resource group stored; its

@@ -75,13 +75,8 @@ public enum AzureJIT {
   /// The policy among `json` (az rest's answer: `{"value": [policy, …]}`) that lists this VM
   /// (its resource id, in any case) with this port; nil when none does.
   public static func policy(covering vm: AzureVM, port: Int, in json: [UInt8]) throws -> Policy? {
-    guard
-      let root = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
-      let policies = root["value"] as? [[String: Any]]
-    else {
-      throw VaultError.azureFailed(
-        step: "az rest (JIT policies)", reason: "its output is not a list of JIT policies")
-    }
+    let policies = try AzureCLI.valueList(
+      json, step: "az rest (JIT policies)", what: "JIT policies")
     let wanted = vm.resourceID.lowercased()
     for policy in policies {
       let properties = policy["properties"] as? [String: Any] ?? [:]
@@ -107,15 +102,12 @@ public enum AzureJIT {
   /// `/subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Security/locations/LOC/jitNetworkAccessPolicies/NAME`
   /// with SUB this subscription and every other part an Azure name: (LOC, NAME).
   static func policyParts(_ id: String, subscription: String) -> (String, String)? {
-    let parts = id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-    guard parts.count == 11, parts[0].isEmpty,
-      parts[1].lowercased() == "subscriptions", parts[2].lowercased() == subscription.lowercased(),
-      parts[3].lowercased() == "resourcegroups", AzureName.isValid(parts[4]),
-      parts[5].lowercased() == "providers", parts[6].lowercased() == "microsoft.security",
-      parts[7].lowercased() == "locations", AzureName.isValid(parts[8]),
-      parts[9].lowercased() == "jitnetworkaccesspolicies", AzureName.isValid(parts[10])
-    else { return nil }
-    return (parts[8], parts[10])
+    let shape: [String?] = [
+      "subscriptions", subscription, "resourceGroups", nil, "providers", "Microsoft.Security",
+      "locations", nil, "jitNetworkAccessPolicies", nil,
+    ]
+    guard let names = AzureName.parts(of: id, shape: shape) else { return nil }
+    return (names[1], names[2])
   }
 
   /// An ISO 8601 duration of hours, minutes and seconds (`PT3H`, `PT1H30M`) in seconds.

@@ -43,16 +43,9 @@ public enum PublicAddress {
 
   /// A public IPv4 address in dotted-quad form (no prefix, no port), or nil.
   public static func parse(_ text: String) -> String? {
-    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-    guard parts.count == 4 else { return nil }
-    var octets: [Int] = []
-    for part in parts {
-      guard (1...3).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }),
-        part.count == 1 || part.first != "0", let value = Int(part), value <= 255
-      else { return nil }
-      octets.append(value)
-    }
-    return isPublic(octets) ? octets.map(String.init).joined(separator: ".") : nil
+    guard let value = Validation.ipv4Value(text) else { return nil }
+    let octets = [24, 16, 8].map { Int(value >> $0 & 0xFF) }
+    return isPublic(octets) ? text : nil
   }
 
   /// Not 0/8, 10/8, 100.64/10, 127/8, 169.254/16, 172.16/12, 192.0.0/24, 192.0.2/24,

@@ -224,9 +224,16 @@ public enum Validation {
     }
   }
 
-  public static func isIPv4(_ text: String) -> Bool {
+  public static func isIPv4(_ text: String) -> Bool { ipv4Value(text) != nil }
+
+  /// A dotted-quad IPv4 address as a number (inet_pton: four parts of 0-255, no leading
+  /// zeros, nothing around them), or nil.
+  public static func ipv4Value(_ text: String) -> UInt32? {
+    // Before inet_pton, which stops at a NUL.
+    guard !text.contains("\0") else { return nil }
     var address = in_addr()
-    return inet_pton(AF_INET, text, &address) == 1
+    guard inet_pton(AF_INET, text, &address) == 1 else { return nil }
+    return UInt32(bigEndian: address.s_addr)
   }
 
   public static func isIPv6(_ text: String) -> Bool {
