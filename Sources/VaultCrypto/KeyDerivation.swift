@@ -119,16 +119,29 @@ public enum KeyedHash {
   public static func hash(
     _ message: [UInt8], key: borrowing SecretBytes, length: Int = 32
   ) throws(CryptoError) -> [UInt8] {
-    try Sodium.ensureReady()
     var out = [UInt8](repeating: 0, count: length)
-    let status = key.withUnsafeBytes { keyBytes in
-      out.withUnsafeMutableBufferPointer { outBuf in
-        crypto_generichash(
-          outBuf.baseAddress!, length, message, UInt64(message.count),
-          keyBytes.baseAddress!.assumingMemoryBound(to: UInt8.self), keyBytes.count)
+    let result = message.withUnsafeBytes { message in
+      out.withUnsafeMutableBytes { out in
+        Result { () throws(CryptoError) in try hash(message, key: key, into: out) }
       }
     }
-    guard status == 0 else { throw .kdfFailed }
+    try result.get()
     return out
+  }
+
+  /// The same into `out` (its length is the hash's): whole-table reads hash every row
+  /// without an allocation.
+  public static func hash(
+    _ message: UnsafeRawBufferPointer, key: borrowing SecretBytes,
+    into out: UnsafeMutableRawBufferPointer
+  ) throws(CryptoError) {
+    try Sodium.ensureReady()
+    let status = key.withUnsafeBytes { keyBytes in
+      crypto_generichash(
+        out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count,
+        message.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(message.count),
+        keyBytes.baseAddress!.assumingMemoryBound(to: UInt8.self), keyBytes.count)
+    }
+    guard status == 0 else { throw .kdfFailed }
   }
 }

@@ -91,24 +91,40 @@ public enum SecretBox {
     _ box: UnsafeRawBufferPointer, additionalData: UnsafeRawBufferPointer,
     key: borrowing SecretBytes
   ) throws(CryptoError) -> [UInt8] {
-    guard box.count >= overhead, key.count == keyLength, Sodium.isReady else {
-      throw .authenticationFailed
+    guard box.count >= overhead else { throw .authenticationFailed }
+    var plaintext = [UInt8](repeating: 0, count: box.count - overhead)
+    let result = plaintext.withUnsafeMutableBytes { out in
+      Result { () throws(CryptoError) in
+        try open(box, additionalData: additionalData, key: key, into: out)
+      }
     }
-    let length = box.count - overhead
-    var plaintext = [UInt8](repeating: 0, count: length)
+    try result.get()
+    return plaintext
+  }
+
+  /// Opens a box into `out`, which holds exactly its plaintext (`box.count - overhead`):
+  /// whole-table reads open every row into one buffer per worker. Wiped on failure.
+  public static func open(
+    _ box: UnsafeRawBufferPointer, additionalData: UnsafeRawBufferPointer,
+    key: borrowing SecretBytes, into out: UnsafeMutableRawBufferPointer
+  ) throws(CryptoError) {
+    guard box.count >= overhead, out.count == box.count - overhead, key.count == keyLength,
+      Sodium.isReady
+    else { throw .authenticationFailed }
     var written: UInt64 = 0
     let input = box.baseAddress!.assumingMemoryBound(to: UInt8.self)
     let status = key.withUnsafeBytes { keyBytes in
-      plaintext.withUnsafeMutableBufferPointer { out in
-        crypto_aead_xchacha20poly1305_ietf_decrypt(
-          out.baseAddress, &written, nil, input + nonceLength, UInt64(box.count - nonceLength),
-          additionalData.baseAddress?.assumingMemoryBound(to: UInt8.self),
-          UInt64(additionalData.count), input,
-          keyBytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
-      }
+      crypto_aead_xchacha20poly1305_ietf_decrypt(
+        out.baseAddress?.assumingMemoryBound(to: UInt8.self), &written, nil, input + nonceLength,
+        UInt64(box.count - nonceLength),
+        additionalData.baseAddress?.assumingMemoryBound(to: UInt8.self),
+        UInt64(additionalData.count), input,
+        keyBytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
     }
-    guard status == 0 else { throw .authenticationFailed }
-    return plaintext
+    guard status == 0 else {
+      if let base = out.baseAddress { sodium_memzero(base, out.count) }
+      throw .authenticationFailed
+    }
   }
 
   /// Opens a box into ordinary memory: for metadata (names, hosts) that is shown anyway.

@@ -32,7 +32,7 @@ extension Vault {
         if includeSecrets {
           // Still sealed: opened one at a time below, straight into the payload.
           allBoxes = Dictionary(
-            uniqueKeysWithValues: try openAll(db, .accountSecrets, stored: stored) { row in
+            uniqueKeysWithValues: try sealedAll(db, .accountSecrets, stored: stored) { row in
               guard let record = row.record else {
                 throw VaultError.corrupt(detail: "account_secrets has a row without its record")
               }
@@ -41,11 +41,9 @@ extension Vault {
         }
         allAccounts = Dictionary(
           uniqueKeysWithValues: try openAll(db, .accounts, stored: stored) {
-            try AccountRecord.decode($0, keys: keys, checkLookup: false)
+            try AccountRecord.decode($0)
           }.map { ($0.id, $0.account) })
-        records = try openAll(db, .profiles, stored: stored) {
-          try ProfileRecord.decode($0, keys: keys, checkLookup: false)
-        }
+        records = try openAll(db, .profiles, stored: stored) { try ProfileRecord.decode($0) }
       } else {
         records = try names.map { try fetchProfile(db, named: $0) }
       }

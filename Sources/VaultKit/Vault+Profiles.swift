@@ -31,16 +31,12 @@ extension Vault {
     try read { db in
       let stored = try storedRowSet(db)
       var accounts: [Int64: Account] = [:]
-      for record in try openAll(
-        db, .accounts, stored: stored,
-        { try AccountRecord.decode($0, keys: keys, checkLookup: false) })
-      {
+      for record in try openAll(db, .accounts, stored: stored, AccountRecord.decode) {
         accounts[record.id] = record.account
       }
       // Joined on the workers too.
       let entries = try openAll(db, .profiles, stored: stored) { row in
-        let record = try ProfileRecord.decode(
-          row, keys: keys, withSettings: withSettings, checkLookup: false)
+        let record = try ProfileRecord.decode(row, withSettings: withSettings)
         guard let account = accounts[record.accountID] else {
           throw VaultError.corrupt(detail: "profile \(quoted(record.profile.name)) has no account")
         }
@@ -101,6 +97,16 @@ extension Vault {
   /// Opens every row of `table` on every core and checks the table's row set against the
   /// sealed digests (`stored`, from `storedRowSet`) in the same pass.
   func openAll<T>(
+    _ db: Database, _ table: StoredTable, stored: [UInt8], _ transform: (OpenedRow) throws -> T
+  ) throws -> [T] {
+    let (values, _, digest) = try wholeTable(db, table).openRecords(
+      keys: keys, worker: { _ in () }, { _, row in try transform(row) })
+    try Self.checkDigest(digest, table, stored: stored)
+    return try values.get()
+  }
+
+  /// The same for the rows of a table whose records stay sealed here (the passwords).
+  func sealedAll<T>(
     _ db: Database, _ table: StoredTable, stored: [UInt8], _ transform: (SealedRow) throws -> T
   ) throws -> [T] {
     let (values, digest) = try wholeTable(db, table).open(keys: keys, transform)

@@ -477,6 +477,9 @@ import Testing
         "pw"
       ),
       (["a-very-long-vm-name-01", "--host", "10.0.0.9", "--kind", "local", "--user", "eve"], "pw"),
+      (
+        ["Web-00", "--host", "10.0.1.9", "--kind", "local", "--user", "eve", "--tag", "Prod"], "pw"
+      ),
     ]
     for (arguments, password) in adds {
       let added = box.run(
@@ -494,21 +497,45 @@ import Testing
       let result = box.run(change)
       #expect(result.status == 0, "\(change): \(result.stderr)")
     }
+    let text = box.run(["list", "--json"]).stdout
     let list = try #require(
-      try JSONSerialization.jsonObject(with: Data(box.run(["list", "--json"]).stdout.utf8))
-        as? [[String: Any]])
+      try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
     #expect(list.count == adds.count)
+    // One object per line, in name order with case ignored.
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines.first == "[" && lines.suffix(2) == ["]", ""] && lines.count == adds.count + 3)
+    let names = list.map { $0["name"] as? String ?? "" }
+    #expect(
+      names == [
+        "a-very-long-vm-name-01", "app-01", "app-02", "dc-01", "Web-00", "web-01",
+      ])
+    // Compared as canonical JSON: the same keys, values and types.
+    let canonical = { (object: Any) throws -> String in
+      String(
+        decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+        as: UTF8.self)
+    }
+    // A filter picks the same objects, in the same order, as the whole list.
+    for (filter, expected) in [
+      (["--tag", "prod"], ["Web-00", "web-01"]), (["--kind", "domain"], ["app-01", "app-02"]),
+      (["app*"], ["app-01", "app-02"]),
+      (["--host-match", "10.0.*"], ["a-very-long-vm-name-01", "Web-00", "web-01"]),
+      (["--tag", "nope"], []),
+    ] {
+      let picked = try #require(
+        try JSONSerialization.jsonObject(
+          with: Data(box.run(["list", "--json"] + filter).stdout.utf8)) as? [[String: Any]])
+      #expect(picked.map { $0["name"] as? String ?? "" } == expected, "\(filter)")
+      for item in picked {
+        let whole = try #require(list.first { $0["name"] as? String == item["name"] as? String })
+        #expect(try canonical(item) == canonical(whole), "\(filter)")
+      }
+    }
     for item in list {
       let name = try #require(item["name"] as? String)
       let shown = try #require(
         try JSONSerialization.jsonObject(with: Data(box.run(["show", name, "--json"]).stdout.utf8))
           as? [String: Any])
-      // Compared as canonical JSON: the same keys, values and types.
-      let canonical = { (object: Any) throws -> String in
-        String(
-          decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
-          as: UTF8.self)
-      }
       #expect(try canonical(item) == canonical(shown), "\(name)")
     }
   }

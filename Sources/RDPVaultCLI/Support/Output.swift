@@ -91,17 +91,12 @@ struct ProfileJSON: Encodable {
     if withSettings {
       settings = profile.settings.values
       extraLines = profile.settings.extraLines
-      options = Self.shownOptions(profile.settings)
+      options = profile.settings.shownOptions
     }
   }
 
   /// A local account's domain is its VM's computer name.
   static func domain(_ entry: ProfileEntry) -> String {
     entry.account.signsInOnComputer ? entry.profile.computerName : entry.account.domain
-  }
-
-  /// Connect options as shown: an approval is the vault's own record, not a setting.
-  static func shownOptions(_ settings: RDPSettings) -> [String: String] {
-    settings.options.filter { !ConnectOption.approvals.contains($0.key) }
   }
 }

@@ -20,6 +20,8 @@ enum AgentDispatch {
         // Served by `AgentServer.cachedList`; here for completeness of the switch.
         let packed = try packedList(vault, withSettings: withSettings)
         return ok(Nothing(), secret: try SecretBytes(copying: packed))
+      case .listJSON(let filter):
+        return ok(Nothing(), secret: try SecretBytes(copying: try vault.listJSON(matching: filter)))
       case .resolveAccount(let profile, let name, let admin):
         return ok(try vault.resolveAccount(for: profile, name: name, admin: admin))
       case .addProfile(let profile, let account, let admin, let allowNoPassword, let hasPassword):

@@ -21,6 +21,8 @@ enum VaultCall: Codable {
   case profilesUnsorted(withSettings: Bool)
   /// Every VM in name order, packed (`EntryPacking`): what `list` asks for.
   case profilesPacked(withSettings: Bool)
+  /// `list --json`'s bytes, in the frame's binary section.
+  case listJSON(filter: ProfileFilter)
   case resolveAccount(profile: Profile, name: AccountName, admin: Bool)
   case addProfile(
     profile: Profile, account: AccountName, admin: Bool, allowNoPassword: Bool, hasPassword: Bool)

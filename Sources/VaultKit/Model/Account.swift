@@ -59,10 +59,27 @@ public struct Account: Equatable, Sendable, Codable {
 
   /// The name Windows expects. For a local account the domain is the machine's own name.
   public func signInName(computerName: String) -> String {
+    let (first, separator, second) = signInLayout
+    func text(_ part: SignInPart) -> String {
+      switch part {
+      case .computerName: computerName
+      case .user: userName
+      case .domain: domain
+      }
+    }
+    return text(first) + separator + text(second)
+  }
+
+  /// A part of a sign-in name.
+  enum SignInPart { case computerName, user, domain }
+
+  /// How the sign-in name is made: `COMPUTER\user`, `DOMAIN\user` or `user@domain` (the one
+  /// rule, which `list --json` also writes from a record's bytes).
+  var signInLayout: (SignInPart, String, SignInPart) {
     switch (scope, form) {
-    case (.local, _), (.template, _): "\(computerName)\\\(userName)"
-    case (.domain, .downLevel): "\(domain)\\\(userName)"
-    case (.domain, .upn): "\(userName)@\(domain)"
+    case (.local, _), (.template, _): (.computerName, "\\", .user)
+    case (.domain, .downLevel): (.domain, "\\", .user)
+    case (.domain, .upn): (.user, "@", .domain)
     }
   }
 

@@ -6,7 +6,7 @@ import Foundation
 
 /// Which VMs a command works on: `list`, and the bulk forms of the commands that change VMs.
 /// Every condition given must hold; text matches ignore case, as names do.
-public struct ProfileFilter: Equatable, Sendable {
+public struct ProfileFilter: Codable, Equatable, Sendable {
   /// A substring of the name, or a glob with `*`, `?` and `[...]`.
   public var name: String?
   /// Every one of these tags.

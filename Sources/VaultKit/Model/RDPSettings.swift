@@ -29,6 +29,13 @@ public struct RDPSettings: Equatable, Sendable, Codable {
     signedLines = try container.decodeIfPresent([String].self, forKey: .signedLines) ?? []
   }
 
+  /// Connect options as shown (`show`, `list --json`): an approval is the vault's own record,
+  /// not a setting.
+  public var shownOptions: [String: String] {
+    options.keys.contains(where: ConnectOption.approvals.contains)
+      ? options.filter { !ConnectOption.approvals.contains($0.key) } : options
+  }
+
   public var isEmpty: Bool {
     values.isEmpty && extraLines.isEmpty && options.isEmpty && signedLines.isEmpty
   }

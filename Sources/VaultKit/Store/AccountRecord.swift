@@ -52,36 +52,46 @@ struct AccountRecord {
     try SealedRow.with(row, table) { try decode($0, keys: keys) }
   }
 
-  /// `checkLookup: false` is for whole-table reads, which find no row by its index; the index
-  /// is bound into the record's associated data either way (`verify` recomputes them all).
-  static func decode(_ row: SealedRow, keys: VaultKeys, checkLookup: Bool = true) throws
-    -> AccountRecord
-  {
-    let name = table.rawValue
+  /// A row read on its own; the name inside must give the row's blind index. (Whole-table
+  /// reads open `OpenedRow`s, whose index is bound into the associated data all the same.)
+  static func decode(_ row: SealedRow, keys: VaultKeys) throws -> AccountRecord {
     guard let lookup = row.bound.lookup else {
       throw VaultError.corrupt(detail: "an account row has no index")
     }
     let record = try keys.openRecord(
       row.record, table, id: row.id, version: row.version, bound: row.bound
-    ) { plaintext in
-      let fields = try RecordDecoder(plaintext, table: name)
-      guard let scope = Account.Scope(rawValue: try fields.text(1)),
-        let form = Account.SignInForm(rawValue: try fields.text(4))
-      else { throw VaultError.corrupt(detail: "an account has an unknown scope or form") }
-      let account = Account(
-        scope: scope, userName: try fields.text(2), domain: try fields.text(3), form: form,
-        isDomainAdmin: try fields.bool(5), linksByName: try fields.bool(6))
-      return AccountRecord(
-        id: row.id, version: row.version, createdAt: try fields.integer(8),
-        updatedAt: try fields.integer(9), account: account,
-        signInName: try fields.text(7))
-    }
-    guard
-      try !checkLookup
-        || (keys.lookup("account", Account.lookupKey(signInName: record.signInName)) == lookup)
-    else {
-      throw VaultError.lookupMismatch(table: name)
-    }
+    ) { try decode($0, id: row.id, version: row.version) }
+    try record.checkLookup(lookup, keys: keys)
     return record
+  }
+
+  /// A record opened by a whole-table read.
+  static func decode(_ row: OpenedRow) throws -> AccountRecord {
+    guard row.lookup != nil else { throw VaultError.corrupt(detail: "an account row has no index") }
+    return try decode(row.plaintext, id: row.id, version: row.version)
+  }
+
+  private static func decode(_ plaintext: UnsafeRawBufferPointer, id: Int64, version: Int64) throws
+    -> AccountRecord
+  {
+    let fields = try RecordDecoder(plaintext, table: table.rawValue)
+    guard let scope = Account.Scope(rawValue: try fields.text(1)),
+      let form = Account.SignInForm(rawValue: try fields.text(4))
+    else { throw VaultError.corrupt(detail: "an account has an unknown scope or form") }
+    let account = Account(
+      scope: scope, userName: try fields.text(2), domain: try fields.text(3), form: form,
+      isDomainAdmin: try fields.bool(5), linksByName: try fields.bool(6))
+    return AccountRecord(
+      id: id, version: version, createdAt: try fields.integer(8),
+      updatedAt: try fields.integer(9), account: account, signInName: try fields.text(7))
+  }
+
+  /// The sign-in name inside must give the row's blind index.
+  func checkLookup(_ lookup: some DataProtocol, keys: VaultKeys) throws {
+    guard
+      try keys.lookup("account", Account.lookupKey(signInName: signInName)).elementsEqual(lookup)
+    else {
+      throw VaultError.lookupMismatch(table: Self.table.rawValue)
+    }
   }
 }

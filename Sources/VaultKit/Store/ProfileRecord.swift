@@ -61,43 +61,123 @@ struct ProfileRecord {
     try SealedRow.with(row, table) { try decode($0, keys: keys, withSettings: withSettings) }
   }
 
-  /// `checkLookup: false` is for whole-table reads, which find no row by its index; the index
-  /// is bound into the record's associated data either way (`verify` recomputes them all).
-  static func decode(
-    _ row: SealedRow, keys: VaultKeys, withSettings: Bool = true, checkLookup: Bool = true
-  ) throws
+  /// A row read on its own (or by `verify`). Whole-table reads open `OpenedRow`s, whose
+  /// index is bound into the associated data all the same.
+  static func decode(_ row: SealedRow, keys: VaultKeys, withSettings: Bool = true) throws
     -> ProfileRecord
   {
-    let name = table.rawValue
     guard let lookup = row.bound.lookup, let accountID = row.bound.accountID else {
       throw VaultError.corrupt(detail: "a profile row has no index or account link")
     }
     let record = try keys.openRecord(
       row.record, table, id: row.id, version: row.version, bound: row.bound
     ) { plaintext in
-      let fields = try RecordDecoder(plaintext, table: name)
-      guard let kind = AccountKind(rawValue: try fields.text(2)),
-        let port = Int(exactly: try fields.integer(4))
-      else {
-        throw VaultError.corrupt(detail: "a profile has an unknown kind or port")
-      }
-      let profile = Profile(
-        name: try fields.text(1), host: try fields.text(3), port: port,
-        computerName: try fields.text(5), kind: kind,
-        resourceGroup: try fields.text(6), subscription: try fields.text(7),
-        tags: try fields.texts(8),
-        note: try fields.text(9),
-        settings: withSettings ? try SettingsCoding.decode(try fields.text(10)) : RDPSettings())
-      return ProfileRecord(
-        id: row.id, accountID: accountID, version: row.version, createdAt: try fields.integer(11),
-        updatedAt: try fields.integer(12), profile: profile)
+      try decode(
+        plaintext, id: row.id, version: row.version, accountID: accountID,
+        withSettings: withSettings)
     }
-    guard
-      try !checkLookup
-        || (keys.lookup("profile", Profile.lookupKey(name: record.profile.name)) == lookup)
-    else {
-      throw VaultError.lookupMismatch(table: name)
-    }
+    try record.checkLookup(lookup, keys: keys)
     return record
+  }
+
+  /// A record opened by a whole-table read.
+  static func decode(_ row: OpenedRow, withSettings: Bool = true) throws -> ProfileRecord {
+    guard row.lookup != nil, let accountID = row.accountID else {
+      throw VaultError.corrupt(detail: "a profile row has no index or account link")
+    }
+    return try decode(
+      row.plaintext, id: row.id, version: row.version, accountID: accountID,
+      withSettings: withSettings)
+  }
+
+  private static func decode(
+    _ plaintext: UnsafeRawBufferPointer, id: Int64, version: Int64, accountID: Int64,
+    withSettings: Bool
+  ) throws -> ProfileRecord {
+    let fields = try ProfileFields(plaintext)
+    let profile = try fields.profile(withSettings: withSettings)
+    return ProfileRecord(
+      id: id, accountID: accountID, version: version, createdAt: fields.createdAt,
+      updatedAt: fields.updatedAt, profile: profile)
+  }
+
+  /// The name inside must give the row's blind index.
+  func checkLookup(_ lookup: some DataProtocol, keys: VaultKeys) throws {
+    guard try keys.lookup("profile", Profile.lookupKey(name: profile.name)).elementsEqual(lookup)
+    else {
+      throw VaultError.lookupMismatch(table: Self.table.rawValue)
+    }
+  }
+}
+
+/// A profile record's fields, checked but left in its bytes: every text is UTF-8, the kind
+/// and port are known, both times are there. `ProfileRecord.decode` makes a `Profile` of it;
+/// `list --json` writes it out as it is (`ProfileJSONWriter`).
+struct ProfileFields {
+  let name: UnsafeRawBufferPointer
+  let kind: AccountKind
+  let host: UnsafeRawBufferPointer
+  let port: Int
+  let computerName: UnsafeRawBufferPointer
+  let resourceGroup: UnsafeRawBufferPointer
+  let subscription: UnsafeRawBufferPointer
+  let note: UnsafeRawBufferPointer
+  /// The settings JSON (`SettingsCoding`), empty for none.
+  let settings: UnsafeRawBufferPointer
+  let createdAt: Int64
+  let updatedAt: Int64
+  private let fields: RecordDecoder
+
+  init(_ plaintext: UnsafeRawBufferPointer) throws {
+    fields = try RecordDecoder(plaintext, table: ProfileRecord.table.rawValue)
+    guard let kind = AccountKind(utf8: try fields.checkedText(2)),
+      let port = Int(exactly: try fields.integer(4))
+    else {
+      throw VaultError.corrupt(detail: "a profile has an unknown kind or port")
+    }
+    self.kind = kind
+    self.port = port
+    name = try fields.checkedText(1)
+    host = try fields.checkedText(3)
+    computerName = try fields.checkedText(5)
+    resourceGroup = try fields.checkedText(6)
+    subscription = try fields.checkedText(7)
+    note = try fields.checkedText(9)
+    settings = try fields.checkedText(10)
+    createdAt = try fields.integer(11)
+    updatedAt = try fields.integer(12)
+    try fields.forEach(8) {
+      guard isValidUTF8($0) else {
+        throw RecordDecoder.damage(ProfileRecord.table.rawValue, "text that is not UTF-8")
+      }
+    }
+  }
+
+  /// The `Profile` these fields hold; its settings only when asked for.
+  func profile(withSettings: Bool) throws -> Profile {
+    var tags: [String] = []
+    forEachTag { tags.append(String(decoding: $0, as: UTF8.self)) }
+    return Profile(
+      name: String(decoding: name, as: UTF8.self), host: String(decoding: host, as: UTF8.self),
+      port: port, computerName: String(decoding: computerName, as: UTF8.self), kind: kind,
+      resourceGroup: String(decoding: resourceGroup, as: UTF8.self),
+      subscription: String(decoding: subscription, as: UTF8.self), tags: tags,
+      note: String(decoding: note, as: UTF8.self),
+      settings: withSettings ? try SettingsCoding.decode(settings) : RDPSettings())
+  }
+
+  /// The tags, in order (checked as UTF-8 by init).
+  func forEachTag(_ body: (UnsafeRawBufferPointer) -> Void) { fields.forEach(8, body) }
+}
+
+extension AccountKind {
+  /// The kind a record names, from its bytes.
+  fileprivate init?(utf8 bytes: UnsafeRawBufferPointer) {
+    guard
+      let kind = Self.allCases.first(where: { kind in
+        kind.rawValue.utf8.elementsEqual(bytes)
+      })
+    else { return nil }
+    self = kind
   }
 }

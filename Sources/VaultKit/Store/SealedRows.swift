@@ -165,34 +165,111 @@ struct SealedRowBatch {
     }
   }
 
-  /// Hands each row to `transform` on every core. Returns the results in row order (or the
-  /// first error, in row order) with the table's recomputed row-set digest, which is whole
-  /// even when a row failed: a changed row set is the better report of what happened.
+  /// Hands each row, still sealed, to `transform` on every core (the passwords, which are
+  /// opened only into guarded memory). Returns the results in row order (or the first error,
+  /// in row order) with the table's recomputed row-set digest, which is whole even when a
+  /// row failed: a changed row set is the better report of what happened.
   func open<T>(keys: VaultKeys, _ transform: (SealedRow) throws -> T) throws -> (
     values: Result<[T], Error>, digest: [UInt8]
   ) {
+    let (values, _, digest) = try eachRow(keys: keys, worker: { _ in () }) { _, row, _ in
+      try transform(row.sealed)
+    }
+    return (values, digest)
+  }
+
+  /// Opens each record on every core into its worker's scratch memory and hands it to
+  /// `transform` with the worker's own state (`worker(index)` makes it): nothing is allocated
+  /// per row but what `transform` makes. Never for `account_secrets`, whose records are
+  /// opened only into guarded memory. Results, states in worker order, and the digest.
+  func openRecords<Worker, T>(
+    keys: VaultKeys, worker: (Int) -> Worker, _ transform: (inout Worker, OpenedRow) throws -> T
+  ) throws -> (values: Result<[T], Error>, workers: [Worker], digest: [UInt8]) {
+    precondition(table != .accountSecrets, "passwords are opened only into guarded memory")
+    return try eachRow(keys: keys, worker: worker) { state, row, plaintext in
+      guard let box = row.record else {
+        throw VaultError.corrupt(detail: "\(table.rawValue) has a row without its record")
+      }
+      guard box.count >= SecretBox.overhead else {
+        throw VaultError.tampered(table: table.rawValue, column: "record")
+      }
+      let length = box.count - SecretBox.overhead
+      if plaintext.count < length {
+        plaintext = [UInt8](repeating: 0, count: max(length, 2 * plaintext.count, 1024))
+      }
+      return try plaintext.withUnsafeMutableBytes { buffer in
+        let out = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length])
+        do {
+          try keys.openRecord(box, associatedData: row.associatedData, into: out)
+        } catch {
+          throw VaultError.tampered(table: table.rawValue, column: "record")
+        }
+        return try transform(
+          &state,
+          OpenedRow(
+            id: row.id, version: row.version, lookup: row.lookup, accountID: row.accountID,
+            plaintext: UnsafeRawBufferPointer(out)))
+      }
+    }
+  }
+
+  /// What `eachRow` hands its body: a row in place, and the associated data its record was
+  /// sealed with (made in the worker's scratch memory); valid for the call.
+  private struct ScratchRow {
+    var id: Int64
+    var version: Int64
+    var lookup: UnsafeRawBufferPointer?
+    var keyLookup: UnsafeRawBufferPointer?
+    var accountID: Int64?
+    var record: UnsafeRawBufferPointer?
+    var associatedData: UnsafeRawBufferPointer
+
+    /// The row as the one-row reads see it (its indexes copied).
+    var sealed: SealedRow {
+      SealedRow(
+        id: id, version: version,
+        bound: BoundColumns(
+          lookup: lookup.map { Data($0) }, keyLookup: keyLookup.map { Data($0) },
+          accountID: accountID),
+        record: record)
+    }
+  }
+
+  private func eachRow<Worker, T>(
+    keys: VaultKeys, worker makeWorker: (Int) -> Worker,
+    _ body: (inout Worker, ScratchRow, inout [UInt8]) throws -> T
+  ) throws -> (values: Result<[T], Error>, workers: [Worker], digest: [UInt8]) {
     let workers = min(
       max(1, ProcessInfo.processInfo.activeProcessorCount), max(1, rows.count / 512))
-    let slots = WorkerSlots<(Result<[T], Error>, [UInt8])>(count: workers)
-    withoutActuallyEscaping(transform) { transform in
-      // The batch and keys are only read; the transform builds values of its own.
-      let batch = Unchecked(self)
-      let sharedKeys = Unchecked(keys)
-      let sharedTransform = Unchecked(transform)
-      DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        let count = batch.value.rows.count
-        let range = (count * worker / workers)..<(count * (worker + 1) / workers)
-        slots.set(
-          worker,
-          Result { try batch.value.open(range, keys: sharedKeys.value, sharedTransform.value) })
+    let slots = WorkerSlots<(Result<[T], Error>, Worker, [UInt8])>(count: workers)
+    withoutActuallyEscaping(makeWorker) { makeWorker in
+      withoutActuallyEscaping(body) { body in
+        // The batch and keys are only read; each worker builds values of its own.
+        let batch = Unchecked(self)
+        let sharedKeys = Unchecked(keys)
+        let shared = Unchecked((makeWorker, body))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+          let count = batch.value.rows.count
+          let range = (count * worker / workers)..<(count * (worker + 1) / workers)
+          slots.set(
+            worker,
+            Result {
+              var state = shared.value.0(worker)
+              let (values, digest) = try batch.value.eachRow(
+                range, keys: sharedKeys.value, state: &state, shared.value.1)
+              return (values, state, digest)
+            })
+        }
       }
     }
     var values: [T] = []
     values.reserveCapacity(rows.count)
+    var states: [Worker] = []
     var failure: Error?
     var digest = [UInt8](repeating: 0, count: 32)
     for slot in slots.values {
-      let (part, partDigest) = try slot!.get()
+      let (part, state, partDigest) = try slot!.get()
+      states.append(state)
       for index in 0..<32 { digest[index] ^= partDigest[index] }
       switch part {
       case .success(let part) where failure == nil: values += part
@@ -200,39 +277,58 @@ struct SealedRowBatch {
       default: break
       }
     }
-    return (failure.map { .failure($0) } ?? .success(values), digest)
+    return (failure.map { .failure($0) } ?? .success(values), states, digest)
   }
 
-  private func open<T>(_ range: Range<Int>, keys: VaultKeys, _ transform: (SealedRow) throws -> T)
-    throws
-    -> (Result<[T], Error>, [UInt8])
-  {
+  private func eachRow<Worker, T>(
+    _ range: Range<Int>, keys: VaultKeys, state: inout Worker,
+    _ body: (inout Worker, ScratchRow, inout [UInt8]) throws -> T
+  ) throws -> (Result<[T], Error>, [UInt8]) {
     var values: [T] = []
     values.reserveCapacity(range.count)
     var failure: Error?
     var digest = [UInt8](repeating: 0, count: 32)
+    var element = [UInt8](repeating: 0, count: 32)
+    var ad: [UInt8] = []
+    var plaintext: [UInt8] = []
     try arena.withUnsafeBytes { arena in
+      func slice(_ range: Range<Int>?) -> UnsafeRawBufferPointer? {
+        range.map { UnsafeRawBufferPointer(rebasing: arena[$0]) }
+      }
       for entry in rows[range] {
-        let bound = BoundColumns(
-          lookup: entry.lookup.map { Data(arena[$0]) },
-          keyLookup: entry.keyLookup.map { Data(arena[$0]) },
-          accountID: entry.accountID)
-        let element = try keys.rowElement(table, id: entry.id, version: entry.version, bound: bound)
-        for index in 0..<32 { digest[index] ^= element[index] }
-        // After a failure only the digest goes on.
-        guard failure == nil else { continue }
-        let record = entry.record.map { UnsafeRawBufferPointer(rebasing: arena[$0]) }
-        do {
-          values.append(
-            try transform(
-              SealedRow(id: entry.id, version: entry.version, bound: bound, record: record)))
-        } catch {
-          failure = error
+        let lookup = slice(entry.lookup)
+        let keyLookup = slice(entry.keyLookup)
+        keys.writeRecordAssociatedData(table, id: entry.id, version: entry.version, into: &ad) {
+          BoundColumns.append(
+            lookup: lookup, keyLookup: keyLookup, accountID: entry.accountID, to: &$0)
+        }
+        try ad.withUnsafeBytes { ad in
+          try element.withUnsafeMutableBytes { try keys.rowElement(ofAssociatedData: ad, into: $0) }
+          for index in 0..<32 { digest[index] ^= element[index] }
+          // After a failure only the digest goes on.
+          guard failure == nil else { return }
+          let row = ScratchRow(
+            id: entry.id, version: entry.version, lookup: lookup, keyLookup: keyLookup,
+            accountID: entry.accountID, record: slice(entry.record), associatedData: ad)
+          do {
+            values.append(try body(&state, row, &plaintext))
+          } catch {
+            failure = error
+          }
         }
       }
     }
     return (failure.map { .failure($0) } ?? .success(values), digest)
   }
+}
+
+/// A record opened by `SealedRowBatch.openRecords`: its plaintext is valid for the call.
+struct OpenedRow {
+  var id: Int64
+  var version: Int64
+  var lookup: UnsafeRawBufferPointer?
+  var accountID: Int64?
+  var plaintext: UnsafeRawBufferPointer
 }
 
 /// Hands values that are only read to worker threads.

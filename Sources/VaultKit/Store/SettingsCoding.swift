@@ -20,13 +20,20 @@ enum SettingsCoding {
   }
 
   static func decode(_ text: String) throws -> RDPSettings {
-    if text.isEmpty { return RDPSettings() }
     var text = text
-    if let settings = text.withUTF8({ SettingsJSONReader.read($0) }) { return settings }
+    return try text.withUTF8 { try decode(UnsafeRawBufferPointer($0)) }
+  }
+
+  /// The settings of a record, from its bytes (UTF-8, checked by the caller).
+  static func decode(_ bytes: UnsafeRawBufferPointer) throws -> RDPSettings {
+    if bytes.isEmpty { return RDPSettings() }
+    if let settings = SettingsJSONReader.read(bytes.assumingMemoryBound(to: UInt8.self)) {
+      return settings
+    }
     // Anything the fast reader does not expect (an older writer's spacing or key) goes to
     // Foundation's decoder, which decides.
     do {
-      return try JSONDecoder().decode(RDPSettings.self, from: Data(text.utf8))
+      return try JSONDecoder().decode(RDPSettings.self, from: Data(bytes))
     } catch {
       throw VaultError.corrupt(detail: "profile settings cannot be read")
     }

@@ -90,10 +90,26 @@ struct BoundColumns: Equatable, Sendable {
 
   /// `u32 length ‖ bytes` per column, in this order, an absent one as length 0xFFFFFFFF.
   func append(to ad: inout [UInt8]) {
-    func column(_ bytes: Data?) {
+    func withBytes(_ data: Data?, _ body: (UnsafeRawBufferPointer?) -> Void) {
+      guard let data else { return body(nil) }
+      data.withUnsafeBytes { body($0) }
+    }
+    withBytes(lookup) { lookup in
+      withBytes(keyLookup) { keyLookup in
+        Self.append(lookup: lookup, keyLookup: keyLookup, accountID: accountID, to: &ad)
+      }
+    }
+  }
+
+  /// The same from bytes in place (the rows of a whole-table read).
+  static func append(
+    lookup: UnsafeRawBufferPointer?, keyLookup: UnsafeRawBufferPointer?, accountID: Int64?,
+    to ad: inout [UInt8]
+  ) {
+    func column(_ bytes: UnsafeRawBufferPointer?) {
       guard let bytes else { return ad.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF]) }
       ad.appendBigEndian(UInt32(bytes.count))
-      bytes.withUnsafeBytes { ad.append(contentsOf: $0) }
+      ad.append(contentsOf: bytes)
     }
     column(lookup)
     column(keyLookup)

@@ -11,6 +11,7 @@ final class VaultKeys {
   /// `"rdpvault/record/v2" 0x00 ‖ vault_id ‖ table 0x00` per table (`digestIndex` order),
   /// made once: `list` builds one associated data per row.
   private let recordPrefixes: [[UInt8]]
+  private static let recordLabel = Array("rdpvault/record/v2".utf8) + [0]
 
   init(vaultKey: borrowing SecretBytes, vaultID: [UInt8]) throws {
     fieldKey = try KeyDerivation.subkey(of: vaultKey, id: 1, context: "rdpvault")
@@ -18,7 +19,7 @@ final class VaultKeys {
     rowSetKey = try KeyDerivation.subkey(of: vaultKey, id: 3, context: "rdpvault")
     self.vaultID = vaultID
     recordPrefixes = StoredTable.allCases.map {
-      Array("rdpvault/record/v2".utf8) + [0] + vaultID + Array($0.rawValue.utf8) + [0]
+      Self.recordLabel + vaultID + Array($0.rawValue.utf8) + [0]
     }
   }
 
@@ -69,12 +70,23 @@ final class VaultKeys {
   func recordAssociatedData(_ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns)
     -> [UInt8]
   {
-    var ad = recordPrefixes[table.digestIndex]
-    ad.reserveCapacity(ad.count + 16 + 2 * 36 + 12)
+    var ad: [UInt8] = []
+    writeRecordAssociatedData(table, id: id, version: version, into: &ad) { bound.append(to: &$0) }
+    return ad
+  }
+
+  /// Empties `ad` and writes a record's associated data into it, `bound` adding the bound
+  /// columns: whole-table reads reuse one buffer per worker.
+  func writeRecordAssociatedData(
+    _ table: StoredTable, id: Int64, version: Int64, into ad: inout [UInt8],
+    bound: (inout [UInt8]) -> Void
+  ) {
+    ad.removeAll(keepingCapacity: true)
+    ad.reserveCapacity(recordPrefixes[table.digestIndex].count + 16 + 2 * 36 + 12)
+    ad.append(contentsOf: recordPrefixes[table.digestIndex])
     ad.appendBigEndian(id)
     ad.appendBigEndian(version)
-    bound.append(to: &ad)
-    return ad
+    bound(&ad)
   }
 
   func sealRecord(
@@ -107,6 +119,15 @@ final class VaultKeys {
       throw VaultError.tampered(table: table.rawValue, column: "record")
     }
     return try plaintext.withUnsafeBytes(body)
+  }
+
+  /// Opens a record into `out` (exactly its plaintext) under associated data already made:
+  /// whole-table reads make it once per row, for the row-set element too.
+  func openRecord(
+    _ box: UnsafeRawBufferPointer, associatedData: UnsafeRawBufferPointer,
+    into out: UnsafeMutableRawBufferPointer
+  ) throws {
+    try SecretBox.open(box, additionalData: associatedData, key: fieldKey, into: out)
   }
 
   func openRecord<T>(
@@ -161,14 +182,24 @@ final class VaultKeys {
   func rowElement(_ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns) throws
     -> [UInt8]
   {
-    var message = [UInt8]()
-    message.reserveCapacity(32 + 16 + 2 * 36 + 12)
-    message.append(contentsOf: table.rawValue.utf8)
-    message.append(0)
-    message.appendBigEndian(id)
-    message.appendBigEndian(version)
-    bound.append(to: &message)
-    return try KeyedHash.hash(message, key: rowSetKey)
+    let ad = recordAssociatedData(table, id: id, version: version, bound: bound)
+    var element = [UInt8](repeating: 0, count: 32)
+    try ad.withUnsafeBytes { ad in
+      try element.withUnsafeMutableBytes { try rowElement(ofAssociatedData: ad, into: $0) }
+    }
+    return element
+  }
+
+  /// The row-set element of the row whose record's associated data is `ad`: the message is
+  /// that data after `"rdpvault/record/v2" 0x00 ‖ vault_id`.
+  func rowElement(
+    ofAssociatedData ad: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer
+  )
+    throws
+  {
+    try KeyedHash.hash(
+      UnsafeRawBufferPointer(rebasing: ad[(Self.recordLabel.count + vaultID.count)...]),
+      key: rowSetKey, into: out)
   }
 
   static let rowSetLength = 32 * StoredTable.allCases.count

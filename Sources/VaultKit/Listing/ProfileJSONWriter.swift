@@ -1,0 +1,88 @@
+/// `list --json`'s object for one VM, written from its record's bytes (`ProfileFields`) and
+/// its account: at 100,000 VMs, making a `Profile` of each record and then JSON of each
+/// `Profile` cost more than opening the records. The fields and their order (keys sorted)
+/// are the README's, the same as `show --json` prints.
+enum ProfileJSONWriter {
+  static func object(_ fields: ProfileFields, account: Account, into out: inout [UInt8]) throws {
+    var first = true
+    func key(_ name: StaticString) {
+      out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+      out.append(UInt8(ascii: "\""))
+      out.append(
+        contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+      out.append(contentsOf: "\":".utf8)
+      first = false
+    }
+    func text(_ bytes: UnsafeRawBufferPointer) { JSONText.string(bytes, &out) }
+    // Most VMs have no settings: nothing to decode then.
+    let settings =
+      fields.settings.isEmpty ? RDPSettings() : try SettingsCoding.decode(fields.settings)
+    key("computer_name")
+    text(fields.computerName)
+    key("domain")
+    if account.signsInOnComputer {
+      text(fields.computerName)
+    } else {
+      JSONText.string(account.domain, &out)
+    }
+    key("domain_admin")
+    out.append(contentsOf: (account.isDomainAdmin ? "true" : "false").utf8)
+    key("extra_lines")
+    JSONText.array(settings.extraLines, &out)
+    key("host")
+    text(fields.host)
+    key("kind")
+    JSONText.string(fields.kind.rawValue, &out)
+    key("name")
+    text(fields.name)
+    key("note")
+    text(fields.note)
+    key("options")
+    JSONText.dictionary(settings.shownOptions, &out)
+    key("port")
+    out.append(contentsOf: String(fields.port).utf8)
+    key("resource_group")
+    text(fields.resourceGroup)
+    key("settings")
+    JSONText.dictionary(settings.values, &out)
+    key("sign_in_name")
+    signInName(fields, account, &out)
+    key("subscription")
+    text(fields.subscription)
+    key("tags")
+    out.append(UInt8(ascii: "["))
+    var firstTag = true
+    fields.forEachTag { tag in
+      if !firstTag { out.append(UInt8(ascii: ",")) }
+      firstTag = false
+      text(tag)
+    }
+    out.append(UInt8(ascii: "]"))
+    key("user")
+    JSONText.string(account.userName, &out)
+    out.append(UInt8(ascii: "}"))
+  }
+
+  /// `Account.signInName`, its parts escaped one by one (escaping works byte by byte).
+  private static func signInName(
+    _ fields: ProfileFields, _ account: Account, _ out: inout [UInt8]
+  ) {
+    func part(_ part: Account.SignInPart) {
+      switch part {
+      case .computerName: JSONText.escaped(fields.computerName, &out)
+      case .user: escaped(account.userName)
+      case .domain: escaped(account.domain)
+      }
+    }
+    func escaped(_ text: String) {
+      var text = text
+      text.withUTF8 { JSONText.escaped(UnsafeRawBufferPointer($0), &out) }
+    }
+    let (first, separator, second) = account.signInLayout
+    out.append(UInt8(ascii: "\""))
+    part(first)
+    escaped(separator)
+    part(second)
+    out.append(UInt8(ascii: "\""))
+  }
+}
