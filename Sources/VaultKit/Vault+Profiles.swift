@@ -109,8 +109,8 @@ extension Vault {
   func sealedAll<T>(
     _ db: Database, _ table: StoredTable, stored: [UInt8], _ transform: (SealedRow) throws -> T
   ) throws -> [T] {
-    let (values, digest) = try wholeTable(db, table).open(keys: keys, transform)
-    try Self.checkDigest(digest, table, stored: stored)
+    let (values, rowSet) = try wholeTable(db, table).open(keys: keys, transform)
+    try Self.checkDigest(rowSet, table, stored: stored)
     return try values.get()
   }
 

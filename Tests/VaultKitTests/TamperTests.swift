@@ -105,12 +105,18 @@ struct TamperTests {
     }
     // `list` finds it in the row-set digest first (the index is part of each row's element).
     #expect(throws: VaultError.rowSetMismatch(table: "profiles")) { try vault.profiles() }
+    #expect(throws: VaultError.rowSetMismatch(table: "profiles")) {
+      try vault.listJSON(matching: ProfileFilter())
+    }
 
     let (linked, _) = try Self.tampered(
       team,
       "UPDATE profiles SET account_id = (SELECT id FROM accounts WHERE id != profiles.account_id LIMIT 1) WHERE id = \(Self.first("profiles"))"
     )
     #expect(throws: VaultError.rowSetMismatch(table: "profiles")) { try linked.profiles() }
+    #expect(throws: VaultError.rowSetMismatch(table: "profiles")) {
+      try linked.listJSON(matching: ProfileFilter(tags: ["prod"]))
+    }
     // One-row reads open the record, which fails under the moved link: exactly the one row
     // moved is refused, by its name and by its password, and never hands out another's.
     var refused: [String] = []
