@@ -78,13 +78,14 @@ import Testing
     #expect(info.st_mode & 0o077 == 0)
   }
 
-  /// The agent keeps `list`'s packed VMs while the vault is unchanged: a change through it,
-  /// or by another process on the file, shows in the next list.
+  /// The agent keeps its last listing while the vault is unchanged: a change through it, or
+  /// by another process on the file, shows in the next list, and a filter is never answered
+  /// with another filter's list.
   @Test func listThroughTheAgentFollowsEveryChange() throws {
     let box = sandbox()
     #expect(box.run(["unlock"]).status == 0)
-    func names() -> [String] {
-      let result = box.run(["list", "--json"], environment: Self.noPassphrase)
+    func names(_ filter: [String] = []) -> [String] {
+      let result = box.run(["list", "--json"] + filter, environment: Self.noPassphrase)
       #expect(result.status == 0, "\(result.stderr)")
       let json =
         try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
@@ -98,6 +99,9 @@ import Testing
         "--no-agent",
       ], stdin: "pw\n")
     #expect(direct.status == 0, "\(direct.stderr)")
+    #expect(names() == ["app-01", "web-01"])
+    #expect(names(["app*"]) == ["app-01"])
+    #expect(names(["--kind", "domain"]) == [])
     #expect(names() == ["app-01", "web-01"])
     #expect(box.run(["rename", "app-01", "app-02"], environment: Self.noPassphrase).status == 0)
     #expect(names() == ["app-02", "web-01"])

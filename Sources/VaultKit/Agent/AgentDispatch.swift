@@ -21,6 +21,7 @@ enum AgentDispatch {
         let packed = try packedList(vault, withSettings: withSettings)
         return ok(Nothing(), secret: try SecretBytes(copying: packed))
       case .listJSON(let filter):
+        // Served by `AgentServer.cachedList` too.
         return ok(Nothing(), secret: try SecretBytes(copying: try vault.listJSON(matching: filter)))
       case .resolveAccount(let profile, let name, let admin):
         return ok(try vault.resolveAccount(for: profile, name: name, admin: admin))

@@ -54,20 +54,36 @@ struct ChangeMark: Equatable {
 }
 
 extension AgentServer {
-  /// `list`'s packed VMs, from the cache while the vault's change mark is the same. Called
-  /// with the mutex held.
-  func cachedList(_ path: String, withSettings: Bool) -> AgentFrame {
+  /// What a cached listing answers: `list`'s packed VMs, or `list --json`'s bytes for a filter.
+  enum ListKey: Equatable {
+    case packed(withSettings: Bool)
+    case json(ProfileFilter)
+
+    /// Whether a listing made for `self` also answers `other` (settings answer without).
+    func answers(_ other: ListKey) -> Bool {
+      self == other
+        || (self == .packed(withSettings: true) && other == .packed(withSettings: false))
+    }
+  }
+
+  /// A listing, from the cache while the vault's change mark is the same: `list` again on an
+  /// unchanged vault decrypts nothing. Called with the mutex held.
+  func cachedList(_ path: String, _ key: ListKey) -> AgentFrame {
     guard let entry = held[path] else { return Self.encode(AgentReply<Nothing>.locked) }
     do {
       let mark = try ChangeMark.of(entry.vault)
-      let packed: [UInt8]
-      if let list = entry.list, list.mark == mark, list.withSettings || !withSettings {
-        packed = list.packed
+      let bytes: [UInt8]
+      if let list = entry.list, list.mark == mark, list.key.answers(key) {
+        bytes = list.bytes
       } else {
-        packed = try AgentDispatch.packedList(entry.vault, withSettings: withSettings)
-        held[path]?.list = (mark, withSettings, packed)
+        switch key {
+        case .packed(let withSettings):
+          bytes = try AgentDispatch.packedList(entry.vault, withSettings: withSettings)
+        case .json(let filter): bytes = try entry.vault.listJSON(matching: filter)
+        }
+        held[path]?.list = (mark, key, bytes)
       }
-      let section = try SecretBytes(copying: packed)
+      let section = try SecretBytes(copying: bytes)
       return AgentDispatch.ok(Nothing(), secret: section)
     } catch {
       return Self.failure(error)

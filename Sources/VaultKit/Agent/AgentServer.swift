@@ -35,9 +35,9 @@ public final class AgentServer: @unchecked Sendable {
     let device: UInt64
     let inode: UInt64
     let header: [UInt8]
-    /// The last packed list and the change mark it was made at: `list` again on an unchanged
+    /// The last listing and the change mark it was made at: `list` again on an unchanged
     /// vault costs no decryption. Names, hosts and settings, never a password.
-    var list: (mark: ChangeMark, withSettings: Bool, packed: [UInt8])?
+    var list: (mark: ChangeMark, key: ListKey, bytes: [UInt8])?
 
     var locksAt: Date { lastUsed.addingTimeInterval(TimeInterval(timeout)) }
   }
@@ -249,8 +249,11 @@ public final class AgentServer: @unchecked Sendable {
       }
       entry.lastUsed = Date()
       held[path] = entry
-      if case .profilesPacked(let withSettings) = call {
-        return cachedList(path, withSettings: withSettings)
+      switch call {
+      case .profilesPacked(let withSettings):
+        return cachedList(path, .packed(withSettings: withSettings))
+      case .listJSON(let filter): return cachedList(path, .json(filter))
+      default: break
       }
       // At most a progress frame every 50 ms: the command redraws its line, no more.
       var lastProgress = Date.distantPast
