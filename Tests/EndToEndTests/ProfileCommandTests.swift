@@ -540,6 +540,44 @@ import Testing
     }
   }
 
+  /// The global options work before the command's name as after it (README, Global
+  /// options), with their values, in both `--option value` and `--option=value` forms.
+  @Test func globalOptionsGoBeforeOrAfterTheName() throws {
+    let box = Sandbox()
+    box.initVault()
+    let added = box.run(
+      [
+        "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "u",
+        "--password-stdin",
+      ], stdin: "pw\n")
+    #expect(added.status == 0, "\(added.stderr)")
+    let elsewhere = box.root + "/elsewhere.db"
+    for arguments in [
+      ["--vault", elsewhere, "show", "web-01"], ["--vault=" + elsewhere, "show", "web-01"],
+      ["-q", "--no-agent", "--vault", elsewhere, "show", "web-01"],
+      ["show", "web-01", "--vault", elsewhere], ["--vault", elsewhere, "account", "list"],
+    ] {
+      let result = box.run(arguments)
+      #expect(
+        result.status != 0 && result.stderr.contains("elsewhere.db")
+          && !result.stderr.contains("unknown option"), "\(arguments): \(result.stderr)")
+    }
+    // --no-agent before the name opens the vault itself, so it reads the passphrase file.
+    let shown = box.run(
+      [
+        "--no-agent", "--vault", box.vault, "-q", "--passphrase-file", box.passphraseFile, "show",
+        "web-01",
+      ])
+    #expect(shown.status == 0 && shown.stdout.contains("10.0.0.4"), "\(shown.stderr)")
+    // A passphrase file named before the command is the one read.
+    let loose = box.root + "/loose-passphrase"
+    #expect(FileManager.default.createFile(atPath: loose, contents: Data("x\n".utf8)))
+    #expect(chmod(loose, 0o644) == 0)
+    let refused = box.run(["--passphrase-file", loose, "--no-agent", "show", "web-01"])
+    #expect(
+      refused.status != 0 && refused.stderr.contains("loose-passphrase"), "\(refused.stderr)")
+  }
+
   @Test func noSecretInAnyOutputButPasswords() {
     let box = Sandbox()
     box.initVault()
