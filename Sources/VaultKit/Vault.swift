@@ -14,6 +14,9 @@ public final class Vault {
   public private(set) var upgradedFromFormat: Int?
   /// Whole tables read while the key was derived (see `WholeTables`).
   var preread: Preread?
+  /// The rest of them, being read on another thread (`Preread.startRest`); `read` and
+  /// `write` wait for it before they use the database.
+  var restOfPreread: (() -> [StoredTable: SealedRowBatch]?)?
 
   /// Now, as the records store times: whole seconds since 1970.
   public static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
@@ -115,6 +118,8 @@ public final class Vault {
       vault.upgradedFromFormat = 1
     } else {
       try VaultStore.guarded { try writer.read { try FormatTwoSchema.refuseForeignObjects($0) } }
+      // Last: the rest holds the database until it is read.
+      vault.restOfPreread = vault.preread?.startRest(of: wholeTables.tables, from: writer)
     }
     return vault
   }

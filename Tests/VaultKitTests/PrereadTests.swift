@@ -82,6 +82,77 @@ struct PrereadTests {
     #expect(try vault.verify().isSound)
   }
 
+  /// What the budget left is read on another thread once the key is derived (the rest of
+  /// the table cut short, and the tables after it), while the command opens what is here:
+  /// the listing is the same wherever the budget cut, and it waits for that read.
+  @Test func theRestIsReadOnAnotherThreadWhereverTheBudgetCut() throws {
+    let temp = TemporaryDirectory()
+    let path = try vaultFile(temp)
+    let vault = try Vault.open(at: path, passphrase: try secret("pp"))
+    for index in 2...6 { try vault.addLocal("web-0\(index)", password: "x") }
+    let tables = WholeTables([.profiles, .accounts]).tables
+    #expect(tables == [.accounts, .profiles], "the accounts, opened first, are read first")
+    let expected = try vault.listJSON(matching: ProfileFilter())
+    var cuts: Set<String> = []
+    for budget in stride(from: 1, through: 8192, by: 131) {
+      var partial = try #require(Preread.read(tables, from: vault.writer, budget: budget))
+      let cut = tables.first { partial.batches[$0]?.complete != true }
+      cuts.insert(cut.map { "\($0.rawValue) at \(partial.batches[$0]?.count ?? -1)" } ?? "none")
+      let rest = partial.startRest(of: tables, from: vault.writer)
+      #expect((rest == nil) == (cut == nil))
+      let whole = partial.batches.values.allSatisfy { $0.complete }
+      #expect(whole, "the partial table went to the rest")
+      vault.preread = partial
+      vault.restOfPreread = rest
+      #expect(try vault.listJSON(matching: ProfileFilter()) == expected, "budget \(budget)")
+      #expect(vault.restOfPreread == nil && vault.preread == nil, "every batch was used")
+    }
+    #expect(cuts.contains("accounts at 0") && cuts.contains("none"), "\(cuts)")
+    #expect(cuts.contains { $0.hasPrefix("profiles at") }, "\(cuts)")
+  }
+
+  /// The rest of the rows read ahead is dropped when another process committed before it
+  /// was read, and so is what was opened early: the listing is the file's.
+  @Test func aCommitBeforeTheRestIsReadMakesEverythingStale() throws {
+    let temp = TemporaryDirectory()
+    let path = try vaultFile(temp)
+    let vault = try Vault.open(at: path, passphrase: try secret("pp"))
+    let tables = WholeTables([.profiles, .accounts]).tables
+    // The accounts whole, the profiles cut short.
+    var budget = 1
+    var partial = try #require(Preread.read(tables, from: vault.writer, budget: budget))
+    while partial.batches[.accounts]?.complete != true || partial.batches[.profiles] == nil {
+      budget += 16
+      partial = try #require(Preread.read(tables, from: vault.writer, budget: budget))
+    }
+    #expect(partial.batches[.profiles]?.complete == false)
+    let other = try Vault.open(at: path, passphrase: try secret("pp"))
+    try other.addDomain("db-01", user: "FABRIKAM\\bob", password: "z")
+    try other.removeProfile(named: "app-01")
+    vault.preread = partial
+    vault.restOfPreread = vault.preread?.startRest(of: tables, from: vault.writer)
+    let listed = try vault.listJSON(matching: ProfileFilter())
+    #expect(listed == (try other.listJSON(matching: ProfileFilter())))
+    let text = String(decoding: listed, as: UTF8.self)
+    #expect(text.contains("FABRIKAM") && !text.contains("app-01"))
+  }
+
+  /// A whole table asked for inside a transaction while the rest is still being read is
+  /// read from the file: waiting there would wait for a read that waits for it.
+  @Test func aWholeTableInsideATransactionNeverWaitsForTheRest() throws {
+    let temp = TemporaryDirectory()
+    let path = try vaultFile(temp)
+    let vault = try Vault.open(at: path, passphrase: try secret("pp"))
+    let tables = WholeTables([.profiles, .accounts]).tables
+    var partial = try #require(Preread.read(tables, from: vault.writer, budget: 1))
+    vault.restOfPreread = partial.startRest(of: tables, from: vault.writer)
+    vault.preread = partial
+    #expect(vault.restOfPreread != nil)
+    let rows = try vault.writer.read { try vault.wholeTable($0, .profiles).count }
+    #expect(rows == 2)
+    #expect(try vault.profiles().map(\.profile.name) == ["app-01", "web-01"])
+  }
+
   @Test func aWrongPassphraseStillFailsAsSuch() throws {
     let temp = TemporaryDirectory()
     let path = try vaultFile(temp)

@@ -7,13 +7,25 @@ extension Vault {
   /// bytes: at 100,000 VMs, a `Profile` per record and then JSON per `Profile` cost more
   /// than the decryption. The row-set digest is checked before anything is returned.
   public func listJSON(matching filter: ProfileFilter) throws -> [UInt8] {
-    try read { db in
+    // The accounts read while the key was derived are opened while the rest of the
+    // profiles is still being read.
+    let early = openEarly(.accounts) {
+      try $0.openRecords(keys: keys, worker: { _ in () }) { _, row in try AccountRecord.decode(row)
+      }
+    }
+    return try read { db in
       let stored = try storedRowSet(db)
+      let opened: [AccountRecord]
+      if let early, try early.isCurrent(db) {
+        let (values, _, digest) = try early.outcome.get()
+        try Self.checkDigest(digest, .accounts, stored: stored)
+        opened = try values.get()
+      } else {
+        opened = try openAll(db, .accounts, stored: stored, AccountRecord.decode)
+      }
       // Read by every worker, written by none.
       let accounts = Dictionary(
-        try openAll(db, .accounts, stored: stored, AccountRecord.decode).map {
-          ($0.id, $0.account)
-        }, uniquingKeysWith: { first, _ in first })
+        opened.map { ($0.id, $0.account) }, uniquingKeysWith: { first, _ in first })
       let (values, parts, digest) = try wholeTable(db, .profiles).openRecords(
         keys: keys, worker: { JSONPart(worker: $0) }
       ) { part, row -> ListedObject? in

@@ -12,8 +12,10 @@ public struct WholeTables: OptionSet, Sendable {
   public static let accounts = WholeTables(rawValue: 2)
   public static let passwords = WholeTables(rawValue: 4)
 
+  /// In the order they are read: the accounts first, which the commands open first (a
+  /// profile's JSON needs its account), so they can be opened while the rest is read.
   var tables: [StoredTable] {
-    [(Self.profiles, StoredTable.profiles), (.accounts, .accounts), (.passwords, .accountSecrets)]
+    [(Self.accounts, StoredTable.accounts), (.profiles, .profiles), (.passwords, .accountSecrets)]
       .filter { contains($0.0) }.map(\.1)
   }
 }
@@ -32,6 +34,10 @@ struct Preread: @unchecked Sendable {
   }
 
   func isCurrent(_ db: Database) throws -> Bool {
+    try Self.isCurrent(db, dataVersion: dataVersion, changes: changes)
+  }
+
+  static func isCurrent(_ db: Database, dataVersion: Int64, changes: Int) throws -> Bool {
     try db.totalChangesCount == changes && Self.dataVersion(db) == dataVersion
   }
 
@@ -52,18 +58,66 @@ struct Preread: @unchecked Sendable {
       var batches: [StoredTable: SealedRowBatch] = [:]
       var left = budget
       for table in tables {
-        var batch = try SealedRowBatch.fetch(db, table, after: nil, budget: left)
-        if !batch.complete {
-          batches[table] = batch
-          break
-        }
-        // What this table did not use is the next one's.
-        batch.shrinkToFit()
+        let batch = try SealedRowBatch.fetch(db, table, budget: left)
         batches[table] = batch
+        guard batch.complete else { break }
+        // What this table did not use is the next one's.
         left -= batch.byteSize
       }
       return Preread(
         dataVersion: try dataVersion(db), changes: db.totalChangesCount, batches: batches)
+    }
+  }
+
+  /// Once the key is derived, the memory budget is gone with Argon2id's memory: the rows
+  /// `read` left (the rest of the table it stopped in, and the tables after it) are read on
+  /// another thread while the command opens the whole tables already here. The partial
+  /// table moves to that thread; the function returned waits for the batches it read (nil
+  /// when the file changed since, or a read failed: the command then reads them itself).
+  /// Nil when nothing is left.
+  mutating func startRest(of tables: [StoredTable], from reader: any DatabaseReader)
+    -> (() -> [StoredTable: SealedRowBatch]?)?
+  {
+    let partial = batches.first { !$0.value.complete }?.key
+    let missing = tables.filter { batches[$0] == nil }
+    guard partial != nil || !missing.isEmpty else { return nil }
+    // The thread holds the only reference, so the batch grows in place.
+    let handoff = Handoff(partial.flatMap { batches.removeValue(forKey: $0) })
+    let (dataVersion, changes) = (dataVersion, changes)
+    let slot = WorkerSlots<[StoredTable: SealedRowBatch]?>(count: 1)
+    let done = DispatchSemaphore(value: 0)
+    let shared = Unchecked(reader)
+    DispatchQueue.global(qos: .userInitiated).async {
+      slot.set(
+        0,
+        .success(
+          try? shared.value.read { db -> [StoredTable: SealedRowBatch]? in
+            guard try Preread.isCurrent(db, dataVersion: dataVersion, changes: changes) else {
+              return nil
+            }
+            var read: [StoredTable: SealedRowBatch] = [:]
+            if var batch = handoff.take() {
+              try batch.readRest(db)
+              read[batch.table] = batch
+            }
+            for table in missing { read[table] = try SealedRowBatch.fetchAll(db, table) }
+            return read
+          } ?? nil))
+      done.signal()
+    }
+    return {
+      done.wait()
+      return (try? slot.values[0]?.get()) ?? nil
+    }
+  }
+
+  /// A batch handed to one other thread, which takes it out.
+  private final class Handoff: @unchecked Sendable {
+    private var batch: SealedRowBatch?
+    init(_ batch: SealedRowBatch?) { self.batch = batch }
+    func take() -> SealedRowBatch? {
+      defer { batch = nil }
+      return batch
     }
   }
 

@@ -9,7 +9,8 @@ extension Vault {
   /// One write transaction (IMMEDIATE, so parallel commands wait for each other). With
   /// `rollback` everything is undone at the end: a dry run.
   func write<T>(rollback: Bool = false, _ body: (Database) throws -> T) throws -> T {
-    try VaultStore.guarded {
+    settlePreread()
+    return try VaultStore.guarded {
       try writer.writeWithoutTransaction { db in
         var result: T?
         try db.inTransaction(.immediate) {
@@ -25,17 +26,42 @@ extension Vault {
   }
 
   func read<T>(_ body: (Database) throws -> T) throws -> T {
-    try VaultStore.guarded { try writer.read(body) }
+    settlePreread()
+    return try VaultStore.guarded { try writer.read(body) }
+  }
+
+  /// Waits for the rows still being read ahead (never while holding the database, which
+  /// that read needs) and adds them to the rest; all are dropped when the file changed.
+  private func settlePreread() {
+    guard let rest = restOfPreread else { return }
+    restOfPreread = nil
+    if let more = rest() {
+      preread?.batches.merge(more) { _, later in later }
+    } else {
+      preread = nil
+    }
+  }
+
+  /// A table read whole while the key was derived, opened by `open` now, before `read` or
+  /// `write` waits for the rest of the rows read ahead. Its outcome counts only in a
+  /// transaction where `EarlyRows.isCurrent`; nil when the table is not here whole.
+  func openEarly<T>(_ table: StoredTable, _ open: (SealedRowBatch) throws -> T) -> EarlyRows<T>? {
+    guard let rows = preread, let batch = rows.batches[table], batch.complete else { return nil }
+    preread?.batches[table] = nil
+    return EarlyRows(
+      dataVersion: rows.dataVersion, changes: rows.changes, outcome: Result { try open(batch) })
   }
 
   /// Every row of `table`: the rows read while the key was derived when the file has not
   /// changed since, else read now.
   func wholeTable(_ db: Database, _ table: StoredTable) throws -> SealedRowBatch {
-    if var rows = preread, var batch = rows.batches.removeValue(forKey: table) {
+    // Never waited for here: the read under way waits for this transaction.
+    if restOfPreread == nil, var rows = preread, var batch = rows.batches.removeValue(forKey: table)
+    {
       preread = rows.batches.isEmpty ? nil : rows
       if try rows.isCurrent(db) {
         if !batch.complete {
-          batch.append(try SealedRowBatch.fetch(db, table, after: batch.lastID, budget: nil))
+          try batch.readRest(db)
         }
         return batch
       }
@@ -158,5 +184,17 @@ extension Vault {
     try db.execute(sql: "DELETE FROM \(table.rawValue) WHERE id = ?", arguments: [id])
     try note(table, id: id, version: version, bound: bound)
     return true
+  }
+}
+
+/// What `Vault.openEarly` made of rows read ahead, and when they were read.
+struct EarlyRows<T> {
+  let dataVersion: Int64
+  let changes: Int
+  let outcome: Result<T, Error>
+
+  /// The rows are still the file's in the transaction of `db`.
+  func isCurrent(_ db: Database) throws -> Bool {
+    try Preread.isCurrent(db, dataVersion: dataVersion, changes: changes)
   }
 }

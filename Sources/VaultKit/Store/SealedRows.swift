@@ -50,30 +50,53 @@ struct SealedRowBatch {
   /// False when `fetch` stopped at its memory budget; `lastID` is where to go on.
   private(set) var complete = true
   private(set) var lastID: Int64?
-  /// The memory the rows hold (what is allocated, not only what is used).
-  var byteSize: Int { arena.capacity + rows.capacity * MemoryLayout<Entry>.stride }
+  /// The memory the rows use (what a budget counts: capacity reserved and never written is
+  /// not resident).
+  var byteSize: Int { arena.count + rows.count * MemoryLayout<Entry>.stride }
 
   /// Reads every row of `table` (`table.selection`).
   static func fetchAll(_ db: Database, _ table: StoredTable) throws -> SealedRowBatch {
-    try fetch(db, table, after: nil, budget: nil)
+    var batch = SealedRowBatch(table: table)
+    try batch.read(db, budget: nil)
+    return batch
   }
 
-  /// Reads the rows of `table` in id order, after `after` when given, until they hold
-  /// `budget` bytes (then `complete` is false).
-  static func fetch(_ db: Database, _ table: StoredTable, after: Int64?, budget: Int?) throws
-    -> SealedRowBatch
-  {
+  /// Reads the rows of `table` in id order until they hold `budget` bytes (then `complete`
+  /// is false, and `readRest` reads the others).
+  static func fetch(_ db: Database, _ table: StoredTable, budget: Int) throws -> SealedRowBatch {
     var batch = SealedRowBatch(table: table)
-    // Within a budget, everything is allocated up front and never grows: an array that
-    // doubles would hold up to twice the budget.
-    let rowLimit = budget.map { max(1, $0 / 5 / MemoryLayout<Entry>.stride) }
-    if let budget, let rowLimit {
-      batch.rows.reserveCapacity(rowLimit)
-      batch.arena.reserveCapacity(max(0, budget - rowLimit * MemoryLayout<Entry>.stride))
+    // Both arrays are reserved up front for the whole budget and never grow (an array that
+    // doubles would copy, and hold up to twice the budget). Reserved pages are resident
+    // only once written, so it is what the rows use that is held to the budget, whatever
+    // the split between the rows' entries and their bytes.
+    batch.rows.reserveCapacity(max(1, budget / MemoryLayout<Entry>.stride))
+    batch.arena.reserveCapacity(budget)
+    try batch.read(db, budget: budget)
+    return batch
+  }
+
+  /// Reads the rows after those here (a budgeted `fetch`), into the same arrays: room for
+  /// them is reserved first, guessed from the rows here, since an array that doubles
+  /// copies itself (and faults its new pages in) each time.
+  mutating func readRest(_ db: Database) throws {
+    if !rows.isEmpty,
+      let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.rawValue)")
+    {
+      let more = max(0, total - rows.count)
+      let room = more + more / 16
+      rows.reserveCapacity(rows.count + room)
+      arena.reserveCapacity(arena.count + arena.count / rows.count * room)
     }
+    try read(db, budget: nil)
+  }
+
+  /// Reads the rows after `lastID` (all of them when nil) in id order, until the batch
+  /// would use more than `budget` bytes.
+  private mutating func read(_ db: Database, budget: Int?) throws {
+    complete = true
     let statement = try db.makeStatement(
-      sql: table.selection + (after == nil ? "" : " WHERE id > ?") + " ORDER BY id")
-    if let after { statement.arguments = [after] }
+      sql: table.selection + (lastID == nil ? "" : " WHERE id > ?") + " ORDER BY id")
+    if let lastID { statement.arguments = [lastID] }
     let columns = table.boundColumns
     // The blob columns (indexes, record) are what the arena holds. Only these are sized:
     // sqlite3_column_bytes on an integer column converts it to text, after which its type
@@ -81,62 +104,33 @@ struct SealedRowBatch {
     let blobColumns =
       columns.enumerated().filter { $0.element != .accountID }.map { Int32(2 + $0.offset) }
       + [Int32(2 + columns.count)]
+    let stride = MemoryLayout<Entry>.stride
     let cursor = try Row.fetchCursor(statement)
     let handle = statement.sqliteStatement
     let name = table.rawValue
     while try cursor.next() != nil {
-      // The row is kept only if it fits in what was allocated; else it is read again later
-      // (from `lastID`, the row before it).
-      if let rowLimit {
+      // The row is kept only if it fits; else it is read again later (after `lastID`, the
+      // row before it).
+      if let budget {
         let bytes = blobColumns.reduce(0) { $0 + Int(sqlite3_column_bytes(handle, $1)) }
-        if batch.rows.count >= rowLimit || batch.arena.count + bytes > batch.arena.capacity {
-          batch.complete = false
+        if byteSize + stride + bytes > budget {
+          complete = false
           break
         }
       }
-      var entry = Entry(id: try integer(handle, 0, name), version: try integer(handle, 1, name))
+      var entry = Entry(
+        id: try Self.integer(handle, 0, name), version: try Self.integer(handle, 1, name))
       for (offset, column) in columns.enumerated() {
         switch column {
-        case .accountID: entry.accountID = try integer(handle, Int32(2 + offset), name)
-        case .keyLookup: entry.keyLookup = try batch.blob(handle, Int32(2 + offset), name)
-        case .lookup: entry.lookup = try batch.blob(handle, Int32(2 + offset), name)
+        case .accountID: entry.accountID = try Self.integer(handle, Int32(2 + offset), name)
+        case .keyLookup: entry.keyLookup = try blob(handle, Int32(2 + offset), name)
+        case .lookup: entry.lookup = try blob(handle, Int32(2 + offset), name)
         }
       }
-      entry.record = try batch.blob(handle, Int32(2 + columns.count), name)
-      batch.rows.append(entry)
-      batch.lastID = entry.id
+      entry.record = try blob(handle, Int32(2 + columns.count), name)
+      rows.append(entry)
+      lastID = entry.id
     }
-    return batch
-  }
-
-  /// Gives back what a budgeted read allocated and did not use.
-  mutating func shrinkToFit() {
-    func fitted<T>(_ values: [T]) -> [T] {
-      var copy: [T] = []
-      copy.reserveCapacity(values.count)
-      copy.append(contentsOf: values)
-      return copy
-    }
-    arena = fitted(arena)
-    rows = fitted(rows)
-  }
-
-  /// Adds the rows of `other` (the same table, read after these).
-  mutating func append(_ other: SealedRowBatch) {
-    let base = arena.count
-    func moved(_ range: Range<Int>?) -> Range<Int>? {
-      range.map { ($0.lowerBound + base)..<($0.upperBound + base) }
-    }
-    arena += other.arena
-    rows += other.rows.map { entry in
-      var entry = entry
-      entry.lookup = moved(entry.lookup)
-      entry.keyLookup = moved(entry.keyLookup)
-      entry.record = moved(entry.record)
-      return entry
-    }
-    complete = other.complete
-    lastID = other.lastID ?? lastID
   }
 
   private static func integer(_ handle: OpaquePointer, _ column: Int32, _ table: String) throws
