@@ -92,15 +92,17 @@ struct Preread: @unchecked Sendable {
         0,
         .success(
           try? shared.value.read { db -> [StoredTable: SealedRowBatch]? in
-            guard try Preread.isCurrent(db, dataVersion: dataVersion, changes: changes) else {
-              return nil
-            }
             var read: [StoredTable: SealedRowBatch] = [:]
             if var batch = handoff.take() {
               try batch.readRest(db)
               read[batch.table] = batch
             }
             for table in missing { read[table] = try SealedRowBatch.fetchAll(db, table) }
+            // Checked after the reads, inside their transaction (as `read` does): the file
+            // is then known unchanged from the first rows read ahead to the last.
+            guard try Preread.isCurrent(db, dataVersion: dataVersion, changes: changes) else {
+              return nil
+            }
             return read
           } ?? nil))
       done.signal()
