@@ -67,153 +67,180 @@ extension Vault {
     // Every value through the same gate as `add` and `set`, before the transaction starts.
     let prepared = try BundleImport.check(
       document, payload: payload, passwordRanges: passwordRanges)
+    // The blind indexes each VM needs, on every core: its name, and its account's.
+    let keys = keys
+    let lookups = try Parallel.map(prepared.count, minimumPerWorker: 256) { index in
+      let item = prepared[index]
+      return ItemLookups(
+        profile: try keys.lookup("profile", Profile.lookupKey(name: item.profile.name)),
+        account: try keys.lookup(
+          "account",
+          Account.lookupKey(
+            signInName: item.account.accountName(computerName: item.profile.computerName))),
+        shared: item.account.isShared
+          ? try keys.lookup(
+            "account", Account.lookupKey(signInName: item.account.accountName(computerName: "")))
+          : nil)
+    }
 
     var report = BundleImportReport(senderFingerprint: sender.fingerprint, dryRun: dryRun)
-    try write(rollback: dryRun) { db in
-      // The replay record must be whole before it can say "not seen before".
-      do {
-        try checkRowSet(db, [.seenBundles, .senderSequences])
-      } catch VaultError.rowSetMismatch {
-        throw VaultError.replayStateTampered
-      }
-      if try findReplayRow(db, .seenBundles, lookup: bundleLookup) != nil {
-        throw VaultError.bundleReplayed
-      }
-      let lastSeen = try findReplayRow(db, .senderSequences, lookup: senderLookup)
-      if let last = lastSeen {
-        guard last.value >= 0 else { throw VaultError.replayStateTampered }
-        if UInt64(last.value) > header.sequence {
-          throw VaultError.bundleRolledBack(sequence: header.sequence, last: UInt64(last.value))
+    try payload.withUnsafeBytes { secrets in
+      try write(rollback: dryRun) { db in
+        // The replay record must be whole before it can say "not seen before".
+        do {
+          try checkRowSet(db, [.seenBundles, .senderSequences])
+        } catch VaultError.rowSetMismatch {
+          throw VaultError.replayStateTampered
         }
-      }
-      if pinned == nil {
-        var name = "sender-" + String(sender.fingerprint.prefix(4))
-        var suffix = 2
-        while try Bool.fetchOne(
-          db, sql: "SELECT 1 FROM teammates WHERE lookup = ?",
-          arguments: [try keys.lookup("teammate", name.lowercased())])
-          == true
-        {
-          name = "sender-" + String(sender.fingerprint.prefix(4)) + "-\(suffix)"
-          suffix += 1
+        if try findReplayRow(db, .seenBundles, lookup: bundleLookup) != nil {
+          throw VaultError.bundleReplayed
         }
-        try insertTeammate(db, name: name, identity: sender)
-        report.pinnedAs = name
-      }
-      // The blind indexes already taken, kept current below: a name or account the
-      // vault does not hold needs no query (a bundle of 10,000 VMs into a new vault).
-      var profileLookups = Set(try Data.fetchAll(db, sql: "SELECT lookup FROM profiles"))
-      var accountLookups = Set(try Data.fetchAll(db, sql: "SELECT lookup FROM accounts"))
-      func accountLookup(_ signIn: String) throws -> Data {
-        try keys.lookup("account", Account.lookupKey(signInName: signIn))
-      }
-      // The account each bundle account became, so its VMs share it as they did there.
-      var accountFor:
-        [Int: (id: Int64, link: ImportItem.AccountLink, hasPassword: Bool, stored: Bool)] = [:]
-      for item in prepared {
-        var profile = item.profile
-        var action = ImportItem.Action.add
-        var changes: [ImportItem.Change] = []
-        var replacing: ProfileRecord?
-        if profileLookups.contains(
-          try keys.lookup("profile", Profile.lookupKey(name: profile.name))),
-          let existing = try findProfile(db, named: profile.name)
-        {
-          switch onConflict {
-          case .skip:
-            action = .skip
-          case .replace:
-            action = .replace
-            replacing = existing
-          case .rename:
-            var candidate = 2
-            while try findProfile(db, named: "\(item.profile.name)-\(candidate)") != nil {
-              candidate += 1
-            }
-            Self.keepAzureName(&profile, approved: false)
-            profile.name = "\(item.profile.name)-\(candidate)"
-            try Validation.profileName(profile.name)
-            action = .rename(from: item.profile.name)
+        let lastSeen = try findReplayRow(db, .senderSequences, lookup: senderLookup)
+        if let last = lastSeen {
+          guard last.value >= 0 else { throw VaultError.replayStateTampered }
+          if UInt64(last.value) > header.sequence {
+            throw VaultError.bundleRolledBack(sequence: header.sequence, last: UInt64(last.value))
           }
         }
-        let wanted = item.account
-        let signIn = wanted.signInName(computerName: profile.computerName)
-        // What the store indexes: the sign-in name, or a template credential's own name.
-        let accountName = wanted.accountName(computerName: profile.computerName)
-        if action == .skip {
+        if pinned == nil {
+          var name = "sender-" + String(sender.fingerprint.prefix(4))
+          var suffix = 2
+          while try Bool.fetchOne(
+            db, sql: "SELECT 1 FROM teammates WHERE lookup = ?",
+            arguments: [try keys.lookup("teammate", name.lowercased())])
+            == true
+          {
+            name = "sender-" + String(sender.fingerprint.prefix(4)) + "-\(suffix)"
+            suffix += 1
+          }
+          try insertTeammate(db, name: name, identity: sender)
+          report.pinnedAs = name
+        }
+        // The blind indexes already taken, kept current below: a name or account the
+        // vault does not hold needs no query (a bundle of 10,000 VMs into a new vault).
+        var profileLookups = Set(try Data.fetchAll(db, sql: "SELECT lookup FROM profiles"))
+        var accountLookups = Set(try Data.fetchAll(db, sql: "SELECT lookup FROM accounts"))
+        // New rows wait here to be sealed together; any read of rows they could be
+        // inserts them first.
+        var pending = NewRows()
+        // True, so that it can stand in a condition before the read.
+        @discardableResult func insertPending() throws -> Bool {
+          try insert(db, &pending, secrets: secrets)
+          return true
+        }
+        // The account each bundle account became, so its VMs share it as they did there.
+        var accountFor:
+          [Int: (id: Int64, link: ImportItem.AccountLink, hasPassword: Bool, stored: Bool)] = [:]
+        for (item, lookup) in zip(prepared, lookups) {
+          var profile = item.profile
+          var profileLookup = lookup.profile
+          var action = ImportItem.Action.add
+          var changes: [ImportItem.Change] = []
+          var replacing: ProfileRecord?
+          if profileLookups.contains(profileLookup), try insertPending(),
+            let existing = try findProfile(db, named: profile.name)
+          {
+            switch onConflict {
+            case .skip:
+              action = .skip
+            case .replace:
+              action = .replace
+              replacing = existing
+            case .rename:
+              var candidate = 2
+              while try findProfile(db, named: "\(item.profile.name)-\(candidate)") != nil {
+                candidate += 1
+              }
+              Self.keepAzureName(&profile, approved: false)
+              profile.name = "\(item.profile.name)-\(candidate)"
+              try Validation.profileName(profile.name)
+              profileLookup = try keys.lookup("profile", Profile.lookupKey(name: profile.name))
+              action = .rename(from: item.profile.name)
+            }
+          }
+          let wanted = item.account
+          let signIn = wanted.signInName(computerName: profile.computerName)
+          // What the store indexes: the sign-in name, or a template credential's own name.
+          let accountName = wanted.accountName(computerName: profile.computerName)
+          if action == .skip {
+            report.items.append(
+              ImportItem(
+                action: .skip, name: profile.name, host: profile.host, port: profile.port,
+                signInName: signIn,
+                link: .new, hasPassword: false, storedPassword: false,
+                preConnect: profile.settings.options[ConnectOption.preConnect],
+                gateway: profile.settings.unapprovedGateway,
+                extraLines: profile.settings.extraLines, routing: Self.routing(profile.settings)))
+            continue
+          }
+          if let replacing {
+            let old = ProfileEntry(
+              profile: replacing.profile,
+              account: try fetchAccountRecord(db, id: replacing.accountID).account)
+            try deleteProfile(db, replacing)
+            changes = ImportItem.changes(
+              from: old, to: ProfileEntry(profile: profile, account: wanted))
+          }
+          let range = passwordRanges[item.accountIndex]
+          let account: (id: Int64, link: ImportItem.AccountLink, hasPassword: Bool, stored: Bool)
+          if let known = accountFor[item.accountIndex], wanted.isShared {
+            account = (known.id, known.link, known.hasPassword, false)
+          } else if wanted.isShared, let shared = lookup.shared, accountLookups.contains(shared),
+            try insertPending(),
+            let stored = try findSharedAccount(db, like: wanted)
+          {
+            if linkExisting {
+              // The user consented to the link, and only to it: the stored account's
+              // password and admin mark stay as they are, whatever the bundle says.
+              try Self.checkDomainControllerRule(kind: profile.kind, account: stored.account)
+              try Self.checkTemplateUser(wanted: wanted, existing: stored.account)
+              account = (
+                stored.id, .linked, try fetchPasswordBox(db, accountID: stored.id) != nil, false
+              )
+            } else {
+              var apart = wanted
+              apart.linksByName = false
+              let id = try addAccount(
+                &pending, apart, signInName: accountName, lookup: lookup.account, range: range)
+              accountLookups.insert(lookup.account)
+              account = (id, .keptApart, range != nil, range != nil)
+            }
+          } else {
+            // An account the sender chose is never one a later `add` links to by name.
+            var fromSender = wanted
+            if wanted.isShared { fromSender.linksByName = false }
+            try Self.checkDomainControllerRule(kind: profile.kind, account: fromSender)
+            let id = try addAccount(
+              &pending, fromSender, signInName: accountName, lookup: lookup.account, range: range)
+            accountLookups.insert(lookup.account)
+            account = (id, .new, range != nil, range != nil)
+          }
+          if wanted.isShared { accountFor[item.accountIndex] = account }
+          let now = Self.now()
+          let record = ProfileRecord(
+            id: Random.rowID(), accountID: account.id, version: 1, createdAt: now, updatedAt: now,
+            profile: profile)
+          pending.add(
+            .profiles, id: record.id,
+            bound: BoundColumns(lookup: profileLookup, accountID: account.id),
+            .record(record.plaintext))
+          profileLookups.insert(profileLookup)
           report.items.append(
             ImportItem(
-              action: .skip, name: profile.name, host: profile.host, port: profile.port,
+              action: action, name: profile.name, host: profile.host, port: profile.port,
               signInName: signIn,
-              link: .new, hasPassword: false, storedPassword: false,
+              link: account.link, hasPassword: account.hasPassword, storedPassword: account.stored,
               preConnect: profile.settings.options[ConnectOption.preConnect],
               gateway: profile.settings.unapprovedGateway,
-              extraLines: profile.settings.extraLines, routing: Self.routing(profile.settings)))
-          continue
+              extraLines: profile.settings.extraLines,
+              changes: changes, routing: Self.routing(profile.settings)))
         }
-        if let replacing {
-          let old = ProfileEntry(
-            profile: replacing.profile,
-            account: try fetchAccountRecord(db, id: replacing.accountID).account)
-          try deleteProfile(db, replacing)
-          changes = ImportItem.changes(
-            from: old, to: ProfileEntry(profile: profile, account: wanted))
-        }
-        let range = passwordRanges[item.accountIndex]
-        let account: (id: Int64, link: ImportItem.AccountLink, hasPassword: Bool, stored: Bool)
-        if let known = accountFor[item.accountIndex], wanted.isShared {
-          account = (known.id, known.link, known.hasPassword, false)
-        } else if wanted.isShared,
-          accountLookups.contains(try accountLookup(wanted.accountName(computerName: ""))),
-          let stored = try findSharedAccount(db, like: wanted)
-        {
-          if linkExisting {
-            // The user consented to the link, and only to it: the stored account's
-            // password and admin mark stay as they are, whatever the bundle says.
-            try Self.checkDomainControllerRule(kind: profile.kind, account: stored.account)
-            try Self.checkTemplateUser(wanted: wanted, existing: stored.account)
-            account = (
-              stored.id, .linked, try fetchPasswordBox(db, accountID: stored.id) != nil, false
-            )
-          } else {
-            var apart = wanted
-            apart.linksByName = false
-            let id = try insertAccount(
-              db, apart, signInName: accountName, payload: payload, range: range)
-            accountLookups.insert(try accountLookup(accountName))
-            account = (id, .keptApart, range != nil, range != nil)
-          }
-        } else {
-          // An account the sender chose is never one a later `add` links to by name.
-          var fromSender = wanted
-          if wanted.isShared { fromSender.linksByName = false }
-          try Self.checkDomainControllerRule(kind: profile.kind, account: fromSender)
-          let id = try insertAccount(
-            db, fromSender, signInName: accountName, payload: payload, range: range)
-          accountLookups.insert(try accountLookup(accountName))
-          account = (id, .new, range != nil, range != nil)
-        }
-        if wanted.isShared { accountFor[item.accountIndex] = account }
-        let now = Self.now()
-        try ProfileRecord(
-          id: Random.rowID(), accountID: account.id, version: 1, createdAt: now, updatedAt: now,
-          profile: profile
-        ).save(db, vault: self, previousVersion: nil)
-        profileLookups.insert(try keys.lookup("profile", Profile.lookupKey(name: profile.name)))
-        report.items.append(
-          ImportItem(
-            action: action, name: profile.name, host: profile.host, port: profile.port,
-            signInName: signIn,
-            link: account.link, hasPassword: account.hasPassword, storedPassword: account.stored,
-            preConnect: profile.settings.options[ConnectOption.preConnect],
-            gateway: profile.settings.unapprovedGateway,
-            extraLines: profile.settings.extraLines,
-            changes: changes, routing: Self.routing(profile.settings)))
+        try insertPending()
+        try putReplayRow(db, .seenBundles, lookup: bundleLookup, value: Self.now(), replacing: nil)
+        try putReplayRow(
+          db, .senderSequences, lookup: senderLookup, value: Int64(header.sequence),
+          replacing: lastSeen)
       }
-      try putReplayRow(db, .seenBundles, lookup: bundleLookup, value: Self.now(), replacing: nil)
-      try putReplayRow(
-        db, .senderSequences, lookup: senderLookup, value: Int64(header.sequence),
-        replacing: lastSeen)
     }
     return report
   }
@@ -255,22 +282,30 @@ extension Vault {
       plaintext: record.bytes)
   }
 
-  /// A new account from a bundle, with the bundle's password when it carries one; the
-  /// password goes from the payload's guarded memory straight into its box.
-  private func insertAccount(
-    _ db: Database, _ account: Account, signInName: String, payload: borrowing SecretBytes,
+  /// The blind indexes of a bundle VM's name and account, and of the shared account it
+  /// could match.
+  private struct ItemLookups {
+    var profile: Data
+    var account: Data
+    var shared: Data?
+  }
+
+  /// A new account from a bundle (`lookup` the index of `signInName`), with the bundle's
+  /// password when it carries one; the password goes from the payload's guarded memory
+  /// straight into its box. (`BundleImport.check` passed every password through
+  /// `Validation.password`, the gate of `storePassword`.)
+  private func addAccount(
+    _ pending: inout NewRows, _ account: Account, signInName: String, lookup: Data,
     range: Range<Int>?
   ) throws -> Int64 {
     let now = Self.now()
     let record = AccountRecord(
       id: Random.rowID(), version: 1, createdAt: now, updatedAt: now, account: account,
       signInName: signInName)
-    try record.save(db, vault: self, previousVersion: nil)
+    pending.add(
+      .accounts, id: record.id, bound: BoundColumns(lookup: lookup), .record(record.plaintext))
     if let range {
-      try payload.withUnsafeBytes { bytes in
-        try storePassword(
-          db, accountID: record.id, passwordBytes: UnsafeRawBufferPointer(rebasing: bytes[range]))
-      }
+      pending.add(.accountSecrets, id: record.id, bound: .none, .secret(range))
     }
     return record.id
   }

@@ -37,12 +37,19 @@ enum BundleImport {
       }
     }
     var names: Set<String> = []
-    return try document.profiles.map { entry in
+    names.reserveCapacity(document.profiles.count)
+    for entry in document.profiles
+    where !names.insert(Profile.lookupKey(name: entry.name)).inserted {
+      throw VaultError.bundleInvalidValue(
+        vm: entry.name,
+        detail: VaultError.invalidField(
+          field: "VM name", value: entry.name, rule: "the bundle names it twice"
+        ).message)
+    }
+    // Each VM on its own, on every core; the first bad one in the bundle's order is named.
+    return try Parallel.map(document.profiles.count, minimumPerWorker: 256) { index in
+      let entry = document.profiles[index]
       do {
-        guard names.insert(Profile.lookupKey(name: entry.name)).inserted else {
-          throw VaultError.invalidField(
-            field: "VM name", value: entry.name, rule: "the bundle names it twice")
-        }
         guard let kind = AccountKind(rawValue: entry.kind) else {
           throw VaultError.invalidField(
             field: "kind", value: entry.kind.debugDescription, rule: "not local, domain or dc")

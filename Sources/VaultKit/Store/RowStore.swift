@@ -79,7 +79,11 @@ extension Vault {
   }
 
   private func note(_ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns) throws {
-    let element = try keys.rowElement(table, id: id, version: version, bound: bound)
+    addToRowSet(table, element: try keys.rowElement(table, id: id, version: version, bound: bound))
+  }
+
+  /// Moves the table's row-set digest by one row's element (a row added or removed).
+  func addToRowSet(_ table: StoredTable, element: [UInt8]) {
     let base = table.digestIndex * 32
     for index in 0..<32 { rowSetDelta[base + index] ^= element[index] }
   }

@@ -233,8 +233,7 @@ struct SealedRowBatch {
     keys: VaultKeys, worker makeWorker: (Int) -> Worker,
     _ body: (inout Worker, ScratchRow, inout [UInt8]) throws -> T
   ) throws -> (values: Result<[T], Error>, workers: [Worker], digest: [UInt8]) {
-    let workers = min(
-      max(1, ProcessInfo.processInfo.activeProcessorCount), max(1, rows.count / 512))
+    let workers = Parallel.workers(for: rows.count)
     let slots = WorkerSlots<(Result<[T], Error>, Worker, [UInt8])>(count: workers)
     withoutActuallyEscaping(makeWorker) { makeWorker in
       withoutActuallyEscaping(body) { body in
@@ -323,24 +322,4 @@ struct OpenedRow {
   var lookup: UnsafeRawBufferPointer?
   var accountID: Int64?
   var plaintext: UnsafeRawBufferPointer
-}
-
-/// Hands values that are only read to worker threads.
-struct Unchecked<Value>: @unchecked Sendable {
-  let value: Value
-  init(_ value: Value) { self.value = value }
-}
-
-/// One slot per worker; each worker writes only its own slot.
-final class WorkerSlots<Value>: @unchecked Sendable {
-  private(set) var values: [Result<Value, Error>?]
-  private let lock = NSLock()
-
-  init(count: Int) { values = Array(repeating: nil, count: count) }
-
-  func set(_ index: Int, _ value: Result<Value, Error>) {
-    lock.lock()
-    values[index] = value
-    lock.unlock()
-  }
 }
