@@ -69,6 +69,33 @@ import Testing
     #expect(box.run(["connect", "evil", "--no-check", "--client-path", "/bin/true"]).status == 0)
   }
 
+  /// A bundle that names a VM twice (in any case) is refused whole, and of several bad VMs
+  /// the first in the bundle's order is named, though the VMs are checked on every core.
+  @Test func aNameTwiceOrSeveralBadVMsAreRefusedInOrder() throws {
+    let box = receiver()
+    let mallory = try HostileSender()
+    mallory.pin(in: box)
+    let before = box.snapshot()
+    let twice = try mallory.bundle(
+      for: box,
+      profiles: [HostileSender.profile("web"), HostileSender.profile("WEB")],
+      accounts: [HostileSender.account()])
+    let refused = box.run(["import", twice])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("VM \"WEB\""), "\(refused.stderr)")
+    #expect(refused.stderr.contains("the bundle names it twice"), "\(refused.stderr)")
+    var many = (0..<1200).map { HostileSender.profile("vm-\($0)") }
+    // On two cores the halves are 0..<600 and 600..<1200: the later VM is found first.
+    many[610] = HostileSender.profile("vm-610", host: "bad host\nline")
+    many[550] = HostileSender.profile("vm-550", host: "bad host\u{1b}[2J")
+    let bad = try mallory.bundle(for: box, profiles: many, accounts: [HostileSender.account()])
+    let first = box.run(["import", bad])
+    #expect(first.status == 1)
+    #expect(first.stderr.contains("VM \"vm-550\""), "\(first.stderr)")
+    #expect(!first.stderr.contains("vm-610"), "\(first.stderr)")
+    #expect(box.snapshot() == before)
+  }
+
   @Test func anApprovalCannotComeInABundleOrAsASetting() throws {
     let box = receiver()
     let mallory = try HostileSender()
