@@ -222,7 +222,7 @@ extension Vault {
             profile: profile)
           pending.add(
             .profiles, id: record.id,
-            bound: BoundColumns(lookup: profileLookup, accountID: account.id),
+            bound: record.bound(lookup: profileLookup),
             .record(record.plaintext))
           profileLookups.insert(profileLookup)
           report.items.append(

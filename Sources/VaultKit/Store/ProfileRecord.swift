@@ -36,10 +36,12 @@ struct ProfileRecord {
   }
 
   /// Inserts the row, or (with `previousVersion`) replaces that version of it.
+  /// The clear columns the record is bound to, `lookup` being the index of its name.
+  func bound(lookup: Data) -> BoundColumns { BoundColumns(lookup: lookup, accountID: accountID) }
+
   func save(_ db: Database, vault: Vault, previousVersion: Int64?) throws {
-    let bound = BoundColumns(
-      lookup: try vault.keys.lookup("profile", Profile.lookupKey(name: profile.name)),
-      accountID: accountID)
+    let bound = bound(
+      lookup: try vault.keys.lookup("profile", Profile.lookupKey(name: profile.name)))
     try vault.putRow(
       db, Self.table, id: id, version: version, previousVersion: previousVersion, bound: bound,
       plaintext: try plaintext())
