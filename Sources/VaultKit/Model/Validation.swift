@@ -9,14 +9,15 @@ import Foundation
 /// The rules for every field a user types. Each failure names the field and the rule.
 public enum Validation {
   /// Characters Windows forbids in SAM account names (and so in user names here).
-  static let forbiddenInUserNames = Set("\"/\\[]:;|=,+*?<>")
+  static let forbiddenInUserNames = Array("\"/\\[]:;|=,+*?<>".utf8)
 
   public static func profileName(_ name: String) throws {
     try displayText(name, field: "VM name")
     let rule = "1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
-    guard (1...64).contains(name.count),
-      name.unicodeScalars.allSatisfy({ isASCIIAlnum($0) || "-_.".unicodeScalars.contains($0) }),
-      let first = name.unicodeScalars.first, isASCIIAlnum(first)
+    // Only ASCII passes, so bytes are characters.
+    guard (1...64).contains(name.utf8.count),
+      name.utf8.allSatisfy({ isASCIIAlnum($0) || $0 == dash || $0 == underscore || $0 == dot }),
+      let first = name.utf8.first, isASCIIAlnum(first)
     else { throw VaultError.invalidField(field: "VM name", value: name, rule: rule) }
   }
 
@@ -39,7 +40,7 @@ public enum Validation {
     }
     try displayText(host, field: "host")
     if isIPv4(host) || isIPv6(host) { return }
-    if host.hasPrefix("[") || host.contains(":") {
+    if host.utf8.first == UInt8(ascii: "[") || host.utf8.contains(UInt8(ascii: ":")) {
       throw VaultError.hostWithPort(host: host)
     }
     if host.allSatisfy({ $0.isNumber || $0 == "." }) {
@@ -64,9 +65,9 @@ public enum Validation {
     if name == Profile.thisComputer { return }
     try displayText(name, field: "computer name")
     let rule = "a NetBIOS name of 1-15 letters, digits or '-', not only digits"
-    guard (1...15).contains(name.count),
-      name.unicodeScalars.allSatisfy({ isASCIIAlnum($0) || $0 == "-" }),
-      !name.allSatisfy(\.isNumber), !name.hasPrefix("-")
+    guard (1...15).contains(name.utf8.count),
+      name.utf8.allSatisfy({ isASCIIAlnum($0) || $0 == dash }),
+      !name.utf8.allSatisfy(isASCIIDigit), name.utf8.first != dash
     else { throw VaultError.invalidField(field: "computer name", value: name, rule: rule) }
   }
 
@@ -75,11 +76,12 @@ public enum Validation {
   public static func samAccountName(_ name: String) throws {
     if name.isEmpty { throw VaultError.inputRequired(.user) }
     try displayText(name, field: "user")
-    if name.count > 20 {
+    // A character is at least a byte: the count is needed only past 20 bytes.
+    if name.utf8.count > 20, name.count > 20 {
       throw VaultError.invalidField(
         field: "user", value: name, rule: "a Windows user name has at most 20 characters")
     }
-    if let bad = name.first(where: { forbiddenInUserNames.contains($0) }) {
+    if let bad = firstForbiddenInUserName(name) {
       throw VaultError.invalidField(
         field: "user", value: name,
         rule: "a Windows user name cannot contain \(quoted(String(bad))) "
@@ -101,9 +103,10 @@ public enum Validation {
     let rule =
       "a UPN is user@dns.domain, the user part without \" / \\ [ ] : ; | = , + * ? < > @ or spaces"
     guard (1...64).contains(name.count),
-      !name.contains(where: { forbiddenInUserNames.contains($0) || $0 == "@" || $0 == " " }),
+      firstForbiddenInUserName(name) == nil,
+      !name.utf8.contains(where: { $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: " ") }),
       !name.unicodeScalars.contains(where: isUnsafeForDisplay),
-      !name.allSatisfy({ $0 == "." }), isDNSName(suffix), suffix.contains(".")
+      !name.utf8.allSatisfy({ $0 == dot }), isDNSName(suffix), suffix.utf8.contains(dot)
     else { throw VaultError.invalidField(field: "user", value: whole, rule: rule) }
   }
 
@@ -113,16 +116,16 @@ public enum Validation {
       throw VaultError.missingField(field: "domain", rule: "the domain is empty")
     }
     try displayText(domain, field: "domain")
-    if domain.contains(".") {
+    if domain.utf8.contains(dot) {
       guard isDNSName(domain) else {
         throw VaultError.invalidField(
           field: "domain", value: domain, rule: "not a valid DNS domain name")
       }
       return
     }
-    guard domain.count <= 15,
-      domain.unicodeScalars.allSatisfy({ isASCIIAlnum($0) || $0 == "-" || $0 == "_" }),
-      !domain.hasPrefix("-")
+    guard domain.utf8.count <= 15,
+      domain.utf8.allSatisfy({ isASCIIAlnum($0) || $0 == dash || $0 == underscore }),
+      domain.utf8.first != dash
     else {
       throw VaultError.invalidField(
         field: "domain", value: domain,
@@ -132,8 +135,11 @@ public enum Validation {
 
   public static func tag(_ tag: String) throws {
     try displayText(tag, field: "tag")
-    guard (1...64).contains(tag.count),
-      tag.unicodeScalars.allSatisfy({ isASCIIAlnum($0) || "-_.:/".unicodeScalars.contains($0) })
+    guard (1...64).contains(tag.utf8.count),
+      tag.utf8.allSatisfy({
+        isASCIIAlnum($0) || $0 == dash || $0 == underscore || $0 == dot
+          || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "/")
+      })
     else {
       throw VaultError.invalidField(
         field: "tag", value: tag, rule: "1-64 letters, digits, '-', '_', '.', ':' or '/'")
@@ -218,10 +224,30 @@ public enum Validation {
   // MARK: Helpers
 
   static func isASCIIAlnum(_ scalar: Unicode.Scalar) -> Bool {
-    switch scalar {
-    case "a"..."z", "A"..."Z", "0"..."9": true
-    default: false
+    scalar.isASCII && isASCIIAlnum(UInt8(scalar.value))
+  }
+
+  /// The rules work on UTF-8 bytes where only ASCII may pass: a byte of a multi-byte
+  /// character is never one of these.
+  static func isASCIIAlnum(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): true
+    default: isASCIIDigit(byte)
     }
+  }
+
+  static func isASCIIDigit(_ byte: UInt8) -> Bool {
+    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+  }
+
+  private static let dash = UInt8(ascii: "-")
+  private static let underscore = UInt8(ascii: "_")
+  private static let dot = UInt8(ascii: ".")
+
+  /// The first character Windows forbids in a user name. They are all ASCII, so this looks
+  /// at bytes: a forbidden character with a combining mark after it is still refused.
+  static func firstForbiddenInUserName(_ name: String) -> Character? {
+    name.utf8.first(where: forbiddenInUserNames.contains).map { Character(Unicode.Scalar($0)) }
   }
 
   public static func isIPv4(_ text: String) -> Bool { ipv4Value(text) != nil }
@@ -230,7 +256,7 @@ public enum Validation {
   /// zeros, nothing around them), or nil.
   public static func ipv4Value(_ text: String) -> UInt32? {
     // Before inet_pton, which stops at a NUL.
-    guard !text.contains("\0") else { return nil }
+    guard !text.utf8.contains(0) else { return nil }
     var address = in_addr()
     guard inet_pton(AF_INET, text, &address) == 1 else { return nil }
     return UInt32(bigEndian: address.s_addr)
@@ -241,13 +267,25 @@ public enum Validation {
     return inet_pton(AF_INET6, text, &address) == 1
   }
 
+  /// Labels of 1-63 letters, digits or '-' (not first or last), at most 253 characters, one
+  /// final dot allowed. Only ASCII passes, so it is checked byte by byte.
   static func isDNSName(_ name: String) -> Bool {
-    var trimmed = Substring(name)
-    if trimmed.hasSuffix(".") { trimmed = trimmed.dropLast() }
-    guard (1...253).contains(trimmed.count) else { return false }
-    return trimmed.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
-      (1...63).contains(label.count) && !label.hasPrefix("-") && !label.hasSuffix("-")
-        && label.unicodeScalars.allSatisfy { isASCIIAlnum($0) || $0 == "-" }
+    var bytes = Substring(name).utf8
+    if bytes.last == dot { bytes = bytes.dropLast() }
+    guard (1...253).contains(bytes.count) else { return false }
+    var label = 0
+    var previous: UInt8 = dot
+    for byte in bytes {
+      if byte == dot {
+        guard label > 0, previous != dash else { return false }
+        label = 0
+      } else {
+        guard isASCIIAlnum(byte) || byte == dash, label < 63 else { return false }
+        if label == 0, byte == dash { return false }
+        label += 1
+      }
+      previous = byte
     }
+    return label > 0 && previous != dash
   }
 }
