@@ -23,7 +23,7 @@ extension Vault {
         }
         return teammate.identity
       }
-      var records: [ProfileRecord] = []
+      var records: [SharedProfile] = []
       // Whole tables are read (and their row sets checked) when everything may be sent.
       var allAccounts: [Int64: Account]?
       var allBoxes: [Int64: (box: Data, version: Int64)]?
@@ -43,17 +43,21 @@ extension Vault {
           uniqueKeysWithValues: try openAll(db, .accounts, stored: stored) {
             try AccountRecord.decode($0)
           }.map { ($0.id, $0.account) })
-        records = try openAll(db, .profiles, stored: stored) { try ProfileRecord.decode($0) }
+        // Each profile's bundle record is made on the core that opened it.
+        records = try openAll(db, .profiles, stored: stored) {
+          try SharedProfile(try ProfileRecord.decode($0))
+        }
       } else {
-        records = try names.map { try fetchProfile(db, named: $0) }
+        records = try names.map { try SharedProfile(try fetchProfile(db, named: $0)) }
       }
-      if let tag { records = records.filter { $0.profile.tags.contains(tag) } }
+      if let tag { records = records.filter { $0.tags.contains(tag) } }
       guard !records.isEmpty else { throw VaultError.nothingToExport }
-      permute(&records, by: sortedIndices(records.map { $0.profile.name.lowercased() }))
+      permute(&records, by: sortedIndices(records.map(\.sortKey)))
       var accountIndex: [Int64: Int] = [:]
-      var accounts: [BundlePayload.AccountEntry] = []
+      var accounts: [[UInt8]] = []
       var accountIDs: [Int64] = []
-      var profiles: [BundlePayload.ProfileEntry] = []
+      var profiles: [[UInt8]] = []
+      profiles.reserveCapacity(records.count)
       total = records.count * (includeSecrets ? 2 : 1)
       for (index, record) in records.enumerated() {
         if index % 1000 == 0 { progress?(index, total) }
@@ -64,19 +68,13 @@ extension Vault {
           accountIndex[record.accountID] = accounts.count
           accountIDs.append(record.accountID)
           accounts.append(
-            BundlePayload.AccountEntry(
-              scope: account.scope.rawValue, user: account.userName, domain: account.domain,
-              form: account.form.rawValue, domainAdmin: account.isDomainAdmin))
+            BundlePayload.record(
+              BundlePayload.AccountEntry(
+                scope: account.scope.rawValue, user: account.userName, domain: account.domain,
+                form: account.form.rawValue, domainAdmin: account.isDomainAdmin)))
         }
-        let profile = record.profile
         profiles.append(
-          BundlePayload.ProfileEntry(
-            name: profile.name, host: profile.host, port: profile.port,
-            computerName: profile.computerName,
-            kind: profile.kind.rawValue, resourceGroup: profile.resourceGroup,
-            subscription: profile.subscription,
-            tags: profile.tags, note: profile.note, settings: profile.settings.forSharing,
-            account: accountIndex[record.accountID]!))
+          BundlePayload.record(fields: record.fields, account: accountIndex[record.accountID]!))
       }
       let sequence = try nextBundleSequence(db)
       // The password boxes are read here, still sealed; they are opened one at a time below.
@@ -87,13 +85,12 @@ extension Vault {
         boxes = try accountIDs.map { try fetchPasswordBox(db, accountID: $0) }
       }
       return (
-        BundlePayload.Document(version: 2, accounts: accounts, profiles: profiles), accountIDs,
-        boxes, recipients,
-        UInt64(sequence), sender
+        (accounts: accounts, profiles: profiles), accountIDs, boxes, recipients, UInt64(sequence),
+        sender
       )
     }
     let payload = try BundlePayload.encode(
-      document,
+      accounts: document.accounts, profiles: document.profiles,
       passwordLength: { index in
         guard includeSecrets, let sealed = boxes[index] else { return nil }
         return sealed.box.count - SecretBox.overhead
@@ -137,5 +134,28 @@ extension Vault {
       db, plaintext: plaintext, version: try Self.nextVersion(after: record.version),
       previousVersion: record.version)
     return sequence
+  }
+}
+
+/// A profile as a bundle carries it: its record but the account index (which depends on the
+/// order of the accounts), with what export sorts, filters and links it by.
+private struct SharedProfile {
+  var sortKey: String
+  var accountID: Int64
+  var tags: [String]
+  var fields: [UInt8]
+
+  init(_ record: ProfileRecord) throws {
+    let profile = record.profile
+    sortKey = profile.name.lowercased()
+    accountID = record.accountID
+    tags = profile.tags
+    fields = try BundlePayload.fields(
+      BundlePayload.ProfileEntry(
+        name: profile.name, host: profile.host, port: profile.port,
+        computerName: profile.computerName, kind: profile.kind.rawValue,
+        resourceGroup: profile.resourceGroup, subscription: profile.subscription,
+        tags: profile.tags, note: profile.note, settings: profile.settings.forSharing,
+        account: 0))
   }
 }

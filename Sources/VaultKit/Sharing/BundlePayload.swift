@@ -49,16 +49,26 @@ enum BundlePayload {
     _ document: Document, passwordLength: (Int) -> Int?,
     writePassword: (Int, inout SecretBytes) throws -> Void
   ) throws -> SecretBytes {
-    let accounts = document.accounts.map(Self.record)
-    let profiles = try document.profiles.map(Self.record)
-    let lengths = document.accounts.indices.map(passwordLength)
+    try encode(
+      accounts: document.accounts.map(Self.record),
+      profiles: try document.profiles.map(Self.record),
+      passwordLength: passwordLength, writePassword: writePassword)
+  }
+
+  /// The same from records already made (`record`, or `fields` and `record(fields:account:)`).
+  static func encode(
+    accounts: [[UInt8]], profiles: [[UInt8]], passwordLength: (Int) -> Int?,
+    writePassword: (Int, inout SecretBytes) throws -> Void
+  ) throws -> SecretBytes {
+    let lengths = accounts.indices.map(passwordLength)
     let capacity =
       8 + accounts.reduce(0) { $0 + 8 + $1.count } + lengths.reduce(0) { $0 + ($1 ?? 0) }
       + profiles.reduce(0) { $0 + 4 + $1.count }
     var out = try SecretBytes(capacity: capacity)
     try Self.append(be(UInt32(accounts.count)), to: &out)
     for (index, record) in accounts.enumerated() {
-      try Self.append(be(UInt32(record.count)) + record, to: &out)
+      try Self.append(be(UInt32(record.count)), to: &out)
+      try Self.append(record, to: &out)
       guard let length = lengths[index] else {
         try Self.append(be(noPassword), to: &out)
         continue
@@ -71,7 +81,10 @@ enum BundlePayload {
       }
     }
     try Self.append(be(UInt32(profiles.count)), to: &out)
-    for record in profiles { try Self.append(be(UInt32(record.count)) + record, to: &out) }
+    for record in profiles {
+      try Self.append(be(UInt32(record.count)), to: &out)
+      try Self.append(record, to: &out)
+    }
     return out
   }
 
@@ -94,6 +107,12 @@ enum BundlePayload {
   /// group, 7 subscription, 8 tag (repeated), 9 note, 10 settings (JSON, as in the vault),
   /// 11 account index.
   static func record(_ profile: ProfileEntry) throws -> [UInt8] {
+    record(fields: try fields(profile), account: profile.account)
+  }
+
+  /// A profile record but its account index (fields 1 to 10): export makes these on every
+  /// core, before it knows the order of the accounts.
+  static func fields(_ profile: ProfileEntry) throws -> [UInt8] {
     var record = RecordEncoder(capacity: 256)
     record.add(1, profile.name)
     record.add(2, profile.kind)
@@ -105,7 +124,13 @@ enum BundlePayload {
     for tag in profile.tags { record.add(8, tag) }
     record.add(9, profile.note)
     record.add(10, try SettingsCoding.encode(profile.settings))
-    record.add(11, Int64(profile.account))
+    return record.bytes
+  }
+
+  /// `fields` with the account index, the last field, added.
+  static func record(fields: [UInt8], account: Int) -> [UInt8] {
+    var record = RecordEncoder(continuing: fields)
+    record.add(11, Int64(account))
     return record.bytes
   }
 

@@ -11,6 +11,12 @@ struct RecordEncoder {
 
   init(capacity: Int = 128) { bytes.reserveCapacity(capacity) }
 
+  /// More fields after those of `record` (an encoder's bytes).
+  init(continuing record: [UInt8]) {
+    precondition(record.first == Self.version)
+    bytes = record
+  }
+
   mutating func add(_ tag: UInt8, _ text: String) { add(tag, Array(text.utf8)) }
 
   mutating func add(_ tag: UInt8, _ value: Int64) {
