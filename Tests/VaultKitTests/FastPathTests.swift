@@ -86,4 +86,44 @@ struct FastPathTests {
       #expect(values == expected.map { "value-\($0)" }, "\(count) keys")
     }
   }
+
+  struct Failure: Error, Equatable { let index: Int }
+
+  /// The pipeline that seals on the other cores while this thread inserts: every value in
+  /// index order, whatever the chunking, and the error a loop would meet first.
+  @Test func thePipelineHandsOverInOrderAndStopsAtTheFirstError() throws {
+    for count in [0, 1, 255, 256, 257, 1000, 5000] {
+      var seen: [Int] = []
+      try Parallel.pipeline(
+        count, produce: { $0 * 3 },
+        consume: { index, value in
+          #expect(value == index * 3)
+          seen.append(index)
+        })
+      #expect(seen == Array(0..<count), "\(count) values")
+    }
+    // Two producers fail in different chunks: the lower index is reported, and nothing at or
+    // after it is consumed.
+    var consumed: [Int] = []
+    #expect(throws: Failure(index: 700)) {
+      try Parallel.pipeline(
+        3000,
+        produce: { index in
+          if index == 700 || index == 2600 { throw Failure(index: index) }
+          return index
+        }, consume: { index, _ in consumed.append(index) })
+    }
+    #expect(consumed == Array(0..<512))
+    // The consumer fails: its error, and nothing after it.
+    consumed = []
+    #expect(throws: Failure(index: 10)) {
+      try Parallel.pipeline(
+        3000, produce: { $0 },
+        consume: { index, _ in
+          if index == 10 { throw Failure(index: index) }
+          consumed.append(index)
+        })
+    }
+    #expect(consumed == Array(0..<10))
+  }
 }

@@ -32,6 +32,83 @@ enum Parallel {
   }
 }
 
+extension Parallel {
+  /// `produce` for every index of `0..<count` on the other threads, in chunks, while this
+  /// thread hands each value to `consume` in index order as soon as its chunk is ready: the
+  /// work that must stay on this thread (SQLite's) overlaps the work that need not. The first
+  /// error in index order is thrown, after every chunk under way has stopped. `produce` must
+  /// only read what it shares.
+  static func pipeline<T>(
+    _ count: Int, chunk: Int = 256, produce: @escaping (Int) throws -> T,
+    consume: (Int, T) throws -> Void
+  ) throws {
+    let chunks = (count + chunk - 1) / chunk
+    if chunks <= 1 || ProcessInfo.processInfo.activeProcessorCount == 1 {
+      for index in 0..<count { try consume(index, try produce(index)) }
+      return
+    }
+    let slots = ChunkSlots<[T]>(count: chunks)
+    let shared = Unchecked(produce)
+    let done = DispatchGroup()
+    DispatchQueue.global().async(group: done) {
+      DispatchQueue.concurrentPerform(iterations: chunks) { index in
+        guard !slots.isCancelled else { return slots.set(index, .failure(Cancelled())) }
+        let range = (index * chunk)..<min(count, (index + 1) * chunk)
+        slots.set(index, Result { try range.map(shared.value) })
+      }
+    }
+    defer {
+      slots.cancel()
+      done.wait()
+    }
+    for index in 0..<chunks {
+      for (offset, value) in try slots.take(index).get().enumerated() {
+        try consume(index * chunk + offset, value)
+      }
+    }
+  }
+
+  private struct Cancelled: Error {}
+}
+
+/// Values made on other threads, each taken (waited for) by one consumer.
+private final class ChunkSlots<Value>: @unchecked Sendable {
+  private var values: [Result<Value, Error>?]
+  private var cancelled = false
+  private let condition = NSCondition()
+
+  init(count: Int) { values = Array(repeating: nil, count: count) }
+
+  func set(_ index: Int, _ value: Result<Value, Error>) {
+    condition.lock()
+    values[index] = value
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  /// Waits for the value at `index` and takes it out.
+  func take(_ index: Int) -> Result<Value, Error> {
+    condition.lock()
+    defer { condition.unlock() }
+    while values[index] == nil { condition.wait() }
+    defer { values[index] = nil }
+    return values[index]!
+  }
+
+  /// Chunks not yet begun are skipped: the consumer has stopped.
+  func cancel() {
+    condition.lock()
+    cancelled = true
+    condition.unlock()
+  }
+
+  var isCancelled: Bool {
+    condition.lock()
+    defer { condition.unlock() }
+    return cancelled
+  }
+}
+
 /// Hands values that are only read to worker threads.
 struct Unchecked<Value>: @unchecked Sendable {
   let value: Value

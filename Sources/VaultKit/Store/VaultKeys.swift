@@ -93,8 +93,17 @@ final class VaultKeys {
     _ plaintext: UnsafeRawBufferPointer, _ table: StoredTable, id: Int64, version: Int64,
     bound: BoundColumns
   ) throws -> Data {
-    let ad = recordAssociatedData(table, id: id, version: version, bound: bound)
-    return Data(
+    try sealRecord(
+      plaintext, associatedData: recordAssociatedData(table, id: id, version: version, bound: bound)
+    )
+  }
+
+  /// The same with the associated data already made (`recordAssociatedData`), which the
+  /// row's row-set element is computed from too.
+  func sealRecord(
+    _ plaintext: UnsafeRawBufferPointer, associatedData ad: [UInt8]
+  ) throws -> Data {
+    Data(
       try SecretBox.seal(
         plaintext, additionalData: ad, key: fieldKey, nonce: Random.bytes(SecretBox.nonceLength)))
   }
