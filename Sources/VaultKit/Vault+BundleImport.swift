@@ -67,20 +67,21 @@ extension Vault {
     // Every value through the same gate as `add` and `set`, before the transaction starts.
     let prepared = try BundleImport.check(
       document, payload: payload, passwordRanges: passwordRanges)
-    // The blind indexes each VM needs, on every core: its name, and its account's.
+    // The blind indexes each VM needs, on every core: its name, and its account's,
+    // and the names it signs in and is stored under (a rename keeps its computer name).
     let keys = keys
     let lookups = try Parallel.map(prepared.count, minimumPerWorker: 256) { index in
       let item = prepared[index]
+      let accountName = item.account.accountName(computerName: item.profile.computerName)
       return ItemLookups(
         profile: try keys.lookup("profile", Profile.lookupKey(name: item.profile.name)),
-        account: try keys.lookup(
-          "account",
-          Account.lookupKey(
-            signInName: item.account.accountName(computerName: item.profile.computerName))),
+        account: try keys.lookup("account", Account.lookupKey(signInName: accountName)),
         shared: item.account.isShared
           ? try keys.lookup(
             "account", Account.lookupKey(signInName: item.account.accountName(computerName: "")))
-          : nil)
+          : nil,
+        signIn: item.account.signInName(computerName: item.profile.computerName),
+        accountName: accountName)
     }
 
     var report = BundleImportReport(senderFingerprint: sender.fingerprint, dryRun: dryRun)
@@ -118,8 +119,10 @@ extension Vault {
         }
         // The blind indexes already taken, kept current below: a name or account the
         // vault does not hold needs no query (a bundle of 10,000 VMs into a new vault).
-        var profileLookups = Set(try Data.fetchAll(db, sql: "SELECT lookup FROM profiles"))
-        var accountLookups = Set(try Data.fetchAll(db, sql: "SELECT lookup FROM accounts"))
+        var profileLookups = Set(
+          try Data.fetchAll(db, sql: "SELECT lookup FROM profiles").map(BlindIndex.init))
+        var accountLookups = Set(
+          try Data.fetchAll(db, sql: "SELECT lookup FROM accounts").map(BlindIndex.init))
         // New rows wait here to be sealed together; any read of rows they could be
         // inserts them first.
         var pending = NewRows()
@@ -137,7 +140,7 @@ extension Vault {
           var action = ImportItem.Action.add
           var changes: [ImportItem.Change] = []
           var replacing: ProfileRecord?
-          if profileLookups.contains(profileLookup), try insertPending(),
+          if profileLookups.contains(BlindIndex(profileLookup)), try insertPending(),
             let existing = try findProfile(db, named: profile.name)
           {
             switch onConflict {
@@ -159,9 +162,9 @@ extension Vault {
             }
           }
           let wanted = item.account
-          let signIn = wanted.signInName(computerName: profile.computerName)
+          let signIn = lookup.signIn
           // What the store indexes: the sign-in name, or a template credential's own name.
-          let accountName = wanted.accountName(computerName: profile.computerName)
+          let accountName = lookup.accountName
           if action == .skip {
             report.items.append(
               ImportItem(
@@ -185,7 +188,8 @@ extension Vault {
           let account: (id: Int64, link: ImportItem.AccountLink, hasPassword: Bool, stored: Bool)
           if let known = accountFor[item.accountIndex], wanted.isShared {
             account = (known.id, known.link, known.hasPassword, false)
-          } else if wanted.isShared, let shared = lookup.shared, accountLookups.contains(shared),
+          } else if wanted.isShared, let shared = lookup.shared,
+            accountLookups.contains(BlindIndex(shared)),
             try insertPending(),
             let stored = try findSharedAccount(db, like: wanted)
           {
@@ -202,7 +206,7 @@ extension Vault {
               apart.linksByName = false
               let id = try addAccount(
                 &pending, apart, signInName: accountName, lookup: lookup.account, range: range)
-              accountLookups.insert(lookup.account)
+              accountLookups.insert(BlindIndex(lookup.account))
               account = (id, .keptApart, range != nil, range != nil)
             }
           } else {
@@ -212,7 +216,7 @@ extension Vault {
             try Self.checkDomainControllerRule(kind: profile.kind, account: fromSender)
             let id = try addAccount(
               &pending, fromSender, signInName: accountName, lookup: lookup.account, range: range)
-            accountLookups.insert(lookup.account)
+            accountLookups.insert(BlindIndex(lookup.account))
             account = (id, .new, range != nil, range != nil)
           }
           if wanted.isShared { accountFor[item.accountIndex] = account }
@@ -224,7 +228,7 @@ extension Vault {
             .profiles, id: record.id,
             bound: record.bound(lookup: profileLookup),
             .record(record.plaintext))
-          profileLookups.insert(profileLookup)
+          profileLookups.insert(BlindIndex(profileLookup))
           report.items.append(
             ImportItem(
               action: action, name: profile.name, host: profile.host, port: profile.port,
@@ -283,11 +287,30 @@ extension Vault {
   }
 
   /// The blind indexes of a bundle VM's name and account, and of the shared account it
-  /// could match.
+  /// could match; the name it signs in as, and the name its account is stored under.
   private struct ItemLookups {
     var profile: Data
     var account: Data
     var shared: Data?
+    var signIn: String
+    var accountName: String
+  }
+
+  /// A blind index in a set: it is a keyed hash, so its first bytes are already uniform and
+  /// hashing them is enough (equality still compares every byte).
+  private struct BlindIndex: Hashable {
+    let bytes: Data
+    init(_ bytes: Data) { self.bytes = bytes }
+
+    func hash(into hasher: inout Hasher) {
+      var prefix: UInt64 = 0
+      withUnsafeMutableBytes(of: &prefix) { out in
+        bytes.withUnsafeBytes {
+          out.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(8)))
+        }
+      }
+      hasher.combine(prefix)
+    }
   }
 
   /// A new account from a bundle (`lookup` the index of `signInName`), with the bundle's
