@@ -87,6 +87,14 @@ struct FastPathTests {
     }
   }
 
+  @Test func integersAreWrittenAsStringDoes() {
+    for value in [0, 1, 9, 10, 3389, 65535, -1, -10, Int.max, Int.min, Int.max - 1, Int.min + 1] {
+      var out: [UInt8] = [0x2C]
+      JSONText.integer(value, &out)
+      #expect(out == [0x2C] + Array(String(value).utf8), "\(value)")
+    }
+  }
+
   struct Failure: Error, Equatable { let index: Int }
 
   /// The pipeline that seals on the other cores while this thread inserts: every value in

@@ -40,6 +40,22 @@ enum JSONText {
     out.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[start...]))
   }
 
+  /// A decimal integer, without making a String of it.
+  static func integer(_ value: Int, _ out: inout [UInt8]) {
+    if value < 0 { out.append(UInt8(ascii: "-")) }
+    // The largest magnitude, 2^63, has 19 digits.
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+      var rest = value.magnitude
+      var start = digits.count
+      repeat {
+        start -= 1
+        digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+        rest /= 10
+      } while rest > 0
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+    }
+  }
+
   static func array(_ values: [String], _ out: inout [UInt8]) {
     out.append(UInt8(ascii: "["))
     for (index, value) in values.enumerated() {

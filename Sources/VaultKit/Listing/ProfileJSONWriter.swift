@@ -4,61 +4,55 @@
 /// are the README's, the same as `show --json` prints.
 enum ProfileJSONWriter {
   static func object(_ fields: ProfileFields, account: Account, into out: inout [UInt8]) throws {
-    var first = true
-    func key(_ name: StaticString) {
-      out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-      out.append(UInt8(ascii: "\""))
+    // Each key with what comes before it (`{` or `,`) and the colon: one copy per key.
+    func key(_ text: StaticString) {
       out.append(
-        contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-      out.append(contentsOf: "\":".utf8)
-      first = false
+        contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
     func text(_ bytes: UnsafeRawBufferPointer) { JSONText.string(bytes, &out) }
     // Most VMs have no settings: nothing to decode then.
     let settings =
       fields.settings.isEmpty ? RDPSettings() : try SettingsCoding.decode(fields.settings)
-    key("computer_name")
+    key(#"{"computer_name":"#)
     text(fields.computerName)
-    key("domain")
+    key(#","domain":"#)
     if account.signsInOnComputer {
       text(fields.computerName)
     } else {
       JSONText.string(account.domain, &out)
     }
-    key("domain_admin")
-    out.append(contentsOf: (account.isDomainAdmin ? "true" : "false").utf8)
-    key("extra_lines")
+    key(
+      account.isDomainAdmin
+        ? #","domain_admin":true,"extra_lines":"# : #","domain_admin":false,"extra_lines":"#)
     JSONText.array(settings.extraLines, &out)
-    key("host")
+    key(#","host":"#)
     text(fields.host)
-    key("kind")
+    key(#","kind":"#)
     JSONText.string(fields.kind.rawValue, &out)
-    key("name")
+    key(#","name":"#)
     text(fields.name)
-    key("note")
+    key(#","note":"#)
     text(fields.note)
-    key("options")
+    key(#","options":"#)
     JSONText.dictionary(settings.shownOptions, &out)
-    key("port")
-    out.append(contentsOf: String(fields.port).utf8)
-    key("resource_group")
+    key(#","port":"#)
+    JSONText.integer(fields.port, &out)
+    key(#","resource_group":"#)
     text(fields.resourceGroup)
-    key("settings")
+    key(#","settings":"#)
     JSONText.dictionary(settings.values, &out)
-    key("sign_in_name")
+    key(#","sign_in_name":"#)
     signInName(fields, account, &out)
-    key("subscription")
+    key(#","subscription":"#)
     text(fields.subscription)
-    key("tags")
-    out.append(UInt8(ascii: "["))
+    key(#","tags":["#)
     var firstTag = true
     fields.forEachTag { tag in
       if !firstTag { out.append(UInt8(ascii: ",")) }
       firstTag = false
       text(tag)
     }
-    out.append(UInt8(ascii: "]"))
-    key("user")
+    key(#"],"user":"#)
     JSONText.string(account.userName, &out)
     out.append(UInt8(ascii: "}"))
   }
