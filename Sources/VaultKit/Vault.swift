@@ -16,7 +16,7 @@ public final class Vault {
   var preread: Preread?
   /// The rest of them, being read on another thread (`Preread.startRest`); `read` and
   /// `write` wait for it before they use the database.
-  var restOfPreread: (() -> [StoredTable: SealedRowBatch]?)?
+  var restOfPreread: RestOfPreread?
 
   /// Now, as the records store times: whole seconds since 1970.
   public static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }

@@ -83,8 +83,9 @@ struct PrereadTests {
   }
 
   /// What the budget left is read on another thread once the key is derived (the rest of
-  /// the table cut short, and the tables after it), while the command opens what is here:
-  /// the listing is the same wherever the budget cut, and it waits for that read.
+  /// the table cut short, in chunks, and the tables after it), while the command opens what
+  /// is here: `list --json` opens each chunk as it comes, other commands take the table
+  /// whole, and both give the same wherever the budget cut and however big the chunks.
   @Test func theRestIsReadOnAnotherThreadWhereverTheBudgetCut() throws {
     let temp = TemporaryDirectory()
     let path = try vaultFile(temp)
@@ -93,19 +94,32 @@ struct PrereadTests {
     let tables = WholeTables([.profiles, .accounts]).tables
     #expect(tables == [.accounts, .profiles], "the accounts, opened first, are read first")
     let expected = try vault.listJSON(matching: ProfileFilter())
+    let names = try vault.profiles().map(\.profile.name)
     var cuts: Set<String> = []
     for budget in stride(from: 1, through: 8192, by: 131) {
-      var partial = try #require(Preread.read(tables, from: vault.writer, budget: budget))
-      let cut = tables.first { partial.batches[$0]?.complete != true }
-      cuts.insert(cut.map { "\($0.rawValue) at \(partial.batches[$0]?.count ?? -1)" } ?? "none")
-      let rest = partial.startRest(of: tables, from: vault.writer)
-      #expect((rest == nil) == (cut == nil))
-      let whole = partial.batches.values.allSatisfy { $0.complete }
-      #expect(whole, "the partial table went to the rest")
-      vault.preread = partial
-      vault.restOfPreread = rest
-      #expect(try vault.listJSON(matching: ProfileFilter()) == expected, "budget \(budget)")
-      #expect(vault.restOfPreread == nil && vault.preread == nil, "every batch was used")
+      // One row a chunk (a chunk holds at least one), a few, and all of them.
+      for chunkBudget in [1, 700, 1 << 20] {
+        for listing in [true, false] {
+          let partial = try #require(Preread.read(tables, from: vault.writer, budget: budget))
+          let cut = tables.first { partial.batches[$0]?.complete != true }
+          cuts.insert(cut.map { "\($0.rawValue) at \(partial.batches[$0]?.count ?? -1)" } ?? "none")
+          let rest = partial.startRest(of: tables, from: vault.writer, chunkBudget: chunkBudget)
+          #expect((rest == nil) == (cut == nil))
+          let partTable = cut.flatMap { partial.batches[$0] == nil ? nil : $0 }
+          #expect(rest?.table == partTable, "the partial table stays, its rest comes in chunks")
+          vault.preread = partial
+          vault.restOfPreread = rest
+          if listing {
+            #expect(
+              try vault.listJSON(matching: ProfileFilter()) == expected,
+              "budget \(budget), chunks of \(chunkBudget)")
+            #expect(vault.restOfPreread == nil && vault.preread == nil, "every batch was used")
+          } else {
+            #expect(try vault.profiles().map(\.profile.name) == names, "budget \(budget)")
+            #expect(try vault.verify().isSound)
+          }
+        }
+      }
     }
     #expect(cuts.contains("accounts at 0") && cuts.contains("none"), "\(cuts)")
     #expect(cuts.contains { $0.hasPrefix("profiles at") }, "\(cuts)")
@@ -144,7 +158,7 @@ struct PrereadTests {
     let path = try vaultFile(temp)
     let vault = try Vault.open(at: path, passphrase: try secret("pp"))
     let tables = WholeTables([.profiles, .accounts]).tables
-    var partial = try #require(Preread.read(tables, from: vault.writer, budget: 1))
+    let partial = try #require(Preread.read(tables, from: vault.writer, budget: 1))
     vault.restOfPreread = partial.startRest(of: tables, from: vault.writer)
     vault.preread = partial
     #expect(vault.restOfPreread != nil)

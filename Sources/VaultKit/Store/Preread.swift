@@ -71,56 +71,44 @@ struct Preread: @unchecked Sendable {
 
   /// Once the key is derived, the memory budget is gone with Argon2id's memory: the rows
   /// `read` left (the rest of the table it stopped in, and the tables after it) are read on
-  /// another thread while the command opens the whole tables already here. The partial
-  /// table moves to that thread; the function returned waits for the batches it read (nil
-  /// when the file changed since, or a read failed: the command then reads them itself).
-  /// Nil when nothing is left.
-  mutating func startRest(of tables: [StoredTable], from reader: any DatabaseReader)
-    -> (() -> [StoredTable: SealedRowBatch]?)?
-  {
-    let partial = batches.first { !$0.value.complete }?.key
+  /// another thread while the command opens what is already here. The rest of the partial
+  /// table comes a chunk at a time, so a command can open each as it arrives
+  /// (`Vault.openEarlyInChunks`); the partial table stays here. Nil when nothing is left.
+  func startRest(
+    of tables: [StoredTable], from reader: any DatabaseReader,
+    chunkBudget: Int = RestOfPreread.chunkBudget
+  ) -> RestOfPreread? {
+    let partial = batches.first { !$0.value.complete }.map { ($0.key, $0.value.lastID) }
     let missing = tables.filter { batches[$0] == nil }
     guard partial != nil || !missing.isEmpty else { return nil }
-    // The thread holds the only reference, so the batch grows in place.
-    let handoff = Handoff(partial.flatMap { batches.removeValue(forKey: $0) })
+    let rest = RestOfPreread(table: partial?.0)
     let (dataVersion, changes) = (dataVersion, changes)
-    let slot = WorkerSlots<[StoredTable: SealedRowBatch]?>(count: 1)
-    let done = DispatchSemaphore(value: 0)
     let shared = Unchecked(reader)
     DispatchQueue.global(qos: .userInitiated).async {
-      slot.set(
-        0,
-        .success(
-          try? shared.value.read { db -> [StoredTable: SealedRowBatch]? in
-            var read: [StoredTable: SealedRowBatch] = [:]
-            if var batch = handoff.take() {
-              try batch.readRest(db)
-              read[batch.table] = batch
-            }
-            for table in missing { read[table] = try SealedRowBatch.fetchAll(db, table) }
-            // Checked after the reads, inside their transaction (as `read` does): the file
-            // is then known unchanged from the first rows read ahead to the last.
-            guard try Preread.isCurrent(db, dataVersion: dataVersion, changes: changes) else {
-              return nil
-            }
-            return read
-          } ?? nil))
-      done.signal()
+      let missingBatches = try? shared.value.read { db -> [StoredTable: SealedRowBatch]? in
+        if let (table, lastID) = partial {
+          var after = lastID
+          while true {
+            let chunk = try SealedRowBatch.chunk(
+              table, after: after, budget: chunkBudget, db)
+            after = chunk.lastID
+            let complete = chunk.complete
+            rest.add(chunk)
+            if complete { break }
+          }
+        }
+        var read: [StoredTable: SealedRowBatch] = [:]
+        for table in missing { read[table] = try SealedRowBatch.fetchAll(db, table) }
+        // Checked after the reads, inside their transaction (as `read` does): the file
+        // is then known unchanged from the first rows read ahead to the last.
+        guard try Preread.isCurrent(db, dataVersion: dataVersion, changes: changes) else {
+          return nil
+        }
+        return read
+      }
+      rest.finish(missingBatches ?? nil)
     }
-    return {
-      done.wait()
-      return (try? slot.values[0]?.get()) ?? nil
-    }
-  }
-
-  /// A batch handed to one other thread, which takes it out.
-  private final class Handoff: @unchecked Sendable {
-    private var batch: SealedRowBatch?
-    init(_ batch: SealedRowBatch?) { self.batch = batch }
-    func take() -> SealedRowBatch? {
-      defer { batch = nil }
-      return batch
-    }
+    return rest
   }
 
   /// Starts `read` on another thread and returns a function that waits for its result.
@@ -137,5 +125,58 @@ struct Preread: @unchecked Sendable {
       done.wait()
       return (try? slot.values[0]?.get()) ?? nil
     }
+  }
+}
+
+/// What `Preread.startRest` reads on its thread: chunks of the partial table's rest, taken
+/// as they come (`nextChunk`) or all at the end (`finish`), then the tables not read at all.
+final class RestOfPreread: @unchecked Sendable {
+  /// A chunk's bytes: small enough that the first is opened soon, big enough that a
+  /// chunk's thread start-up is nothing next to its rows.
+  static let chunkBudget = 4 << 20
+
+  /// The partial table whose rest comes in chunks, if any.
+  let table: StoredTable?
+  private let condition = NSCondition()
+  private var chunks: [SealedRowBatch] = []
+  private var finished = false
+  /// Nil when the file changed or a read failed.
+  private var missing: [StoredTable: SealedRowBatch]?
+
+  init(table: StoredTable?) { self.table = table }
+
+  func add(_ chunk: SealedRowBatch) {
+    condition.lock()
+    chunks.append(chunk)
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  func finish(_ missing: [StoredTable: SealedRowBatch]?) {
+    condition.lock()
+    self.missing = missing
+    finished = true
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  /// The next chunk of the partial table's rest, waiting for it; nil after the last. A
+  /// chunk is only good once `wait` says the file did not change.
+  func nextChunk() -> SealedRowBatch? {
+    condition.lock()
+    defer { condition.unlock() }
+    while chunks.isEmpty && !finished { condition.wait() }
+    return chunks.isEmpty ? nil : chunks.removeFirst()
+  }
+
+  /// Waits for the thread: the chunks not taken and the tables read whole, or nil when the
+  /// file changed or a read failed (the command then reads them itself).
+  func wait() -> (chunks: [SealedRowBatch], missing: [StoredTable: SealedRowBatch])? {
+    condition.lock()
+    defer { condition.unlock() }
+    while !finished { condition.wait() }
+    guard let missing else { return nil }
+    defer { chunks = [] }
+    return (chunks, missing)
   }
 }

@@ -35,11 +35,14 @@ extension Vault {
   private func settlePreread() {
     guard let rest = restOfPreread else { return }
     restOfPreread = nil
-    if let more = rest() {
-      preread?.batches.merge(more) { _, later in later }
-    } else {
+    guard let (chunks, more) = rest.wait() else {
       preread = nil
+      return
     }
+    // The partial table's chunks no command took join its first rows (gone when a
+    // command took those early, and with them the rest).
+    if let table = rest.table, !chunks.isEmpty { preread?.batches[table]?.append(chunks) }
+    preread?.batches.merge(more) { _, later in later }
   }
 
   /// A table read whole while the key was derived, opened by `open` now, before `read` or
@@ -47,9 +50,42 @@ extension Vault {
   /// transaction where `EarlyRows.isCurrent`; nil when the table is not here whole.
   func openEarly<T>(_ table: StoredTable, _ open: (SealedRowBatch) throws -> T) -> EarlyRows<T>? {
     guard let rows = preread, let batch = rows.batches[table], batch.complete else { return nil }
-    preread?.batches[table] = nil
+    dropPreread(table)
     return EarlyRows(
       dataVersion: rows.dataVersion, changes: rows.changes, outcome: Result { try open(batch) })
+  }
+
+  /// The same for a table read ahead in part: its first rows are opened now, and the rest
+  /// chunk by chunk as the other thread reads them, each with `open` (so the reading and the
+  /// opening overlap). Nil when the table is not here, or when its rest could not be read
+  /// or the file changed meanwhile.
+  func openEarlyInChunks<T>(_ table: StoredTable, _ open: (SealedRowBatch) throws -> T)
+    -> EarlyRows<[T]>?
+  {
+    guard let rows = preread, let first = rows.batches[table] else { return nil }
+    if first.complete { return openEarly(table) { [try open($0)] } }
+    guard let rest = restOfPreread, rest.table == table else { return nil }
+    dropPreread(table)
+    let outcome = Result {
+      var values = [try open(first)]
+      while let chunk = rest.nextChunk() { values.append(try open(chunk)) }
+      return values
+    }
+    // The chunks are good only if the whole rest was read from the same file.
+    restOfPreread = nil
+    guard let (_, more) = rest.wait() else {
+      preread = nil
+      return nil
+    }
+    preread?.batches.merge(more) { _, later in later }
+    if preread?.batches.isEmpty == true { preread = nil }
+    return EarlyRows(dataVersion: rows.dataVersion, changes: rows.changes, outcome: outcome)
+  }
+
+  /// A table read ahead is used once; with the last, nothing is left ahead.
+  private func dropPreread(_ table: StoredTable) {
+    preread?.batches[table] = nil
+    if preread?.batches.isEmpty == true && restOfPreread == nil { preread = nil }
   }
 
   /// Every row of `table`: the rows read while the key was derived when the file has not

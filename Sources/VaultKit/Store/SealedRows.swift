@@ -75,6 +75,43 @@ struct SealedRowBatch {
     return batch
   }
 
+  /// The rows of `table` after `lastID` (where a budgeted `fetch` or the chunk before
+  /// stopped), up to `budget` bytes but at least one row: the rest of a table read ahead,
+  /// handed over a chunk at a time (`RestOfPreread`).
+  static func chunk(
+    _ table: StoredTable, after lastID: Int64?, budget: Int, _ db: Database
+  ) throws -> SealedRowBatch {
+    var chunk = SealedRowBatch(table: table)
+    chunk.lastID = lastID
+    chunk.rows.reserveCapacity(max(1, budget / MemoryLayout<Entry>.stride))
+    chunk.arena.reserveCapacity(budget)
+    try chunk.read(db, budget: budget, atLeastOneRow: true)
+    return chunk
+  }
+
+  /// Adds the rows of `chunks` (each read after the one before, the first after these).
+  mutating func append(_ chunks: [SealedRowBatch]) {
+    guard let last = chunks.last else { return }
+    rows.reserveCapacity(rows.count + chunks.reduce(0) { $0 + $1.rows.count })
+    arena.reserveCapacity(arena.count + chunks.reduce(0) { $0 + $1.arena.count })
+    for chunk in chunks {
+      precondition(chunk.table == table)
+      let base = arena.count
+      func moved(_ range: Range<Int>?) -> Range<Int>? {
+        range.map { ($0.lowerBound + base)..<($0.upperBound + base) }
+      }
+      arena += chunk.arena
+      for var entry in chunk.rows {
+        entry.lookup = moved(entry.lookup)
+        entry.keyLookup = moved(entry.keyLookup)
+        entry.record = moved(entry.record)
+        rows.append(entry)
+      }
+    }
+    complete = last.complete
+    lastID = last.lastID
+  }
+
   /// Reads the rows after those here (a budgeted `fetch`), into the same arrays: room for
   /// them is reserved first, guessed from the rows here, since an array that doubles
   /// copies itself (and faults its new pages in) each time.
@@ -92,7 +129,7 @@ struct SealedRowBatch {
 
   /// Reads the rows after `lastID` (all of them when nil) in id order, until the batch
   /// would use more than `budget` bytes.
-  private mutating func read(_ db: Database, budget: Int?) throws {
+  private mutating func read(_ db: Database, budget: Int?, atLeastOneRow: Bool = false) throws {
     complete = true
     let statement = try db.makeStatement(
       sql: table.selection + (lastID == nil ? "" : " WHERE id > ?") + " ORDER BY id")
@@ -111,7 +148,7 @@ struct SealedRowBatch {
     while try cursor.next() != nil {
       // The row is kept only if it fits; else it is read again later (after `lastID`, the
       // row before it).
-      if let budget {
+      if let budget, !(atLeastOneRow && rows.isEmpty) {
         let bytes = blobColumns.reduce(0) { $0 + Int(sqlite3_column_bytes(handle, $1)) }
         if byteSize + stride + bytes > budget {
           complete = false
