@@ -69,9 +69,13 @@ struct ValidationFastPathTests {
         && tag.unicodeScalars.allSatisfy({ isAlnum($0) || "-_.:/".unicodeScalars.contains($0) })
     }
 
-    /// By scalar: a forbidden character followed by a combining mark is still forbidden.
+    /// By character, as the rule was written (so a character canonically equivalent to a
+    /// forbidden one, U+037E for `;`, is forbidden), and by scalar, so a forbidden character
+    /// followed by a combining mark is forbidden too.
     static func hasForbiddenUserCharacter(_ name: String) -> Bool {
-      name.unicodeScalars.contains { "\"/\\[]:;|=,+*?<>".unicodeScalars.contains($0) }
+      let forbidden = "\"/\\[]:;|=,+*?<>"
+      return name.contains { Set(forbidden).contains($0) }
+        || name.unicodeScalars.contains { forbidden.unicodeScalars.contains($0) }
     }
   }
 
@@ -114,7 +118,10 @@ struct ValidationFastPathTests {
   /// The count is characters (a name of 20 accented letters is 40 bytes), and a forbidden
   /// character is found even with a combining mark after it.
   @Test func userNamesCountCharactersAndFindForbiddenOnes() {
-    for text in Self.strings(Self.nameAlphabet + ["\"", "|", "."], count: 20_000, length: 24) {
+    // U+037E is canonically `;`, U+1FEF is `` ` `` and U+212A is `K` (the only characters
+    // that are not ASCII and decompose to ASCII).
+    let alphabet = Self.nameAlphabet + ["\"", "|", ".", "\u{037E}", "\u{1FEF}", "\u{212A}"]
+    for text in Self.strings(alphabet, count: 20_000, length: 24) {
       let expected =
         !text.isEmpty && text.count <= 20 && !Reference.hasForbiddenUserCharacter(text)
         && !text.allSatisfy({ $0 == "." || $0 == " " })
@@ -126,6 +133,13 @@ struct ValidationFastPathTests {
     #expect(!Self.accepts { try Validation.samAccountName(String(repeating: "é", count: 21)) })
     #expect(!Self.accepts { try Validation.samAccountName("a\\\u{301}b") })
     #expect(!Self.accepts { try Validation.samAccountName("a\u{301}|") })
+    #expect(!Self.accepts { try Validation.samAccountName("alice\u{037E}x") })
+    #expect(Self.accepts { try Validation.samAccountName("\u{212A}elvin") })
+    #expect(
+      !Self.accepts {
+        try Validation.userPrincipalName(
+          name: "alice\u{037E}", suffix: "contoso.com", whole: "alice\u{037E}@contoso.com")
+      })
   }
 
   @Test func hostsRefuseAPortAndANULAnywhere() {

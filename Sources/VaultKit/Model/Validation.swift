@@ -10,6 +10,9 @@ import Foundation
 public enum Validation {
   /// Characters Windows forbids in SAM account names (and so in user names here).
   static let forbiddenInUserNames = Array("\"/\\[]:;|=,+*?<>".utf8)
+  /// The same as characters, which compare by canonical equivalence: U+037E GREEK QUESTION
+  /// MARK is `;`.
+  static let forbiddenUserCharacters = Set("\"/\\[]:;|=,+*?<>")
 
   public static func profileName(_ name: String) throws {
     try displayText(name, field: "VM name")
@@ -244,10 +247,16 @@ public enum Validation {
   private static let underscore = UInt8(ascii: "_")
   private static let dot = UInt8(ascii: ".")
 
-  /// The first character Windows forbids in a user name. They are all ASCII, so this looks
-  /// at bytes: a forbidden character with a combining mark after it is still refused.
+  /// The first character Windows forbids in a user name. They are all ASCII, so the bytes
+  /// are looked at first: a forbidden character with a combining mark after it is still
+  /// refused. A name that is not all ASCII is also checked character by character, where a
+  /// character canonically equivalent to a forbidden one (U+037E is `;`) is refused too.
   static func firstForbiddenInUserName(_ name: String) -> Character? {
-    name.utf8.first(where: forbiddenInUserNames.contains).map { Character(Unicode.Scalar($0)) }
+    if let byte = name.utf8.first(where: forbiddenInUserNames.contains) {
+      return Character(Unicode.Scalar(byte))
+    }
+    if name.utf8.allSatisfy({ $0 < 0x80 }) { return nil }
+    return name.first(where: forbiddenUserCharacters.contains)
   }
 
   public static func isIPv4(_ text: String) -> Bool { ipv4Value(text) != nil }
