@@ -119,10 +119,8 @@ extension Vault {
         }
         // The blind indexes already taken, kept current below: a name or account the
         // vault does not hold needs no query (a bundle of 10,000 VMs into a new vault).
-        var profileLookups = Set(
-          try Data.fetchAll(db, sql: "SELECT lookup FROM profiles").map(BlindIndex.init))
-        var accountLookups = Set(
-          try Data.fetchAll(db, sql: "SELECT lookup FROM accounts").map(BlindIndex.init))
+        var profileLookups = Set(try Data.fetchAll(db, sql: "SELECT lookup FROM profiles"))
+        var accountLookups = Set(try Data.fetchAll(db, sql: "SELECT lookup FROM accounts"))
         // New rows wait here to be sealed together; any read of rows they could be
         // inserts them first.
         var pending = NewRows()
@@ -140,7 +138,7 @@ extension Vault {
           var action = ImportItem.Action.add
           var changes: [ImportItem.Change] = []
           var replacing: ProfileRecord?
-          if profileLookups.contains(BlindIndex(profileLookup)), try insertPending(),
+          if profileLookups.contains(profileLookup), try insertPending(),
             let existing = try findProfile(db, named: profile.name)
           {
             switch onConflict {
@@ -189,7 +187,7 @@ extension Vault {
           if let known = accountFor[item.accountIndex], wanted.isShared {
             account = (known.id, known.link, known.hasPassword, false)
           } else if wanted.isShared, let shared = lookup.shared,
-            accountLookups.contains(BlindIndex(shared)),
+            accountLookups.contains(shared),
             try insertPending(),
             let stored = try findSharedAccount(db, like: wanted)
           {
@@ -206,7 +204,7 @@ extension Vault {
               apart.linksByName = false
               let id = try addAccount(
                 &pending, apart, signInName: accountName, lookup: lookup.account, range: range)
-              accountLookups.insert(BlindIndex(lookup.account))
+              accountLookups.insert(lookup.account)
               account = (id, .keptApart, range != nil, range != nil)
             }
           } else {
@@ -216,7 +214,7 @@ extension Vault {
             try Self.checkDomainControllerRule(kind: profile.kind, account: fromSender)
             let id = try addAccount(
               &pending, fromSender, signInName: accountName, lookup: lookup.account, range: range)
-            accountLookups.insert(BlindIndex(lookup.account))
+            accountLookups.insert(lookup.account)
             account = (id, .new, range != nil, range != nil)
           }
           if wanted.isShared { accountFor[item.accountIndex] = account }
@@ -228,7 +226,7 @@ extension Vault {
             .profiles, id: record.id,
             bound: record.bound(lookup: profileLookup),
             .record(record.plaintext))
-          profileLookups.insert(BlindIndex(profileLookup))
+          profileLookups.insert(profileLookup)
           report.items.append(
             ImportItem(
               action: action, name: profile.name, host: profile.host, port: profile.port,
@@ -294,19 +292,6 @@ extension Vault {
     var shared: Data?
     var signIn: String
     var accountName: String
-  }
-
-  /// A blind index in a set, hashed by its bytes straight into the seeded hasher (Data's
-  /// own hashing goes through Foundation and showed in the profile of a 10,000-VM import).
-  /// All of its bytes: the set is filled from the file before its row set is checked, so a
-  /// file written to collide on a prefix must not make it slow.
-  private struct BlindIndex: Hashable {
-    let bytes: Data
-    init(_ bytes: Data) { self.bytes = bytes }
-
-    func hash(into hasher: inout Hasher) {
-      bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-    }
   }
 
   /// A new account from a bundle (`lookup` the index of `signInName`), with the bundle's

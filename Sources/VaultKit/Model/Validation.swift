@@ -9,10 +9,11 @@ import Foundation
 /// The rules for every field a user types. Each failure names the field and the rule.
 public enum Validation {
   /// Characters Windows forbids in SAM account names (and so in user names here).
-  static let forbiddenInUserNames = Array("\"/\\[]:;|=,+*?<>".utf8)
+  private static let forbiddenInUserNamesText = "\"/\\[]:;|=,+*?<>"
+  static let forbiddenInUserNames = Array(forbiddenInUserNamesText.utf8)
   /// The same as characters, which compare by canonical equivalence: U+037E GREEK QUESTION
   /// MARK is `;`.
-  static let forbiddenUserCharacters = Set("\"/\\[]:;|=,+*?<>")
+  static let forbiddenUserCharacters = Set(forbiddenInUserNamesText)
 
   public static func profileName(_ name: String) throws {
     try displayText(name, field: "VM name")

@@ -78,13 +78,7 @@ extension Vault {
           record = try keys.value.sealRecord(
             UnsafeRawBufferPointer(rebasing: memory.value[range]), associatedData: ad)
         }
-        var element = [UInt8](repeating: 0, count: 32)
-        try ad.withUnsafeBytes { ad in
-          try element.withUnsafeMutableBytes {
-            try keys.value.rowElement(ofAssociatedData: ad, into: $0)
-          }
-        }
-        return (record, element)
+        return (record, try keys.value.rowElement(ofAssociatedData: ad))
       },
       consume: { index, sealed in
         try statements.insert(rows.value[index], record: sealed.record)

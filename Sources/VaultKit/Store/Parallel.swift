@@ -47,7 +47,7 @@ extension Parallel {
       for index in 0..<count { try consume(index, try produce(index)) }
       return
     }
-    let slots = ChunkSlots<[T]>(count: chunks)
+    let slots = WorkerSlots<[T]>(count: chunks)
     let shared = Unchecked(produce)
     let done = DispatchGroup()
     DispatchQueue.global().async(group: done) {
@@ -71,9 +71,16 @@ extension Parallel {
   private struct Cancelled: Error {}
 }
 
-/// Values made on other threads, each taken (waited for) by one consumer.
-private final class ChunkSlots<Value>: @unchecked Sendable {
-  private var values: [Result<Value, Error>?]
+/// Hands values that are only read to worker threads.
+struct Unchecked<Value>: @unchecked Sendable {
+  let value: Value
+  init(_ value: Value) { self.value = value }
+}
+
+/// One slot per worker; each worker writes only its own slot. A consumer either reads
+/// `values` once every worker is done, or `take`s each slot as it is filled.
+final class WorkerSlots<Value>: @unchecked Sendable {
+  private(set) var values: [Result<Value, Error>?]
   private var cancelled = false
   private let condition = NSCondition()
 
@@ -95,7 +102,7 @@ private final class ChunkSlots<Value>: @unchecked Sendable {
     return values[index]!
   }
 
-  /// Chunks not yet begun are skipped: the consumer has stopped.
+  /// Slots not yet begun are skipped: the consumer has stopped.
   func cancel() {
     condition.lock()
     cancelled = true
@@ -106,25 +113,5 @@ private final class ChunkSlots<Value>: @unchecked Sendable {
     condition.lock()
     defer { condition.unlock() }
     return cancelled
-  }
-}
-
-/// Hands values that are only read to worker threads.
-struct Unchecked<Value>: @unchecked Sendable {
-  let value: Value
-  init(_ value: Value) { self.value = value }
-}
-
-/// One slot per worker; each worker writes only its own slot.
-final class WorkerSlots<Value>: @unchecked Sendable {
-  private(set) var values: [Result<Value, Error>?]
-  private let lock = NSLock()
-
-  init(count: Int) { values = Array(repeating: nil, count: count) }
-
-  func set(_ index: Int, _ value: Result<Value, Error>) {
-    lock.lock()
-    values[index] = value
-    lock.unlock()
   }
 }

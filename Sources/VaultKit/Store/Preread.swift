@@ -115,16 +115,11 @@ struct Preread: @unchecked Sendable {
   static func start(_ tables: [StoredTable], from reader: any DatabaseReader) -> () -> Preread? {
     guard !tables.isEmpty else { return { nil } }
     let slot = WorkerSlots<Preread?>(count: 1)
-    let done = DispatchSemaphore(value: 0)
     let shared = Unchecked(reader)
     DispatchQueue.global(qos: .userInitiated).async {
       slot.set(0, .success(read(tables, from: shared.value)))
-      done.signal()
     }
-    return {
-      done.wait()
-      return (try? slot.values[0]?.get()) ?? nil
-    }
+    return { (try? slot.take(0).get()) ?? nil }
   }
 }
 

@@ -35,10 +35,10 @@ struct ProfileRecord {
     return record.bytes
   }
 
-  /// Inserts the row, or (with `previousVersion`) replaces that version of it.
   /// The clear columns the record is bound to, `lookup` being the index of its name.
   func bound(lookup: Data) -> BoundColumns { BoundColumns(lookup: lookup, accountID: accountID) }
 
+  /// Inserts the row, or (with `previousVersion`) replaces that version of it.
   func save(_ db: Database, vault: Vault, previousVersion: Int64?) throws {
     let bound = bound(
       lookup: try vault.keys.lookup("profile", Profile.lookupKey(name: profile.name)))

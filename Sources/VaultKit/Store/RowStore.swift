@@ -33,16 +33,24 @@ extension Vault {
   /// Waits for the rows still being read ahead (never while holding the database, which
   /// that read needs) and adds them to the rest; all are dropped when the file changed.
   private func settlePreread() {
-    guard let rest = restOfPreread else { return }
-    restOfPreread = nil
-    guard let (chunks, more) = rest.wait() else {
-      preread = nil
-      return
-    }
+    guard let rest = restOfPreread, let chunks = finish(rest) else { return }
     // The partial table's chunks no command took join its first rows (gone when a
     // command took those early, and with them the rest).
     if let table = rest.table, !chunks.isEmpty { preread?.batches[table]?.append(chunks) }
+  }
+
+  /// Waits for the rest read ahead and adds the tables it read whole; returns the partial
+  /// table's chunks no command took, or nil (and drops everything read ahead) when the file
+  /// changed or a read failed.
+  private func finish(_ rest: RestOfPreread) -> [SealedRowBatch]? {
+    restOfPreread = nil
+    guard let (chunks, more) = rest.wait() else {
+      preread = nil
+      return nil
+    }
     preread?.batches.merge(more) { _, later in later }
+    if preread?.batches.isEmpty == true { preread = nil }
+    return chunks
   }
 
   /// A table read whole while the key was derived, opened by `open` now, before `read` or
@@ -72,13 +80,7 @@ extension Vault {
       return values
     }
     // The chunks are good only if the whole rest was read from the same file.
-    restOfPreread = nil
-    guard let (_, more) = rest.wait() else {
-      preread = nil
-      return nil
-    }
-    preread?.batches.merge(more) { _, later in later }
-    if preread?.batches.isEmpty == true { preread = nil }
+    guard finish(rest) != nil else { return nil }
     return EarlyRows(dataVersion: rows.dataVersion, changes: rows.changes, outcome: outcome)
   }
 

@@ -191,7 +191,12 @@ final class VaultKeys {
   func rowElement(_ table: StoredTable, id: Int64, version: Int64, bound: BoundColumns) throws
     -> [UInt8]
   {
-    let ad = recordAssociatedData(table, id: id, version: version, bound: bound)
+    try rowElement(
+      ofAssociatedData: recordAssociatedData(table, id: id, version: version, bound: bound))
+  }
+
+  /// The same from the record's associated data, already made (it is sealed with it too).
+  func rowElement(ofAssociatedData ad: [UInt8]) throws -> [UInt8] {
     var element = [UInt8](repeating: 0, count: 32)
     try ad.withUnsafeBytes { ad in
       try element.withUnsafeMutableBytes { try rowElement(ofAssociatedData: ad, into: $0) }
