@@ -14,7 +14,7 @@ public protocol VaultService: AnyObject {
   /// Every VM and its name order (`order[k]` indexes the k-th name): `list` at 100,000 VMs.
   func profilesUnsorted(withSettings: Bool) throws -> (entries: [ProfileEntry], order: [Int])
   /// `list --json`: the VMs `filter` picks, in name order, as the README's JSON array.
-  func listJSON(matching filter: ProfileFilter) throws -> [UInt8]
+  func listJSON(matching filter: ProfileFilter) throws -> ListedJSON
   func resolveAccount(for profile: Profile, name: AccountName, admin: Bool) throws
     -> AccountResolution
   func addProfile(

@@ -93,7 +93,7 @@ struct PrereadTests {
     for index in 2...6 { try vault.addLocal("web-0\(index)", password: "x") }
     let tables = WholeTables([.profiles, .accounts]).tables
     #expect(tables == [.accounts, .profiles], "the accounts, opened first, are read first")
-    let expected = try vault.listJSON(matching: ProfileFilter())
+    let expected = try vault.listJSON(matching: ProfileFilter()).bytes
     let names = try vault.profiles().map(\.profile.name)
     var cuts: Set<String> = []
     for budget in stride(from: 1, through: 8192, by: 131) {
@@ -111,7 +111,7 @@ struct PrereadTests {
           vault.restOfPreread = rest
           if listing {
             #expect(
-              try vault.listJSON(matching: ProfileFilter()) == expected,
+              try vault.listJSON(matching: ProfileFilter()).bytes == expected,
               "budget \(budget), chunks of \(chunkBudget)")
             #expect(vault.restOfPreread == nil && vault.preread == nil, "every batch was used")
           } else {
@@ -145,8 +145,8 @@ struct PrereadTests {
     try other.removeProfile(named: "app-01")
     vault.preread = partial
     vault.restOfPreread = vault.preread?.startRest(of: tables, from: vault.writer)
-    let listed = try vault.listJSON(matching: ProfileFilter())
-    #expect(listed == (try other.listJSON(matching: ProfileFilter())))
+    let listed = try vault.listJSON(matching: ProfileFilter()).bytes
+    #expect(listed == (try other.listJSON(matching: ProfileFilter()).bytes))
     let text = String(decoding: listed, as: UTF8.self)
     #expect(text.contains("FABRIKAM") && !text.contains("app-01"))
   }

@@ -106,7 +106,7 @@ struct TamperTests {
     // `list` finds it in the row-set digest first (the index is part of each row's element).
     #expect(throws: VaultError.rowSetMismatch(table: "profiles")) { try vault.profiles() }
     #expect(throws: VaultError.rowSetMismatch(table: "profiles")) {
-      try vault.listJSON(matching: ProfileFilter())
+      try vault.listJSON(matching: ProfileFilter()).bytes
     }
 
     let (linked, _) = try Self.tampered(
@@ -115,7 +115,7 @@ struct TamperTests {
     )
     #expect(throws: VaultError.rowSetMismatch(table: "profiles")) { try linked.profiles() }
     #expect(throws: VaultError.rowSetMismatch(table: "profiles")) {
-      try linked.listJSON(matching: ProfileFilter(tags: ["prod"]))
+      try linked.listJSON(matching: ProfileFilter(tags: ["prod"])).bytes
     }
     // One-row reads open the record, which fails under the moved link: exactly the one row
     // moved is refused, by its name and by its password, and never hands out another's.

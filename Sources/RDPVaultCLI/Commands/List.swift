@@ -34,8 +34,7 @@ extension RDPVault {
       if json || format == .json {
         // Written by the vault from the records' bytes: at 100,000 VMs, making entries first
         // costs more than opening them.
-        let bytes = try vault.listJSON(matching: filter)
-        bytes.withUnsafeBytes { Output.writeAll(1, $0) }
+        Output.writeAll(1, try vault.listJSON(matching: filter))
         return
       }
       // The entries stay where they are (a copy of 100,000 costs a retain per field); the

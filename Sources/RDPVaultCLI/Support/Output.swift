@@ -18,6 +18,44 @@ enum Output {
     Launcher.writeAll(fd, bytes)
   }
 
+  /// The JSON array span by span with writev(2), as many spans per call as the system takes;
+  /// a short write goes on from where it stopped. Like `writeAll`, it stops at an error (a
+  /// closed pipe).
+  static func writeAll(_ fd: Int32, _ listed: ListedJSON) {
+    fflush(nil)
+    var failed = false
+    listed.forEachRun { spans in
+      guard !failed else { return }
+      var vectors = spans.map {
+        iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count)
+      }
+      var first = 0
+      while first < vectors.count {
+        let written = vectors.withUnsafeMutableBufferPointer {
+          writev(fd, $0.baseAddress! + first, Int32($0.count - first))
+        }
+        if written < 0 {
+          if errno == EINTR { continue }
+          failed = true
+          return
+        }
+        let before = first
+        var left = written
+        while first < vectors.count, left >= vectors[first].iov_len {
+          left -= vectors[first].iov_len
+          first += 1
+        }
+        if left > 0 {
+          vectors[first].iov_base = vectors[first].iov_base! + left
+          vectors[first].iov_len -= left
+        } else if written == 0 && first == before {
+          failed = true  // nothing taken, nothing to retry
+          return
+        }
+      }
+    }
+  }
+
   /// host:port as a user types it, with IPv6 in brackets.
   static func address(_ profile: Profile) -> String {
     address(host: profile.host, port: profile.port)

@@ -22,7 +22,8 @@ enum AgentDispatch {
         return ok(Nothing(), secret: try SecretBytes(copying: packed))
       case .listJSON(let filter):
         // Served by `AgentServer.cachedList` too.
-        return ok(Nothing(), secret: try SecretBytes(copying: try vault.listJSON(matching: filter)))
+        return ok(
+          Nothing(), secret: try SecretBytes(copying: try vault.listJSON(matching: filter).bytes))
       case .resolveAccount(let profile, let name, let admin):
         return ok(try vault.resolveAccount(for: profile, name: name, admin: admin))
       case .addProfile(let profile, let account, let admin, let allowNoPassword, let hasPassword):

@@ -79,7 +79,7 @@ extension AgentServer {
         switch key {
         case .packed(let withSettings):
           bytes = try AgentDispatch.packedList(entry.vault, withSettings: withSettings)
-        case .json(let filter): bytes = try entry.vault.listJSON(matching: filter)
+        case .json(let filter): bytes = try entry.vault.listJSON(matching: filter).bytes
         }
         held[path]?.list = (mark, key, bytes)
       }

@@ -45,13 +45,13 @@ final class AgentVault: VaultService {
     return (entries, Array(entries.indices))
   }
 
-  func listJSON(matching filter: ProfileFilter) throws -> [UInt8] {
+  func listJSON(matching filter: ProfileFilter) throws -> ListedJSON {
     let answer = try client.exchange(.call(path: path, .listJSON(filter: filter)), as: Nothing.self)
     _ = try client.value(answer.reply)
     guard let bytes = answer.secret else {
       throw VaultError.agentFailed(reason: "an answer without its list")
     }
-    return bytes.withUnsafeBytes { Array($0) }
+    return ListedJSON(bytes: bytes.withUnsafeBytes { Array($0) })
   }
 
   func resolveAccount(for profile: Profile, name: AccountName, admin: Bool) throws

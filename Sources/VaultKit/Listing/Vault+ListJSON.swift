@@ -6,7 +6,7 @@ extension Vault {
   /// object per line). Each record is written out on the worker that opened it, from its
   /// bytes: at 100,000 VMs, a `Profile` per record and then JSON per `Profile` cost more
   /// than the decryption. The row-set digest is checked before anything is returned.
-  public func listJSON(matching filter: ProfileFilter) throws -> [UInt8] {
+  public func listJSON(matching filter: ProfileFilter) throws -> ListedJSON {
     // The accounts read while the key was derived are opened while the rest of the
     // profiles is still being read.
     let early = openEarly(.accounts) {
@@ -52,8 +52,9 @@ extension Vault {
       try Self.checkDigest(digest, .profiles, stored: stored)
       var listed: [ListedObject] = []
       for chunk in chunks { listed += try chunk.values.get().compactMap { $0 } }
-      let order = sortedIndices(listed.map(\.key))
-      return Self.array(of: order.map { listed[$0] }, in: parts)
+      return ListedJSON(
+        parts: parts.map(\.bytes),
+        objects: sortedIndices(listed.map(\.key)).map { (listed[$0].worker, listed[$0].range) })
     }
   }
 
@@ -70,8 +71,10 @@ extension Vault {
     parts: inout [JSONPart]
   ) throws -> (values: Result<[ListedObject?], Error>, digest: [UInt8]) {
     let base = parts.count
+    // About twice the sealed bytes come out: enough that a worker's buffer seldom grows.
+    let capacity = 2 * batch.byteSize / Parallel.workers(for: batch.count) + (64 << 10)
     let (values, made, digest) = try batch.openRecords(
-      keys: keys, worker: { JSONPart(worker: base + $0) }
+      keys: keys, worker: { JSONPart(worker: base + $0, capacity: capacity) }
     ) { part, row -> ListedObject? in
       guard row.lookup != nil, let accountID = row.accountID else {
         throw VaultError.corrupt(detail: "a profile row has no index or account link")
@@ -96,9 +99,9 @@ extension Vault {
   private struct JSONPart {
     let worker: Int
     var bytes: [UInt8] = []
-    init(worker: Int) {
+    init(worker: Int, capacity: Int) {
       self.worker = worker
-      bytes.reserveCapacity(1 << 20)
+      bytes.reserveCapacity(capacity)
     }
   }
 
@@ -121,18 +124,5 @@ extension Vault {
       }
       return name.count
     }
-  }
-
-  /// `[`, the objects one per line, `]`.
-  private static func array(of objects: [ListedObject], in parts: [JSONPart]) -> [UInt8] {
-    guard !objects.isEmpty else { return Array("[]\n".utf8) }
-    var out: [UInt8] = []
-    out.reserveCapacity(objects.reduce(4) { $0 + $1.range.count + 2 })
-    for (index, object) in objects.enumerated() {
-      out.append(contentsOf: (index == 0 ? "[\n" : ",\n").utf8)
-      out.append(contentsOf: parts[object.worker].bytes[object.range])
-    }
-    out.append(contentsOf: "\n]\n".utf8)
-    return out
   }
 }
