@@ -59,6 +59,105 @@ struct FastPathTests {
     #expect(!text.contains("signedLines"))
   }
 
+  /// Settings columns that must not be copied as they are: each differs from what
+  /// `JSONText` would write again, or holds what `list --json` leaves out.
+  static let nonCanonicalSettings: [String] = [
+    #"{"extraLines":[],"options":{},"values":{"b":"1","a":"2"}}"#,
+    #"{"extraLines":[],"options":{},"values":{"a":"1","a":"1"}}"#,
+    #"{"extraLines":[],"options":{"tunnel-approved":"ssh j"},"values":{}}"#,
+    #"{"extraLines":[],"options":{"gatewayhostname-approved":"g","jump":"j"},"values":{}}"#,
+    #"{"extraLines":[],"options":{},"values":{"a\"":"1"}}"#,
+    #"{"extraLines":[],"options":{},"values":{"é":"1"}}"#,
+    #"{"extraLines":[],"options":{},"values":{"a":"\u000a"}}"#,
+    #"{"extraLines":[],"options":{},"values":{"a":"\u001F"}}"#,
+    #"{"extraLines":[],"options":{},"values":{"a":"\u0022"}}"#,
+    #"{"extraLines":[],"options":{},"values":{"a":"\u00e9"}}"#,
+    #"{"extraLines":["\b"],"options":{},"values":{}}"#,
+    #"{"extraLines":["a\/b"],"options":{},"values":{}}"#,
+    #"{"extraLines":[],"options":{},"values":{}} "#,
+    #"{"extraLines": [],"options":{},"values":{}}"#,
+    #"{"options":{},"extraLines":[],"values":{}}"#,
+    #"{"extraLines":[],"options":{},"values":{"a":"1"},"signedLines":[]}"#,
+    #"{"extraLines":[],"options":{},"values":{"a":"1",}}"#,
+    #"{"extraLines":[,],"options":{},"values":{}}"#,
+    #"{"extraLines":[],"options":{},"values":{"a":"1"}"#,
+  ]
+
+  /// `list --json` copies a settings column as it is only where decoding it and writing it
+  /// again gives the same bytes, and refuses each form above.
+  @Test(arguments: settingsTexts + nonCanonicalSettings)
+  func storedSettingsAreCopiedOnlyWhereWritingAgainGivesTheSameBytes(_ text: String) throws {
+    var copy = text
+    let stored = copy.withUTF8 { StoredSettingsJSON(UnsafeRawBufferPointer($0)).map(Written.init) }
+    if Self.nonCanonicalSettings.contains(text) { #expect(stored == nil, "\(text)") }
+    if let stored { #expect(stored == (try Written(SettingsCoding.decode(text))), "\(text)") }
+  }
+
+  /// Generated settings, written as the vault writes them: each is copied exactly when its
+  /// keys are plain ASCII and no option is an approval, and the copy is what writing the
+  /// decoded settings gives.
+  @Test func storedSettingsCopyMatchesWritingThemForGeneratedSettings() throws {
+    let keys = [
+      "a", "desktopwidth", "Z", "use multimon", "k\"q", "k\\b", "é", "tab\tkey", "jump",
+      "tunnel-approved", "pre-connect-approved", "gatewayhostname-approved", "A-1",
+    ]
+    let values = [
+      "", "1920", "a\"b", "C:\\Tools", "é中😀", "line\nbreak", "\r\t", "\u{1}\u{8}\u{C}\u{1F}",
+      "\u{7F}", "/slash/", "\u{301}",
+    ]
+    var state: UInt64 = 0x2545_F491_4F6C_DD1D
+    func next(_ bound: Int) -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int((state >> 33) % UInt64(bound))
+    }
+    func dictionary() -> [String: String] {
+      Dictionary(
+        (0..<next(4)).map { _ in (keys[next(keys.count)], values[next(values.count)]) },
+        uniquingKeysWith: { first, _ in first })
+    }
+    var copied = 0
+    for _ in 0..<3000 {
+      let settings = RDPSettings(
+        values: dictionary(), extraLines: (0..<next(3)).map { _ in values[next(values.count)] },
+        options: dictionary(),
+        signedLines: next(4) == 0 ? ["full address:s:\(values[next(values.count)])"] : [])
+      if settings.isEmpty { continue }
+      var text = try SettingsCoding.encode(settings)
+      let stored = text.withUTF8 {
+        StoredSettingsJSON(UnsafeRawBufferPointer($0)).map(Written.init)
+      }
+      let plain = (Array(settings.values.keys) + Array(settings.options.keys)).allSatisfy {
+        $0.utf8.allSatisfy { (0x20..<0x80).contains($0) && !"\"\\".utf8.contains($0) }
+      }
+      let approval = settings.options.keys.contains(where: ConnectOption.approvals.contains)
+      #expect((stored != nil) == (plain && !approval), "\(text)")
+      if let stored {
+        copied += 1
+        #expect(stored == Written(settings), "\(text)")
+      }
+    }
+    #expect(copied > 500)
+  }
+
+  /// The three parts `list --json` prints, as bytes.
+  struct Written: Equatable {
+    var extraLines: [UInt8] = []
+    var options: [UInt8] = []
+    var values: [UInt8] = []
+
+    init(_ stored: StoredSettingsJSON) {
+      (extraLines, options, values) = (
+        Array(stored.extraLines), Array(stored.options), Array(stored.values)
+      )
+    }
+
+    init(_ settings: RDPSettings) {
+      JSONText.array(settings.extraLines, &extraLines)
+      JSONText.dictionary(settings.shownOptions, &options)
+      JSONText.dictionary(settings.values, &values)
+    }
+  }
+
   static let utf8Cases: [[UInt8]] = [
     [], Array("plain".utf8), Array("é中😀".utf8),
     [0xC3, 0x28], [0xA0, 0xA1], [0xE2, 0x28, 0xA1], [0xF0, 0x28, 0x8C, 0xBC], [0xC0, 0xAF],

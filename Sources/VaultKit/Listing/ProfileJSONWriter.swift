@@ -10,9 +10,13 @@ enum ProfileJSONWriter {
         contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
     func text(_ bytes: UnsafeRawBufferPointer) { JSONText.string(bytes, &out) }
-    // Most VMs have no settings: nothing to decode then.
+    // Most VMs have no settings, and nearly all others have them as this vault wrote them,
+    // which is already the JSON to print; the rest are decoded.
+    let stored = fields.settings.isEmpty ? nil : StoredSettingsJSON(fields.settings)
     let settings =
-      fields.settings.isEmpty ? RDPSettings() : try SettingsCoding.decode(fields.settings)
+      fields.settings.isEmpty || stored != nil
+      ? RDPSettings() : try SettingsCoding.decode(fields.settings)
+    func raw(_ bytes: UnsafeRawBufferPointer) { out.append(contentsOf: bytes) }
     key(#"{"computer_name":"#)
     text(fields.computerName)
     key(#","domain":"#)
@@ -24,7 +28,7 @@ enum ProfileJSONWriter {
     key(
       account.isDomainAdmin
         ? #","domain_admin":true,"extra_lines":"# : #","domain_admin":false,"extra_lines":"#)
-    JSONText.array(settings.extraLines, &out)
+    if let stored { raw(stored.extraLines) } else { JSONText.array(settings.extraLines, &out) }
     key(#","host":"#)
     text(fields.host)
     key(#","kind":"#)
@@ -34,13 +38,13 @@ enum ProfileJSONWriter {
     key(#","note":"#)
     text(fields.note)
     key(#","options":"#)
-    JSONText.dictionary(settings.shownOptions, &out)
+    if let stored { raw(stored.options) } else { JSONText.dictionary(settings.shownOptions, &out) }
     key(#","port":"#)
     JSONText.integer(fields.port, &out)
     key(#","resource_group":"#)
     text(fields.resourceGroup)
     key(#","settings":"#)
-    JSONText.dictionary(settings.values, &out)
+    if let stored { raw(stored.values) } else { JSONText.dictionary(settings.values, &out) }
     key(#","sign_in_name":"#)
     signInName(fields, account, &out)
     key(#","subscription":"#)

@@ -1,0 +1,138 @@
+import Foundation
+
+/// The parts of a settings column that `list --json` prints (`extra_lines`, `options` and
+/// `settings`), found in place: what `SettingsCoding.encode` writes is already the JSON that
+/// decoding and writing it again would give, so it is copied as it is. Only that exact
+/// form is taken: canonical escapes (those `JSONText` writes), keys in plain ASCII without
+/// escapes and strictly ascending (as `JSONText.dictionary` sorts them), and no approval among
+/// the options (`shownOptions` leaves those out). For anything else `init` answers nil, and
+/// the settings are decoded and written field by field.
+struct StoredSettingsJSON {
+  let extraLines: UnsafeRawBufferPointer
+  let options: UnsafeRawBufferPointer
+  let values: UnsafeRawBufferPointer
+
+  init?(_ bytes: UnsafeRawBufferPointer) {
+    var cursor = Cursor(bytes: bytes)
+    guard cursor.literal(#"{"extraLines":"#), let extraLines = cursor.array(),
+      cursor.literal(#","options":"#), let options = cursor.object(refusing: Self.approvals)
+    else { return nil }
+    if cursor.literal(#","signedLines":"#) {
+      guard cursor.array() != nil else { return nil }
+    }
+    guard cursor.literal(#","values":"#), let values = cursor.object(refusing: []),
+      cursor.literal("}"), cursor.offset == bytes.count
+    else { return nil }
+    (self.extraLines, self.options, self.values) = (extraLines, options, values)
+  }
+
+  private static let approvals = ConnectOption.approvals.map { Array($0.utf8) }
+
+  private struct Cursor {
+    let bytes: UnsafeRawBufferPointer
+    var offset = 0
+
+    mutating func literal(_ text: StaticString) -> Bool {
+      let count = text.utf8CodeUnitCount
+      guard bytes.count - offset >= count,
+        memcmp(bytes.baseAddress! + offset, text.utf8Start, count) == 0
+      else { return false }
+      offset += count
+      return true
+    }
+
+    mutating func byte(_ expected: UInt8) -> Bool {
+      guard offset < bytes.count, bytes[offset] == expected else { return false }
+      offset += 1
+      return true
+    }
+
+    /// `[` canonical strings `]`, brackets included.
+    mutating func array() -> UnsafeRawBufferPointer? {
+      let start = offset
+      guard byte(UInt8(ascii: "[")) else { return nil }
+      if !byte(UInt8(ascii: "]")) {
+        repeat { guard string() != nil else { return nil } } while byte(UInt8(ascii: ","))
+        guard byte(UInt8(ascii: "]")) else { return nil }
+      }
+      return UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
+    }
+
+    /// `{` plain keys in ascending order, each with a canonical string `}`, braces included.
+    mutating func object(refusing refused: [[UInt8]]) -> UnsafeRawBufferPointer? {
+      let start = offset
+      guard byte(UInt8(ascii: "{")) else { return nil }
+      if !byte(UInt8(ascii: "}")) {
+        var previous: UnsafeRawBufferPointer?
+        repeat {
+          guard let key = string(), Self.isPlain(key),
+            previous.map({ Self.ascends($0, key) }) ?? true,
+            !refused.contains(where: { $0.elementsEqual(key) }),
+            byte(UInt8(ascii: ":")), string() != nil
+          else { return nil }
+          previous = key
+        } while byte(UInt8(ascii: ","))
+        guard byte(UInt8(ascii: "}")) else { return nil }
+      }
+      return UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
+    }
+
+    /// A string exactly as `JSONText.escaped` writes one: `"`, `\` and the control
+    /// characters escaped (`\n`, `\r`, `\t`, else `\u00xx` in lower case), nothing else. Its
+    /// contents, between the quotes.
+    mutating func string() -> UnsafeRawBufferPointer? {
+      guard byte(UInt8(ascii: "\"")) else { return nil }
+      let start = offset
+      while offset < bytes.count {
+        let byte = bytes[offset]
+        if byte == UInt8(ascii: "\"") {
+          offset += 1
+          return UnsafeRawBufferPointer(rebasing: bytes[start..<offset - 1])
+        }
+        guard byte >= 0x20 else { return nil }
+        if byte != UInt8(ascii: "\\") {
+          offset += 1
+          continue
+        }
+        guard offset + 1 < bytes.count else { return nil }
+        switch bytes[offset + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "n"), UInt8(ascii: "r"),
+          UInt8(ascii: "t"):
+          offset += 2
+        case UInt8(ascii: "u"):
+          guard offset + 6 <= bytes.count, bytes[offset + 2] == UInt8(ascii: "0"),
+            bytes[offset + 3] == UInt8(ascii: "0"),
+            let high = Self.hexDigit(bytes[offset + 4]), high <= 1,
+            let low = Self.hexDigit(bytes[offset + 5])
+          else { return nil }
+          // \n, \r and \t have their short forms.
+          guard ![0x0A, 0x0D, 0x09].contains(high << 4 | low) else { return nil }
+          offset += 6
+        default:
+          return nil
+        }
+      }
+      return nil
+    }
+
+    /// A lower-case hex digit's value (`JSONText` writes no upper case).
+    private static func hexDigit(_ byte: UInt8) -> UInt8? {
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+      default: nil
+      }
+    }
+
+    /// ASCII without escapes: its bytes sort as Swift sorts the string.
+    private static func isPlain(_ key: UnsafeRawBufferPointer) -> Bool {
+      key.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "\\") }
+    }
+
+    private static func ascends(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer)
+      -> Bool
+    {
+      first.lexicographicallyPrecedes(second)
+    }
+  }
+}
