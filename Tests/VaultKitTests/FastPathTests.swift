@@ -81,15 +81,27 @@ struct FastPathTests {
     #"{"extraLines":[],"options":{},"values":{"a":"1",}}"#,
     #"{"extraLines":[,],"options":{},"values":{}}"#,
     #"{"extraLines":[],"options":{},"values":{"a":"1"}"#,
+    #"{"extraLines":[],"options":{},"values":{"a":"\u007f"}}"#,
+    #"{"extraLines":[],"options":{},"values":{"a":"\u0041"}}"#,
+    #"{"extraLines":[],"options":{},"values":{"a":{}}}"#,
+  ]
+
+  /// Forms the copy must take: each is exactly what `JSONText` writes.
+  static let canonicalSettings: [String] = [
+    #"{"extraLines":["\u0000\u0008\u001f","a\"b\\c\n\r\t","é"],"options":{},"values":{}}"#,
+    "{\"extraLines\":[\"\u{7F}\"],\"options\":{},\"values\":{}}",
+    #"{"extraLines":[],"options":{"Tunnel-Approved":"x","jump":"j"},"values":{"a":"1","ab":"2"}}"#,
+    #"{"extraLines":[],"options":{},"signedLines":[],"values":{"tunnel-approved":"kept"}}"#,
   ]
 
   /// `list --json` copies a settings column as it is only where decoding it and writing it
   /// again gives the same bytes, and refuses each form above.
-  @Test(arguments: settingsTexts + nonCanonicalSettings)
+  @Test(arguments: settingsTexts + nonCanonicalSettings + canonicalSettings)
   func storedSettingsAreCopiedOnlyWhereWritingAgainGivesTheSameBytes(_ text: String) throws {
     var copy = text
     let stored = copy.withUTF8 { StoredSettingsJSON(UnsafeRawBufferPointer($0)).map(Written.init) }
     if Self.nonCanonicalSettings.contains(text) { #expect(stored == nil, "\(text)") }
+    if Self.canonicalSettings.contains(text) { #expect(stored != nil, "\(text)") }
     if let stored { #expect(stored == (try Written(SettingsCoding.decode(text))), "\(text)") }
   }
 
@@ -156,6 +168,30 @@ struct FastPathTests {
       JSONText.dictionary(settings.shownOptions, &options)
       JSONText.dictionary(settings.values, &values)
     }
+  }
+
+  /// The runs `writev` gets, at any limit, join to the same bytes (brackets, separators and
+  /// every object in order), for no object, one and many.
+  @Test func listedJSONRunsJoinToTheWholeArray() {
+    let parts: [[UInt8]] = [Array(#"{"a":1}{"b":2}"#.utf8), Array(#"{"c":3}"#.utf8)]
+    let cases: [([(part: Int, range: Range<Int>)], String)] = [
+      ([], "[]\n"),
+      ([(1, 0..<7)], "[\n{\"c\":3}\n]\n"),
+      ([(0, 7..<14), (1, 0..<7), (0, 0..<7)], "[\n{\"b\":2},\n{\"c\":3},\n{\"a\":1}\n]\n"),
+    ]
+    for (objects, expected) in cases {
+      let listed = ListedJSON(parts: parts, objects: objects)
+      #expect(listed.bytes == Array(expected.utf8))
+      for limit in [2, 3, 5, 1024] {
+        var joined: [UInt8] = []
+        listed.forEachRun(limit: limit) { run in
+          #expect(run.count <= limit)
+          for span in run { joined += span }
+        }
+        #expect(joined == Array(expected.utf8), "limit \(limit)")
+      }
+    }
+    #expect(ListedJSON(bytes: Array("[]\n".utf8)).bytes == Array("[]\n".utf8))
   }
 
   static let utf8Cases: [[UInt8]] = [
