@@ -66,7 +66,7 @@ struct StoredSettingsJSON {
         var previous: UnsafeRawBufferPointer?
         repeat {
           guard let key = string(), Self.isPlain(key),
-            previous.map({ Self.ascends($0, key) }) ?? true,
+            previous.map({ $0.lexicographicallyPrecedes(key) }) ?? true,
             !refused.contains(where: { $0.elementsEqual(key) }),
             byte(UInt8(ascii: ":")), string() != nil
           else { return nil }
@@ -127,12 +127,6 @@ struct StoredSettingsJSON {
     /// ASCII without escapes: its bytes sort as Swift sorts the string.
     private static func isPlain(_ key: UnsafeRawBufferPointer) -> Bool {
       key.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "\\") }
-    }
-
-    private static func ascends(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer)
-      -> Bool
-    {
-      first.lexicographicallyPrecedes(second)
     }
   }
 }
