@@ -11,9 +11,10 @@ extension Vault {
     names: [String], all: Bool, tag: String?, to recipientNames: [String], includeSecrets: Bool,
     progress: ((_ done: Int, _ total: Int) -> Void)? = nil
   ) throws -> [UInt8] {
-    // Progress: each VM written into the payload, then each password opened into it.
-    var total = 0
-    let (document, accountIDs, boxes, recipients, sequence, sender) = try write { db in
+    // The payload is made inside the transaction that takes the bundle's sequence number:
+    // a record that fails to open leaves the vault as it was.
+    var payload: SecretBytes?
+    let (recipients, sequence, sender) = try write { db in
       let sender = try ensureIdentity(db)
       let known = try fetchTeammates(db)
       let recipients = try recipientNames.map { name in
@@ -23,94 +24,112 @@ extension Vault {
         }
         return teammate.identity
       }
-      var records: [SharedProfile] = []
-      // Whole tables are read (and their row sets checked) when everything may be sent.
-      var allAccounts: [Int64: Account]?
-      var allBoxes: [Int64: (box: Data, version: Int64)]?
+      let shared: [SharedProfile]
+      // Whole tables are read (and their row sets checked) when everything may be sent,
+      // each record opened on every core and made into its bundle record from its bytes.
+      var allAccounts: [Int64: [UInt8]]?
+      var secrets: OpenedSecrets?
       if all || (names.isEmpty && tag != nil) {
         let stored = try storedRowSet(db)
         if includeSecrets {
-          // Still sealed: opened one at a time below, straight into the payload.
-          allBoxes = Dictionary(
-            uniqueKeysWithValues: try sealedAll(db, .accountSecrets, stored: stored) { row in
-              guard let record = row.record else {
-                throw VaultError.corrupt(detail: "account_secrets has a row without its record")
-              }
-              return (row.id, (box: Data(record), version: row.version))
-            })
+          secrets = try wholeTable(db, .accountSecrets).openSecrets(keys: keys) {
+            try Self.checkDigest($0, .accountSecrets, stored: stored)
+          }
         }
-        allAccounts = Dictionary(
-          uniqueKeysWithValues: try openAll(db, .accounts, stored: stored) {
-            try AccountRecord.decode($0)
-          }.map { ($0.id, $0.account) })
-        // Each profile's bundle record is made on the core that opened it.
-        records = try openAll(db, .profiles, stored: stored) {
-          try SharedProfile(try ProfileRecord.decode($0))
-        }
+        allAccounts = try Dictionary(
+          openAll(db, .accounts, stored: stored) { ($0.id, try AccountRecord.sharedRecord($0)) },
+          uniquingKeysWith: { first, _ in first })
+        shared = try openAll(db, .profiles, stored: stored) { row in
+          try SharedProfile(row, tag: tag)
+        }.compactMap { $0 }
       } else {
-        records = try names.map { try SharedProfile(try fetchProfile(db, named: $0)) }
+        shared = try names.map { try fetchProfile(db, named: $0) }
+          .filter { record in tag.map(record.profile.tags.contains) ?? true }
+          .map(SharedProfile.init)
       }
-      if let tag { records = records.filter { $0.tags.contains(tag) } }
-      guard !records.isEmpty else { throw VaultError.nothingToExport }
-      permute(&records, by: sortedIndices(records.map(\.sortKey)))
+      guard !shared.isEmpty else { throw VaultError.nothingToExport }
+      progress?(0, shared.count)
+      // Accounts in the order their first VM comes, VMs in name order.
       var accountIndex: [Int64: Int] = [:]
-      var accounts: [[UInt8]] = []
       var accountIDs: [Int64] = []
-      var profiles: [[UInt8]] = []
-      profiles.reserveCapacity(records.count)
-      total = records.count * (includeSecrets ? 2 : 1)
-      for (index, record) in records.enumerated() {
-        if index % 1000 == 0 { progress?(index, total) }
-        if accountIndex[record.accountID] == nil {
-          let account =
-            try allAccounts?[record.accountID]
-            ?? fetchAccountRecord(db, id: record.accountID).account
-          accountIndex[record.accountID] = accounts.count
-          accountIDs.append(record.accountID)
-          accounts.append(
-            BundlePayload.record(
-              BundlePayload.AccountEntry(
-                scope: account.scope.rawValue, user: account.userName, domain: account.domain,
-                form: account.form.rawValue, domainAdmin: account.isDomainAdmin)))
+      var profiles: [(fields: [UInt8], account: Int)] = []
+      profiles.reserveCapacity(shared.count)
+      for index in sortedIndices(shared.map(\.sortKey)) {
+        let id = shared[index].accountID
+        if accountIndex[id] == nil {
+          accountIndex[id] = accountIDs.count
+          accountIDs.append(id)
         }
-        profiles.append(
-          BundlePayload.record(fields: record.fields, account: accountIndex[record.accountID]!))
+        profiles.append((shared[index].fields, accountIndex[id]!))
+      }
+      let accounts = try accountIDs.map { id in
+        if let allAccounts {
+          guard let record = allAccounts[id] else {
+            throw VaultError.corrupt(detail: "a profile's account is missing")
+          }
+          return record
+        }
+        return BundlePayload.record(BundlePayload.AccountEntry(try fetchAccountRecord(db, id: id)))
       }
       let sequence = try nextBundleSequence(db)
-      // The password boxes are read here, still sealed; they are opened one at a time below.
-      var boxes: [(box: Data, version: Int64)?] = []
-      if let allBoxes {
-        boxes = accountIDs.map { allBoxes[$0] }
-      } else if includeSecrets {
-        boxes = try accountIDs.map { try fetchPasswordBox(db, accountID: $0) }
+      if let secrets = secrets.take() {
+        payload = try Self.bundlePayload(
+          accounts: accounts, accountIDs: accountIDs, profiles: profiles, secrets: secrets)
+      } else {
+        payload = try bundlePayload(
+          db, accounts: accounts, accountIDs: accountIDs, profiles: profiles,
+          includeSecrets: includeSecrets)
       }
-      return (
-        (accounts: accounts, profiles: profiles), accountIDs, boxes, recipients, UInt64(sequence),
-        sender
-      )
+      progress?(shared.count, shared.count)
+      return (recipients, UInt64(sequence), sender)
     }
-    let payload = try BundlePayload.encode(
-      accounts: document.accounts, profiles: document.profiles,
-      passwordLength: { index in
-        guard includeSecrets, let sealed = boxes[index] else { return nil }
-        return sealed.box.count - SecretBox.overhead
-      },
-      writePassword: { index, out in
-        if index % 100 == 0 {
-          let vms = document.profiles.count
-          progress?(vms + index * vms / max(accountIDs.count, 1), total)
-        }
-        let sealed = boxes[index]!
-        try keys.openSecretRecord(
-          sealed.box, .accountSecrets, id: accountIDs[index], version: sealed.version, bound: .none,
-          appendingTo: &out)
-      })
-    progress?(total, total)
     let signingKey = try identitySecret(.sign)
     return try BundleFormat.write(
-      payload: payload, senderBox: sender.boxKey, senderSign: sender.signKey,
+      payload: payload.take()!, senderBox: sender.boxKey, senderSign: sender.signKey,
       signingKey: signingKey,
       recipients: recipients, sequence: sequence)
+  }
+
+  /// The payload with each account's password from `secrets` (the whole table, opened).
+  private static func bundlePayload(
+    accounts: [[UInt8]], accountIDs: [Int64], profiles: [(fields: [UInt8], account: Int)],
+    secrets: borrowing OpenedSecrets
+  ) throws -> SecretBytes {
+    let rows = Dictionary(
+      secrets.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    let found = accountIDs.map { rows[$0] }
+    return try BundlePayload.encode(
+      accounts: accounts, profiles: profiles,
+      passwordLength: { found[$0].map { secrets.ranges[$0].count } },
+      writePassword: { index, out in
+        let range = secrets.ranges[found[index]!]
+        try secrets.bytes.withUnsafeBytes {
+          try out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[range]))
+        }
+      })
+  }
+
+  /// The payload of a few named VMs (or none of their passwords): each password read and
+  /// opened on its own.
+  private func bundlePayload(
+    _ db: Database, accounts: [[UInt8]], accountIDs: [Int64],
+    profiles: [(fields: [UInt8], account: Int)], includeSecrets: Bool
+  ) throws -> SecretBytes {
+    guard includeSecrets else {
+      return try BundlePayload.encode(
+        accounts: accounts, profiles: profiles, passwordLength: { _ in nil },
+        writePassword: { _, _ in })
+    }
+    let boxes = try accountIDs.map { try fetchPasswordBox(db, accountID: $0) }
+    return try BundlePayload.encode(
+      accounts: accounts, profiles: profiles,
+      passwordLength: { boxes[$0].map { $0.box.count - SecretBox.overhead } },
+      writePassword: { index, out in
+        let sealed = boxes[index]!
+        try keys.openSecretRecord(
+          sealed.box, .accountSecrets, id: accountIDs[index], version: sealed.version,
+          bound: .none, appendingTo: &out)
+      })
   }
 
   /// The identity's next bundle sequence number, taken: the record is sealed again with the
@@ -138,18 +157,16 @@ extension Vault {
 }
 
 /// A profile as a bundle carries it: its record but the account index (which depends on the
-/// order of the accounts), with what export sorts, filters and links it by.
+/// order of the accounts), with what export sorts and links it by.
 private struct SharedProfile {
   var sortKey: String
   var accountID: Int64
-  var tags: [String]
   var fields: [UInt8]
 
   init(_ record: ProfileRecord) throws {
     let profile = record.profile
     sortKey = profile.name.lowercased()
     accountID = record.accountID
-    tags = profile.tags
     fields = try BundlePayload.fields(
       BundlePayload.ProfileEntry(
         name: profile.name, host: profile.host, port: profile.port,
@@ -157,5 +174,30 @@ private struct SharedProfile {
         resourceGroup: profile.resourceGroup, subscription: profile.subscription,
         tags: profile.tags, note: profile.note, settings: profile.settings.forSharing,
         account: 0))
+  }
+
+  /// From a record opened by a whole-table read, on the core that opened it; nil when it
+  /// lacks `tag`.
+  init?(_ row: OpenedRow, tag: String?) throws {
+    guard row.lookup != nil, let accountID = row.accountID else {
+      throw VaultError.corrupt(detail: "a profile row has no index or account link")
+    }
+    let stored = try ProfileFields(row.plaintext)
+    if let tag {
+      var found = false
+      stored.forEachTag { found = found || Self.same($0, tag) }
+      guard found else { return nil }
+    }
+    sortKey = Vault.sortKey(stored.name)
+    self.accountID = accountID
+    fields = try BundlePayload.fields(stored)
+  }
+
+  /// A stored tag is `tag`, as Strings compare (bytes, when both are ASCII).
+  private static func same(_ stored: UnsafeRawBufferPointer, _ tag: String) -> Bool {
+    if stored.allSatisfy({ $0 < 0x80 }) && tag.utf8.allSatisfy({ $0 < 0x80 }) {
+      return stored.elementsEqual(tag.utf8)
+    }
+    return String(decoding: stored, as: UTF8.self) == tag
   }
 }

@@ -62,6 +62,20 @@ extension Vault {
     }
   }
 
+  /// The name in lower case, as `profilesUnsorted` sorts (VM names are ASCII: this is
+  /// `lowercased()` without the cost of Unicode's rules).
+  static func sortKey(_ name: UnsafeRawBufferPointer) -> String {
+    guard name.allSatisfy({ $0 < 0x80 }) else {
+      return String(decoding: name, as: UTF8.self).lowercased()
+    }
+    return String(unsafeUninitializedCapacity: name.count) { out in
+      for (index, byte) in name.enumerated() {
+        out[index] = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+      }
+      return name.count
+    }
+  }
+
   /// The order of `keys`, sorted as two halves on two cores and merged (ties keep their
   /// original order): sorting 100,000 names costs as much as opening them.
   func sortedIndices(_ keys: [String]) -> [Int] {

@@ -151,6 +151,90 @@ struct FastPathTests {
     #expect(copied > 500)
   }
 
+  /// Export copies a stored settings column into the bundle only where it is what writing
+  /// its settings without this vault's approvals gives; any other column is written again.
+  /// Either way the bundle's record is the one made from the decoded profile.
+  @Test(arguments: settingsTexts + nonCanonicalSettings + canonicalSettings)
+  func exportMakesTheSameRecordFromStoredBytes(_ text: String) throws {
+    var copy = text
+    let shared = copy.withUTF8 { StoredSettingsJSON.isSharedEncoding(UnsafeRawBufferPointer($0)) }
+    guard let settings = try? SettingsCoding.decode(text) else {
+      #expect(!shared, "\(text)")
+      return
+    }
+    if shared { #expect(try SettingsCoding.encode(settings.forSharing) == text, "\(text)") }
+    try Self.expectSameSharedFields(settings: Array(text.utf8))
+  }
+
+  /// The same for generated settings as the vault writes them, approvals among them: each
+  /// is copied exactly when it has no approval.
+  @Test func exportCopiesGeneratedSettingsOnlyWithoutApprovals() throws {
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    func next(_ bound: Int) -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int((state >> 33) % UInt64(bound))
+    }
+    let keys = [
+      "a", "desktopwidth", "jump", "tunnel-approved", "pre-connect-approved", "é", "k\"q",
+    ]
+    let values = ["", "1920", "a\"b", "é中😀", "line\nbreak", "\u{1}"]
+    func dictionary() -> [String: String] {
+      Dictionary(
+        (0..<next(3)).map { _ in (keys[next(keys.count)], values[next(values.count)]) },
+        uniquingKeysWith: { first, _ in first })
+    }
+    var copied = 0
+    for _ in 0..<1000 {
+      let settings = RDPSettings(
+        values: dictionary(), extraLines: (0..<next(2)).map { _ in values[next(values.count)] },
+        options: dictionary(), signedLines: next(3) == 0 ? ["full address:s:h"] : [])
+      var text = try SettingsCoding.encode(settings)
+      let shared = text.withUTF8 { StoredSettingsJSON.isSharedEncoding(UnsafeRawBufferPointer($0)) }
+      let plain = (Array(settings.values.keys) + Array(settings.options.keys)).allSatisfy {
+        $0.utf8.allSatisfy { (0x20..<0x80).contains($0) && !"\"\\".utf8.contains($0) }
+      }
+      let approval = settings.options.keys.contains(where: ConnectOption.approvals.contains)
+      #expect(shared == (!settings.isEmpty && plain && !approval), "\(text)")
+      if shared { copied += 1 }
+      try Self.expectSameSharedFields(settings: Array(text.utf8))
+    }
+    #expect(copied > 100)
+  }
+
+  /// A stored profile record holding `settings` as they are (and tags, non-ASCII text, an
+  /// unusual port) makes the same bundle fields from its bytes as from its decoded profile.
+  static func expectSameSharedFields(settings: [UInt8]) throws {
+    var record = RecordEncoder()
+    record.add(1, "Wéb-01")
+    record.add(2, AccountKind.dc.rawValue)
+    record.add(3, "web-01.contoso.com")
+    record.add(4, Int64(3390))
+    record.add(5, "WEB-01")
+    record.add(6, "rg")
+    record.add(7, "")
+    record.add(8, "prod")
+    record.add(8, "eu/west")
+    record.add(9, "a note\nwith a break")
+    record.add(10, settings)
+    record.add(11, Int64(1))
+    record.add(12, Int64(2))
+    let plaintext = record.bytes
+    try plaintext.withUnsafeBytes { bytes in
+      let stored = try ProfileFields(bytes)
+      let profile = try stored.profile(withSettings: true)
+      let reference = try BundlePayload.fields(
+        BundlePayload.ProfileEntry(
+          name: profile.name, host: profile.host, port: profile.port,
+          computerName: profile.computerName, kind: profile.kind.rawValue,
+          resourceGroup: profile.resourceGroup, subscription: profile.subscription,
+          tags: profile.tags, note: profile.note, settings: profile.settings.forSharing,
+          account: 0))
+      #expect(
+        try BundlePayload.fields(stored) == reference,
+        "\(String(decoding: settings, as: UTF8.self))")
+    }
+  }
+
   /// The three parts `list --json` prints, as bytes.
   struct Written: Equatable {
     var extraLines: [UInt8] = []

@@ -372,6 +372,78 @@ struct SharingTests {
     }
   }
 
+  /// Export of every VM makes each record from its stored bytes on every core; by name it
+  /// goes through the decoded profile. Both give the same payload, byte for byte: VMs with
+  /// approvals, extra lines, non-ASCII notes, an upper-case name, shared and local accounts, one without a
+  /// password, and a tag filter (a query in another Unicode form too, as Strings compare).
+  @Test func exportOfEveryVMMakesThePayloadThatExportByNameMakes() throws {
+    let team = try Self.team()
+    try Self.populate(team.alice)
+    var jit = Profile(
+      name: "Jit-01", host: "jit.example.net", computerName: "JIT", kind: .local,
+      tags: ["K8s", "prod"],
+      note: "中")
+    try jit.settings.set("pre-connect", "az vm start -g rg -n jit")
+    try jit.settings.set("desktopwidth", "1280")
+    _ = try team.alice.addProfile(
+      jit, account: try AccountName.parse(user: "jit", domain: nil), password: try secret("Jit-Pw"))
+    _ = try team.alice.addDomain("app-02", user: "CONTOSO\\alice", password: nil)
+    _ = try team.alice.addDomain("zz-03", user: "CONTOSO\\bob", password: "Bob-Pw")
+    let bob = try team.bob.identity()
+    func payload(_ names: [String], all: Bool, tag: String?, secrets: Bool) throws -> [UInt8] {
+      let bundle = try team.alice.exportBundle(
+        names: names, all: all, tag: tag, to: ["bob"], includeSecrets: secrets)
+      let opened = try BundleFormat.open(
+        try BundleFormat.parse(bundle), boxKey: bob.boxKey,
+        boxSecret: try team.bob.identitySecret(.box))
+      return opened.withUnsafeBytes { Array($0) }
+    }
+    let every = try team.alice.profiles(withSettings: false).map(\.profile)
+    for secrets in [true, false] {
+      #expect(
+        try payload([], all: true, tag: nil, secrets: secrets)
+          == payload(every.map(\.name), all: false, tag: nil, secrets: secrets))
+      for tag in ["prod", "K8s", "\u{212A}8s", "none-such"] {
+        let tagged = every.filter { $0.tags.contains(tag) }.map(\.name)
+        if tagged.isEmpty {
+          #expect(throws: VaultError.nothingToExport) {
+            try payload([], all: false, tag: tag, secrets: secrets)
+          }
+          continue
+        }
+        #expect(
+          try payload([], all: false, tag: tag, secrets: secrets)
+            == payload(tagged, all: false, tag: nil, secrets: secrets), "\(tag)")
+      }
+    }
+  }
+
+  /// A password record that fails to open stops the export before the bundle's sequence
+  /// number is taken: the vault is left exactly as it was.
+  @Test func anExportThatCannotOpenAPasswordLeavesTheVaultAsItWas() throws {
+    let (alice, queue) = try memoryVault()
+    let (bob, _) = try memoryVault()
+    try alice.addTeammate(name: "bob", identity: try bob.identity())
+    try Self.populate(alice)
+    try queue.write { db in
+      try db.execute(
+        sql: """
+          UPDATE account_secrets SET record = CAST(substr(record, 1, 30)
+            || CASE WHEN substr(record, 31, 1) = x'00' THEN x'01' ELSE x'00' END
+            || substr(record, 32) AS BLOB)
+          WHERE id = (SELECT min(id) FROM account_secrets)
+          """)
+    }
+    let before = try Self.snapshot(queue)
+    for names in [[], ["web-01", "app-01"]] {
+      #expect(throws: VaultError.tampered(table: "account_secrets", column: "record")) {
+        try alice.exportBundle(
+          names: names, all: names.isEmpty, tag: nil, to: ["bob"], includeSecrets: true)
+      }
+      #expect(try Self.snapshot(queue) == before)
+    }
+  }
+
   /// Found in review: a sequence number beyond Int64 is refused, not a crash.
   @Test func aSequenceBeyondRangeIsRefused() throws {
     let team = try Self.team()

@@ -12,18 +12,38 @@ struct StoredSettingsJSON {
   let options: UnsafeRawBufferPointer
   let values: UnsafeRawBufferPointer
 
+  /// Nil when the settings have none (`SettingsCoding.encode` then leaves the key out).
+  let signedLines: UnsafeRawBufferPointer?
+
   init?(_ bytes: UnsafeRawBufferPointer) {
     var cursor = Cursor(bytes: bytes)
     guard cursor.literal(#"{"extraLines":"#), let extraLines = cursor.array(),
       cursor.literal(#","options":"#), let options = cursor.object(refusing: Self.approvals)
     else { return nil }
+    var signedLines: UnsafeRawBufferPointer?
     if cursor.literal(#","signedLines":"#) {
-      guard cursor.array() != nil else { return nil }
+      guard let lines = cursor.array() else { return nil }
+      signedLines = lines
     }
     guard cursor.literal(#","values":"#), let values = cursor.object(refusing: []),
       cursor.literal("}"), cursor.offset == bytes.count
     else { return nil }
     (self.extraLines, self.options, self.values) = (extraLines, options, values)
+    self.signedLines = signedLines
+  }
+
+  /// Whether `bytes` are exactly what `SettingsCoding.encode` writes for the settings they
+  /// hold, none of them an approval: then they are also the encoding of the settings'
+  /// `forSharing`, and export copies them as they are. Two forms this reader takes are not:
+  /// an empty `signedLines` (left out when written) and settings with nothing in them
+  /// (written as no bytes at all).
+  static func isSharedEncoding(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    guard let stored = StoredSettingsJSON(bytes) else { return false }
+    let empty = { (part: UnsafeRawBufferPointer) in part.count == 2 }
+    guard let signed = stored.signedLines else {
+      return !(empty(stored.extraLines) && empty(stored.options) && empty(stored.values))
+    }
+    return !empty(signed)
   }
 
   private static let approvals = ConnectOption.approvals.map { Array($0.utf8) }

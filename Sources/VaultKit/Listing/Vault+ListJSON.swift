@@ -111,18 +111,4 @@ extension Vault {
     var range: Range<Int>
     var key: String
   }
-
-  /// The name in lower case, as `profilesUnsorted` sorts (VM names are ASCII: this is
-  /// `lowercased()` without the cost of Unicode's rules).
-  private static func sortKey(_ name: UnsafeRawBufferPointer) -> String {
-    guard name.allSatisfy({ $0 < 0x80 }) else {
-      return String(decoding: name, as: UTF8.self).lowercased()
-    }
-    return String(unsafeUninitializedCapacity: name.count) { out in
-      for (index, byte) in name.enumerated() {
-        out[index] = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
-      }
-      return name.count
-    }
-  }
 }

@@ -4,14 +4,14 @@
 /// admin password) share: each VM signs in as its own `COMPUTER\user`, and the password is
 /// stored, and changed, once.
 public struct Account: Equatable, Sendable, Codable {
-  public enum Scope: String, Codable, Sendable {
+  public enum Scope: String, Codable, CaseIterable, Sendable {
     case local, domain
     /// A shared local credential: `domain` holds its name (`template:NAME`).
     case template
   }
 
   /// How the user wrote a domain account, which is how it signs in.
-  public enum SignInForm: String, Codable, Sendable {
+  public enum SignInForm: String, Codable, CaseIterable, Sendable {
     /// `DOMAIN\user` (down-level logon name).
     case downLevel = "down-level"
     /// `user@domain.example` (user principal name).

@@ -51,19 +51,21 @@ enum BundlePayload {
   ) throws -> SecretBytes {
     try encode(
       accounts: document.accounts.map(Self.record),
-      profiles: try document.profiles.map(Self.record),
+      profiles: try document.profiles.map { (try fields($0), $0.account) },
       passwordLength: passwordLength, writePassword: writePassword)
   }
 
-  /// The same from records already made (`record`, or `fields` and `record(fields:account:)`).
+  /// The same from records already made: each account's `record`, and each profile's
+  /// `fields` with the index of its account (written as its last field, 11).
   static func encode(
-    accounts: [[UInt8]], profiles: [[UInt8]], passwordLength: (Int) -> Int?,
+    accounts: [[UInt8]], profiles: [(fields: [UInt8], account: Int)],
+    passwordLength: (Int) -> Int?,
     writePassword: (Int, inout SecretBytes) throws -> Void
   ) throws -> SecretBytes {
     let lengths = accounts.indices.map(passwordLength)
     let capacity =
       8 + accounts.reduce(0) { $0 + 8 + $1.count } + lengths.reduce(0) { $0 + ($1 ?? 0) }
-      + profiles.reduce(0) { $0 + 4 + $1.count }
+      + profiles.reduce(0) { $0 + 4 + $1.fields.count + accountField }
     var out = try SecretBytes(capacity: capacity)
     try Self.append(be(UInt32(accounts.count)), to: &out)
     for (index, record) in accounts.enumerated() {
@@ -81,12 +83,18 @@ enum BundlePayload {
       }
     }
     try Self.append(be(UInt32(profiles.count)), to: &out)
-    for record in profiles {
-      try Self.append(be(UInt32(record.count)), to: &out)
-      try Self.append(record, to: &out)
+    for profile in profiles {
+      try Self.append(be(UInt32(profile.fields.count + accountField)), to: &out)
+      try Self.append(profile.fields, to: &out)
+      // RecordEncoder's `add(11, Int64(account))`, in place.
+      try out.append(11)
+      try Self.append(be(UInt32(8)) + be(Int64(profile.account)), to: &out)
     }
     return out
   }
+
+  /// A profile record's last field, the account index: tag, length and an i64.
+  private static let accountField = 1 + 4 + 8
 
   private static func append(_ bytes: [UInt8], to out: inout SecretBytes) throws {
     try bytes.withUnsafeBytes { try out.append(contentsOf: $0) }
@@ -105,13 +113,8 @@ enum BundlePayload {
 
   /// Profile record fields: 1 name, 2 kind, 3 host, 4 port, 5 computer name, 6 resource
   /// group, 7 subscription, 8 tag (repeated), 9 note, 10 settings (JSON, as in the vault),
-  /// 11 account index.
-  static func record(_ profile: ProfileEntry) throws -> [UInt8] {
-    record(fields: try fields(profile), account: profile.account)
-  }
-
-  /// A profile record but its account index (fields 1 to 10): export makes these on every
-  /// core, before it knows the order of the accounts.
+  /// 11 account index. These are fields 1 to 10: export makes them on every core, before it
+  /// knows the order of the accounts, and `encode` adds the index.
   static func fields(_ profile: ProfileEntry) throws -> [UInt8] {
     var record = RecordEncoder(capacity: 256)
     record.add(1, profile.name)
@@ -127,10 +130,28 @@ enum BundlePayload {
     return record.bytes
   }
 
-  /// `fields` with the account index, the last field, added.
-  static func record(fields: [UInt8], account: Int) -> [UInt8] {
-    var record = RecordEncoder(continuing: fields)
-    record.add(11, Int64(account))
+  /// The same fields made from a stored record's bytes, with no String made of them (an
+  /// export of every VM makes thousands). Settings as this vault writes them are copied
+  /// (`StoredSettingsJSON.isSharedEncoding`); any others are decoded, stripped of this
+  /// vault's approvals and encoded again, as `fields(_: ProfileEntry)` does.
+  static func fields(_ stored: ProfileFields) throws -> [UInt8] {
+    var record = RecordEncoder(capacity: stored.byteCount + 16)
+    record.add(1, stored.name)
+    var kind = stored.kind.rawValue
+    kind.withUTF8 { record.add(2, UnsafeRawBufferPointer($0)) }
+    record.add(3, stored.host)
+    record.add(4, Int64(stored.port))
+    record.add(5, stored.computerName)
+    record.add(6, stored.resourceGroup)
+    record.add(7, stored.subscription)
+    stored.forEachTag { record.add(8, $0) }
+    record.add(9, stored.note)
+    if stored.settings.isEmpty || StoredSettingsJSON.isSharedEncoding(stored.settings) {
+      record.add(10, stored.settings)
+    } else {
+      record.add(
+        10, try SettingsCoding.encode(try SettingsCoding.decode(stored.settings).forSharing))
+    }
     return record.bytes
   }
 
@@ -264,5 +285,15 @@ enum BundlePayload {
       throw VaultError.bundleMalformed(reason: "payload has extra bytes")
     }
     return (document, ranges)
+  }
+}
+
+extension BundlePayload.AccountEntry {
+  /// A stored account as a bundle carries it.
+  init(_ record: AccountRecord) {
+    let account = record.account
+    self.init(
+      scope: account.scope.rawValue, user: account.userName, domain: account.domain,
+      form: account.form.rawValue, domainAdmin: account.isDomainAdmin)
   }
 }

@@ -86,6 +86,32 @@ struct AccountRecord {
       updatedAt: try fields.integer(9), account: account, signInName: try fields.text(7))
   }
 
+  /// The account as a bundle carries it (`BundlePayload.record(_: AccountEntry)`, fields 1
+  /// to 5), made from the bytes of a record opened by a whole-table read and checked as
+  /// `decode` checks it: export writes thousands of these.
+  static func sharedRecord(_ row: OpenedRow) throws -> [UInt8] {
+    guard row.lookup != nil else { throw VaultError.corrupt(detail: "an account row has no index") }
+    let fields = try RecordDecoder(row.plaintext, table: table.rawValue)
+    let scope = try fields.checkedText(1)
+    let form = try fields.checkedText(4)
+    guard Account.Scope(utf8: scope) != nil, Account.SignInForm(utf8: form) != nil else {
+      throw VaultError.corrupt(detail: "an account has an unknown scope or form")
+    }
+    let user = try fields.checkedText(2)
+    let domain = try fields.checkedText(3)
+    let domainAdmin = try fields.bool(5)
+    _ = (
+      try fields.bool(6), try fields.checkedText(7), try fields.integer(8), try fields.integer(9)
+    )
+    var record = RecordEncoder(capacity: 32 + user.count + domain.count)
+    record.add(1, scope)
+    record.add(2, user)
+    record.add(3, domain)
+    record.add(4, form)
+    record.add(5, domainAdmin)
+    return record.bytes
+  }
+
   /// The sign-in name inside must give the row's blind index.
   func checkLookup(_ lookup: some DataProtocol, keys: VaultKeys) throws {
     guard

@@ -168,18 +168,9 @@ struct ProfileFields {
       settings: withSettings ? try SettingsCoding.decode(settings) : RDPSettings())
   }
 
+  /// The record's size in bytes.
+  var byteCount: Int { fields.bytes.count }
+
   /// The tags, in order (checked as UTF-8 by init).
   func forEachTag(_ body: (UnsafeRawBufferPointer) -> Void) { fields.forEach(8, body) }
-}
-
-extension AccountKind {
-  /// The kind a record names, from its bytes.
-  fileprivate init?(utf8 bytes: UnsafeRawBufferPointer) {
-    guard
-      let kind = Self.allCases.first(where: { kind in
-        kind.rawValue.utf8.elementsEqual(bytes)
-      })
-    else { return nil }
-    self = kind
-  }
 }

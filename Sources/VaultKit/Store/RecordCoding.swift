@@ -11,12 +11,6 @@ struct RecordEncoder {
 
   init(capacity: Int = 128) { bytes.reserveCapacity(capacity) }
 
-  /// More fields after those of `record` (an encoder's bytes).
-  init(continuing record: [UInt8]) {
-    precondition(record.first == Self.version)
-    bytes = record
-  }
-
   mutating func add(_ tag: UInt8, _ text: String) { add(tag, Array(text.utf8)) }
 
   mutating func add(_ tag: UInt8, _ value: Int64) {
@@ -26,6 +20,13 @@ struct RecordEncoder {
   mutating func add(_ tag: UInt8, _ value: Bool) { add(tag, [value ? 1 : 0]) }
 
   mutating func add(_ tag: UInt8, _ raw: [UInt8]) {
+    bytes.append(tag)
+    bytes.appendBigEndian(UInt32(raw.count))
+    bytes.append(contentsOf: raw)
+  }
+
+  /// A field copied from another record's bytes.
+  mutating func add(_ tag: UInt8, _ raw: UnsafeRawBufferPointer) {
     bytes.append(tag)
     bytes.appendBigEndian(UInt32(raw.count))
     bytes.append(contentsOf: raw)
@@ -134,6 +135,15 @@ struct RecordDecoder {
 
   /// A secret field, copied straight into guarded memory.
   func secret(_ tag: UInt8) throws -> SecretBytes { try SecretBytes(copying: try raw(tag)) }
+}
+
+extension CaseIterable where Self: RawRepresentable, RawValue == String {
+  /// The case a record names, from its bytes (no String made of them).
+  init?(utf8 bytes: UnsafeRawBufferPointer) {
+    guard let found = Self.allCases.first(where: { $0.rawValue.utf8.elementsEqual(bytes) })
+    else { return nil }
+    self = found
+  }
 }
 
 /// Whether bytes are UTF-8, without making a String of ASCII (nearly every value).

@@ -244,9 +244,54 @@ struct SealedRowBatch {
     }
   }
 
+  /// Opens every record of `account_secrets` on every core straight into one guarded
+  /// buffer, in row order (an export of every VM carries thousands of passwords), with the
+  /// table's recomputed row-set digest handed to `checkDigest` before any row's failure is
+  /// thrown. The passwords are never in a Swift array or String.
+  func openSecrets(keys: VaultKeys, checkDigest: ([UInt8]) throws -> Void) throws
+    -> OpenedSecrets
+  {
+    precondition(table == .accountSecrets)
+    var ranges: [Range<Int>] = []
+    ranges.reserveCapacity(rows.count)
+    var total = 0
+    for entry in rows {
+      // A row without a record, or too short for one, is reported when it is opened below.
+      let length = max(0, (entry.record?.count ?? 0) - SecretBox.overhead)
+      ranges.append(total..<total + length)
+      total += length
+    }
+    var bytes = try SecretBytes(zeros: total)
+    let (values, _, digest) = try bytes.withUnsafeMutableBytes { buffer in
+      // Each row writes only its own range.
+      let out = Unchecked(buffer)
+      return try eachRow(keys: keys, worker: { _ in () }) { _, row, _ in
+        guard let box = row.record else {
+          throw VaultError.corrupt(detail: "\(table.rawValue) has a row without its record")
+        }
+        let range = ranges[row.index]
+        guard box.count == range.count + SecretBox.overhead else {
+          throw VaultError.tampered(table: table.rawValue, column: "record")
+        }
+        do {
+          try keys.openRecord(
+            box, associatedData: row.associatedData,
+            into: UnsafeMutableRawBufferPointer(rebasing: out.value[range]))
+        } catch {
+          throw VaultError.tampered(table: table.rawValue, column: "record")
+        }
+      }
+    }
+    try checkDigest(digest)
+    _ = try values.get()
+    return OpenedSecrets(ids: rows.map(\.id), ranges: ranges, bytes: bytes)
+  }
+
   /// What `eachRow` hands its body: a row in place, and the associated data its record was
   /// sealed with (made in the worker's scratch memory); valid for the call.
   private struct ScratchRow {
+    /// Its place in the batch.
+    var index: Int
     var id: Int64
     var version: Int64
     var lookup: UnsafeRawBufferPointer?
@@ -325,7 +370,8 @@ struct SealedRowBatch {
       func slice(_ range: Range<Int>?) -> UnsafeRawBufferPointer? {
         range.map { UnsafeRawBufferPointer(rebasing: arena[$0]) }
       }
-      for entry in rows[range] {
+      for index in range {
+        let entry = rows[index]
         let lookup = slice(entry.lookup)
         let keyLookup = slice(entry.keyLookup)
         keys.writeRecordAssociatedData(table, id: entry.id, version: entry.version, into: &ad) {
@@ -338,7 +384,8 @@ struct SealedRowBatch {
           // After a failure only the digest goes on.
           guard failure == nil else { return }
           let row = ScratchRow(
-            id: entry.id, version: entry.version, lookup: lookup, keyLookup: keyLookup,
+            index: index, id: entry.id, version: entry.version, lookup: lookup,
+            keyLookup: keyLookup,
             accountID: entry.accountID, record: slice(entry.record), associatedData: ad)
           do {
             values.append(try body(&state, row, &plaintext))
@@ -350,6 +397,14 @@ struct SealedRowBatch {
     }
     return (failure.map { .failure($0) } ?? .success(values), digest)
   }
+}
+
+/// The records of `account_secrets` opened by `SealedRowBatch.openSecrets`: each row's
+/// plaintext (an account's password) is `bytes[ranges[i]]`, for the account `ids[i]`.
+struct OpenedSecrets: ~Copyable {
+  let ids: [Int64]
+  let ranges: [Range<Int>]
+  let bytes: SecretBytes
 }
 
 /// A record opened by `SealedRowBatch.openRecords`: its plaintext is valid for the call.
