@@ -84,6 +84,38 @@ struct SharingPrimitiveTests {
     #expect(try Sealing.publicKey(of: alice.secretKey) == alice.publicKey)
   }
 
+  /// RFC 8032, section 7.3, test vector "TEST abc": Ed25519ph (SHA-512 prehash, empty
+  /// context). The signature is deterministic, so the known answer is checked byte for byte;
+  /// pure Ed25519 must not accept it, nor Ed25519ph a changed message.
+  @Test func ed25519phMatchesRFC8032() throws {
+    let seed = try secret(
+      hexBytes("833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42"))
+    let pair = try Signing.keyPair(seed: seed)
+    #expect(
+      pair.publicKey
+        == hexBytes("ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf"))
+    let expected = hexBytes(
+      "98a70222f0b8121aa9d30f813d683f809e462b469c7ff87639499bb94e6dae41"
+        + "31f85042463c2a355a2003d062adf5aaa10b8c61e636062aaad11c2a26083406")
+    let message = Array("abc".utf8)
+    #expect(try Signing.signPrehashed(message, secretKey: pair.secretKey) == expected)
+    #expect(
+      message.withUnsafeBytes {
+        Signing.verifyPrehashed(expected, message: $0, publicKey: pair.publicKey)
+      })
+    #expect(!Signing.verify(expected, message: message, publicKey: pair.publicKey))
+    let other = Array("abd".utf8)
+    #expect(
+      !other.withUnsafeBytes {
+        Signing.verifyPrehashed(expected, message: $0, publicKey: pair.publicKey)
+      })
+    let pure = try Signing.sign(message, secretKey: pair.secretKey)
+    #expect(
+      !message.withUnsafeBytes {
+        Signing.verifyPrehashed(pure, message: $0, publicKey: pair.publicKey)
+      })
+  }
+
   @Test func signaturesCoverEveryByte() throws {
     let pair = try Signing.keyPair()
     let message = Array("header and ciphertext".utf8)

@@ -78,17 +78,28 @@ struct BundleVectorTests {
         Array(bytes.suffix(64)), message: Array(bytes.dropLast(64)), publicKey: sender.publicKey))
   }
 
-  /// Bundle format 2, made once with the same fixed keys and document
-  /// (Fixtures/bundle/README.md): it decodes, and its payload follows SECURITY.md's layout,
-  /// read here field by field without the decoder.
-  @Test func theCommittedVersionTwoBundleStillDecodesAndFollowsTheLayout() throws {
-    let bytes = try fixture("../bundle/bundle-v2.bin")
+  /// Bundle formats 2 and 3, made once with the same fixed keys and document
+  /// (Fixtures/bundle/README.md): each decodes, and its payload follows SECURITY.md's layout,
+  /// read here field by field without the decoder. Format 2 is signed with pure Ed25519,
+  /// format 3 with Ed25519ph: each verifies only as its version says.
+  @Test(arguments: [UInt8(2), 3])
+  func theCommittedRecordBundlesStillDecodeAndFollowTheLayout(_ version: UInt8) throws {
+    let bytes = try fixture("../bundle/bundle-v\(version).bin")
     #expect(Array(bytes[0..<8]) == Array("RDPVBNDL".utf8))
-    #expect(bytes[8] == 2)
+    #expect(bytes[8] == version)
     let parsed = try BundleFormat.parse(bytes)
     try BundleFormat.verifySignature(parsed)
+    let signer = try Signing.keyPair(seed: try Self.seed(2)).publicKey
+    let signed = Array(bytes.dropLast(64))
+    let signature = Array(bytes.suffix(64))
+    let pure = Signing.verify(signature, message: signed, publicKey: signer)
+    let prehashed = signed.withUnsafeBytes {
+      Signing.verifyPrehashed(signature, message: $0, publicKey: signer)
+    }
+    #expect(pure == (version == 2) && prehashed == (version == 3))
     #expect(
-      parsed.version == 2 && parsed.header.sequence == 7 && parsed.header.createdAt == 1_795_000_000
+      parsed.version == version && parsed.header.sequence == 7
+        && parsed.header.createdAt == 1_795_000_000
     )
     let recipient = try Sealing.keyPair(seed: try Self.seed(3))
     let payload = try BundleFormat.open(

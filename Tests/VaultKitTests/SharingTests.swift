@@ -160,10 +160,10 @@ struct SharingTests {
     #expect(throws: VaultError.bundleTrailingData(bytes: 3)) {
       try team.bob.importBundle(forBob + [1, 2, 3], trust: false, onConflict: .skip)
     }
-    var version3 = forBob
-    version3[8] = 3
-    #expect(throws: VaultError.bundleUnsupportedVersion(3)) {
-      try team.bob.importBundle(version3, trust: false, onConflict: .skip)
+    var version4 = forBob
+    version4[8] = 4
+    #expect(throws: VaultError.bundleUnsupportedVersion(4)) {
+      try team.bob.importBundle(version4, trust: false, onConflict: .skip)
     }
     #expect(throws: VaultError.bundleTruncated) {
       try team.bob.importBundle(Array(forBob.dropLast(1)), trust: false, onConflict: .skip)
@@ -442,6 +442,65 @@ struct SharingTests {
       }
       #expect(try Self.snapshot(queue) == before)
     }
+  }
+
+  /// Format 3 is signed with Ed25519ph and format 2 with pure Ed25519; the version byte,
+  /// itself signed, decides which check runs. A format-2 bundle still imports; a bundle whose
+  /// signature is the other algorithm's, by the right key over the same bytes, is refused.
+  @Test func theSignatureAlgorithmGoesWithTheVersion() throws {
+    let team = try Self.team()
+    let alice = try team.alice.identity()
+    let signingKey = try team.alice.identitySecret(.sign)
+    func bundle(version: UInt8, sequence: UInt64) throws -> [UInt8] {
+      let document = BundlePayload.Document(
+        version: 2,
+        accounts: [
+          BundlePayload.AccountEntry(
+            scope: "local", user: "u", domain: "VM-\(sequence)", form: "down-level",
+            domainAdmin: false)
+        ],
+        profiles: [
+          BundlePayload.ProfileEntry(
+            name: "vm-\(sequence)", host: "vm-\(sequence).example.net", port: 3389,
+            computerName: "VM-\(sequence)", kind: "local", resourceGroup: "", subscription: "",
+            tags: [], note: "", settings: RDPSettings(), account: 0)
+        ])
+      let payload = try BundlePayload.encode(
+        document, passwordLength: { _ in nil }, writePassword: { _, _ in })
+      return try BundleFormat.write(
+        payload: payload, senderBox: alice.boxKey, senderSign: alice.signKey,
+        signingKey: signingKey, recipients: [try team.bob.identity()], sequence: sequence,
+        version: version)
+    }
+    func resigned(_ bytes: [UInt8], version: UInt8, prehashed: Bool) throws -> [UInt8] {
+      var signed = Array(bytes.dropLast(Signing.signatureLength))
+      signed[8] = version
+      let signature =
+        prehashed
+        ? try Signing.signPrehashed(signed, secretKey: signingKey)
+        : try Signing.sign(signed, secretKey: signingKey)
+      return signed + signature
+    }
+    let three = try bundle(version: 3, sequence: 1)
+    let two = try bundle(version: 2, sequence: 2)
+    for forged in [
+      try resigned(three, version: 3, prehashed: false),
+      try resigned(two, version: 3, prehashed: false),
+      try resigned(two, version: 2, prehashed: true),
+    ] {
+      let before = try Self.snapshot(team.bobQueue)
+      #expect(throws: VaultError.bundleBadSignature) {
+        try team.bob.importBundle(forged, trust: false, onConflict: .skip)
+      }
+      #expect(try Self.snapshot(team.bobQueue) == before)
+    }
+    #expect(try team.bob.importBundle(three, trust: false, onConflict: .skip).added == ["vm-1"])
+    #expect(try team.bob.importBundle(two, trust: false, onConflict: .skip).added == ["vm-2"])
+    // What export writes now is format 3.
+    try team.alice.addLocal("vm-9", password: "pw")
+    let exported = try team.alice.exportBundle(
+      names: ["vm-9"], all: false, tag: nil, to: ["bob"], includeSecrets: true)
+    #expect(exported[8] == 3)
   }
 
   /// Found in review: a sequence number beyond Int64 is refused, not a crash.

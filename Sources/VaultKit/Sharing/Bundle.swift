@@ -1,17 +1,19 @@
 import Foundation
 import VaultCrypto
 
-/// The export bundle format, version 2 (SECURITY.md has the byte layout). Version 1 differs
-/// only in its payload (`BundlePayload`) and is still read.
+/// The export bundle format, version 3 (SECURITY.md has the byte layout). Versions 1 and 2
+/// are still read: version 2 differs only in its signature (pure Ed25519), version 1 in that
+/// and its payload (`BundlePayload`).
 ///
 ///     magic "RDPVBNDL" | version u8 | header length u32 | header
-///     | stream header (24) | chunk count × (length u32 | chunk) | Ed25519 signature (64)
+///     | stream header (24) | chunk count × (length u32 | chunk) | signature (64)
 ///
-/// Integers are big-endian. The signature covers every byte before it.
+/// Integers are big-endian. The signature covers every byte before it: Ed25519ph (one
+/// SHA-512 pass over a bundle of megabytes) from version 3, pure Ed25519 before.
 enum BundleFormat {
   static let magic = Array("RDPVBNDL".utf8)
-  static let version: UInt8 = 2
-  static let readableVersions: [UInt8] = [1, 2]
+  static let version: UInt8 = 3
+  static let readableVersions: [UInt8] = [1, 2, 3]
   static let chunkSize = 64 * 1024
   static let fileKeyLength = SecretStream.keyLength
   static let sealedKeyLength = fileKeyLength + Sealing.overhead
@@ -101,9 +103,20 @@ enum BundleFormat {
     let (streamHeader, chunks) = try SecretStream.encrypt(
       payload, key: fileKey, chunkSize: chunkSize, associatedData: prefix)
     precondition(chunks.count == chunkCount)
-    var out = prefix + streamHeader
-    for chunk in chunks { out += be(UInt32(chunk.count)) + chunk }
-    out += try Signing.sign(out, secretKey: signingKey)
+    var out: [UInt8] = []
+    out.reserveCapacity(
+      prefix.count + streamHeader.count + chunks.reduce(0) { $0 + 4 + $1.count }
+        + Signing.signatureLength)
+    out += prefix
+    out += streamHeader
+    for chunk in chunks {
+      out.appendBigEndian(UInt32(chunk.count))
+      out += chunk
+    }
+    out +=
+      version >= 3
+      ? try Signing.signPrehashed(out, secretKey: signingKey)
+      : try Signing.sign(out, secretKey: signingKey)
     return out
   }
 
@@ -142,12 +155,14 @@ enum BundleFormat {
   }
 
   static func verifySignature(_ bundle: Parsed) throws {
-    guard
-      Signing.verify(
-        bundle.signature, message: Array(bundle.signedBytes), publicKey: bundle.header.senderSign)
-    else {
-      throw VaultError.bundleBadSignature
-    }
+    let key = bundle.header.senderSign
+    let valid =
+      bundle.version >= 3
+      ? bundle.signedBytes.withUnsafeBytes {
+        Signing.verifyPrehashed(bundle.signature, message: $0, publicKey: key)
+      }
+      : Signing.verify(bundle.signature, message: Array(bundle.signedBytes), publicKey: key)
+    guard valid else { throw VaultError.bundleBadSignature }
   }
 
   /// Opens the file key sealed to `boxKey` and decrypts the payload.
