@@ -1,4 +1,5 @@
 import Foundation
+import VaultCrypto
 
 // Every byte encoding the vault library writes or reads, in one place: hex (certificate
 // pins, fixtures), base32 (identities), big-endian integers (headers, records, bundles,
@@ -68,6 +69,13 @@ extension Array where Element == UInt8 {
   /// Appends `value` big-endian, without a temporary array.
   mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
     Swift.withUnsafeBytes(of: value.bigEndian) { append(contentsOf: $0) }
+  }
+}
+
+extension SecretBytes {
+  /// Appends `value` big-endian, without a temporary array (a bundle payload's lengths).
+  mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) throws {
+    try Swift.withUnsafeBytes(of: value.bigEndian) { try append(contentsOf: $0) }
   }
 }
 

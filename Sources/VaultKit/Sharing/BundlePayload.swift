@@ -67,28 +67,29 @@ enum BundlePayload {
       8 + accounts.reduce(0) { $0 + 8 + $1.count } + lengths.reduce(0) { $0 + ($1 ?? 0) }
       + profiles.reduce(0) { $0 + 4 + $1.fields.count + accountField }
     var out = try SecretBytes(capacity: capacity)
-    try Self.append(be(UInt32(accounts.count)), to: &out)
+    try out.appendBigEndian(UInt32(accounts.count))
     for (index, record) in accounts.enumerated() {
-      try Self.append(be(UInt32(record.count)), to: &out)
+      try out.appendBigEndian(UInt32(record.count))
       try Self.append(record, to: &out)
       guard let length = lengths[index] else {
-        try Self.append(be(noPassword), to: &out)
+        try out.appendBigEndian(noPassword)
         continue
       }
-      try Self.append(be(UInt32(length)), to: &out)
+      try out.appendBigEndian(UInt32(length))
       let before = out.count
       try writePassword(index, &out)
       guard out.count - before == length else {
         throw VaultError.corrupt(detail: "a password changed length")
       }
     }
-    try Self.append(be(UInt32(profiles.count)), to: &out)
+    try out.appendBigEndian(UInt32(profiles.count))
     for profile in profiles {
-      try Self.append(be(UInt32(profile.fields.count + accountField)), to: &out)
+      try out.appendBigEndian(UInt32(profile.fields.count + accountField))
       try Self.append(profile.fields, to: &out)
       // RecordEncoder's `add(11, Int64(account))`, in place.
       try out.append(11)
-      try Self.append(be(UInt32(8)) + be(Int64(profile.account)), to: &out)
+      try out.appendBigEndian(UInt32(8))
+      try out.appendBigEndian(Int64(profile.account))
     }
     return out
   }

@@ -140,7 +140,14 @@ struct RecordDecoder {
 extension CaseIterable where Self: RawRepresentable, RawValue == String {
   /// The case a record names, from its bytes (no String made of them).
   init?(utf8 bytes: UnsafeRawBufferPointer) {
-    guard let found = Self.allCases.first(where: { $0.rawValue.utf8.elementsEqual(bytes) })
+    guard
+      let found = Self.allCases.first(where: {
+        var raw = $0.rawValue
+        return raw.withUTF8 {
+          $0.count == bytes.count
+            && ($0.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress!, $0.count) == 0)
+        }
+      })
     else { return nil }
     self = found
   }
