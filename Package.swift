@@ -23,7 +23,7 @@ let package = Package(
     // loads OpenSSL.
     .systemLibrary(name: "COpenSSL"),
     // The Linux calls Swift's Glibc module leaves out (SO_PEERCRED's ucred, accept4), for
-    // the agent's socket.
+    // the agent's socket; and stdio's `stdout` error state, which Swift 6 cannot name.
     .target(name: "CSystem"),
     // The only importer of CSodium.
     .target(name: "VaultCrypto", dependencies: ["CSodium"]),
@@ -54,7 +54,7 @@ let package = Package(
     .target(
       name: "RDPVaultCLI",
       dependencies: [
-        "VaultKit", "VaultCrypto",
+        "VaultKit", "VaultCrypto", "CSystem",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

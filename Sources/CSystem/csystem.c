@@ -1,7 +1,9 @@
 #define _GNU_SOURCE
 #include "csystem.h"
 
+#include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 long long csystem_peer_uid(int fd) {
@@ -12,3 +14,9 @@ long long csystem_peer_uid(int fd) {
 }
 
 int csystem_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
+
+int csystem_flush_stdout(void) {
+  errno = 0;
+  if (fflush(stdout) != 0) return errno != 0 ? errno : EIO;
+  return ferror(stdout) ? EIO : 0;
+}

@@ -9,9 +9,9 @@ public enum RDPVaultMain {
     do {
       var command = try RDPVault.parseAsRoot(arguments(Array(CommandLine.arguments.dropFirst())))
       try command.run()
-      exit(0)
+      exit(Output.finish(0))
     } catch {
-      exit(Diagnostics.report(error))
+      exit(Output.finish(Diagnostics.report(error)))
     }
   }
 

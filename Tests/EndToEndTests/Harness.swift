@@ -103,9 +103,11 @@ final class Sandbox {
   /// Runs `rdpvault ARGS` with `--vault` and `--passphrase-file` given through the
   /// environment (as a user would set them), `stdin` as standard input, in a session of its
   /// own without a terminal. A run past `timeout` is killed, with its process group.
+  /// `stdout`, when given, is where standard output goes instead (a device such as
+  /// /dev/full); the result's `stdout` is then empty.
   func run(
     _ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:],
-    vaultEnvironment: Bool = true, timeout: TimeInterval = 60
+    vaultEnvironment: Bool = true, timeout: TimeInterval = 60, stdout stdoutPath: String? = nil
   ) -> Run {
     var environment = [
       "PATH": "/usr/bin:/bin", "HOME": root, "LANG": "C.UTF-8", "XDG_RUNTIME_DIR": runtimeDirectory,
@@ -121,10 +123,10 @@ final class Sandbox {
       }
     }
     environment.merge(extra) { $1 }
-    let out = root + "/.stdout"
+    let out = stdoutPath ?? root + "/.stdout"
     let err = root + "/.stderr"
     let input = root + "/.stdin"
-    _ = FileManager.default.createFile(atPath: out, contents: nil)
+    if stdoutPath == nil { _ = FileManager.default.createFile(atPath: out, contents: nil) }
     _ = FileManager.default.createFile(atPath: err, contents: nil)
     if let stdin { write(stdin, to: input) }
     defer { try? FileManager.default.removeItem(atPath: input) }
@@ -141,7 +143,7 @@ final class Sandbox {
     let status = child.wait(timeout: timeout, what: "rdpvault \(arguments)")
     let result = Run(
       status: status,
-      stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+      stdout: stdoutPath != nil ? "" : (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
       stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
     if child.timedOut {
       Issue.record(

@@ -33,6 +33,35 @@ import Testing
     #expect(list.count == 10)
   }
 
+  /// Output that cannot be written (a full disk: /dev/full) fails the command with the
+  /// reason, whichever way the command writes it (stdio, write(2) of a password or an .rdp
+  /// file, writev of `list --json`), and never says how much it had written.
+  @Test func outputThatCannotBeWrittenFailsTheCommand() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(
+      box.run(
+        [
+          "add", "vm-1", "--host", "10.0.0.1", "--kind", "local", "--user", "u", "--password-stdin",
+        ],
+        stdin: "Canary-Pw-9\n"
+      ).status == 0)
+    for arguments in [
+      ["list", "--json"], ["list"], ["password", "vm-1"], ["rdp", "vm-1"], ["show", "vm-1"],
+      ["show", "vm-1", "--json"], ["--version"], ["help"],
+    ] {
+      let run = box.run(arguments, stdout: "/dev/full")
+      #expect(run.status == 1, "\(arguments): \(run.stderr)")
+      #expect(
+        run.stderr.contains("rdpvault: error: cannot write the output: No space left on device"),
+        "\(arguments): \(run.stderr)")
+      #expect(!run.stderr.contains("Canary-Pw-9"), "\(arguments)")
+    }
+    // The same commands with somewhere to write succeed.
+    #expect(box.run(["list", "--json"]).status == 0)
+    #expect(box.run(["password", "vm-1"]).stdout == "Canary-Pw-9\n")
+  }
+
   @Test func editDoesNotDeleteAPasswordWithoutSayingSo() {
     let box = Sandbox()
     box.initVault()

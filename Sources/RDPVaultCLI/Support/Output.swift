@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 import VaultCrypto
 import VaultKit
@@ -7,6 +8,11 @@ import VaultKit
 #endif
 
 enum Output {
+  /// The first error a write to the output met (a full disk, an I/O error): the command
+  /// then fails at its end (`finish`) instead of exiting 0 with its output cut short. A
+  /// closed pipe ends the process with SIGPIPE first, as for any Unix tool.
+  nonisolated(unsafe) private static var writeError: Int32?
+
   /// Writes a secret and a newline straight to stdout with write(2): no String, no buffer.
   static func writeSecretLine(_ secret: borrowing SecretBytes) {
     fflush(nil)
@@ -15,15 +21,27 @@ enum Output {
   }
 
   static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
-    Launcher.writeAll(fd, bytes)
+    guard writeError == nil else { return }
+    writeError = Launcher.writeAll(fd, bytes)
+  }
+
+  /// The exit status after a command that would exit with `status`: stdout is flushed, and
+  /// a write that failed, now or before, is reported and fails the command.
+  static func finish(_ status: Int32) -> Int32 {
+    let flushed = csystem_flush_stdout()
+    guard let error = writeError ?? (flushed == 0 ? nil : flushed) else { return status }
+    Diagnostics.error(
+      "cannot write the output: \(String(cString: strerror(error)))",
+      hint: error == ENOSPC ? "free some space, or write somewhere else" : nil)
+    return status == 0 ? 1 : status
   }
 
   /// The JSON array span by span with writev(2), as many spans per call as the system takes;
-  /// a short write goes on from where it stopped. Like `writeAll`, it stops at an error (a
-  /// closed pipe).
+  /// a short write goes on from where it stopped. Like `writeAll`, it stops at an error and
+  /// keeps it for `finish`.
   static func writeAll(_ fd: Int32, _ listed: ListedJSON) {
     fflush(nil)
-    var failed = false
+    var failed = writeError != nil
     listed.forEachRun { spans in
       guard !failed else { return }
       var vectors = spans.map {
@@ -37,6 +55,7 @@ enum Output {
         if written < 0 {
           if errno == EINTR { continue }
           failed = true
+          writeError = errno
           return
         }
         let before = first
@@ -50,6 +69,7 @@ enum Output {
           vectors[first].iov_len -= left
         } else if written == 0 && first == before {
           failed = true  // nothing taken, nothing to retry
+          writeError = EIO
           return
         }
       }

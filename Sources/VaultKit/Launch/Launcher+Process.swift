@@ -377,15 +377,20 @@ extension Launcher {
   }
 
   /// Writes every byte to `fd`, retrying after interruptions.
-  public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+  /// Writes every byte, going on after a short write or EINTR; at another error it stops and
+  /// returns the errno (nil when everything was written).
+  @discardableResult
+  public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
     var offset = 0
     while offset < bytes.count {
       let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
       if n < 0 {
         if errno == EINTR { continue }
-        return
+        return errno
       }
+      if n == 0 { return EIO }
       offset += n
     }
+    return nil
   }
 }
