@@ -17,6 +17,6 @@ int csystem_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC
 
 int csystem_flush_stdout(void) {
   errno = 0;
-  if (fflush(stdout) != 0) return errno != 0 ? errno : EIO;
-  return ferror(stdout) ? EIO : 0;
+  if (fflush(stdout) != 0 && errno != 0) return errno;
+  return ferror(stdout) ? -1 : 0;
 }

@@ -11,10 +11,10 @@ extension Vault {
     names: [String], all: Bool, tag: String?, to recipientNames: [String], includeSecrets: Bool,
     progress: ((_ done: Int, _ total: Int) -> Void)? = nil
   ) throws -> [UInt8] {
-    // The payload is made inside the transaction that takes the bundle's sequence number:
-    // a record that fails to open leaves the vault as it was.
-    var payload: SecretBytes?
-    let (recipients, sequence, sender) = try write { db in
+    // All in the transaction that takes the bundle's sequence number, sealing and signing
+    // too: a record that fails to open, or anything else that fails, leaves the vault as it
+    // was.
+    try write { db in
       let sender = try ensureIdentity(db)
       let known = try fetchTeammates(db)
       let recipients = try recipientNames.map { name in
@@ -24,29 +24,10 @@ extension Vault {
         }
         return teammate.identity
       }
-      let shared: [SharedProfile]
-      // Whole tables are read (and their row sets checked) when everything may be sent,
-      // each record opened on every core and made into its bundle record from its bytes.
-      var allAccounts: [Int64: [UInt8]]?
-      var secrets: OpenedSecrets?
-      if all || (names.isEmpty && tag != nil) {
-        let stored = try storedRowSet(db)
-        if includeSecrets {
-          secrets = try wholeTable(db, .accountSecrets).openSecrets(keys: keys) {
-            try Self.checkDigest($0, .accountSecrets, stored: stored)
-          }
-        }
-        allAccounts = try Dictionary(
-          openAll(db, .accounts, stored: stored) { ($0.id, try AccountRecord.sharedRecord($0)) },
-          uniquingKeysWith: { first, _ in first })
-        shared = try openAll(db, .profiles, stored: stored) { row in
-          try SharedProfile(row, tag: tag)
-        }.compactMap { $0 }
-      } else {
-        shared = try names.map { try fetchProfile(db, named: $0) }
-          .filter { record in tag.map(record.profile.tags.contains) ?? true }
-          .map(SharedProfile.init)
-      }
+      let whole = all || (names.isEmpty && tag != nil)
+      let stored = whole ? try storedRowSet(db) : []
+      let (shared, accountRecords) = try sharedProfiles(
+        db, names: whole ? nil : names, tag: tag, stored: stored)
       guard !shared.isEmpty else { throw VaultError.nothingToExport }
       progress?(0, shared.count)
       // Accounts in the order their first VM comes, VMs in name order.
@@ -63,31 +44,64 @@ extension Vault {
         profiles.append((shared[index].fields, accountIndex[id]!))
       }
       let accounts = try accountIDs.map { id in
-        if let allAccounts {
-          guard let record = allAccounts[id] else {
+        if let accountRecords {
+          guard let record = accountRecords[id] else {
             throw VaultError.corrupt(detail: "a profile's account is missing")
           }
           return record
         }
-        return BundlePayload.record(BundlePayload.AccountEntry(try fetchAccountRecord(db, id: id)))
+        return try fetchAccountRecord(db, id: id).plaintext().withUnsafeBytes {
+          try AccountRecord.sharedRecord($0)
+        }
       }
-      let sequence = try nextBundleSequence(db)
-      if let secrets = secrets.take() {
+      let payload: SecretBytes
+      if !includeSecrets {
+        payload = try BundlePayload.encode(
+          accounts: accounts, profiles: profiles, passwordLength: { _ in nil },
+          writePassword: { _, _ in })
+      } else if whole {
+        // The passwords of the accounts that go, opened on every core.
+        let secrets = try wholeTable(db, .accountSecrets).openSecrets(
+          keys: keys, wanted: Set(accountIDs)
+        ) { try Self.checkDigest($0, .accountSecrets, stored: stored) }
         payload = try Self.bundlePayload(
           accounts: accounts, accountIDs: accountIDs, profiles: profiles, secrets: secrets)
       } else {
         payload = try bundlePayload(
-          db, accounts: accounts, accountIDs: accountIDs, profiles: profiles,
-          includeSecrets: includeSecrets)
+          db, accounts: accounts, accountIDs: accountIDs, profiles: profiles)
       }
+      let sequence = try nextBundleSequence(db)
+      let bundle = try BundleFormat.write(
+        payload: payload, senderBox: sender.boxKey, senderSign: sender.signKey,
+        signingKey: try identitySecret(db, .sign), recipients: recipients,
+        sequence: UInt64(sequence))
       progress?(shared.count, shared.count)
-      return (recipients, UInt64(sequence), sender)
+      return bundle
     }
-    let signingKey = try identitySecret(.sign)
-    return try BundleFormat.write(
-      payload: payload.take()!, senderBox: sender.boxKey, senderSign: sender.signKey,
-      signingKey: signingKey,
-      recipients: recipients, sequence: sequence)
+  }
+
+  /// The VMs to export, each made into its bundle record, with (for a whole-table read) every
+  /// account's bundle record by id. Named VMs are read one by one; otherwise whole tables are
+  /// read (and their row sets checked against `stored`), each record opened on every core
+  /// and made into its bundle record from its bytes on the core that opened it.
+  private func sharedProfiles(
+    _ db: Database, names: [String]?, tag: String?, stored: [UInt8]
+  ) throws -> ([SharedProfile], [Int64: [UInt8]]?) {
+    guard names == nil else {
+      return (
+        try names!.map { try fetchProfile(db, named: $0) }
+          .filter { record in tag.map(record.profile.tags.contains) ?? true }
+          .map(SharedProfile.init),
+        nil
+      )
+    }
+    let accounts = try Dictionary(
+      openAll(db, .accounts, stored: stored) { ($0.id, try AccountRecord.sharedRecord($0)) },
+      uniquingKeysWith: { first, _ in first })
+    let profiles = try openAll(db, .profiles, stored: stored) { row in
+      try SharedProfile(row, tag: tag)
+    }
+    return (profiles.compactMap { $0 }, accounts)
   }
 
   /// The payload with each account's password from `secrets` (the whole table, opened).
@@ -109,17 +123,11 @@ extension Vault {
       })
   }
 
-  /// The payload of a few named VMs (or none of their passwords): each password read and
-  /// opened on its own.
+  /// The payload of a few named VMs: each password read and opened on its own.
   private func bundlePayload(
     _ db: Database, accounts: [[UInt8]], accountIDs: [Int64],
-    profiles: [(fields: [UInt8], account: Int)], includeSecrets: Bool
+    profiles: [(fields: [UInt8], account: Int)]
   ) throws -> SecretBytes {
-    guard includeSecrets else {
-      return try BundlePayload.encode(
-        accounts: accounts, profiles: profiles, passwordLength: { _ in nil },
-        writePassword: { _, _ in })
-    }
     let boxes = try accountIDs.map { try fetchPasswordBox(db, accountID: $0) }
     return try BundlePayload.encode(
       accounts: accounts, profiles: profiles,
@@ -163,17 +171,14 @@ private struct SharedProfile {
   var accountID: Int64
   var fields: [UInt8]
 
+  /// A VM read by name: its record, written again as the vault stores it, goes through the
+  /// same bytes-to-bundle path as a whole-table read (one encoder for both).
   init(_ record: ProfileRecord) throws {
-    let profile = record.profile
-    sortKey = profile.name.lowercased()
+    sortKey = record.profile.name.lowercased()
     accountID = record.accountID
-    fields = try BundlePayload.fields(
-      BundlePayload.ProfileEntry(
-        name: profile.name, host: profile.host, port: profile.port,
-        computerName: profile.computerName, kind: profile.kind.rawValue,
-        resourceGroup: profile.resourceGroup, subscription: profile.subscription,
-        tags: profile.tags, note: profile.note, settings: profile.settings.forSharing,
-        account: 0))
+    fields = try record.plaintext().withUnsafeBytes {
+      try BundlePayload.fields(try ProfileFields($0))
+    }
   }
 
   /// From a record opened by a whole-table read, on the core that opened it; nil when it

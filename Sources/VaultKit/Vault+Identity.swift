@@ -41,10 +41,19 @@ extension Vault {
   }
 
   func identitySecret(_ which: IdentitySecret) throws -> SecretBytes {
-    guard let sealed = try read({ db in try fetchIdentityRow(db) }) else {
-      throw VaultError.corrupt(detail: "the vault has no identity")
-    }
-    let record = try openIdentity(sealed)
-    return try record.secret(which.rawValue)
+    try identitySecret(try read { db in try fetchIdentityRow(db) }, which)
+  }
+
+  /// The same inside a transaction under way (export signs inside its own).
+  func identitySecret(_ db: Database, _ which: IdentitySecret) throws -> SecretBytes {
+    try identitySecret(try fetchIdentityRow(db), which)
+  }
+
+  private func identitySecret(_ sealed: (box: Data?, version: Int64)?, _ which: IdentitySecret)
+    throws
+    -> SecretBytes
+  {
+    guard let sealed else { throw VaultError.corrupt(detail: "the vault has no identity") }
+    return try openIdentity(sealed).secret(which.rawValue)
   }
 }

@@ -119,15 +119,6 @@ extension Vault {
     return try values.get()
   }
 
-  /// The same for the rows of a table whose records stay sealed here (the passwords).
-  func sealedAll<T>(
-    _ db: Database, _ table: StoredTable, stored: [UInt8], _ transform: (SealedRow) throws -> T
-  ) throws -> [T] {
-    let (values, rowSet) = try wholeTable(db, table).open(keys: keys, transform)
-    try Self.checkDigest(rowSet, table, stored: stored)
-    return try values.get()
-  }
-
   /// The password a profile signs in with.
   public func password(forProfile name: String) throws -> SecretBytes {
     let (accountID, sealed, signIn) = try read { db in

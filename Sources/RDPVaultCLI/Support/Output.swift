@@ -31,7 +31,9 @@ enum Output {
     let flushed = csystem_flush_stdout()
     guard let error = writeError ?? (flushed == 0 ? nil : flushed) else { return status }
     Diagnostics.error(
-      "cannot write the output: \(String(cString: strerror(error)))",
+      error < 0
+        ? "cannot write the output (a write to it failed)"
+        : "cannot write the output: \(String(cString: strerror(error)))",
       hint: error == ENOSPC ? "free some space, or write somewhere else" : nil)
     return status == 0 ? 1 : status
   }

@@ -15,7 +15,9 @@ extension Launcher {
       throw VaultError.fileSystem(path: path, reason: String(cString: strerror(errno)))
     }
     defer { close(fd) }
-    contents.withUnsafeBytes { writeAll(fd, $0) }
+    if let error = contents.withUnsafeBytes({ writeAll(fd, $0) }) {
+      throw VaultError.fileSystem(path: path, reason: String(cString: strerror(error)))
+    }
   }
 
   /// A 0700 directory under `$XDG_RUNTIME_DIR` when that is usable, else the temp directory.

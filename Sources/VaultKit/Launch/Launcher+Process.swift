@@ -376,8 +376,7 @@ extension Launcher {
     }
   }
 
-  /// Writes every byte to `fd`, retrying after interruptions.
-  /// Writes every byte, going on after a short write or EINTR; at another error it stops and
+  /// Writes every byte to `fd`, going on after a short write or EINTR; at another error it stops and
   /// returns the errno (nil when everything was written).
   @discardableResult
   public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {

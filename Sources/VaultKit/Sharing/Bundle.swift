@@ -114,10 +114,20 @@ enum BundleFormat {
       out += chunk
     }
     out +=
-      version >= 3
-      ? try Signing.signPrehashed(out, secretKey: signingKey)
-      : try Signing.sign(out, secretKey: signingKey)
+      try signatureIsPrehashed(version)
+      ? Signing.signPrehashed(out, secretKey: signingKey)
+      : Signing.sign(out, secretKey: signingKey)
     return out
+  }
+
+  /// Ed25519ph for version 3, pure Ed25519 for versions 1 and 2. Each version is named: a
+  /// later one must choose its own algorithm here, not inherit one.
+  private static func signatureIsPrehashed(_ version: UInt8) throws -> Bool {
+    switch version {
+    case 1, 2: return false
+    case 3: return true
+    default: throw VaultError.bundleUnsupportedVersion(Int(version))
+    }
   }
 
   /// Splits the file; refuses a wrong magic, an unknown version, truncation and trailing bytes.
@@ -157,7 +167,7 @@ enum BundleFormat {
   static func verifySignature(_ bundle: Parsed) throws {
     let key = bundle.header.senderSign
     let valid =
-      bundle.version >= 3
+      try signatureIsPrehashed(bundle.version)
       ? bundle.signedBytes.withUnsafeBytes {
         Signing.verifyPrehashed(bundle.signature, message: $0, publicKey: key)
       }

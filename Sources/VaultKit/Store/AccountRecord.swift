@@ -86,12 +86,12 @@ struct AccountRecord {
       updatedAt: try fields.integer(9), account: account, signInName: try fields.text(7))
   }
 
-  /// The account as a bundle carries it (`BundlePayload.record(_: AccountEntry)`, fields 1
-  /// to 5), made from the bytes of a record opened by a whole-table read and checked as
-  /// `decode` checks it: export writes thousands of these.
-  static func sharedRecord(_ row: OpenedRow) throws -> [UInt8] {
-    guard row.lookup != nil else { throw VaultError.corrupt(detail: "an account row has no index") }
-    let fields = try RecordDecoder(row.plaintext, table: table.rawValue)
+  /// The account as a bundle carries it (fields 1 to 5; SECURITY.md, "Bundle format"), made
+  /// from the bytes of its stored record, checked as `decode` checks them: export writes
+  /// thousands of these. (`BundlePayload.record(_: AccountEntry)`, which tests build bundles
+  /// with, writes the same bytes.)
+  static func sharedRecord(_ plaintext: UnsafeRawBufferPointer) throws -> [UInt8] {
+    let fields = try RecordDecoder(plaintext, table: table.rawValue)
     let scope = try fields.checkedText(1)
     let form = try fields.checkedText(4)
     guard Account.Scope(utf8: scope) != nil, Account.SignInForm(utf8: form) != nil else {
@@ -110,6 +110,12 @@ struct AccountRecord {
     record.add(4, form)
     record.add(5, domainAdmin)
     return record.bytes
+  }
+
+  /// The same from a record opened by a whole-table read.
+  static func sharedRecord(_ row: OpenedRow) throws -> [UInt8] {
+    guard row.lookup != nil else { throw VaultError.corrupt(detail: "an account row has no index") }
+    return try sharedRecord(row.plaintext)
   }
 
   /// The sign-in name inside must give the row's blind index.

@@ -196,8 +196,8 @@ struct SealedRowBatch {
     }
   }
 
-  /// Hands each row, still sealed, to `transform` on every core (the passwords, which are
-  /// opened only into guarded memory). Returns the results in row order (or the first error,
+  /// Hands each row, still sealed, to `transform` on every core (`verify`, which opens each
+  /// record itself and reports every damaged row). Returns the results in row order (or the first error,
   /// in row order) with the table's recomputed row-set digest, which is whole even when a
   /// row failed: a changed row set is the better report of what happened.
   func open<T>(keys: VaultKeys, _ transform: (SealedRow) throws -> T) throws -> (
@@ -244,32 +244,43 @@ struct SealedRowBatch {
     }
   }
 
-  /// Opens every record of `account_secrets` on every core straight into one guarded
-  /// buffer, in row order (an export of every VM carries thousands of passwords), with the
-  /// table's recomputed row-set digest handed to `checkDigest` before any row's failure is
-  /// thrown. The passwords are never in a Swift array or String.
-  func openSecrets(keys: VaultKeys, checkDigest: ([UInt8]) throws -> Void) throws
-    -> OpenedSecrets
-  {
+  /// Opens the records of `account_secrets` whose ids are in `wanted` on every core, straight
+  /// into one guarded buffer (an export of every VM carries thousands of passwords), and
+  /// hands the table's row-set digest, recomputed over every row, to `checkDigest` before
+  /// any row's failure is thrown. Other rows are never opened. The passwords are never in a
+  /// Swift array or String.
+  func openSecrets(
+    keys: VaultKeys, wanted: Set<Int64>, checkDigest: ([UInt8]) throws -> Void
+  ) throws -> OpenedSecrets {
     precondition(table == .accountSecrets)
+    // Each wanted row's place in the buffer; a row without a record, or too short for one,
+    // is reported when it is opened below.
+    var slots: [Int?] = []
+    slots.reserveCapacity(rows.count)
+    var ids: [Int64] = []
     var ranges: [Range<Int>] = []
-    ranges.reserveCapacity(rows.count)
     var total = 0
     for entry in rows {
-      // A row without a record, or too short for one, is reported when it is opened below.
+      guard wanted.contains(entry.id) else {
+        slots.append(nil)
+        continue
+      }
       let length = max(0, (entry.record?.count ?? 0) - SecretBox.overhead)
+      slots.append(ids.count)
+      ids.append(entry.id)
       ranges.append(total..<total + length)
       total += length
     }
     var bytes = try SecretBytes(zeros: total)
     let (values, _, digest) = try bytes.withUnsafeMutableBytes { buffer in
-      // Each row writes only its own range.
+      // Each row writes only its own range, checked against its box first.
       let out = Unchecked(buffer)
       return try eachRow(keys: keys, worker: { _ in () }) { _, row, _ in
+        guard let slot = slots[row.index] else { return }
         guard let box = row.record else {
           throw VaultError.corrupt(detail: "\(table.rawValue) has a row without its record")
         }
-        let range = ranges[row.index]
+        let range = ranges[slot]
         guard box.count == range.count + SecretBox.overhead else {
           throw VaultError.tampered(table: table.rawValue, column: "record")
         }
@@ -284,7 +295,7 @@ struct SealedRowBatch {
     }
     try checkDigest(digest)
     _ = try values.get()
-    return OpenedSecrets(ids: rows.map(\.id), ranges: ranges, bytes: bytes)
+    return OpenedSecrets(ids: ids, ranges: ranges, bytes: bytes)
   }
 
   /// What `eachRow` hands its body: a row in place, and the associated data its record was
@@ -399,8 +410,8 @@ struct SealedRowBatch {
   }
 }
 
-/// The records of `account_secrets` opened by `SealedRowBatch.openSecrets`: each row's
-/// plaintext (an account's password) is `bytes[ranges[i]]`, for the account `ids[i]`.
+/// The records of `account_secrets` opened by `SealedRowBatch.openSecrets`: the password of
+/// the account `ids[i]` is `bytes[ranges[i]]`.
 struct OpenedSecrets: ~Copyable {
   let ids: [Int64]
   let ranges: [Range<Int>]
