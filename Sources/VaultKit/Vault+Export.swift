@@ -87,13 +87,10 @@ extension Vault {
   private func sharedProfiles(
     _ db: Database, names: [String]?, tag: String?, stored: [UInt8]
   ) throws -> ([SharedProfile], [Int64: [UInt8]]?) {
-    guard names == nil else {
-      return (
-        try names!.map { try fetchProfile(db, named: $0) }
-          .filter { record in tag.map(record.profile.tags.contains) ?? true }
-          .map(SharedProfile.init),
-        nil
-      )
+    if let names {
+      let named = try names.map { try fetchProfile(db, named: $0) }
+        .filter { record in tag.map(record.profile.tags.contains) ?? true }
+      return (try named.map(SharedProfile.init), nil)
     }
     let accounts = try Dictionary(
       openAll(db, .accounts, stored: stored) { ($0.id, try AccountRecord.sharedRecord($0)) },
