@@ -172,6 +172,9 @@ import Testing
       let result = bob.run(["import", path])
       #expect(result.status == 1, "\(label)")
       #expect(result.stderr.hasPrefix(message), "\(label): \(result.stderr)")
+      if label == "version" {
+        #expect(result.stderr.contains("rdpvault: hint: a newer rdpvault made it: upgrade"))
+      }
       #expect(bob.snapshot() == before, "\(label) changed the vault")
     }
     bytes = []

@@ -95,6 +95,8 @@ extension VaultError {
     case .bundleBadSignature, .bundleTampered, .bundleTruncated, .bundleTrailingData,
       .bundleMalformed:
       "do not use this file; ask the sender for a fresh export"
+    case .bundleUnsupportedVersion:
+      "a newer rdpvault made it: upgrade this one (rdpvault --version shows which it is)"
     case .nothingToExport: "name VMs, or use --all or --tag (rdpvault list shows them)"
     case .computerNameNeeded:
       "for an Azure VM: az vm show -g RG -n VM --query osProfile.computerName"
