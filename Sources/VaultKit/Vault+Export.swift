@@ -106,14 +106,11 @@ extension Vault {
     accounts: [[UInt8]], accountIDs: [Int64], profiles: [(fields: [UInt8], account: Int)],
     secrets: borrowing OpenedSecrets
   ) throws -> SecretBytes {
-    let rows = Dictionary(
-      secrets.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-    let found = accountIDs.map { rows[$0] }
+    let found = accountIDs.map { secrets.ranges[$0] }
     return try BundlePayload.encode(
-      accounts: accounts, profiles: profiles,
-      passwordLength: { found[$0].map { secrets.ranges[$0].count } },
+      accounts: accounts, profiles: profiles, passwordLength: { found[$0]?.count },
       writePassword: { index, out in
-        let range = secrets.ranges[found[index]!]
+        let range = found[index]!
         try secrets.bytes.withUnsafeBytes {
           try out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[range]))
         }

@@ -43,9 +43,8 @@ enum Output {
   /// keeps it for `finish`.
   static func writeAll(_ fd: Int32, _ listed: ListedJSON) {
     fflush(nil)
-    var failed = writeError != nil
     listed.forEachRun { spans in
-      guard !failed else { return }
+      guard writeError == nil else { return }
       var vectors = spans.map {
         iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count)
       }
@@ -56,7 +55,6 @@ enum Output {
         }
         if written < 0 {
           if errno == EINTR { continue }
-          failed = true
           writeError = errno
           return
         }
@@ -70,8 +68,7 @@ enum Output {
           vectors[first].iov_base = vectors[first].iov_base! + left
           vectors[first].iov_len -= left
         } else if written == 0 && first == before {
-          failed = true  // nothing taken, nothing to retry
-          writeError = EIO
+          writeError = EIO  // nothing taken, nothing to retry
           return
         }
       }

@@ -376,8 +376,8 @@ extension Launcher {
     }
   }
 
-  /// Writes every byte to `fd`, going on after a short write or EINTR; at another error it stops and
-  /// returns the errno (nil when everything was written).
+  /// Writes every byte to `fd`, going on after a short write or EINTR; at another error it
+  /// stops and returns the errno (nil when everything was written).
   @discardableResult
   public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
     var offset = 0

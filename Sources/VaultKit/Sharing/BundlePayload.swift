@@ -288,13 +288,3 @@ enum BundlePayload {
     return (document, ranges)
   }
 }
-
-extension BundlePayload.AccountEntry {
-  /// A stored account as a bundle carries it.
-  init(_ record: AccountRecord) {
-    let account = record.account
-    self.init(
-      scope: account.scope.rawValue, user: account.userName, domain: account.domain,
-      form: account.form.rawValue, domainAdmin: account.isDomainAdmin)
-  }
-}

@@ -19,11 +19,7 @@ struct RecordEncoder {
 
   mutating func add(_ tag: UInt8, _ value: Bool) { add(tag, [value ? 1 : 0]) }
 
-  mutating func add(_ tag: UInt8, _ raw: [UInt8]) {
-    bytes.append(tag)
-    bytes.appendBigEndian(UInt32(raw.count))
-    bytes.append(contentsOf: raw)
-  }
+  mutating func add(_ tag: UInt8, _ raw: [UInt8]) { raw.withUnsafeBytes { add(tag, $0) } }
 
   /// A field copied from another record's bytes.
   mutating func add(_ tag: UInt8, _ raw: UnsafeRawBufferPointer) {

@@ -197,9 +197,9 @@ struct SealedRowBatch {
   }
 
   /// Hands each row, still sealed, to `transform` on every core (`verify`, which opens each
-  /// record itself and reports every damaged row). Returns the results in row order (or the first error,
-  /// in row order) with the table's recomputed row-set digest, which is whole even when a
-  /// row failed: a changed row set is the better report of what happened.
+  /// record itself and reports every damaged row). Returns the results in row order (or the
+  /// first error, in row order) with the table's recomputed row-set digest, which is whole
+  /// even when a row failed: a changed row set is the better report of what happened.
   func open<T>(keys: VaultKeys, _ transform: (SealedRow) throws -> T) throws -> (
     values: Result<[T], Error>, digest: [UInt8]
   ) {
@@ -255,10 +255,9 @@ struct SealedRowBatch {
     precondition(table == .accountSecrets)
     // Each wanted row's place in the buffer; a row without a record, or too short for one,
     // is reported when it is opened below.
-    var slots: [Int?] = []
+    var slots: [Range<Int>?] = []
     slots.reserveCapacity(rows.count)
-    var ids: [Int64] = []
-    var ranges: [Range<Int>] = []
+    var ranges: [Int64: Range<Int>] = [:]
     var total = 0
     for entry in rows {
       guard wanted.contains(entry.id) else {
@@ -266,9 +265,8 @@ struct SealedRowBatch {
         continue
       }
       let length = max(0, (entry.record?.count ?? 0) - SecretBox.overhead)
-      slots.append(ids.count)
-      ids.append(entry.id)
-      ranges.append(total..<total + length)
+      slots.append(total..<total + length)
+      ranges[entry.id] = total..<total + length
       total += length
     }
     var bytes = try SecretBytes(zeros: total)
@@ -276,11 +274,10 @@ struct SealedRowBatch {
       // Each row writes only its own range, checked against its box first.
       let out = Unchecked(buffer)
       return try eachRow(keys: keys, worker: { _ in () }) { _, row, _ in
-        guard let slot = slots[row.index] else { return }
+        guard let range = slots[row.index] else { return }
         guard let box = row.record else {
           throw VaultError.corrupt(detail: "\(table.rawValue) has a row without its record")
         }
-        let range = ranges[slot]
         guard box.count == range.count + SecretBox.overhead else {
           throw VaultError.tampered(table: table.rawValue, column: "record")
         }
@@ -295,7 +292,7 @@ struct SealedRowBatch {
     }
     try checkDigest(digest)
     _ = try values.get()
-    return OpenedSecrets(ids: ids, ranges: ranges, bytes: bytes)
+    return OpenedSecrets(ranges: ranges, bytes: bytes)
   }
 
   /// What `eachRow` hands its body: a row in place, and the associated data its record was
@@ -411,10 +408,9 @@ struct SealedRowBatch {
 }
 
 /// The records of `account_secrets` opened by `SealedRowBatch.openSecrets`: the password of
-/// the account `ids[i]` is `bytes[ranges[i]]`.
+/// account `id` is `bytes[ranges[id]]`.
 struct OpenedSecrets: ~Copyable {
-  let ids: [Int64]
-  let ranges: [Range<Int>]
+  let ranges: [Int64: Range<Int>]
   let bytes: SecretBytes
 }
 
