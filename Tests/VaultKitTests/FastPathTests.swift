@@ -117,32 +117,19 @@ struct FastPathTests {
       "", "1920", "a\"b", "C:\\Tools", "é中😀", "line\nbreak", "\r\t", "\u{1}\u{8}\u{C}\u{1F}",
       "\u{7F}", "/slash/", "\u{301}",
     ]
-    var state: UInt64 = 0x2545_F491_4F6C_DD1D
-    func next(_ bound: Int) -> Int {
-      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      return Int((state >> 33) % UInt64(bound))
-    }
-    func dictionary() -> [String: String] {
-      Dictionary(
-        (0..<next(4)).map { _ in (keys[next(keys.count)], values[next(values.count)]) },
-        uniquingKeysWith: { first, _ in first })
-    }
+    var draw = SettingsDraw(state: 0x2545_F491_4F6C_DD1D, keys: keys, values: values)
     var copied = 0
     for _ in 0..<3000 {
       let settings = RDPSettings(
-        values: dictionary(), extraLines: (0..<next(3)).map { _ in values[next(values.count)] },
-        options: dictionary(),
-        signedLines: next(4) == 0 ? ["full address:s:\(values[next(values.count)])"] : [])
+        values: draw.dictionary(upTo: 4), extraLines: (0..<draw.next(3)).map { _ in draw.value() },
+        options: draw.dictionary(upTo: 4),
+        signedLines: draw.next(4) == 0 ? ["full address:s:\(draw.value())"] : [])
       if settings.isEmpty { continue }
       var text = try SettingsCoding.encode(settings)
       let stored = text.withUTF8 {
         StoredSettingsJSON(UnsafeRawBufferPointer($0)).map(Written.init)
       }
-      let plain = (Array(settings.values.keys) + Array(settings.options.keys)).allSatisfy {
-        $0.utf8.allSatisfy { (0x20..<0x80).contains($0) && !"\"\\".utf8.contains($0) }
-      }
-      let approval = settings.options.keys.contains(where: ConnectOption.approvals.contains)
-      #expect((stored != nil) == (plain && !approval), "\(text)")
+      #expect((stored != nil) == Self.copyable(settings), "\(text)")
       if let stored {
         copied += 1
         #expect(stored == Written(settings), "\(text)")
@@ -169,36 +156,54 @@ struct FastPathTests {
   /// The same for generated settings as the vault writes them, approvals among them: each
   /// is copied exactly when it has no approval.
   @Test func exportCopiesGeneratedSettingsOnlyWithoutApprovals() throws {
-    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-    func next(_ bound: Int) -> Int {
-      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      return Int((state >> 33) % UInt64(bound))
-    }
     let keys = [
       "a", "desktopwidth", "jump", "tunnel-approved", "pre-connect-approved", "é", "k\"q",
     ]
     let values = ["", "1920", "a\"b", "é中😀", "line\nbreak", "\u{1}"]
-    func dictionary() -> [String: String] {
-      Dictionary(
-        (0..<next(3)).map { _ in (keys[next(keys.count)], values[next(values.count)]) },
-        uniquingKeysWith: { first, _ in first })
-    }
+    var draw = SettingsDraw(state: 0x9E37_79B9_7F4A_7C15, keys: keys, values: values)
     var copied = 0
     for _ in 0..<1000 {
       let settings = RDPSettings(
-        values: dictionary(), extraLines: (0..<next(2)).map { _ in values[next(values.count)] },
-        options: dictionary(), signedLines: next(3) == 0 ? ["full address:s:h"] : [])
+        values: draw.dictionary(upTo: 3), extraLines: (0..<draw.next(2)).map { _ in draw.value() },
+        options: draw.dictionary(upTo: 3),
+        signedLines: draw.next(3) == 0 ? ["full address:s:h"] : [])
       var text = try SettingsCoding.encode(settings)
       let shared = text.withUTF8 { StoredSettingsJSON.isSharedEncoding(UnsafeRawBufferPointer($0)) }
-      let plain = (Array(settings.values.keys) + Array(settings.options.keys)).allSatisfy {
-        $0.utf8.allSatisfy { (0x20..<0x80).contains($0) && !"\"\\".utf8.contains($0) }
-      }
-      let approval = settings.options.keys.contains(where: ConnectOption.approvals.contains)
-      #expect(shared == (!settings.isEmpty && plain && !approval), "\(text)")
+      #expect(shared == (!settings.isEmpty && Self.copyable(settings)), "\(text)")
       if shared { copied += 1 }
       try Self.expectSameSharedFields(settings: Array(text.utf8))
     }
     #expect(copied > 100)
+  }
+
+  /// Settings drawn from `keys` and `values` by a fixed linear congruential generator: the
+  /// same sequence on every run.
+  struct SettingsDraw {
+    var state: UInt64
+    let keys: [String]
+    let values: [String]
+
+    mutating func next(_ bound: Int) -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int((state >> 33) % UInt64(bound))
+    }
+
+    mutating func value() -> String { values[next(values.count)] }
+
+    mutating func dictionary(upTo bound: Int) -> [String: String] {
+      var pairs: [(String, String)] = []
+      for _ in 0..<next(bound) { pairs.append((keys[next(keys.count)], value())) }
+      return Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+    }
+  }
+
+  /// Whether the stored settings may be copied as they are: every key plain ASCII without an
+  /// escape, and no option an approval.
+  static func copyable(_ settings: RDPSettings) -> Bool {
+    let plain = (Array(settings.values.keys) + Array(settings.options.keys)).allSatisfy {
+      $0.utf8.allSatisfy { (0x20..<0x80).contains($0) && !"\"\\".utf8.contains($0) }
+    }
+    return plain && !settings.options.keys.contains(where: ConnectOption.approvals.contains)
   }
 
   /// A stored profile record holding `settings` as they are (and tags, non-ASCII text, an
