@@ -1,13 +1,16 @@
 import ArgumentParser
 import Foundation
 import VaultCrypto
+import VaultKit
 
 /// The whole life of the process: harden, parse, run, report.
 public enum RDPVaultMain {
   public static func run() -> Never {
     ProcessHardening.apply()
     do {
-      var command = try RDPVault.parseAsRoot(arguments(Array(CommandLine.arguments.dropFirst())))
+      let given = arguments(Array(CommandLine.arguments.dropFirst()))
+      try checkHelpTopic(given)
+      var command = try RDPVault.parseAsRoot(given)
       try command.run()
       exit(Output.finish(0))
     } catch {
@@ -34,6 +37,21 @@ public enum RDPVaultMain {
     }
     arguments.insert(contentsOf: leading, at: arguments.firstIndex(of: "--") ?? arguments.endIndex)
     return arguments
+  }
+
+  /// `rdpvault help nosuch` is the usage error `rdpvault nosuch` is (ArgumentParser would
+  /// print the top-level help and exit 0, as if the command existed).
+  static func checkHelpTopic(_ arguments: [String]) throws {
+    guard arguments.count >= 2, arguments[0] == "help", !arguments[1].hasPrefix("-") else {
+      return
+    }
+    let commands = RDPVault.configuration.subcommands.map { $0._commandName }
+    guard !commands.contains(arguments[1]) else { return }
+    throw UsageError(
+      message: "unknown command \(quoted(arguments[1]))",
+      hint: UsageMessage.suggestion(for: arguments[1], among: commands).map {
+        "did you mean \($0)? (rdpvault help lists every command)"
+      } ?? "rdpvault help lists every command")
   }
 
   private static let flags: Set = ["-q", "--quiet", "-v", "--verbose", "--no-agent"]

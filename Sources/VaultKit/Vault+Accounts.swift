@@ -58,7 +58,7 @@ extension Vault {
       if !isAdmin {
         let controllers = try users.filter { try fetchProfile(db, named: $0).profile.kind == .dc }
         if !controllers.isEmpty {
-          throw VaultError.accountInUse(name: name, profiles: controllers)
+          throw VaultError.adminNeeded(name: name, controllers: controllers)
         }
       }
       record.account.isDomainAdmin = isAdmin

@@ -121,15 +121,15 @@ extension Vault {
 
   /// The password a profile signs in with.
   public func password(forProfile name: String) throws -> SecretBytes {
-    let (accountID, sealed, signIn) = try read { db in
+    let (accountID, sealed, signIn, profile) = try read { db in
       let record = try fetchProfile(db, named: name)
       let account = try fetchAccountRecord(db, id: record.accountID).account
       return (
         record.accountID, try fetchPasswordBox(db, accountID: record.accountID),
-        account.signInName(computerName: record.profile.computerName)
+        account.signInName(computerName: record.profile.computerName), record.profile.name
       )
     }
-    guard let sealed else { throw VaultError.noPassword(account: signIn) }
+    guard let sealed else { throw VaultError.noPassword(account: signIn, profile: profile) }
     return try openPassword(sealed, accountID: accountID)
   }
 }

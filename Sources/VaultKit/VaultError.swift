@@ -31,9 +31,13 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case accountNotFound(name: String)
   case accountAmbiguous(name: String, profiles: [String])
   case accountInUse(name: String, profiles: [String])
+  /// `account edit --no-admin` of the account these domain controllers sign in with.
+  case adminNeeded(name: String, controllers: [String])
   case accountExists(name: String)
   case kindMismatch(detail: String)
-  case noPassword(account: String)
+  /// `profile`: the VM asked for, the one sure way to its account (`account passwd` of the
+  /// sign-in name finds the user's own account first when one is kept apart).
+  case noPassword(account: String, profile: String)
   /// A value every VM needs was not given.
   case inputRequired(ProfileInput)
   /// A host written with a port or in brackets (`host:3389`, `[::1]`).
@@ -201,12 +205,14 @@ extension VaultError {
     case .nothingSelected: "no VM matches"
     case .accountNotFound(let name): "no account \(quoted(name))"
     case .accountAmbiguous(let name, let profiles):
-      "\(quoted(name)) names the local accounts of several VMs: \(profiles.joined(separator: ", "))"
+      "\(quoted(name)) names several accounts, of the VMs \(profiles.joined(separator: ", "))"
     case .accountInUse(let name, let profiles):
       "account \(quoted(name)) is used by \(profiles.joined(separator: ", "))"
+    case .adminNeeded(let name, let controllers):
+      "\(quoted(name)) stays a domain admin: the domain controller\(controllers.count == 1 ? "" : "s") \(controllers.joined(separator: ", ")) sign\(controllers.count == 1 ? "s" : "") in with it, and a dc VM needs one"
     case .accountExists(let name): "an account \(quoted(name)) already exists"
     case .kindMismatch(let detail): detail
-    case .noPassword(let account): "no password is stored for \(account)"
+    case .noPassword(let account, _): "no password is stored for \(account)"
     case .clientNotFound(let program, let reason): "cannot run \(program): \(reason)"
     case .noClientInstalled(let tried):
       "no RDP client found (tried \(tried.joined(separator: ", ")))"

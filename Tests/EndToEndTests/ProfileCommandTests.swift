@@ -199,6 +199,28 @@ import Testing
     Invalid(
       arguments: ["add", "web-01", "--host", "10.0.0.4", "--kind", "nope", "--user", "a"],
       status: 64, stderr: ""),
+    // Free-text fields are checked before the passphrase too, their value quoted once.
+    Invalid(
+      arguments: [
+        "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "a", "--note", "a\tb",
+        "--password-stdin",
+      ], status: 64,
+      stderr:
+        "rdpvault: error: invalid note \"a\\u{9}b\": contains U+0009; control characters, line breaks, escape sequences and bidirectional overrides are not allowed\n"
+    ),
+    Invalid(
+      arguments: ["edit", "existing", "--subscription", "s\u{1B}[2J"], status: 64, stderr: ""),
+    Invalid(
+      arguments: [
+        "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "a",
+        "--resource-group", "bad rg!", "--password-stdin",
+      ], status: 64,
+      stderr:
+        "rdpvault: error: invalid resource group \"bad rg!\": an Azure name: letters, digits, '-', '_', '.', '(' and ')', not starting with '-' nor ending with '.'\n"
+    ),
+    Invalid(
+      arguments: ["edit", "existing", "--note", String(repeating: "n", count: 4097)], status: 64,
+      stderr: ""),
     Invalid(
       arguments: ["add", "web-01", "--kind", "local", "--user", "a"], status: 64,
       stderr: "rdpvault: error: missing --host\nrdpvault: hint: see: rdpvault help add\n"),
@@ -208,7 +230,7 @@ import Testing
         "--generate-password",
       ], status: 64,
       stderr:
-        "rdpvault: error: --password-stdin and --generate-password cannot be used together\nrdpvault: hint: see: rdpvault help\n"
+        "rdpvault: error: --password-stdin and --generate-password cannot be used together\nrdpvault: hint: see: rdpvault help add\n"
     ),
     Invalid(
       arguments: [
@@ -347,7 +369,12 @@ import Testing
         .status == 0)
     let unmark = box.run(["account", "edit", "CONTOSO\\bob", "--no-admin"])
     #expect(unmark.status == 1)
-    #expect(unmark.stderr.contains("is used by dc-01"))
+    #expect(
+      unmark.stderr
+        == "rdpvault: error: \"CONTOSO\\bob\" stays a domain admin: the domain controller dc-01 signs in with it, and a dc VM needs one\nrdpvault: hint: point them at another admin first: rdpvault edit NAME --user 'DOMAIN\\admin' --admin\n",
+      "\(unmark.stderr)")
+    let both = box.run(["account", "edit", "CONTOSO\\bob", "--admin", "--no-admin"])
+    #expect(both.status == 64, "\(both.stderr)")
     // A dc of another domain is refused: the account is CONTOSO's.
     let other = box.run([
       "add", "dc-02", "--host", "10.1.0.11", "--kind", "dc", "--user", "CONTOSO\\bob", "--domain",

@@ -215,6 +215,11 @@ import Testing
     let password = box.run(["password", "evil"])
     #expect(password.status == 1)
     #expect(!password.output.contains("Mine-Passw0rd"))
+    // The hint leads to this VM's account: `account passwd CONTOSO\admin` finds the user's.
+    #expect(
+      password.stderr.hasSuffix(
+        "rdpvault: hint: set one with: rdpvault edit 'evil' --password-stdin\n"),
+      "\(password.stderr)")
     #expect(box.run(["password", "mine"]).stdout == "Mine-Passw0rd\n")
     #expect(box.run(["account", "list"]).stdout.contains("domain (kept apart)"))
     // The user's own account is still the one `account passwd` and `add` find.
@@ -389,6 +394,19 @@ import Testing
         result.stderr.contains("decides where or as whom the client connects"),
         "\(line): \(result.stderr)")
     }
+    // A line FreeRDP 3 would read as its own command-line option (`/v:` connects elsewhere).
+    for line in ["/v:s:[127.0.0.1]:18080", "/proxy:s:x@127.0.0.1:18080", "/drive:s:x,/"] {
+      index += 1
+      let file = try mallory.bundle(
+        for: box, profiles: [HostileSender.profile("vm", settings: ["extraLines": [line]])],
+        accounts: [HostileSender.account()],
+        file: "line-\(index).rdpv")
+      let result = box.run(["import", file])
+      #expect(result.status == 1, "\(line)")
+      #expect(
+        result.stderr.contains("is not a letter and then"), "\(line): \(result.stderr)")
+      #expect(box.snapshot() == before, "\(line) changed the vault")
+    }
   }
 
   @Test func setLineChecksTheNameAndRefusesConnectionProperties() {
@@ -403,7 +421,7 @@ import Testing
       "x\nfull address:s:evil.example:s:1", "alternate full address:s:evil.example",
       "server port:i:1",
       "gatewayaccesstoken:s:abc", "password:s:secret", "clear password:s:secret", "domain:s:EVIL",
-      "a\u{1B}]0;t:s:1",
+      "a\u{1B}]0;t:s:1", "/v:s:evil.example", "/drive:s:root,/",
     ] {
       let result = box.run(["set", "vm", "--line", line])
       #expect(result.status == 64, "\(line.debugDescription)")
@@ -622,6 +640,19 @@ import Testing
     #expect(box.run(["password", "bulk-0"]).stdout == "Bob-Passw0rd\n")
     #expect(box.run(["password", "bulk-24"]).stdout == "Bob-Passw0rd\n")
     #expect(box.run(["password", "bulk-7"]).status == 1)
+    #expect(box.run(["password", "mine"]).stdout == "Mine-Passw0rd\n")
+    // A single file's hint for the VM kept apart leads to it, and following it changes only it.
+    let single = box.write(
+      "full address:s:10.2.1.1\r\nusername:s:CONTOSO\\admin\r\n", to: "single.rdp")
+    let one = box.run(["import", single])
+    #expect(one.status == 0, "\(one.stderr)")
+    #expect(
+      one.stderr.contains(
+        "rdpvault: hint: set its password with: rdpvault edit 'single' --password-stdin\n"),
+      "\(one.stderr)")
+    #expect(
+      box.run(["edit", "single", "--password-stdin"], stdin: "Single-Pw1\n").status == 0)
+    #expect(box.run(["password", "single"]).stdout == "Single-Pw1\n")
     #expect(box.run(["password", "mine"]).stdout == "Mine-Passw0rd\n")
   }
 

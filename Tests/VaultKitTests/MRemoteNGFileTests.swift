@@ -53,6 +53,8 @@ struct MRemoteNGFileTests {
     ] as [(String, String?)])
   func mRemoteNGsOwnTestFilesOpen(file: String, custom: String?) throws {
     let bytes = try Self.fixture(file)
+    // Told from its content, the pre-2.6 whole-file base64 too (import needs no --from).
+    #expect(MRemoteNGFile.looksLikeMRemoteNG(bytes), "\(file)")
     var asked = 0
     let reading = try MRemoteNGFile.read(bytes) {
       asked += 1
@@ -185,17 +187,37 @@ struct MRemoteNGFileTests {
     }
   }
 
+  /// Only mRemoteNG's files: not an .rdp file, JSON, a short or unaligned base64 value.
+  @Test func otherFilesAreNotTakenForMRemoteNG() {
+    for text in [
+      "full address:s:10.0.0.1\r\n", "[{\"name\": \"vm\"}]", "QUJD", "<Other/>",
+      String(repeating: "QUJD", count: 20),
+    ] {
+      #expect(!MRemoteNGFile.looksLikeMRemoteNG(Array(text.utf8)), "\(text)")
+    }
+  }
+
   /// Every value costs a PBKDF2 run of the file's count: a file of many values at a high
   /// count is refused before any is made, not worked through for hours.
-  @Test func thePBKDF2WorkIsBoundedBeforeItStarts() throws {
+  /// A node that inherits its folder's password costs a run as well: the walk opens the
+  /// folder's value again for each one.
+  @Test(arguments: [false, true]) func thePBKDF2WorkIsBoundedBeforeItStarts(inheriting: Bool)
+    throws
+  {
     let bytes = try Self.changed { text in
-      var changed = text.replacingOccurrences(
+      let changed = text.replacingOccurrences(
         of: "KdfIterations=\"1000\"", with: "KdfIterations=\"1000000\"")
-      // 60 more connections with a password each (the value need not open: it is counted).
-      let node = "<Node Name=\"x\" Type=\"Connection\" Password=\"AAAA\"/>"
-      changed = changed.replacingOccurrences(
-        of: "</Connections>", with: String(repeating: node, count: 60) + "</Connections>")
-      return changed
+      // 60 more connections with a password each (the value need not open: it is counted),
+      // or 60 in a folder with one password that each of them inherits.
+      let nodes =
+        inheriting
+        ? "<Node Name=\"f\" Type=\"Container\" Password=\"AAAA\">"
+          + String(
+            repeating: "<Node Name=\"x\" Type=\"Connection\" InheritPassword=\"True\"/>",
+            count: 60) + "</Node>"
+        : String(
+          repeating: "<Node Name=\"x\" Type=\"Connection\" Password=\"AAAA\"/>", count: 60)
+      return changed.replacingOccurrences(of: "</Connections>", with: nodes + "</Connections>")
     }
     do {
       _ = try MRemoteNGFile.read(bytes, askPassword: Self.never)

@@ -57,7 +57,7 @@ struct ProfileStoreTests {
     try vault.setDomainAdmin("CONTOSO\\bob", true)
     let dc = try vault.addDomain("dc-01", kind: .dc, user: "CONTOSO\\bob", password: nil)
     #expect(dc.signInName == "CONTOSO\\bob")
-    #expect(throws: VaultError.accountInUse(name: "CONTOSO\\bob", profiles: ["dc-01"])) {
+    #expect(throws: VaultError.adminNeeded(name: "CONTOSO\\bob", controllers: ["dc-01"])) {
       try vault.setDomainAdmin("CONTOSO\\bob", false)
     }
   }

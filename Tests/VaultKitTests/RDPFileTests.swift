@@ -121,6 +121,34 @@ struct RDPFileTests {
     }
   }
 
+  /// FreeRDP 3 reads a line that starts with '/' as a command-line option: `/v:` connects
+  /// elsewhere, `/proxy:` through someone's proxy, `/drive:` shares a local folder. A name
+  /// must start with a letter, so no such line is kept, accepted or written.
+  static let optionLines = [
+    "/v:s:[127.0.0.1]:18080", "/proxy:s:x@127.0.0.1:18080", "/drive:s:x,/", " /v:s:evil.example",
+    "-v:s:evil.example", "+clipboard:s:x", "9lives:s:x", "_x:s:1", ".x:s:1", "a/b:s:1",
+  ]
+
+  @Test func aLineThatIsAFreeRDPOptionIsNeverAnExtraLine() throws {
+    var settings = RDPSettings()
+    for line in Self.optionLines {
+      expectInvalid("extra line") { try settings.addExtraLine(line) }
+      let file = try RDPFileReader.parse(
+        Array(("full address:s:10.0.0.1\r\n" + line + "\r\nusername:s:u\r\n").utf8))
+      #expect(file.host == "10.0.0.1", "\(line)")
+      #expect(
+        file.warnings.contains { $0.hasPrefix("line 2: skipped: the property name") },
+        "\(line): \(file.warnings)")
+      #expect(file.settings.extraLines.isEmpty, "\(line)")
+    }
+    // Stored before names had to start with a letter: still never written.
+    var entry = try Self.entry("web-01", host: "10.0.0.4", kind: .local, user: "azureuser")
+    entry.profile.settings.extraLines = Self.optionLines + ["smart sizing:i:1"]
+    let written = RDPFileWriter.lines(for: entry)
+    #expect(written.filter { !($0.first?.isLetter ?? false) } == [])
+    #expect(written.contains("smart sizing:i:1"))
+  }
+
   // MARK: Reading
 
   @Test func readsAnAzureDownload() throws {

@@ -93,7 +93,7 @@ struct SharingTests {
       names: ["web-01", "app-01"], all: false, tag: nil, to: ["bob"], includeSecrets: false)
     let report = try team.bob.importBundle(bundle, trust: false, onConflict: .skip)
     #expect(report.withoutPassword == ["app-01", "web-01"])
-    #expect(throws: VaultError.noPassword(account: "WEB-01\\CanaryUser")) {
+    #expect(throws: VaultError.noPassword(account: "WEB-01\\CanaryUser", profile: "web-01")) {
       _ = try team.bob.password(forProfile: "web-01")
     }
     try team.bob.setAccountPassword("CONTOSO\\alice", password: try secret("bob's own"))

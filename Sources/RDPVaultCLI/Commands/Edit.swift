@@ -49,9 +49,22 @@ extension RDPVault {
       get throws { ProfileSelection(names: names, filter: try filter.filter()) }
     }
 
+    /// No option that changes anything: `edit web-01` alone would say "updated".
+    var changesNothing: Bool {
+      let f = fields
+      return f.host == nil && f.port == nil && f.kind == nil && f.user == nil && f.domain == nil
+        && f.computerName == nil && f.sharedCredential == nil && !f.admin && f.tags.isEmpty
+        && f.resourceGroup == nil && f.subscription == nil && f.note == nil && addTags.isEmpty
+        && removeTags.isEmpty && !passwordOptions.isGiven
+    }
+
     func validate() throws {
       let selection = try self.selection
       try Selection.requireSomething(selection)
+      if changesNothing {
+        throw ValidationError(
+          "nothing to change: give an option of add, --add-tag, --remove-tag or --password-stdin")
+      }
       if !selection.isOneName {
         if fields.host != nil { throw ValidationError("--host changes one VM at a time") }
         if fields.computerName != nil {

@@ -14,10 +14,14 @@ extension RDPVault {
       abstract:
         "Add VMs from .rdp files, a teammate's bundle, Azure's VM list, a CSV file, or mRemoteNG, RDCMan, KeePass and Remmina.",
       discussion: """
-        Reads UTF-16LE (with a byte-order mark) and UTF-8 files, with any line ending. Modelled \
-        properties become settings, others are kept verbatim, except lines that decide where or \
-        as whom the client connects (alternate full address, gateway and password lines), \
-        which are dropped with a warning. A saved `password 51:b:` is dropped: Windows \
+        Reads UTF-16LE (with a byte-order mark) and UTF-8 files, with any line ending. A \
+        non-empty alternate full address is the host, as in mstsc. Modelled properties become \
+        settings; a gateway is kept but unapproved (connect will not use it until you approve \
+        it). Other lines are kept verbatim, except those that decide where or as whom the \
+        client connects (password lines, gateway settings rdpvault does not model, kdcproxyname) \
+        and names that are not a letter and then letters, digits, spaces or _ . - (FreeRDP 3 \
+        reads a line that starts with / as its own option), which are dropped with a warning. \
+        A saved `password 51:b:` is dropped: Windows \
         encrypts it for one user on one machine. A password saved in the clear is never kept \
         as a line; it is stored as the account's password only with --store-clear-password \
         or a yes on the terminal. A file that fails adds nothing; the other files still import.
@@ -72,7 +76,7 @@ extension RDPVault {
     var storeClearPassword = false
     @Flag(
       help:
-        ".rdp files: refresh the host, port and settings of VMs that exist (accounts and passwords stay)."
+        ".rdp files and Azure lists: refresh the host, port and settings of VMs that exist (accounts and passwords stay)."
     )
     var update = false
     @Flag(help: "Show what would be imported, and write nothing.") var dryRun = false
@@ -85,7 +89,7 @@ extension RDPVault {
     @Option(help: "With --run-az: this subscription.") var subscription: String?
     @Option(
       help: ArgumentHelp(
-        "mRemoteNG: a file holding the password that protects the imported file (default: asked on the terminal).",
+        "mRemoteNG and KeePass: a file holding the password that protects the imported file (default: asked on the terminal).",
         valueName: "file"))
     var sourcePasswordFile: String?
     @Option(

@@ -107,7 +107,10 @@ enum Diagnostics {
       if !message.isEmpty {
         let usage = UsageMessage(message, arguments: Array(CommandLine.arguments.dropFirst()))
         self.error(
-          usage.message, hint: usage.hint ?? (code.rawValue == 64 ? "see: rdpvault help" : nil))
+          usage.message,
+          hint: usage.hint
+            ?? (code.rawValue == 64
+              ? UsageMessage.helpHint(for: Array(CommandLine.arguments.dropFirst())) : nil))
       }
       return code.rawValue
     }

@@ -19,7 +19,7 @@ enum ImportReportPrinter {
     }
     if result.needsPassword && !dryRun {
       Diagnostics.note(
-        "hint: set its password with: rdpvault account passwd '\(result.item.sharedCredential ?? result.item.signInName)'"
+        "hint: set its password with: \(PasswordHint.command(for: result.item))"
       )
     }
   }
@@ -62,7 +62,7 @@ enum ImportReportPrinter {
     }
     if !detailed && !report.withoutPassword.isEmpty {
       Diagnostics.note(
-        "\(report.withoutPassword.count) VMs have no password yet: set them with rdpvault account passwd"
+        "\(report.withoutPassword.count) VMs have no password yet: set each with rdpvault edit NAME --password-stdin"
       )
     }
     let renamed = report.renamed.count
@@ -120,7 +120,8 @@ enum ImportReportPrinter {
       }
     }
     if !item.hasPassword && file == nil {
-      Diagnostics.note("  \(item.name) has no password yet: set it with rdpvault account passwd")
+      Diagnostics.note(
+        "  \(item.name) has no password yet: set it with \(PasswordHint.command(for: item))")
     }
     if let command = item.preConnect {
       Diagnostics.note("  pre-connect (not approved, connect will not run it): \(command)")
@@ -140,4 +141,16 @@ enum ImportReportPrinter {
       Diagnostics.note("  \(change.field): \(change.old) → \(change.new)")
     }
   }
+}
+
+/// The command that sets a VM's missing password: through the VM, the one sure way to its
+/// account. `account passwd` of the sign-in name finds the user's own account first when this
+/// VM's is kept apart (or shares a kept-apart one), so it would put this VM's password on
+/// the user's account.
+enum PasswordHint {
+  static func command(profile: String) -> String {
+    "rdpvault edit '\(profile)' --password-stdin"
+  }
+
+  static func command(for item: ImportItem) -> String { command(profile: item.name) }
 }

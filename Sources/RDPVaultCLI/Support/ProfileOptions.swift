@@ -2,6 +2,10 @@ import ArgumentParser
 import VaultCrypto
 import VaultKit
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 extension AccountKind: ExpressibleByArgument {}
 
 /// The profile fields `add` requires and `edit` may change.
@@ -55,6 +59,13 @@ struct ProfileOptions: ParsableArguments {
       for tag in tags { try Validation.tag(tag) }
       if let user { _ = try AccountName.parse(user: user, domain: domain) }
       if let sharedCredential { try Validation.templateName(sharedCredential) }
+      // As `Profile.validate` checks them, but before any passphrase is asked for.
+      if let resourceGroup {
+        try Validation.freeText(resourceGroup, field: "resource group")
+        if !resourceGroup.isEmpty { try AzureName.check(resourceGroup, field: "resource group") }
+      }
+      if let subscription { try Validation.freeText(subscription, field: "subscription") }
+      if let note { try Validation.freeText(note, field: "note", maxLength: 4096) }
     }
     if sharedCredential != nil && user == nil {
       throw UsageError(
@@ -81,7 +92,10 @@ struct ProfileOptions: ParsableArguments {
 
 /// Where a new password comes from.
 struct PasswordOptions: ParsableArguments {
-  @Flag(help: "Read the password from standard input (one trailing newline is dropped).")
+  @Flag(
+    help:
+      "Read the password from standard input (one trailing newline is dropped); on a terminal, ask without echo."
+  )
   var passwordStdin = false
 
   @Flag(help: "Generate a password that meets Azure's rules for Windows VMs.")
@@ -102,14 +116,15 @@ struct PasswordOptions: ParsableArguments {
   var isGiven: Bool { passwordStdin || generatePassword }
 
   /// The password from stdin, the generator, or (when `prompt`) the terminal, asked twice.
+  /// `--password-stdin` on a terminal asks too (without echo), rather than show what is typed.
   func read(prompt: Bool) throws -> SecretBytes? {
-    if passwordStdin { return try SecretInput.readAll(fd: 0, what: "password") }
+    if passwordStdin && isatty(0) == 0 { return try SecretInput.readAll(fd: 0, what: "password") }
     if generatePassword {
       let password = try PasswordGenerator.generate()
       if printPassword { Output.writeSecretLine(password) }
       return password
     }
-    guard prompt else { return nil }
+    guard prompt || passwordStdin else { return nil }
     return try SecretInput.readFromTerminal(
       prompt: "Password for the account: ", confirmPrompt: "Repeat the password: ",
       what: "password", hint: "use --password-stdin or --generate-password")

@@ -81,6 +81,22 @@ struct UsageMessage {
     return matches.isEmpty ? nil : matches.map { "'\($0)'" }.joined(separator: " or ")
   }
 
+  /// "see: rdpvault help edit": the help of the subcommand the arguments name, or the
+  /// top-level help when they name none.
+  static func helpHint(for arguments: [String]) -> String {
+    var command: ParsableCommand.Type = RDPVault.self
+    var path: [String] = []
+    for argument in RDPVaultMain.arguments(arguments) {
+      guard
+        !argument.hasPrefix("-"),
+        let next = command.configuration.subcommands.first(where: { $0._commandName == argument })
+      else { break }
+      command = next
+      path.append(argument)
+    }
+    return (["see: rdpvault help"] + path).joined(separator: " ")
+  }
+
   /// The long options of the subcommand the arguments name, from its help text.
   static func options(of arguments: [String]) -> [String] {
     var command: ParsableCommand.Type = RDPVault.self

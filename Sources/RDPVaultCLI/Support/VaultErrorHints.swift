@@ -42,7 +42,9 @@ extension VaultError {
     case .accountAmbiguous:
       "change the password through the VM: rdpvault edit NAME --password-stdin"
     case .accountInUse: "remove or re-point those VMs first (rdpvault rm / rdpvault edit)"
-    case .noPassword(let account): "set one with: rdpvault account passwd '\(account)'"
+    case .adminNeeded:
+      "point them at another admin first: rdpvault edit NAME --user 'DOMAIN\\admin' --admin"
+    case .noPassword(_, let profile): "set one with: \(PasswordHint.command(profile: profile))"
     case .clientNotFound(let program, _) where program == "az":
       "install the Azure CLI (Debian: apt install azure-cli), then az login"
     case .clientNotFound(let program, _) where program == "ssh":

@@ -33,10 +33,15 @@ public enum MRemoteNGFile {
     }
   }
 
-  /// Encrypted passwords in a tree of nodes.
-  static func countPasswords(_ nodes: [StrictXML.Element]) -> Int {
+  /// The PBKDF2 runs reading a tree of nodes makes: one per node whose password, its own or
+  /// (`InheritPassword`) the folder's above, is not empty. The walk opens an inherited value
+  /// again for each node, so a node that inherits counts as one that has its own.
+  static func countPasswords(_ nodes: [StrictXML.Element], inherited: String = "") -> Int {
     nodes.reduce(0) { count, node in
-      count + (node["Password"].map { $0.isEmpty ? 0 : 1 } ?? 0) + countPasswords(node.children)
+      let value =
+        (node["InheritPassword"] ?? "").lowercased() == "true"
+        ? inherited : node["Password"] ?? ""
+      return count + (value.isEmpty ? 0 : 1) + countPasswords(node.children, inherited: value)
     }
   }
 
@@ -77,9 +82,20 @@ public enum MRemoteNGFile {
     public var credentials: [ImportAudit.Credential]
   }
 
-  /// Whether the bytes are an mRemoteNG connection file (its root is `Connections`).
+  /// Whether the bytes are an mRemoteNG connection file: its root is `Connections`, or (full-
+  /// file encryption before 2.6) the whole file is one base64 value of an IV and AES-CBC
+  /// blocks, which nothing else rdpvault reads is.
   public static func looksLikeMRemoteNG(_ bytes: [UInt8]) -> Bool {
-    StrictXML.rootName(of: bytes) == "Connections"
+    StrictXML.rootName(of: bytes) == "Connections" || looksLikeLegacyEncrypted(bytes)
+  }
+
+  static func looksLikeLegacyEncrypted(_ bytes: [UInt8]) -> Bool {
+    guard bytes.count <= maximumSize, !looksLikeXML(bytes),
+      let body = try? text(bytes), body.utf8.count >= 44,
+      body.utf8.allSatisfy({ Validation.isASCIIAlnum($0) || "+/=".utf8.contains($0) }),
+      let data = Data(base64Encoded: body)
+    else { return false }
+    return data.count >= 32 && data.count % 16 == 0
   }
 
   /// Reads the file. `askPassword` is called when the built-in key does not open it (and

@@ -268,6 +268,9 @@ public enum StrictXML {
       advance()  // <
       let tag = try name()
       var result = Element(name: tag, attributes: [], children: [], text: "")
+      // The local names seen: a twin is found in constant time, not by a scan of the
+      // attributes before it (quadratic in an element of a thousand attributes).
+      var locals: Set<String> = []
       while true {
         let hadSpace = peek().map { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D } ?? false
         skipSpace()
@@ -293,8 +296,7 @@ public enum StrictXML {
         advance()
         skipSpace()
         let value = try attributeValue()
-        let local = Element.localPart(attribute)
-        guard !result.attributes.contains(where: { Element.localPart($0.name) == local }) else {
+        guard locals.insert(Element.localPart(attribute)).inserted else {
           throw fail("attribute \(attribute) appears twice in <\(tag)>")
         }
         guard result.attributes.count < StrictXML.maximumAttributes else {

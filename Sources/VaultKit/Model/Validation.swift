@@ -166,7 +166,8 @@ public enum Validation {
     if let bad = text.unicodeScalars.first(where: isUnsafeForDisplay) {
       throw VaultError.invalidField(
         field: field,
-        value: String(text.unicodeScalars.prefix(40).map(Character.init)).debugDescription,
+        // Raw: `quoted` escapes what cannot be shown (a debugDescription here was quoted twice).
+        value: String(String.UnicodeScalarView(text.unicodeScalars.prefix(40))),
         rule: "contains \(describe(bad)); control characters, line breaks, escape sequences and "
           + "bidirectional overrides are not allowed")
     }

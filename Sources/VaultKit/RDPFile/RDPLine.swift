@@ -31,15 +31,19 @@ public struct RDPLine: Equatable, Sendable {
           field: "extra line", value: text, rule: "the property name is empty")
         : fail("the property name is empty")
     }
-    guard name.count <= 64,
+    // A letter first: FreeRDP 3 reads a line that starts with '/' as one of its command-line
+    // options (`/v:`, `/proxy:`, `/drive:`), so such a line would connect somewhere other
+    // than the file's address. No property mstsc knows starts with anything but a letter.
+    guard name.count <= 64, let head = name.unicodeScalars.first, head.isASCII,
+      Character(head).isLetter,
       name.unicodeScalars.allSatisfy({
-        Validation.isASCIIAlnum($0) || " _.-/".unicodeScalars.contains($0)
+        Validation.isASCIIAlnum($0) || " _.-".unicodeScalars.contains($0)
       })
     else {
       let reason =
-        "the property name \(String(name.prefix(40)).debugDescription) is not 1-64 letters, digits, spaces or _ . - /"
+        "the property name \(String(name.prefix(40)).debugDescription) is not a letter and then up to 63 letters, digits, spaces or _ . -"
       throw lineNumber == nil
-        ? VaultError.invalidField(field: "extra line", value: text.debugDescription, rule: reason)
+        ? VaultError.invalidField(field: "extra line", value: text, rule: reason)
         : fail(reason)
     }
     guard typeText.count == 1, let type = typeText.first, "isb".contains(type) else {

@@ -9,7 +9,9 @@ extension RDPVault.AccountCommand {
 
     @OptionGroup var options: VaultOptions
     @Argument(help: "The account: CONTOSO\\alice or alice@contoso.com.") var account: String
-    @Flag(inversion: .prefixedNo, help: "Whether the account is a domain administrator.")
+    @Flag(
+      inversion: .prefixedNo, exclusivity: .exclusive,
+      help: "Whether the account is a domain administrator.")
     var admin: Bool
 
     func run() throws {
