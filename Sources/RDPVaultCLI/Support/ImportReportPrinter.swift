@@ -152,5 +152,8 @@ enum PasswordHint {
     "rdpvault edit '\(profile)' --password-stdin"
   }
 
-  static func command(for item: ImportItem) -> String { command(profile: item.name) }
+  /// A shared credential's name is its own (`template:NAME`), never another account's.
+  static func command(for item: ImportItem) -> String {
+    item.sharedCredential.map { "rdpvault account passwd '\($0)'" } ?? command(profile: item.name)
+  }
 }
