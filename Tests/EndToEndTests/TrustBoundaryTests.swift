@@ -379,16 +379,19 @@ import Testing
       #expect(box.snapshot() == before)
     }
     // Lines that decide where the client connects are refused in a bundle as in `set --line`.
-    for line in [
-      "alternate full address:s:evil.example", "full address:s:evil.example",
-      "gatewayaccesstoken:s:x", "password:s:x",
-    ] {
+    func importLine(_ line: String) throws -> Run {
       index += 1
       let file = try mallory.bundle(
         for: box, profiles: [HostileSender.profile("vm", settings: ["extraLines": [line]])],
         accounts: [HostileSender.account()],
         file: "line-\(index).rdpv")
-      let result = box.run(["import", file])
+      return box.run(["import", file])
+    }
+    for line in [
+      "alternate full address:s:evil.example", "full address:s:evil.example",
+      "gatewayaccesstoken:s:x", "password:s:x",
+    ] {
+      let result = try importLine(line)
       #expect(result.status == 1, "\(line)")
       #expect(
         result.stderr.contains("decides where or as whom the client connects"),
@@ -396,12 +399,7 @@ import Testing
     }
     // A line FreeRDP 3 would read as its own command-line option (`/v:` connects elsewhere).
     for line in ["/v:s:[127.0.0.1]:18080", "/proxy:s:x@127.0.0.1:18080", "/drive:s:x,/"] {
-      index += 1
-      let file = try mallory.bundle(
-        for: box, profiles: [HostileSender.profile("vm", settings: ["extraLines": [line]])],
-        accounts: [HostileSender.account()],
-        file: "line-\(index).rdpv")
-      let result = box.run(["import", file])
+      let result = try importLine(line)
       #expect(result.status == 1, "\(line)")
       #expect(
         result.stderr.contains("is not a letter and then"), "\(line): \(result.stderr)")

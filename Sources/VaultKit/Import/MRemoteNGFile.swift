@@ -90,9 +90,13 @@ public enum MRemoteNGFile {
   }
 
   static func looksLikeLegacyEncrypted(_ bytes: [UInt8]) -> Bool {
-    guard bytes.count <= maximumSize, !looksLikeXML(bytes),
+    // The first bytes first: every .rdp file of an import is sniffed, and is not decoded.
+    func isBase64(_ byte: UInt8) -> Bool {
+      Validation.isASCIIAlnum(byte) || "+/=\r\n".utf8.contains(byte)
+    }
+    guard bytes.prefix(64).allSatisfy(isBase64), bytes.count <= maximumSize,
       let body = try? text(bytes), body.utf8.count >= 44,
-      body.utf8.allSatisfy({ Validation.isASCIIAlnum($0) || "+/=".utf8.contains($0) }),
+      body.utf8.allSatisfy({ isBase64($0) && $0 != 0x0A && $0 != 0x0D }),
       let data = Data(base64Encoded: body)
     else { return false }
     return data.count >= 32 && data.count % 16 == 0
