@@ -10,7 +10,7 @@ extension RDPVault {
       commandName: "rdp",
       abstract: "Write a ready .rdp file for a VM: address, sign-in name and settings, no secret.",
       discussion: """
-        Writes to standard output, or to --output (mode 0600; an existing file only with
+        Writes to standard output, or to --output (mode 0600; an existing file only with \
         --force). With --all, writes one NAME.rdp per VM into --out-dir.
         """)
 

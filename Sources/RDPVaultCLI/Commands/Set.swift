@@ -43,7 +43,7 @@ extension RDPVault {
         one from a bundle runs only after `rdpvault hook approve NAME`.
 
         Modelled properties:
-        \(RDPProperty.all.map { "  \($0.name) (\($0.type.rawValue)): \($0.summary)" }.joined(separator: "\n"))
+        \(HelpText.list(RDPProperty.all.map { "\($0.name) (\($0.type.rawValue)): \($0.summary)" }))
         """)
 
     @OptionGroup var options: VaultOptions

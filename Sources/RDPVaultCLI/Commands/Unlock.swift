@@ -10,7 +10,7 @@ extension RDPVault {
       abstract: "Unlock the vault once: the agent holds it open until it has been idle a while.",
       discussion: """
         Asks for the passphrase once and hands it to your agent (started if none runs), which \
-        opens the vault and serves your commands without asking again. It locks after
+        opens the vault and serves your commands without asking again. It locks after \
         --timeout without use (default 1h, like rbw), on `rdpvault lock`, when `passwd` runs, \
         and when the vault file is replaced. The vault key never leaves the agent; only your \
         own user's processes can reach it. Each vault path is unlocked on its own.
