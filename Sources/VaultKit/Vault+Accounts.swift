@@ -35,6 +35,14 @@ extension Vault {
     }
   }
 
+  /// One account, found as `account passwd` finds it, and the VMs that use it.
+  public func account(named name: String) throws -> AccountEntry {
+    try read { db in
+      let (record, users) = try fetchAccount(db, signInName: name)
+      return AccountEntry(account: record.account, signInName: record.signInName, profiles: users)
+    }
+  }
+
   /// Sets an account's password; returns the VMs that now use it.
   @discardableResult
   public func setAccountPassword(_ name: String, password: consuming SecretBytes) throws -> [String]

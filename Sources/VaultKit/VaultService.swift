@@ -46,6 +46,7 @@ public protocol VaultService: AnyObject {
   /// The password a VM signs in with, for a launch; in guarded memory.
   func password(forProfile name: String) throws -> SecretBytes
   func accounts() throws -> [AccountEntry]
+  func account(named name: String) throws -> AccountEntry
   func setAccountPassword(_ name: String, password: consuming SecretBytes) throws -> [String]
   func setDomainAdmin(_ name: String, _ isAdmin: Bool) throws
   func removeAccount(_ name: String) throws

@@ -174,6 +174,49 @@ import Testing
     #expect(box.run(["show", "azure-vm-10"]).stdout.contains("VM10\\azureuser"))
   }
 
+  /// A password prompt names whose password it is, and `account passwd` finds the account
+  /// before it asks: a mistyped name is told at once, with nothing to type first.
+  @Test func passwordPromptsNameTheAccount() throws {
+    let box = Sandbox()
+    box.initVault()
+    let environment = ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile]
+    let add = try TerminalSession(
+      box, ["add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser"],
+      environment: environment)
+    #expect(add.waitFor("Password for WEB-01\\azureuser: "))
+    #expect(!add.echoes)
+    add.type("First-secret-1\n")
+    #expect(add.waitFor("Repeat the password: "))
+    add.type("First-secret-1\n")
+    #expect(add.finish() == 0, "\(add.screen)")
+
+    let change = try TerminalSession(
+      box, ["account", "passwd", "web-01\\AZUREUSER"], environment: environment)
+    #expect(change.waitFor("Password for WEB-01\\azureuser: "), "\(change.screen)")
+    change.type("Second-secret-2\n")
+    #expect(change.waitFor("Repeat the password: "))
+    change.type("Second-secret-2\n")
+    #expect(change.finish() == 0, "\(change.screen)")
+    #expect(box.run(["password", "web-01"]).stdout == "Second-secret-2\n")
+
+    let typo = try TerminalSession(
+      box, ["account", "passwd", "WEB-02\\azureuser"], environment: environment)
+    #expect(typo.finish() == 1)
+    #expect(typo.screen.contains("rdpvault: error: "), "\(typo.screen)")
+    #expect(!typo.screen.contains("Password for"), "\(typo.screen)")
+
+    let edit = try TerminalSession(
+      box,
+      ["edit", "web-01", "--kind", "domain", "--domain", "CONTOSO", "--user", "alice", "--yes"],
+      environment: environment)
+    #expect(edit.waitFor("Password for the new account of web-01: "), "\(edit.screen)")
+    edit.type("Third-secret-3\n")
+    #expect(edit.waitFor("Repeat the password: "))
+    edit.type("Third-secret-3\n")
+    #expect(edit.finish() == 0, "\(edit.screen)")
+    #expect(box.run(["password", "web-01"]).stdout == "Third-secret-3\n")
+  }
+
   /// A long import shows its progress on a terminal (and only there: the bulk tests without
   /// one see no such line).
   @Test func aLongImportShowsProgressOnATerminal() throws {

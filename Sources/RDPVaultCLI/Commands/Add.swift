@@ -59,7 +59,12 @@ extension RDPVault {
         entry = try vault.addProfile(
           profile, account: accountName, admin: fields.admin, password: nil)
       case .new:
-        let password = try passwordOptions.read(prompt: true)
+        let account = resolution.account
+        let signIn = account.signInName(computerName: computerName)
+        let shared = account.scope == .template
+        let password = try passwordOptions.read(
+          for: shared
+            ? "\(signIn) (shared as \(account.accountName(computerName: computerName)))" : signIn)
         entry = try vault.addProfile(
           profile, account: accountName, admin: fields.admin, password: password)
       }

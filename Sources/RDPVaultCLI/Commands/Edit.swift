@@ -112,14 +112,15 @@ extension RDPVault {
         try Selection.confirm(
           "Change", entries, yes: yes, declined: "not changed", suffix: deleting)
       }
-      var password = try passwordOptions.read(prompt: false)
+      var password = try passwordOptions.read(for: nil)
       if password == nil,
         try targets.contains(where: {
           try vault.editNeedsPassword(
             named: $0, changes: changes, account: accountName, admin: admin)
         })
       {
-        password = try passwordOptions.read(prompt: true)
+        password = try passwordOptions.read(
+          for: targets.count == 1 ? "the new account of \(targets[0])" : "the new accounts")
       }
       let updated = try vault.editProfiles(
         named: targets, changes: changes, account: accountName, admin: admin, password: password)

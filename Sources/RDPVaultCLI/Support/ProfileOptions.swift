@@ -115,18 +115,21 @@ struct PasswordOptions: ParsableArguments {
 
   var isGiven: Bool { passwordStdin || generatePassword }
 
-  /// The password from stdin, the generator, or (when `prompt`) the terminal, asked twice.
-  /// `--password-stdin` on a terminal asks too (without echo), rather than show what is typed.
-  func read(prompt: Bool) throws -> SecretBytes? {
+  /// The password from stdin, the generator, or the terminal, asked twice: always when
+  /// `account` names whose password it is (the prompt says so), else only for
+  /// `--password-stdin` on a terminal, which asks (without echo) rather than show what is
+  /// typed.
+  func read(for account: String?) throws -> SecretBytes? {
     if passwordStdin && isatty(0) == 0 { return try SecretInput.readAll(fd: 0, what: "password") }
     if generatePassword {
       let password = try PasswordGenerator.generate()
       if printPassword { Output.writeSecretLine(password) }
       return password
     }
-    guard prompt || passwordStdin else { return nil }
+    guard account != nil || passwordStdin else { return nil }
     return try SecretInput.readFromTerminal(
-      prompt: "Password for the account: ", confirmPrompt: "Repeat the password: ",
+      prompt: account.map { "Password for \($0): " } ?? "Password: ",
+      confirmPrompt: "Repeat the password: ",
       what: "password", hint: "use --password-stdin or --generate-password")
   }
 }

@@ -65,6 +65,7 @@ enum AgentDispatch {
       case .password(let profile):
         return ok(Nothing(), secret: try vault.password(forProfile: profile))
       case .accounts: return ok(try vault.accounts())
+      case .account(let name): return ok(try vault.account(named: name))
       case .setAccountPassword(let name):
         guard let password = secret else {
           throw VaultError.missingField(field: "password", rule: "none was sent")

@@ -41,6 +41,7 @@ enum VaultCall: Codable {
   case approvePreConnect(profile: String, command: String)
   case password(profile: String)
   case accounts
+  case account(name: String)
   case setAccountPassword(name: String)
   case setDomainAdmin(name: String, isAdmin: Bool)
   case removeAccount(name: String)

@@ -136,6 +136,10 @@ final class AgentVault: VaultService {
 
   func accounts() throws -> [AccountEntry] { try call(.accounts, as: [AccountEntry].self) }
 
+  func account(named name: String) throws -> AccountEntry {
+    try call(.account(name: name), as: AccountEntry.self)
+  }
+
   func setAccountPassword(_ name: String, password: consuming SecretBytes) throws -> [String] {
     try call(.setAccountPassword(name: name), secret: password, as: [String].self)
   }

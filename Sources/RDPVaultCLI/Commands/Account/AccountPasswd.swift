@@ -14,7 +14,10 @@ extension RDPVault.AccountCommand {
 
     func run() throws {
       let vault = try options.openVault()
-      guard let password = try passwordOptions.read(prompt: true) else { return }
+      // The account is found before its new password is asked for (a mistyped name is told
+      // at once), and the prompt names it as the vault stores it.
+      let entry = try vault.account(named: account)
+      guard let password = try passwordOptions.read(for: entry.signInName) else { return }
       let vms = try vault.setAccountPassword(account, password: password)
       Diagnostics.note(
         "password changed for \(account) (used by \(vms.isEmpty ? "no VM" : vms.sorted().joined(separator: ", ")))"
