@@ -48,6 +48,8 @@ extension Vault {
     let header = bundle.header
     let sender = try PublicIdentity(boxKey: header.senderBox, signKey: header.senderSign)
     let me = try identity()
+    // Your own export, imported back: the VMs came from here (no --trust makes it one).
+    if sender == me { throw VaultError.bundleFromThisVault }
     let pinned = try teammates().first { $0.identity == sender }
     if pinned == nil && !trust {
       throw VaultError.bundleUnknownSender(fingerprint: sender.fingerprint)

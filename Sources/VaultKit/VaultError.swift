@@ -131,6 +131,7 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case bundleTrailingData(bytes: Int)
   case bundleBadSignature
   case bundleUnknownSender(fingerprint: String)
+  case bundleFromThisVault
   case bundleNotForUs
   case bundleTampered
   case bundleReplayed
@@ -268,6 +269,7 @@ extension VaultError {
       "the bundle's signature does not verify: it was altered after it was signed"
     case .bundleUnknownSender(let fingerprint):
       "the bundle's sender (\(fingerprint)) is not a pinned teammate"
+    case .bundleFromThisVault: "this bundle was exported by this vault"
     case .bundleNotForUs: "this vault is not one of the bundle's recipients"
     case .bundleTampered: "the bundle's contents fail authentication"
     case .bundleReplayed: "this bundle was already imported"

@@ -109,6 +109,21 @@ import Testing
       unknown.stderr.hasPrefix(
         "rdpvault: error: the bundle's sender (\(aliceFingerprint)) is not a pinned teammate\n"))
     #expect(bob.snapshot() == before)
+    // Importing it back where it came from is told as that, --trust or not, and changes
+    // nothing. (A vault cannot pin its own identity, so it cannot export to itself.)
+    let aliceBefore = alice.snapshot()
+    for arguments in [["import", bundle], ["import", bundle, "--trust"]] {
+      let own = alice.run(arguments)
+      #expect(own.status == 1)
+      #expect(
+        own.stderr.hasPrefix(
+          "rdpvault: error: this bundle was exported by this vault\n"
+            + "rdpvault: hint: import it in the vault of a teammate it was exported --to\n"))
+    }
+    #expect(alice.snapshot() == aliceBefore)
+    let (aliceID, _) = try identity(alice)
+    #expect(alice.run(["teammate", "add", "me", aliceID]).status == 1)
+
     let trusted = bob.run(["import", bundle, "--trust"])
     #expect(trusted.status == 0)
     #expect(

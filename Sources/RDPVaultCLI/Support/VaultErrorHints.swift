@@ -89,6 +89,7 @@ extension VaultError {
       "rdpvault teammate list shows them; add one with: rdpvault teammate add NAME IDENTITY"
     case .bundleUnknownSender:
       "check the fingerprint with the sender, then pin them (rdpvault teammate add) or pass --trust"
+    case .bundleFromThisVault: "import it in the vault of a teammate it was exported --to"
     case .bundleNotForUs:
       "ask the sender to export again with --to your name (rdpvault identity shows yours)"
     case .bundleReplayed, .bundleRolledBack: "ask the sender for a fresh export"
