@@ -91,12 +91,15 @@ public enum MRemoteNGFile {
 
   static func looksLikeLegacyEncrypted(_ bytes: [UInt8]) -> Bool {
     // The first bytes first: every .rdp file of an import is sniffed, and is not decoded.
+    // They may be the whitespace `text` trims, then base64.
     func isBase64(_ byte: UInt8) -> Bool {
-      Validation.isASCIIAlnum(byte) || "+/=\r\n".utf8.contains(byte)
+      Validation.isASCIIAlnum(byte) || "+/=".utf8.contains(byte)
     }
-    guard bytes.prefix(64).allSatisfy(isBase64), bytes.count <= maximumSize,
-      let body = try? text(bytes), body.utf8.count >= 44,
-      body.utf8.allSatisfy({ isBase64($0) && $0 != 0x0A && $0 != 0x0D }),
+    func mayLead(_ byte: UInt8) -> Bool {
+      isBase64(byte) || " \t\n\u{0B}\u{0C}\r".utf8.contains(byte)
+    }
+    guard bytes.prefix(64).allSatisfy(mayLead), bytes.count <= maximumSize,
+      let body = try? text(bytes), body.utf8.count >= 44, body.utf8.allSatisfy(isBase64),
       let data = Data(base64Encoded: body)
     else { return false }
     return data.count >= 32 && data.count % 16 == 0
