@@ -237,7 +237,7 @@ extension Vault {
               preConnect: profile.settings.options[ConnectOption.preConnect],
               gateway: profile.settings.unapprovedGateway,
               extraLines: profile.settings.extraLines,
-              changes: changes, routing: Self.routing(profile.settings)))
+              changes: changes, routing: Self.routing(profile.settings), kind: profile.kind))
         }
         try insertPending()
         try putReplayRow(db, .seenBundles, lookup: bundleLookup, value: Self.now(), replacing: nil)

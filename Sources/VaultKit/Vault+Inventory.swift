@@ -123,7 +123,8 @@ extension Vault {
     var imported = ImportItem(
       action: .add, name: profile.name, host: profile.host, port: profile.port,
       signInName: signIn, link: link, hasPassword: hasPassword, storedPassword: stored,
-      preConnect: nil, gateway: profile.settings.unapprovedGateway, extraLines: [])
+      preConnect: nil, gateway: profile.settings.unapprovedGateway, extraLines: [],
+      kind: item.kind)
     if wanted.scope == .template {
       imported.sharedCredential = wanted.accountName(computerName: computerName)
     }

@@ -11,6 +11,9 @@ public struct RDPImport: Sendable, Codable {
   public var needsPassword: Bool
   /// The file held a password in the clear; `item.storedPassword` says whether it was kept.
   public var hadClearTextPassword: Bool
+  /// The `PREFIX` of the file's `PREFIX\user`, taken as a domain because it is neither the
+  /// VM's name nor its host's first label, though it could be the VM's own computer name.
+  public var guessedDomain: String? = nil
 }
 
 /// What the user allowed an import to do beyond adding VMs.
@@ -96,16 +99,26 @@ extension Vault {
       throw VaultError.fileNamesNoUser(file: fileName)
     }
     // The kind: a UPN is a domain account; `PREFIX\user` is local when PREFIX is the computer
-    // name given, or (none given) the VM's name as Windows would have it; a bare user is
+    // name given, or (none given) the VM's name or its host name's first label, as Windows
+    // would have them (rdpvault writes a local VM's file as COMPUTER\user); a bare user is
     // local. A computer name is taken from the file or given, never invented.
     let inferredKind: AccountKind
+    var guessedDomain: String? = nil
     switch (account.form, account.domain) {
     case (.upn, _): inferredKind = .domain
     case (_, nil), (_, Profile.thisComputer): inferredKind = .local
     case (_, let domain?):
-      let machine = computerName ?? Profile.defaultComputerName(for: profileName)
-      inferredKind =
-        machine.map { $0.lowercased() == domain.lowercased() } ?? false ? .local : .domain
+      let machines =
+        computerName.map { [$0] }
+        ?? [
+          Profile.defaultComputerName(for: profileName), Profile.computerName(ofHost: parsed.host),
+        ]
+        .compactMap { $0 }
+      inferredKind = machines.contains { $0.lowercased() == domain.lowercased() } ? .local : .domain
+      // A NetBIOS-style prefix could be either; the file cannot say which.
+      if inferredKind == .domain, kind == nil, (try? Validation.computerName(domain)) != nil {
+        guessedDomain = domain
+      }
     }
     let finalKind = kind ?? inferredKind
     var machine = computerName
@@ -204,11 +217,11 @@ extension Vault {
         action: .add, name: profileName, host: profile.host, port: profile.port, signInName: signIn,
         link: link,
         hasPassword: hasPassword, storedPassword: stored, preConnect: nil,
-        gateway: profile.settings.unapprovedGateway, extraLines: profile.settings.extraLines
-      )
+        gateway: profile.settings.unapprovedGateway, extraLines: profile.settings.extraLines,
+        kind: finalKind)
       return RDPImport(
         item: item, kind: finalKind, warnings: warnings, needsPassword: !hasPassword,
-        hadClearTextPassword: hasClearPassword)
+        hadClearTextPassword: hasClearPassword, guessedDomain: guessedDomain)
     }
   }
 

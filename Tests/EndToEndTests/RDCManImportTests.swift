@@ -21,7 +21,7 @@ import Testing
       ), "\(first.stderr)")
     #expect(
       first.stderr.contains(
-        "added server1_displayname from \(Self.file): server1:9933, signs in as mydomain\\myusername1"
+        "added server1_displayname from \(Self.file): server1:9933 (domain, signs in as mydomain\\myusername1"
       ))
     #expect(first.stderr.contains("rdpvault: error: server2 names no user"))
     #expect(first.stderr.contains("(\"server2\", \"server3\", \"server4\")"))

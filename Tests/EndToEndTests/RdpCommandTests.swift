@@ -136,7 +136,7 @@ import Testing
     #expect(result.status == 0, "\(result.stderr)")
     #expect(
       result.stderr.contains(
-        "rdpvault: added azure-vm-01 from \(file): 20.50.60.70:3389, signs in as AZURE-VM-01\\azureuser\n"
+        "rdpvault: added azure-vm-01 from \(file): 20.50.60.70:3389 (local, signs in as AZURE-VM-01\\azureuser)\n"
       ))
     let written = box.run(["rdp", "azure-vm-01"]).stdout
     #expect(
@@ -244,7 +244,8 @@ import Testing
     #expect(mixed.status == 1)
     #expect(
       mixed.stderr.contains(
-        "rdpvault: added good-vm from \(good): 10.9.0.1:3389, signs in as GOOD-VM\\admin\n"))
+        "rdpvault: added good-vm from \(good): 10.9.0.1:3389 (local, signs in as GOOD-VM\\admin)\n")
+    )
     #expect(
       mixed.stderr.hasSuffix(
         "rdpvault: error: 5 of 6 files failed: \(files.joined(separator: ", "))\n"))
@@ -334,5 +335,85 @@ import Testing
     #expect(box.run(["show", "web-09"]).stdout.contains("cert-sha256"), "connect options stay")
     let again = box.run(["import", file, "--update"])
     #expect(again.stderr.contains("rdpvault: web-09 from \(file) is unchanged\n"))
+  }
+
+  /// A local VM's file, as rdp writes it (`COMPUTER\\user`), imports as local again when the
+  /// prefix is the first label of the host name (Azure's and most DNS names begin with the
+  /// computer name). A prefix that is neither the VM's name nor its host's stays a domain, and
+  /// the import says how to make it local, with a command that works; a prefix with a dot
+  /// cannot be a computer name, so nothing is said.
+  @Test func aLocalVMsFileImportsAsLocalAgain() throws {
+    let sender = Sandbox()
+    sender.initVault()
+    #expect(
+      sender.run(
+        [
+          "add", "web-01", "--host", "webvm.westeurope.cloudapp.azure.com", "--kind", "local",
+          "--user", "azureuser", "--computer-name", "WEBVM", "--password-stdin",
+        ], stdin: "Local-Passw0rd\n"
+      ).status == 0)
+    let written = sender.run(["rdp", "web-01"])
+    #expect(written.stdout.contains("username:s:WEBVM\\azureuser\r\n"), "\(written.stdout)")
+    let box = Sandbox()
+    box.initVault()
+    let file = box.write(written.stdout, to: "web-01.rdp")
+    let imported = box.run(["import", file])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    #expect(
+      imported.stderr.contains(
+        "rdpvault: added web-01 from \(file): webvm.westeurope.cloudapp.azure.com:3389 (local, signs in as WEBVM\\azureuser)\n"
+      ), "\(imported.stderr)")
+    #expect(!imported.stderr.contains("taken as a domain"))
+    let shown = box.run(["show", "web-01"]).stdout
+    #expect(shown.contains("computer name: WEBVM\n"), "\(shown)")
+    #expect(shown.contains("kind:          local\n"), "\(shown)")
+
+    // The same file with an address instead of a name: nothing tells, so a domain, said so.
+    let byAddress = box.write(
+      "full address:s:10.1.2.3\r\nusername:s:WEBVM\\azureuser\r\n", to: "ip-01.rdp")
+    let before = box.snapshot()
+    let dry = box.run(["import", byAddress, "--dry-run"])
+    #expect(dry.status == 0, "\(dry.stderr)")
+    #expect(
+      dry.stderr.contains(
+        "rdpvault: would add ip-01 from \(byAddress): 10.1.2.3:3389 (domain, signs in as WEBVM\\azureuser)\n"
+          + "rdpvault:   WEBVM was taken as a domain, since it is neither the VM's name nor its host's; "
+          + "if it is the VM's own computer name, import it with --kind local\n"), "\(dry.stderr)")
+    #expect(box.snapshot() == before)
+    let asLocal = box.run(["import", byAddress, "--kind", "local", "--dry-run"])
+    #expect(
+      asLocal.stderr.contains("10.1.2.3:3389 (local, signs in as WEBVM\\azureuser)\n"),
+      "\(asLocal.stderr)")
+    #expect(!asLocal.stderr.contains("taken as a domain"))
+    let guessed = box.run(["import", byAddress])
+    #expect(guessed.status == 0, "\(guessed.stderr)")
+    let advice = "make it local with: "
+    let line = guessed.stderr.split(separator: "\n").first { $0.contains(advice) }
+    #expect(
+      line?.hasSuffix(
+        "make it local with: rdpvault edit ip-01 --kind local --user azureuser --computer-name WEBVM"
+      ) == true, "\(guessed.stderr)")
+    // The advice, followed, makes it local.
+    let command = line.map { $0.components(separatedBy: advice)[1].split(separator: " ") } ?? []
+    let edited = box.run(
+      command.dropFirst().map(String.init) + ["--password-stdin"], stdin: "Local-Passw0rd\n")
+    #expect(edited.status == 0, "\(edited.stderr)")
+    #expect(edited.stderr.contains("(local, signs in as WEBVM\\azureuser)"), "\(edited.stderr)")
+    #expect(box.run(["password", "ip-01"]).stdout == "Local-Passw0rd\n")
+
+    // A host whose first label is another name, and a dotted prefix (a DNS domain).
+    let other = box.write(
+      "full address:s:app7.corp.example.com\r\nusername:s:CONTOSO\\alice\r\n", to: "app-07.rdp")
+    let otherRun = box.run(["import", other])
+    #expect(
+      otherRun.stderr.contains("(domain, signs in as CONTOSO\\alice)\n"), "\(otherRun.stderr)")
+    #expect(otherRun.stderr.contains("CONTOSO was taken as a domain"), "\(otherRun.stderr)")
+    let dotted = box.write(
+      "full address:s:app8.corp.example.com\r\nusername:s:corp.example.com\\alice\r\n",
+      to: "app-08.rdp")
+    let dottedRun = box.run(["import", dotted])
+    #expect(dottedRun.status == 0, "\(dottedRun.stderr)")
+    #expect(dottedRun.stderr.contains("(domain, signs in as corp.example.com\\alice)\n"))
+    #expect(!dottedRun.stderr.contains("taken as a domain"), "\(dottedRun.stderr)")
   }
 }

@@ -66,7 +66,7 @@ import Testing
     #expect(imported.status == 0, "\(imported.stderr)")
     #expect(
       imported.stderr.contains(
-        "rdpvault: added web-01: 10.0.0.4:3389, signs in as WEB-01\\azureuser\n"))
+        "rdpvault: added web-01: 10.0.0.4:3389 (local, signs in as WEB-01\\azureuser)\n"))
     #expect(
       imported.stderr.hasSuffix(
         "imported \(disguised): 1 added, 0 replaced, 0 renamed, 0 skipped\n"))

@@ -204,7 +204,7 @@ import Testing
     #expect(dry.status == 0)
     #expect(
       dry.stderr.contains(
-        "rdpvault: would add evil: 203.0.113.9:3389, signs in as CONTOSO\\admin\n"))
+        "rdpvault: would add evil: 203.0.113.9:3389 (domain, signs in as CONTOSO\\admin)\n"))
     #expect(
       dry.stderr.contains(
         "account: an account of its own, not linked to your stored CONTOSO\\admin"))
@@ -624,10 +624,17 @@ import Testing
     }
     let result = box.run(["import"] + files)
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stderr.hasSuffix("rdpvault: imported 25 of 25 .rdp files\n"))
+    #expect(
+      result.stderr.hasSuffix(
+        "rdpvault: imported 25 of 25 .rdp files\n"
+          + "rdpvault: 25 of them sign in as PREFIX\\user with a PREFIX taken as a domain, since it is neither the VM's name nor its host's; "
+          + "if those are the VMs' own computer names, remove them and import them again with --kind local\n"
+      ),
+      "\(result.stderr)")
     #expect(
       result.stderr.contains(
-        "rdpvault: added bulk-7 from \(files[7]): 10.2.0.8:3389, signs in as CONTOSO\\admin\n"))
+        "rdpvault: added bulk-7 from \(files[7]): 10.2.0.8:3389 (domain, signs in as CONTOSO\\admin)\n"
+      ))
     #expect(
       result.stderr.contains(
         "account: an account of its own, not linked to your stored CONTOSO\\admin"))

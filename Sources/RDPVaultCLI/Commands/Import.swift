@@ -24,7 +24,10 @@ extension RDPVault {
         A saved `password 51:b:` is dropped: Windows \
         encrypts it for one user on one machine. A password saved in the clear is never kept \
         as a line; it is stored as the account's password only with --store-clear-password \
-        or a yes on the terminal. A file that fails adds nothing; the other files still import.
+        or a yes on the terminal. A username:s: of PREFIX\\user is a local account when PREFIX \
+        is the --computer-name given or, without one, the VM's name or the first label of its \
+        host name; otherwise a domain account, which the import points out (--kind overrides). A file that fails \
+        adds nothing; the other files still import.
 
         A bundle (told apart by its content) is checked completely first: signature, sender, \
         recipient, every chunk, every value, replay and rollback. Then it is applied in one \
@@ -227,10 +230,12 @@ extension RDPVault {
             "importing", enabled: batch.count > ImportReportPrinter.detailLimit))
         let quiet = batch.count > ImportReportPrinter.detailLimit
         var added = 0
+        var guessed = 0
         for (file, result) in zip(batch.map(\.name), results) {
           switch result {
           case .success(let imported):
             added += 1
+            if imported.guessedDomain != nil && imported.item.action == .add { guessed += 1 }
             if !quiet || imported.item.needsAttention {
               ImportReportPrinter.rdp(imported, file: file, dryRun: dryRun)
             }
@@ -243,6 +248,14 @@ extension RDPVault {
           Diagnostics.note(
             "\(dryRun ? "would import" : "imported") \(added) of \(batch.count) .rdp files\(dryRun ? " (dry run: nothing was written)" : "")"
           )
+          if guessed > 0 {
+            Diagnostics.note(
+              "\(guessed) of them sign in as PREFIX\\user with a PREFIX taken as a domain, since it is neither the VM's name nor its host's; "
+                + "if those are the VMs' own computer names, "
+                + (dryRun
+                  ? "import them with --kind local"
+                  : "remove them and import them again with --kind local"))
+          }
         }
       }
       if !failed.isEmpty {

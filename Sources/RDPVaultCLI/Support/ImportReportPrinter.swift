@@ -10,6 +10,20 @@ enum ImportReportPrinter {
   static func rdp(_ result: RDPImport, file: String, dryRun: Bool) {
     for warning in result.warnings { Diagnostics.warning("\(file): \(warning)") }
     item(result.item, dryRun: dryRun, from: file)
+    if let domain = result.guessedDomain, result.item.action == .add {
+      let user = String(result.item.signInName.split(separator: "\\", maxSplits: 1).last ?? "")
+      let command = [
+        "rdpvault", "edit", result.item.name, "--kind", "local", "--user", user,
+        "--computer-name", domain,
+      ]
+      let fix =
+        dryRun
+        ? "import it with --kind local"
+        : "make it local with: \(RDPVault.Connect.shellWords(command))"
+      Diagnostics.note(
+        "  \(domain) was taken as a domain, since it is neither the VM's name nor its host's; if it is the VM's own computer name, \(fix)"
+      )
+    }
     if result.hadClearTextPassword && !result.item.storedPassword {
       Diagnostics.note(
         "  the password found in the clear was dropped (--store-clear-password keeps it)")
@@ -96,8 +110,10 @@ enum ImportReportPrinter {
       }
       return
     }
+    // As add says it: the kind, then the sign-in name.
+    let kind = item.kind.map { "\($0.rawValue), " } ?? ""
     Diagnostics.note(
-      "\(verb) \(item.name)\(file.map { " from \($0)" } ?? ""): \(address), signs in as \(item.signInName)"
+      "\(verb) \(item.name)\(file.map { " from \($0)" } ?? ""): \(address) (\(kind)signs in as \(item.signInName))"
     )
     if let shared = item.sharedCredential {
       Diagnostics.note(

@@ -84,11 +84,9 @@ extension ForeignInventory {
     kind: AccountKind, computerName: String?
   ) {
     if user.contains("\\") || user.contains("@") { return (.domain, nil) }
-    let isAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
-    let firstLabel = isAddress ? nil : host.split(separator: ".").first.map(String.init)
-    let computer = firstLabel.flatMap { (try? Validation.computerName($0)) == nil ? nil : $0 }
+    let computer = Profile.computerName(ofHost: host)
     if domain.isEmpty || domain == "." { return (.local, computer) }
-    if domain.lowercased() == firstLabel?.lowercased() { return (.local, domain) }
+    if domain.lowercased() == computer?.lowercased() { return (.local, domain) }
     return (.domain, nil)
   }
 }

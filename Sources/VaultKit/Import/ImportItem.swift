@@ -55,6 +55,8 @@ public struct ImportItem: Equatable, Sendable, Codable {
   public var routing: [String] = []
   /// A template credential's own name (`template:web-tier`), when the VM uses one.
   public var sharedCredential: String? = nil
+  /// The kind of the VM's account, for an added VM.
+  public var kind: AccountKind? = nil
 
   /// Listed even in a large import's summary: a link to a stored account, one kept apart, an
   /// unapproved hook, or a replacement.

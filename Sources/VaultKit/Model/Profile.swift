@@ -37,6 +37,17 @@ public struct Profile: Equatable, Sendable, Codable {
     return (try? Validation.computerName(upper)) == nil ? nil : upper
   }
 
+  /// The first label of a host name, as written, when Windows could have it as the computer's
+  /// name (`webvm.westeurope.cloudapp.azure.com` → `webvm`); nil for an IP address. Azure's
+  /// DNS names, and most internal ones, begin with the computer name.
+  public static func computerName(ofHost host: String) -> String? {
+    let isAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
+    guard !isAddress, let label = host.split(separator: ".").first.map(String.init),
+      (try? Validation.computerName(label)) != nil
+    else { return nil }
+    return label
+  }
+
   /// `.`, Windows' name for "this computer": a local account then signs in as `.\user`,
   /// which Windows checks against the VM's own accounts (LogonUser documents it; FreeRDP 2
   /// and 3 send the `.` as it is, in NTLM and in CredSSP). For a VM whose computer name is
