@@ -56,7 +56,7 @@ extension Vault {
         hadClearTextPassword: false)
     }
     guard let user = item.user, !user.isEmpty else {
-      throw VaultError.inventory(reason: "\(item.name) names no user")
+      throw VaultError.inventoryVMNamesNoUser
     }
     var name = try AccountName.parse(user: user, domain: item.domain)
     name.template = item.sharedCredential

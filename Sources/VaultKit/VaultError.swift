@@ -68,6 +68,8 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case fileNamesNoUser(file: String)
   /// An inventory file (Azure's VM JSON) that cannot be read, or one VM of it.
   case inventory(reason: String)
+  /// One VM of an inventory or another tool's file has no user.
+  case inventoryVMNamesNoUser
   /// A CSV inventory with a password column: passwords are not taken from a spreadsheet.
   case inventoryHasPasswords
   /// A template credential is a local user; a domain VM cannot use one.
@@ -188,6 +190,7 @@ extension VaultError {
     case .profileNotFound(let name, _): "no VM named \(quoted(name))"
     case .profileExists(let name): "a VM named \(quoted(name)) already exists"
     case .inventory(let reason): reason
+    case .inventoryVMNamesNoUser: "the file names no user for it"
     case .inventoryHasPasswords:
       "it has a password column: rdpvault does not read passwords from a spreadsheet"
     case .templateNeedsLocal(let template, let kind):

@@ -121,4 +121,43 @@ import Testing
     #expect(box.run(["import", linked, "--link-existing"]).status == 0)
     #expect(box.run(["password", "app-10"]).stdout == "Alice-1\n")
   }
+
+  /// Each VM that fails is named with its file, in the file's terms: a missing host is the
+  /// file's, not a missing --host; a VM that exists points to --update, which then works; the
+  /// other VMs still import.
+  @Test func eachFailingVMIsNamedWithItsFile() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(
+      box.run(
+        [
+          "add", "web-01", "--host", "10.0.0.3", "--kind", "local", "--user", "bob",
+          "--password-stdin",
+        ],
+        stdin: "Bob-Passw0rd-1\n"
+      ).status == 0)
+    let file = box.write(
+      "name,host,user\nvm1,10.0.0.1,\nvm2,,bob\nvm3,-oProxyCommand=x,bob\nweb-01,10.0.0.30,bob\nvm4,10.0.0.4,bob\n",
+      to: "inventory.csv")
+    let result = box.run(["import", file])
+    #expect(result.status == 1)
+    for line in [
+      "rdpvault: error: \(file): VM \"vm1\": the file names no user for it\n"
+        + "rdpvault: hint: give --user to import the file's VMs with that user\n",
+      "rdpvault: error: \(file): VM \"vm2\": missing host\n",
+      "rdpvault: error: \(file): VM \"vm3\": invalid host",
+      "rdpvault: error: \(file): VM \"web-01\": a VM named \"web-01\" already exists\n"
+        + "rdpvault: hint: --update gives VMs that exist the file's address and changes nothing else\n",
+      "rdpvault: added vm4 from \(file): 10.0.0.4:3389 (local, signs in as VM4\\bob)\n",
+      "rdpvault: error: 1 of 1 file failed: \(file) (\"vm1\", \"vm2\", \"vm3\", \"web-01\")\n",
+    ] {
+      #expect(result.stderr.contains(line), "\(line) in \(result.stderr)")
+    }
+    #expect(!result.stderr.contains("--host is required"), "\(result.stderr)")
+    #expect(box.run(["list"]).stdout.contains("vm4 "))
+    let updated = box.run(["import", file, "--update"])
+    #expect(
+      updated.stderr.contains("rdpvault:   host: 10.0.0.3 → 10.0.0.30\n"), "\(updated.stderr)")
+    #expect(box.run(["password", "web-01"]).stdout == "Bob-Passw0rd-1\n")
+  }
 }

@@ -110,7 +110,7 @@ import Testing
     #expect(result.status == 1, "\(result.stderr)")
     #expect(
       result.stderr.contains(
-        "rdpvault: error: invalid user \"inheritDomainUsername\": a Windows user name has at most 20 characters"
+        "rdpvault: error: \(file): VM \"InheritPasswordConnection\": invalid user \"inheritDomainUsername\": a Windows user name has at most 20 characters"
       ))
     #expect(result.stderr.contains("1 of 1 file failed: \(file) (\"InheritPasswordConnection\")"))
     #expect(!result.stderr.contains("built-in key"), "no audit for a password of its own")
@@ -147,8 +147,12 @@ import Testing
     let result = box.run(["import", hostile, "--source-password-file", right])
     #expect(result.status == 1, "\(result.stderr)")
     #expect(!result.stderr.contains("\u{1B}"), "an escape sequence reached the terminal")
-    #expect(result.stderr.contains("rdpvault: error: invalid host"), "\(result.stderr)")
-    #expect(result.stderr.contains("rdpvault: error: invalid VM name"), "\(result.stderr)")
+    #expect(
+      result.stderr.contains("rdpvault: error: \(hostile): VM \"Connection2.1\": invalid host"),
+      "\(result.stderr)")
+    #expect(
+      result.stderr.contains("rdpvault: error: \(hostile): VM \"evil\\u{9b}31m\": invalid VM name"),
+      "\(result.stderr)")
     #expect(box.snapshot() == before)
     let lineBreak = try withHosts(box, ["Connection2.1": "10.0.0.21"]) { text in
       text.replacingOccurrences(

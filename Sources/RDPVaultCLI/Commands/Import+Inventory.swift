@@ -209,7 +209,7 @@ extension RDPVault.Import {
           ImportReportPrinter.rdp(imported, file: source, dryRun: dryRun)
         }
       case .failure(let error):
-        _ = Diagnostics.report(error)
+        Diagnostics.report(error, vm: item.name, in: source)
         failed.append(quoted(item.name))
       }
     }

@@ -22,6 +22,7 @@ extension VaultError {
       suggestions.isEmpty
         ? "rdpvault list shows all VMs"
         : "did you mean \(suggestions.map(quoted).joined(separator: " or "))? (rdpvault list shows all)"
+    case .inventoryVMNamesNoUser: "give --user to import the file's VMs with that user"
     case .profileExists: "pick another name, or change the VM with: rdpvault edit"
     case .inventoryHasPasswords:
       "remove the column, import, then set each account's password: rdpvault account passwd ACCOUNT"
