@@ -472,4 +472,64 @@ import Testing
       ).status == 0)
     #expect(FileManager.default.fileExists(atPath: box.root + "/ran"))
   }
+
+  /// Without a display a client that opens a window cannot show the session: connect says so
+  /// before it asks for the passphrase or runs anything, with another way (an .rdp file).
+  /// What can run without one still runs: a program given by path, `+auth-only`, Remmina
+  /// under Wayland, SDL with a video driver of its own.
+  @Test func aClientWithoutADisplayIsRefusedBeforeAnythingRuns() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(
+      box.run(
+        ["add", "vm", "--host", "127.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"],
+        stdin: "pw\n"
+      ).status == 0)
+    let bin = box.root + "/bin"
+    try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+    for client in ["xfreerdp3", "remmina", "sdl-freerdp3"] {
+      box.write(
+        "#!/bin/sh\necho \"$0\" >> \"$SPY_OUT\"\ncat > /dev/null\nexit 0\n", to: "bin/\(client)",
+        mode: 0o700)
+    }
+    let ran = box.root + "/ran"
+    let base = ["PATH": bin + ":/usr/bin:/bin", "SPY_OUT": ran]
+    func connect(_ arguments: [String], _ extra: [String: String]) -> Run {
+      box.run(
+        ["connect", "vm", "--no-check"] + arguments,
+        environment: base.merging(extra) { $1 })
+    }
+    for client in ["xfreerdp3", "remmina", "sdl-freerdp3"] {
+      let refused = connect(
+        ["--client", client], ["RDPVAULT_PASSPHRASE_FILE": box.root + "/no-such-file"])
+      #expect(refused.status == 1, "\(client): \(refused.stderr)")
+      #expect(
+        refused.stderr.hasPrefix("rdpvault: error: no display to show the session on: "),
+        "\(client): \(refused.stderr)")
+      #expect(
+        refused.stderr.contains(
+          "rdpvault: hint: run connect in a desktop session (over SSH: ssh -X), or write an .rdp file with: rdpvault rdp vm\n"
+        ), "\(refused.stderr)")
+      #expect(!refused.stderr.contains("passphrase"), "checked before the passphrase")
+    }
+    let wayland = connect(["--client", "xfreerdp3"], ["WAYLAND_DISPLAY": "wayland-0"])
+    #expect(wayland.stderr.contains("DISPLAY is not set"), "FreeRDP's X11 client needs X")
+    #expect(!FileManager.default.fileExists(atPath: ran), "no client ran")
+    for (arguments, extra) in [
+      (["--client", "xfreerdp3"], ["DISPLAY": ":99"]),
+      (["--client", "remmina"], ["WAYLAND_DISPLAY": "wayland-0"]),
+      (["--client", "sdl-freerdp3"], ["SDL_VIDEODRIVER": "kmsdrm"]),
+      (["--client", "xfreerdp3", "--", "+auth-only"], [:]),
+      (["--client-path", bin + "/xfreerdp3"], [:]),
+    ] {
+      let result = connect(arguments, extra)
+      #expect(result.status == 0, "\(arguments) \(extra): \(result.stderr)")
+    }
+    // Each of the five ran its client (Remmina's plan runs remmina twice).
+    let ranClients = try String(contentsOfFile: ran, encoding: .utf8).split(separator: "\n")
+      .map { $0.split(separator: "/").last.map(String.init) ?? "" }
+    #expect(
+      ranClients == ["xfreerdp3", "remmina", "remmina", "sdl-freerdp3", "xfreerdp3", "xfreerdp3"],
+      "\(ranClients)")
+  }
 }

@@ -69,9 +69,19 @@ extension RDPVault {
       if waitSeconds != nil && noCheck {
         throw UsageError(message: "--wait and --no-check contradict each other", hint: nil)
       }
+      let choice = try ClientChoice.choose(client, clientPath: clientPath, environment: environment)
+      if !dryRun,
+        let missing = choice.missingDisplay(
+          environment: environment, extraArguments: clientArguments)
+      {
+        throw CLIError(
+          "no display to show the session on: \(missing) (\(choice.kind.displayName) opens a window)",
+          hint:
+            "run connect in a desktop session (over SSH: ssh -X), or write an .rdp file with: rdpvault rdp \(Self.shellWords([name]))"
+        )
+      }
       let vault = try options.openVault()
       let entry = try vault.profile(named: name)
-      let choice = try ClientChoice.choose(client, clientPath: clientPath, environment: environment)
       let plan = try choice.plan(for: entry, extraArguments: clientArguments)
       let hook = entry.profile.settings.options[ConnectOption.preConnect]
       let approved = entry.profile.settings.approvedPreConnect

@@ -4,6 +4,8 @@ public struct ClientChoice: Equatable, Sendable {
   public var program: String
   /// True when `auto` picked it, so `connect` says which.
   public var picked: Bool
+  /// True for a program given by path (`--client-path`).
+  public var given = false
 
   /// `auto` takes the first client installed for the platform; `--client-path` runs the given
   /// executable as `kind` (as FreeRDP 2 when `kind` is auto).
@@ -14,7 +16,8 @@ public struct ClientChoice: Equatable, Sendable {
       guard let program = Launcher.findExecutable(clientPath, environment: environment) else {
         throw VaultError.clientNotFound(program: clientPath, reason: "not an executable file")
       }
-      return ClientChoice(kind: kind == .auto ? .xfreerdp : kind, program: program, picked: false)
+      return ClientChoice(
+        kind: kind == .auto ? .xfreerdp : kind, program: program, picked: false, given: true)
     }
     if kind != .auto {
       guard let program = Launcher.findExecutable(kind.executableName, environment: environment)
@@ -29,6 +32,28 @@ public struct ClientChoice: Equatable, Sendable {
       }
     }
     throw VaultError.noClientInstalled(tried: ClientKind.autoOrder.map(\.executableName))
+  }
+
+  /// Why this client cannot show a session here, or nil. FreeRDP's X11 clients need DISPLAY
+  /// (XWayland sets it under Wayland), Remmina DISPLAY or WAYLAND_DISPLAY, and SDL either
+  /// unless SDL_VIDEODRIVER names another driver. A program given by path, `+auth-only`
+  /// (no window) and the clients of other systems are not judged.
+  public func missingDisplay(environment: [String: String], extraArguments: [String]) -> String? {
+    func set(_ name: String) -> Bool { !(environment[name] ?? "").isEmpty }
+    guard !given, !extraArguments.contains(where: { $0 == "+auth-only" || $0 == "/auth-only" })
+    else { return nil }
+    switch kind {
+    case .xfreerdp, .xfreerdp3:
+      return set("DISPLAY") ? nil : "DISPLAY is not set"
+    case .remmina:
+      return set("DISPLAY") || set("WAYLAND_DISPLAY")
+        ? nil : "neither DISPLAY nor WAYLAND_DISPLAY is set"
+    case .sdlFreerdp3:
+      return set("DISPLAY") || set("WAYLAND_DISPLAY") || set("SDL_VIDEODRIVER")
+        ? nil : "neither DISPLAY nor WAYLAND_DISPLAY is set"
+    case .auto, .mstsc, .macos:
+      return nil
+    }
   }
 
   /// The launch plan for `entry` with this client; CLIENT-ARGS are appended verbatim.
