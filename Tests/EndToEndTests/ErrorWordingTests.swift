@@ -15,6 +15,12 @@ import Testing
         "--password-stdin",
       ], stdin: "L0cal-pw!\n")
     #expect(add.status == 0, "\(add.stderr)")
+    let domain = box.run(
+      [
+        "add", "dom-01", "--host", "10.0.0.8", "--kind", "domain", "--user", "CONTOSO\\bob",
+        "--password-stdin",
+      ], stdin: "D0main-pw!\n")
+    #expect(domain.status == 0, "\(domain.stderr)")
     return box
   }
 
@@ -58,6 +64,10 @@ import Testing
       (
         ["edit", "web-01", "--kind", "domain"],
         "rdpvault: error: missing user: changing the kind from local to domain needs --user (and --domain)"
+      ),
+      (
+        ["edit", "dom-01", "--kind", "local"],
+        "rdpvault: error: missing user: changing the kind from domain to local needs --user"
       ),
     ]
     for (arguments, expected) in cases {

@@ -28,7 +28,7 @@ extension VaultError {
       "missing domain: a \(kind.rawValue) account needs --domain, DOMAIN\\user or user@domain"
     case .adminOnLocalAccount: "--admin marks a domain account; this one is local"
     case .kindChangeNeedsUser(let from, let to):
-      "missing user: changing the kind from \(from.rawValue) to \(to.rawValue) needs --user (and --domain)"
+      "missing user: changing the kind from \(from.rawValue) to \(to.rawValue) needs --user\(to == .local ? "" : " (and --domain)")"
     case .settingIsConnectionProperty(let key):
       "invalid setting \(quoted(key)): it comes from the profile (--host, --port, --user), not from a setting"
     case .unknownSetting(let key):
