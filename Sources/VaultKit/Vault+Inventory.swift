@@ -51,8 +51,9 @@ extension Vault {
         item: ImportItem(
           action: .update, name: existing.profile.name, host: refreshed.host,
           port: refreshed.port, signInName: old.signInName, link: .new, hasPassword: hasPassword,
-          storedPassword: false, preConnect: nil, gateway: nil, extraLines: [], changes: changes),
-        kind: existing.profile.kind, warnings: item.warnings, needsPassword: !hasPassword,
+          storedPassword: false, preConnect: nil, gateway: nil, extraLines: [], changes: changes,
+          kind: existing.profile.kind),
+        warnings: item.warnings, needsPassword: !hasPassword,
         hadClearTextPassword: false)
     }
     guard let user = item.user, !user.isEmpty else {
@@ -130,7 +131,7 @@ extension Vault {
     }
     return RDPImport(
       item: imported,
-      kind: item.kind, warnings: warnings, needsPassword: !hasPassword,
+      warnings: warnings, needsPassword: !hasPassword,
       hadClearTextPassword: false)
   }
 }

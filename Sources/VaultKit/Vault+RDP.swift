@@ -5,7 +5,6 @@ import VaultCrypto
 /// The outcome of importing one .rdp file, or with `dryRun` what it would be.
 public struct RDPImport: Sendable, Codable {
   public var item: ImportItem
-  public var kind: AccountKind
   public var warnings: [String]
   /// True when the VM's account has no password.
   public var needsPassword: Bool
@@ -193,9 +192,9 @@ extension Vault {
           storedPassword: false,
           preConnect: nil, gateway: refreshed.settings.unapprovedGateway,
           extraLines: refreshed.settings.extraLines,
-          changes: changes)
+          changes: changes, kind: existing.profile.kind)
         return RDPImport(
-          item: item, kind: existing.profile.kind, warnings: warnings,
+          item: item, warnings: warnings,
           needsPassword: !item.hasPassword,
           hadClearTextPassword: hasClearPassword)
       }
@@ -220,7 +219,7 @@ extension Vault {
         gateway: profile.settings.unapprovedGateway, extraLines: profile.settings.extraLines,
         kind: finalKind)
       return RDPImport(
-        item: item, kind: finalKind, warnings: warnings, needsPassword: !hasPassword,
+        item: item, warnings: warnings, needsPassword: !hasPassword,
         hadClearTextPassword: hasClearPassword, guessedDomain: guessedDomain)
     }
   }

@@ -26,8 +26,8 @@ extension RDPVault {
         as a line; it is stored as the account's password only with --store-clear-password \
         or a yes on the terminal. A username:s: of PREFIX\\user is a local account when PREFIX \
         is the --computer-name given or, without one, the VM's name or the first label of its \
-        host name; otherwise a domain account, which the import points out (--kind overrides). A file that fails \
-        adds nothing; the other files still import.
+        host name; otherwise a domain account, which the import points out (--kind \
+        overrides). A file that fails adds nothing; the other files still import.
 
         A bundle (told apart by its content) is checked completely first: signature, sender, \
         recipient, every chunk, every value, replay and rollback. Then it is applied in one \
@@ -250,7 +250,7 @@ extension RDPVault {
           )
           if guessed > 0 {
             Diagnostics.note(
-              "\(guessed) of them sign in as PREFIX\\user with a PREFIX taken as a domain, since it is neither the VM's name nor its host's; "
+              "\(guessed) of them sign in as PREFIX\\user with a PREFIX taken as a domain, \(ImportReportPrinter.guessedDomainReason); "
                 + "if those are the VMs' own computer names, "
                 + (dryRun
                   ? "import them with --kind local"

@@ -82,19 +82,18 @@ enum Diagnostics {
     FileHandle.standardError.write(Data(text.utf8))
   }
 
-  /// Prints the error once and returns the exit status.
   /// An error about one VM of a file (an inventory, another tool's export): said with the
   /// file and the VM, in the file's terms rather than the command line's (a missing host is
   /// the file's, not a missing --host).
   static func report(_ error: Error, vm name: String, in source: String) {
     let context = "\(source): VM \(quoted(name))"
     switch error {
-    case VaultError.profileExists(let existing):
-      self.error(
-        "\(context): \(VaultError.profileExists(name: existing).message)",
-        hint: "--update gives VMs that exist the file's address and changes nothing else")
     case let error as VaultError:
-      self.error("\(context): \(error.message)", hint: error.hint)
+      let hint: String? =
+        if case .profileExists = error {
+          "--update gives VMs that exist the file's address and changes nothing else"
+        } else { error.hint }
+      self.error("\(context): \(error.message)", hint: hint)
     case let error as CLIError:
       self.error("\(context): \(error.message)", hint: error.hint)
     default:
@@ -102,6 +101,7 @@ enum Diagnostics {
     }
   }
 
+  /// Prints the error once and returns the exit status.
   static func report(_ error: Error) -> Int32 {
     switch error {
     case let error as VaultError:

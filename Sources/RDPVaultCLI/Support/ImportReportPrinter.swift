@@ -7,6 +7,9 @@ enum ImportReportPrinter {
   /// More VMs than this are summarised by counts; links and hooks are always listed.
   static let detailLimit = 20
 
+  /// Why a `PREFIX\\user` prefix was taken as a domain (`RDPImport.guessedDomain`).
+  static let guessedDomainReason = "since it is neither the VM's name nor its host's"
+
   static func rdp(_ result: RDPImport, file: String, dryRun: Bool) {
     for warning in result.warnings { Diagnostics.warning("\(file): \(warning)") }
     item(result.item, dryRun: dryRun, from: file)
@@ -21,7 +24,7 @@ enum ImportReportPrinter {
         ? "import it with --kind local"
         : "make it local with: \(RDPVault.Connect.shellWords(command))"
       Diagnostics.note(
-        "  \(domain) was taken as a domain, since it is neither the VM's name nor its host's; if it is the VM's own computer name, \(fix)"
+        "  \(domain) was taken as a domain, \(guessedDomainReason); if it is the VM's own computer name, \(fix)"
       )
     }
     if result.hadClearTextPassword && !result.item.storedPassword {

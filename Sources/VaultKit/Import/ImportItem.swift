@@ -55,7 +55,7 @@ public struct ImportItem: Equatable, Sendable, Codable {
   public var routing: [String] = []
   /// A template credential's own name (`template:web-tier`), when the VM uses one.
   public var sharedCredential: String? = nil
-  /// The kind of the VM's account, for an added VM.
+  /// The kind of the VM's account (.rdp files and inventories; bundles, for a VM imported).
   public var kind: AccountKind? = nil
 
   /// Listed even in a large import's summary: a link to a stored account, one kept apart, an

@@ -41,8 +41,8 @@ public struct Profile: Equatable, Sendable, Codable {
   /// name (`webvm.westeurope.cloudapp.azure.com` → `webvm`); nil for an IP address. Azure's
   /// DNS names, and most internal ones, begin with the computer name.
   public static func computerName(ofHost host: String) -> String? {
-    let isAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
-    guard !isAddress, let label = host.split(separator: ".").first.map(String.init),
+    guard !Validation.isIPv4(host), !Validation.isIPv6(host),
+      let label = host.split(separator: ".").first.map(String.init),
       (try? Validation.computerName(label)) != nil
     else { return nil }
     return label
