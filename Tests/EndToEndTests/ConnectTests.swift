@@ -532,4 +532,65 @@ import Testing
       ranClients == ["xfreerdp3", "remmina", "remmina", "sdl-freerdp3", "xfreerdp3", "xfreerdp3"],
       "\(ranClients)")
   }
+
+  /// A FreeRDP client's exit status is put in words. A session the user ended (signed out,
+  /// 12, or disconnected from the Start menu, 11) is no failure: connect says so and exits 0.
+  /// Stand-in clients exit with each status; the real FreeRDP 3, given no display to open,
+  /// fails its pre-connect (136) and that is explained too.
+  @Test func aClientsExitStatusIsPutInWords() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(
+      box.run(
+        ["add", "vm", "--host", "127.0.0.1", "--kind", "local", "--user", "u", "--password-stdin"],
+        stdin: "pw\n"
+      ).status == 0)
+    let bin = box.root + "/bin"
+    try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+    box.write(
+      "#!/bin/sh\ncat > /dev/null\nexit $STAND_IN_STATUS\n", to: "bin/xfreerdp3", mode: 0o700)
+    func connect(_ client: String, _ status: Int32) -> Run {
+      box.run(
+        ["connect", "vm", "--no-check", "--client", client],
+        environment: [
+          "PATH": bin + ":/usr/bin:/bin", "DISPLAY": ":99", "STAND_IN_STATUS": "\(status)",
+        ])
+    }
+    let cases: [(client: String, status: Int32, exit: Int32, stderr: String)] = [
+      ("xfreerdp3", 12, 0, "rdpvault: the session ended: you signed out of the session\n"),
+      (
+        "xfreerdp3", 11, 0,
+        "rdpvault: the session ended: the session was disconnected from its Start menu; "
+          + "it stays signed in on the server\n"
+      ),
+      (
+        "xfreerdp3", 5, 5,
+        "rdpvault: error: xfreerdp3 exited with status 5: another connection took over the session\n"
+      ),
+      (
+        "xfreerdp3", 151, 151,
+        "rdpvault: error: xfreerdp3 exited with status 151: the account is disabled\n"
+      ),
+      ("xfreerdp3", 1, 1, "rdpvault: error: xfreerdp3 exited with status 1\n"),
+    ]
+    for item in cases {
+      let result = connect(item.client, item.status)
+      #expect(result.status == item.exit, "\(item.client) \(item.status): \(result.stderr)")
+      #expect(
+        result.stderr.hasSuffix(item.stderr), "\(item.client) \(item.status): \(result.stderr)")
+    }
+    // The real client, given by path and with no DISPLAY, fails before it connects.
+    guard RDPServer.installed("xfreerdp3") else { return }
+    let real = box.run(
+      [
+        "connect", "vm", "--no-check", "--client", "xfreerdp3", "--client-path",
+        "/usr/bin/xfreerdp3",
+      ],
+      timeout: 60)
+    #expect(real.status == 136, "\(real.stderr)")
+    #expect(
+      real.stderr.contains(
+        "rdpvault: error: xfreerdp3 exited with status 136: FreeRDP could not prepare the connection "
+          + "(pre-connect failed): usually no display to open"), "\(real.stderr)")
+  }
 }

@@ -367,4 +367,33 @@ struct LaunchPlanTests {
       Issue.record("a .invalid name resolved")
     }
   }
+
+  /// Every exit status FreeRDP 3 names (client/X11/xf_client.h, `XF_EXIT_*`) has a meaning,
+  /// but those with none of their own; only a sign-out and a Start-menu disconnect are the
+  /// user's own ending. Remmina's statuses are not FreeRDP's and get none.
+  @Test func everyFreeRDPExitStatusHasAMeaning() throws {
+    let named: [Int32] =
+      Array(0...11) + Array(16...26) + [32] + Array(128...145) + Array(147...160) + [255]
+    let without: Set<Int32> = [0, 1, 137, 255]
+    for status in named where !without.contains(status) {
+      let known = try #require(FreeRDPExitStatus(status), "status \(status)")
+      #expect(!known.meaning.isEmpty && !known.meaning.hasSuffix("."), "status \(status)")
+    }
+    for status in without { #expect(FreeRDPExitStatus(status) == nil, "status \(status)") }
+    // 12, ERRINFO_LOGOFF_BY_USER, passes through FreeRDP's mapping though it has no name.
+    let userEnded = (0...300).filter { FreeRDPExitStatus(Int32($0))?.endedByUser == true }
+    #expect(userEnded == [11, 12])
+    #expect(FreeRDPExitStatus(146) == nil && FreeRDPExitStatus(33) == nil)
+    #expect(
+      FreeRDPExitStatus(155)?.meaning.hasPrefix("access denied: the account may not sign in")
+        == true)
+    #expect(FreeRDPExitStatus(18)?.meaning == "the server has no Remote Desktop license to give")
+    #expect(FreeRDPExitStatus(20)?.meaning == FreeRDPExitStatus(16)?.meaning)
+    for kind in [ClientKind.xfreerdp, .xfreerdp3, .sdlFreerdp3] {
+      let choice = ClientChoice(kind: kind, program: "/usr/bin/x", picked: false)
+      #expect(choice.meaning(ofStatus: 136) == FreeRDPExitStatus(136))
+    }
+    let remmina = ClientChoice(kind: .remmina, program: "/usr/bin/remmina", picked: false)
+    #expect(remmina.meaning(ofStatus: 12) == nil && remmina.meaning(ofStatus: 132) == nil)
+  }
 }

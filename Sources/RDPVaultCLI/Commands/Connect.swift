@@ -206,8 +206,11 @@ extension RDPVault {
         Diagnostics.error("\(choice.kind.executableName) was ended by signal \(signal)")
         throw ExitCode(outcome.status)
       }
-      if outcome.status != 0 {
-        let meaning = choice.explain(status: outcome.status).map { ": \($0)" } ?? ""
+      let known = choice.meaning(ofStatus: outcome.status)
+      if let known, known.endedByUser {
+        Diagnostics.note("the session ended: \(known.meaning)")
+      } else if outcome.status != 0 {
+        let meaning = known.map { ": \($0.meaning)" } ?? ""
         Diagnostics.error(
           "\(choice.kind.executableName) exited with status \(outcome.status)\(meaning)",
           hint: outcome.findings.contains(.noMD4) ? Self.noMD4Hint : nil)

@@ -61,25 +61,12 @@ public struct ClientChoice: Equatable, Sendable {
     try kind.adapter().plan(for: entry, program: program, extraArguments: extraArguments)
   }
 
-  /// What an exit status of this client means, when it is known.
-  public func explain(status: Int32) -> String? {
+  /// What an exit status of this client means, when it is known (FreeRDP's statuses only:
+  /// Remmina and the other systems' clients have none documented).
+  public func meaning(ofStatus status: Int32) -> FreeRDPExitStatus? {
     switch kind {
-    case .xfreerdp, .xfreerdp3, .sdlFreerdp3:
-      switch status {
-      case 128: "FreeRDP could not parse its arguments"
-      case 131, 141: "the connection failed"
-      case 132, 134, 154: "the server refused the credentials"
-      case 143:
-        "TLS failed: the server's certificate does not match the pinned fingerprint, or it changed since "
-          + "FreeRDP first trusted it (a VM re-created at the same address; see ~/.config/freerdp/known_hosts2)"
-      case 147:
-        "the server closed the connection during sign-in: usually a wrong password or user name"
-      case 140: "the host name does not resolve"
-      case 135: "the account is locked out"
-      case 148, 149, 152: "the password has expired or must be changed"
-      default: nil
-      }
-    default: nil
+    case .xfreerdp, .xfreerdp3, .sdlFreerdp3: FreeRDPExitStatus(status)
+    case .auto, .remmina, .mstsc, .macos: nil
     }
   }
 }
