@@ -31,7 +31,8 @@ extension Vault {
 
   /// What an edit does to the VM's account.
   enum EditPlan {
-    /// The same account, possibly with new values (admin mark, a local account's new name).
+    /// The same account, possibly with new values (admin mark, a local account's computer
+    /// name, or its user name's case).
     case same(AccountRecord)
     /// Another account, stored or new.
     case other(AccountResolution)
@@ -71,10 +72,14 @@ extension Vault {
       [profile = record.profile] in
       RDPFileWriter.lines(for: ProfileEntry(profile: profile, account: wanted))
     }
+    // A local account is the VM's own: a new computer name (or the user name in another case,
+    // which Windows ignores) is the same account, but another user is another account, whose
+    // password the old one's is not.
     let same =
       wanted.scope == current.scope
       && (wanted.scope == .local
-        || Account.lookupKey(signInName: wanted.accountName(computerName: ""))
+        ? wanted.userName.lowercased() == current.userName.lowercased()
+        : Account.lookupKey(signInName: wanted.accountName(computerName: ""))
           == Account.lookupKey(signInName: current.accountName(computerName: "")))
     guard same else {
       return .other(try resolve(db, wanted: wanted, kind: profile.kind, admin: admin ?? false))

@@ -667,4 +667,50 @@ import Testing
     #expect(box.run(["rm", "frontend-01", "--yes"]).status == 0)
     #expect(box.run(["list", "--json"]).stdout == "[]\n")
   }
+
+  /// A local VM's --user names another local account, with a password of its own: it is asked
+  /// for, and the old account's password goes (after a warning and a confirmation), never
+  /// handed to the new user. A user name in another case (Windows ignores case) or a new
+  /// computer name keeps the account and its password.
+  @Test func aLocalVMsNewUserIsAnotherAccountWithItsOwnPassword() {
+    let box = Sandbox()
+    box.initVault()
+    #expect(
+      box.run(
+        [
+          "add", "web-01", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser",
+          "--password-stdin",
+        ], stdin: "Old-Pw1\n"
+      ).status == 0)
+    let before = box.snapshot()
+    // Without a terminal, the new account's password must be given, and the old one's
+    // deletion confirmed.
+    let noPassword = box.run(["edit", "web-01", "--user", "opsadmin", "--yes"])
+    #expect(noPassword.status == 1, "\(noPassword.stderr)")
+    #expect(
+      noPassword.stderr.contains("rdpvault: hint: use --password-stdin or --generate-password"),
+      "\(noPassword.stderr)")
+    let unconfirmed = box.run(
+      ["edit", "web-01", "--user", "opsadmin", "--password-stdin"], stdin: "New-Pw1\n")
+    #expect(unconfirmed.status == 1, "\(unconfirmed.stderr)")
+    #expect(
+      unconfirmed.stderr.contains(
+        "rdpvault: warning: web-01 leaves its local account WEB-01\\azureuser, whose stored password will be deleted\n"
+      ), "\(unconfirmed.stderr)")
+    #expect(box.snapshot() == before, "a refused edit changes nothing")
+    let edit = box.run(
+      ["edit", "web-01", "--user", "opsadmin", "--password-stdin", "--yes"], stdin: "New-Pw1\n")
+    #expect(edit.status == 0, "\(edit.stderr)")
+    #expect(
+      edit.stderr.hasSuffix("rdpvault: updated web-01 (local, signs in as WEB-01\\opsadmin)\n"))
+    #expect(box.run(["password", "web-01"]).stdout == "New-Pw1\n")
+    // The same user in another case, and a new computer name, keep the password unasked.
+    for change in [["--user", "OpsAdmin"], ["--computer-name", "WEB-01B"]] {
+      let kept = box.run(["edit", "web-01"] + change)
+      #expect(kept.status == 0, "\(change): \(kept.stderr)")
+      #expect(!kept.stderr.contains("warning"), "\(change): \(kept.stderr)")
+      #expect(box.run(["password", "web-01"]).stdout == "New-Pw1\n", "\(change)")
+    }
+    #expect(box.run(["show", "web-01"]).stdout.contains("WEB-01B\\OpsAdmin"))
+  }
 }

@@ -9,7 +9,9 @@ extension RDPVault {
       abstract: "Change VMs: any option of add.",
       discussion: """
         Only the options given change. --user/--domain/--kind re-point the VM to another \
-        account (a new account asks for its password). --password-stdin or --generate-password \
+        account (a new account asks for its password). On a local VM, --user names another \
+        local account, and the old one's password is deleted; --computer-name, or the same user \
+        in another case, keeps the account and its password. --password-stdin or --generate-password \
         set the password of the VM's account; for a shared domain account that changes it for \
         every VM that uses it.
 
