@@ -396,4 +396,35 @@ struct LaunchPlanTests {
     let remmina = ClientChoice(kind: .remmina, program: "/usr/bin/remmina", picked: false)
     #expect(remmina.meaning(ofStatus: 12) == nil && remmina.meaning(ofStatus: 132) == nil)
   }
+
+  /// A printed command reads back in bash as the same words: no glob, brace, tilde,
+  /// variable or quote is left to the shell, in a directory where every glob would match.
+  @Test func printedCommandsReadBackAsTheSameWords() throws {
+    let words = [
+      "/v:[::1]:3389", "[ab]", "{a,b}", "*", "web-0?", "~", "$HOME", "it's", "", "two words", "é-1",
+      "a\\b", "\"q\"", "`id`", "x;y", "a|b", "--opt=v@h:1,2+3%", "!", "#c", "tab\there",
+    ]
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "shellwords-\(getpid())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for file in ["a", "b", "web-01", "x"] {
+      FileManager.default.createFile(
+        atPath: directory.appendingPathComponent(file).path, contents: nil)
+    }
+    let process = Process()
+    // bash: brace expansion too, which dash has not.
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = ["-c", "printf '%s\\0' " + ShellWords.join(words)]
+    process.currentDirectoryURL = directory
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let read = output.split(separator: 0, omittingEmptySubsequences: false).dropLast()
+      .map { String(decoding: $0, as: UTF8.self) }
+    #expect(read == words)
+    #expect(ShellWords.join(["az", "vm", "show", "-g", "rg-1"]) == "az vm show -g rg-1")
+  }
 }

@@ -72,7 +72,7 @@ extension RDPVault {
     static func words(_ fixes: [AzureChecks.Fix], name: String) -> String? {
       let texts = fixes.map { fix -> String in
         switch fix {
-        case .az(let arguments): "az " + RDPVault.Connect.shellWords(arguments)
+        case .az(let arguments): "az " + ShellWords.join(arguments)
         case .setOption(let key, let value):
           "rdpvault set \(name) \(key) \(value)"
             + (key == ConnectOption.azureJIT ? " (connect then requests access each time)" : "")

@@ -33,31 +33,31 @@ extension RDPVault.Connect {
       var lines: [String] = []
       if let start {
         lines.append(
-          "azure-start: az \(shell(AzurePower.statusArguments(start)))\(approval(ConnectOption.azureStart))"
+          "azure-start: az \(ShellWords.join(AzurePower.statusArguments(start)))\(approval(ConnectOption.azureStart))"
         )
         lines.append(
-          "azure-start: then, unless the VM runs: az \(shell(AzurePower.startArguments(start)))")
+          "azure-start: then, unless the VM runs: az \(ShellWords.join(AzurePower.startArguments(start)))"
+        )
       }
       if let (vm, value) = jit {
         lines.append(
-          "azure-jit: az \(shell(AzureJIT.listArguments(vm)))\(approval(ConnectOption.azureJIT))")
+          "azure-jit: az \(ShellWords.join(AzureJIT.listArguments(vm)))\(approval(ConnectOption.azureJIT))"
+        )
         let source = AzureJIT.fixedSource(value) ?? "SOURCE"
         let initiate = AzureJIT.initiateArguments(
           policyID: "POLICY-ID", vm: vm, port: profile.port, source: source, endTime: "END-TIME")
-        lines.append("azure-jit: then: az \(shell(initiate))")
+        lines.append("azure-jit: then: az \(ShellWords.join(initiate))")
         lines.append(
           "azure-jit: POLICY-ID is the id of the policy that lists this VM and port; END-TIME is now plus its longest access (at most 24 h)"
         )
         if AzureJIT.fixedSource(value) == nil {
           lines.append(
-            "azure-jit: SOURCE is this machine's public address: curl \(shell(PublicAddress.curlArguments))"
+            "azure-jit: SOURCE is this machine's public address: curl \(ShellWords.join(PublicAddress.curlArguments))"
           )
         }
       }
       return lines
     }
-
-    private func shell(_ words: [String]) -> String { RDPVault.Connect.shellWords(words) }
 
     /// Each step's approval, and the Azure name's when a step or Bastion uses it.
     func checkApproved() throws {

@@ -45,13 +45,6 @@ extension RDPVault {
     /// seconds, ssh less).
     static let defaultTunnelWait = 30
 
-    /// Words as a shell would read them back: the exact command, printable.
-    static func shellWords(_ words: [String]) -> String {
-      words.map { word in
-        word.allSatisfy { $0.isLetter || $0.isNumber || "-_./:=@,+%".contains($0) } && !word.isEmpty
-          ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-      }.joined(separator: " ")
-    }
     @Argument(parsing: .postTerminator, help: "Arguments for the client.") var clientArguments:
       [String] = []
 
@@ -77,7 +70,7 @@ extension RDPVault {
         throw CLIError(
           "no display to show the session on: \(missing) (\(choice.kind.displayName) opens a window)",
           hint:
-            "run connect in a desktop session (over SSH: ssh -X), or write an .rdp file with: rdpvault rdp \(Self.shellWords([name]))"
+            "run connect in a desktop session (over SSH: ssh -X), or write an .rdp file with: rdpvault rdp \(ShellWords.join([name]))"
         )
       }
       let vault = try options.openVault()
@@ -122,7 +115,7 @@ extension RDPVault {
         if let tunnel {
           let approved = entry.profile.settings.approved(tunnel.option) != nil
           print(
-            "tunnel: \(Self.shellWords(tunnel.command(for: entry.profile)))\(approved ? "" : " (NOT approved: connect refuses to run it)")"
+            "tunnel: \(ShellWords.join(tunnel.command(for: entry.profile)))\(approved ? "" : " (NOT approved: connect refuses to run it)")"
           )
           print(
             "tunnel: LOCAL_PORT=\(tunnel.localPort) (chosen now; another on each connect); the client goes to 127.0.0.1:\(tunnel.localPort)"
@@ -180,7 +173,7 @@ extension RDPVault {
           throw ExitCode(128 + signal)
         }
         Diagnostics.note(
-          "tunnel up on 127.0.0.1:\(tunnel.localPort): \(Self.shellWords(tunnel.command(for: entry.profile)))"
+          "tunnel up on 127.0.0.1:\(tunnel.localPort): \(ShellWords.join(tunnel.command(for: entry.profile)))"
         )
         launchPlan = try choice.plan(for: tunnel.rewrite(entry), extraArguments: clientArguments)
       } else if !noCheck {

@@ -41,7 +41,7 @@ extension RDPVault {
           (try? RDPVault.Connect.AzureSteps(entry.profile))?.dryRunLines(markApproval: false) ?? []
         if let tunnel = try? Tunnel.plan(for: entry.profile), present.contains(tunnel.option) {
           commands.append(
-            "tunnel: \(RDPVault.Connect.shellWords(tunnel.command(for: entry.profile))) (LOCAL_PORT \(tunnel.localPort) here; another on each connect)"
+            "tunnel: \(ShellWords.join(tunnel.command(for: entry.profile))) (LOCAL_PORT \(tunnel.localPort) here; another on each connect)"
           )
         }
         if !commands.isEmpty {

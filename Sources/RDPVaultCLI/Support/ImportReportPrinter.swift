@@ -22,7 +22,7 @@ enum ImportReportPrinter {
       let fix =
         dryRun
         ? "import it with --kind local"
-        : "make it local with: \(RDPVault.Connect.shellWords(command))"
+        : "make it local with: \(ShellWords.join(command))"
       Diagnostics.note(
         "  \(domain) was taken as a domain, \(guessedDomainReason); if it is the VM's own computer name, \(fix)"
       )

@@ -143,7 +143,7 @@ public struct LaunchPlan: Equatable, Sendable {
         .split(separator: "\n").map { "  " + $0 }
     }
     for step in steps {
-      let command = ([step.program] + step.arguments).map(Self.shellQuoted).joined(separator: " ")
+      let command = ShellWords.join([step.program] + step.arguments)
       lines.append("\(step.role.rawValue): \(command)")
       if let stdin = step.stdin {
         lines.append("  stdin: \(stdin.redacted.debugDescription)")
@@ -156,14 +156,5 @@ public struct LaunchPlan: Equatable, Sendable {
       }
     }
     return lines
-  }
-
-  static func shellQuoted(_ word: String) -> String {
-    if !word.isEmpty,
-      word.allSatisfy({ $0.isLetter || $0.isNumber || "/:._-+=,@%{}[]".contains($0) })
-    {
-      return word
-    }
-    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
 }
