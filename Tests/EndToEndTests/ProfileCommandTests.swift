@@ -713,4 +713,52 @@ import Testing
     }
     #expect(box.run(["show", "web-01"]).stdout.contains("WEB-01B\\OpsAdmin"))
   }
+
+  /// A shared account (a domain account, a template credential) that an edit or rm leaves
+  /// with no VM stays, with its password: the command says so, and names the command that
+  /// deletes it, which works as printed. While a VM still uses it, nothing is said.
+  @Test func aSharedAccountLeftWithNoVMIsNamed() {
+    let box = Sandbox()
+    box.initVault()
+    #expect(
+      box.run(
+        [
+          "add", "app-01", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\alice",
+          "--password-stdin",
+        ], stdin: "Domain-Pw1\n"
+      ).status == 0)
+    #expect(
+      box.run([
+        "add", "app-02", "--host", "10.0.0.6", "--kind", "domain", "--user", "CONTOSO\\alice",
+      ]).status == 0)
+    #expect(
+      box.run(
+        [
+          "add", "web-01", "--host", "10.0.0.1", "--user", "azureuser", "--shared-credential",
+          "web-tier", "--password-stdin",
+        ], stdin: "Tpl-pw-1\n"
+      ).status == 0)
+    let first = box.run(["rm", "app-01", "--yes"])
+    #expect(first.status == 0 && !first.stderr.contains("used by no VM"), "\(first.stderr)")
+    let edit = box.run(
+      ["edit", "app-02", "--kind", "local", "--user", "localadmin", "--password-stdin"],
+      stdin: "Local-Pw1\n")
+    #expect(edit.status == 0, "\(edit.stderr)")
+    #expect(
+      edit.stderr.hasSuffix(
+        "rdpvault: CONTOSO\\alice is now used by no VM; it stays in the vault with its password "
+          + "(delete both with: rdpvault account rm 'CONTOSO\\alice')\n"), "\(edit.stderr)")
+    #expect(box.run(["account", "list"]).stdout.contains("(unused)"))
+    let gone = box.run(["account", "rm", "CONTOSO\\alice"])
+    #expect(gone.status == 0, "\(gone.stderr)")
+    #expect(!box.run(["account", "list"]).stdout.contains("alice"))
+    let removed = box.run(["rm", "web-01", "--yes"])
+    #expect(
+      removed.stderr.hasSuffix(
+        "rdpvault: template:web-tier is now used by no VM; it stays in the vault with its password "
+          + "(delete both with: rdpvault account rm template:web-tier)\n"), "\(removed.stderr)")
+    // A local account goes with its VM: nothing to say.
+    let local = box.run(["rm", "app-02", "--yes"])
+    #expect(local.status == 0 && !local.stderr.contains("used by no VM"), "\(local.stderr)")
+  }
 }

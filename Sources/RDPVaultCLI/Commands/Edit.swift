@@ -124,6 +124,7 @@ extension RDPVault {
         password = try passwordOptions.read(
           for: targets.count == 1 ? "the new account of \(targets[0])" : "the new accounts")
       }
+      let left = SharedAccountsLeft(vault, entries)
       let updated = try vault.editProfiles(
         named: targets, changes: changes, account: accountName, admin: admin, password: password)
       if updated.count == 1, let entry = updated.first {
@@ -138,6 +139,7 @@ extension RDPVault {
           )
         }
       }
+      left.note(vault)
     }
   }
 }

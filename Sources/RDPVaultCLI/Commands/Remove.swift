@@ -37,8 +37,10 @@ extension RDPVault {
       } else {
         try Selection.confirm("Remove", entries, yes: yes, declined: "not removed")
       }
+      let left = SharedAccountsLeft(vault, entries)
       try vault.removeProfiles(named: entries.map(\.profile.name))
       Diagnostics.note("removed \(Selection.described(entries))")
+      left.note(vault)
     }
   }
 }
