@@ -79,7 +79,7 @@ extension RDPVault {
     var storeClearPassword = false
     @Flag(
       help:
-        ".rdp files and Azure lists: refresh the host, port and settings of VMs that exist (accounts and passwords stay)."
+        "VMs that exist: an .rdp file refreshes their host, port and settings; a list (Azure, CSV, other tools) their host and port. Accounts and passwords stay."
     )
     var update = false
     @Flag(help: "Show what would be imported, and write nothing.") var dryRun = false
