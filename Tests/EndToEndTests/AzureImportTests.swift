@@ -39,7 +39,7 @@ import Testing
     let imported = box.run(["import", Self.fixture, "--tag", "azure"])
     #expect(imported.status == 0, "\(imported.stderr)")
     #expect(
-      imported.stderr.contains("set its password with: rdpvault edit 'windows' --password-stdin"),
+      imported.stderr.contains("set its password with: rdpvault edit windows --password-stdin"),
       "\(imported.stderr)")
     let vm = entry(box, "windows")
     #expect(vm["host"] as? String == "52.166.204.149")

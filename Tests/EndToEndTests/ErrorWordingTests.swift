@@ -24,6 +24,33 @@ import Testing
     return box
   }
 
+  /// A command in a hint pastes back as printed, whatever the name holds: a Windows user
+  /// name may have an apostrophe.
+  @Test func aHintsCommandPastesBackForAnyAccountName() throws {
+    let box = sandbox()
+    #expect(
+      box.run(
+        [
+          "add", "app-01", "--host", "10.0.0.5", "--kind", "domain", "--user", "CONTOSO\\o'brien",
+          "--password-stdin",
+        ], stdin: "First-pw1\n"
+      ).status == 0)
+    let again = box.run(
+      [
+        "add", "app-02", "--host", "10.0.0.6", "--kind", "domain", "--user", "CONTOSO\\o'brien",
+        "--password-stdin",
+      ], stdin: "Second-pw1\n")
+    #expect(again.status == 1)
+    let prefix = "rdpvault: hint: change a shared password with: "
+    let line = try #require(
+      again.stderr.split(separator: "\n").first { $0.hasPrefix(prefix) }, "\(again.stderr)")
+    let words = try Sandbox.wordsAsBashReadsThem(String(line.dropFirst(prefix.count)))
+    #expect(words == ["rdpvault", "account", "passwd", "CONTOSO\\o'brien"], "\(line)")
+    let changed = box.run(Array(words.dropFirst()) + ["--password-stdin"], stdin: "Second-pw1\n")
+    #expect(changed.status == 0, "\(changed.stderr)")
+    #expect(box.run(["password", "app-01"]).stdout == "Second-pw1\n")
+  }
+
   @Test func errorsNameTheOptionOrCommandThatFixesThem() throws {
     let box = sandbox()
     let cases: [([String], String)] = [

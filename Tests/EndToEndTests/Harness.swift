@@ -180,6 +180,21 @@ final class Sandbox {
     return bundle
   }
 
+  /// The words bash reads from a command line rdpvault printed (a hint's `rdpvault …`), so
+  /// a test runs it exactly as a user who pastes it would.
+  static func wordsAsBashReadsThem(_ command: String) throws -> [String] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = ["-c", "printf '%s\\0' " + command]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return output.split(separator: 0, omittingEmptySubsequences: false).dropLast()
+      .map { String(decoding: $0, as: UTF8.self) }
+  }
+
   /// The vault file's bytes and its sidecars', to prove a command changed nothing.
   func snapshot() -> [String: Data] {
     var files: [String: Data] = [:]

@@ -91,6 +91,34 @@ import Testing
     #expect(box.snapshot() == before)
   }
 
+  /// The offer counts the VMs the import adds: not one that fails, nor one that exists.
+  @Test func theOfferCountsOnlyTheVMsAdded() throws {
+    let box = Sandbox()
+    box.initVault()
+    #expect(
+      box.run(
+        [
+          "add", "web-04", "--host", "10.0.0.4", "--kind", "local", "--user", "azureuser",
+          "--password-stdin",
+        ],
+        stdin: "pw\n"
+      ).status == 0)
+    let rows = [
+      "web-01,10.0.0.1,azureuser", "web-02,-bad,azureuser", "web-03,10.0.0.3,azureuser",
+      "web-04,10.0.0.44,azureuser", "app-01,10.0.1.1,admin", "app-02,-worse,admin",
+    ]
+    let csv = box.write(
+      (["name,host,user"] + rows).joined(separator: "\r\n") + "\r\n", to: "vms.csv")
+    for extra in [["--dry-run"], ["--update"]] {
+      let run = box.run(["import", csv] + extra)
+      // web-02 and app-02 fail; web-04 exists (refused, or with --update given its address).
+      #expect(run.status == 1, "\(run.stderr)")
+      #expect(
+        run.stderr.contains("hint: 2 VMs sign in as the local user azureuser;"), "\(run.stderr)")
+      #expect(!run.stderr.contains("the local user admin;"), "one admin VM failed: \(run.stderr)")
+    }
+  }
+
   @Test func importsOfferItAndUseIt() throws {
     let box = Sandbox()
     box.initVault()
@@ -107,7 +135,7 @@ import Testing
     #expect(imported.status == 1, "web-03 is another user: \(imported.stderr)")
     #expect(imported.stderr.contains("is the user \"azureuser\", not \"other\""))
     #expect(imported.stderr.contains("account: the shared credential template:web-tier"))
-    #expect(imported.stderr.contains("rdpvault account passwd 'template:web-tier'"))
+    #expect(imported.stderr.contains("rdpvault account passwd template:web-tier"))
     #expect(
       box.run(["account", "passwd", "template:web-tier", "--password-stdin"], stdin: "Tpl-3\n")
         .status == 0)
@@ -154,7 +182,7 @@ import Testing
       ], stdin: "other\n")
     #expect(again.status == 1)
     #expect(again.stderr.contains("template:web is already in the vault"), "\(again.stderr)")
-    #expect(again.stderr.contains("rdpvault account passwd 'template:web'"), "\(again.stderr)")
+    #expect(again.stderr.contains("rdpvault account passwd template:web"), "\(again.stderr)")
     #expect(
       alice.run(
         [

@@ -218,7 +218,7 @@ import Testing
     // The hint leads to this VM's account: `account passwd CONTOSO\admin` finds the user's.
     #expect(
       password.stderr.hasSuffix(
-        "rdpvault: hint: set one with: rdpvault edit 'evil' --password-stdin\n"),
+        "rdpvault: hint: set one with: rdpvault edit evil --password-stdin\n"),
       "\(password.stderr)")
     #expect(box.run(["password", "mine"]).stdout == "Mine-Passw0rd\n")
     #expect(box.run(["account", "list"]).stdout.contains("domain (kept apart)"))
@@ -653,7 +653,7 @@ import Testing
     #expect(one.status == 0, "\(one.stderr)")
     #expect(
       one.stderr.contains(
-        "rdpvault: hint: set its password with: rdpvault edit 'single' --password-stdin\n"),
+        "rdpvault: hint: set its password with: rdpvault edit single --password-stdin\n"),
       "\(one.stderr)")
     #expect(
       box.run(["edit", "single", "--password-stdin"], stdin: "Single-Pw1\n").status == 0)

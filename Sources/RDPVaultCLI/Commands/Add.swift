@@ -54,7 +54,8 @@ extension RDPVault {
           let account = resolution.account.accountName(computerName: computerName)
           throw CLIError(
             "\(account) is already in the vault; the VM links to it and its password stays",
-            hint: "change a shared password with: rdpvault account passwd '\(account)'")
+            hint:
+              "change a shared password with: rdpvault account passwd \(ShellWords.quote(account))")
         }
         entry = try vault.addProfile(
           profile, account: accountName, admin: fields.admin, password: nil)

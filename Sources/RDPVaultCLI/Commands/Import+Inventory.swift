@@ -193,7 +193,6 @@ extension RDPVault.Import {
       return item
     }
     guard !items.isEmpty else { return [] }
-    if sharedCredential == nil { Self.offerSharedCredential(items) }
     let brief = items.count > ImportReportPrinter.detailLimit
     let results = try vault.importInventory(
       items, passwords: passwords,
@@ -218,11 +217,21 @@ extension RDPVault.Import {
         "\(dryRun ? "would import" : "imported") \(added) of \(items.count) VMs from \(source)\(dryRun ? " (dry run: nothing was written)" : "")"
       )
     }
+    if sharedCredential == nil {
+      // Only the VMs this import added: one that failed, or that existed, has no new account.
+      Self.offerSharedCredential(
+        zip(items, results).compactMap { item, result in
+          guard case .success(let imported) = result, imported.item.action == .add else {
+            return nil
+          }
+          return item
+        })
+    }
     return failed
   }
 
   /// VMs made from one template usually share their admin user and password: when several
-  /// new local VMs sign in as the same user, say how to keep that password once.
+  /// local VMs the import added sign in as the same user, say how to keep that password once.
   static func offerSharedCredential(_ items: [InventoryItem]) {
     let local = items.filter { $0.kind == .local && $0.user != nil }
     let byUser = Dictionary(grouping: local) { $0.user!.lowercased() }

@@ -168,11 +168,12 @@ enum ImportReportPrinter {
 /// the user's account.
 enum PasswordHint {
   static func command(profile: String) -> String {
-    "rdpvault edit '\(profile)' --password-stdin"
+    "rdpvault edit \(ShellWords.quote(profile)) --password-stdin"
   }
 
   /// A shared credential's name is its own (`template:NAME`), never another account's.
   static func command(for item: ImportItem) -> String {
-    item.sharedCredential.map { "rdpvault account passwd '\($0)'" } ?? command(profile: item.name)
+    item.sharedCredential.map { "rdpvault account passwd \(ShellWords.quote($0))" }
+      ?? command(profile: item.name)
   }
 }
