@@ -17,8 +17,9 @@ final class RDPServer {
   let port: Int
   private var processes: [Process] = []
 
-  /// Starts Xvfb and the shadow server, retrying the server a few times: it sometimes fails
-  /// to attach to a display that has just started.
+  /// Starts Xvfb and the shadow server, retrying the server a few times (on a new display
+  /// when it could not open its own): it sometimes fails to attach to a display that has
+  /// just started.
   init(users: [User], host: String = "127.0.0.1") throws {
     var template = Array((NSTemporaryDirectory() + "/rdpvault-rdp-XXXXXX").utf8CString)
     root = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
@@ -32,9 +33,7 @@ final class RDPServer {
     }
     _ = FileManager.default.createFile(atPath: root + "/sam", contents: Data(sam.utf8))
 
-    let (xvfb, display) = try Self.startXvfb()
-    processes.append(xvfb)
-    self.display = display
+    var (xvfb, display) = try Self.startXvfb()
 
     var started: (Process, Int)?
     for _ in 0..<5 where started == nil {
@@ -59,6 +58,13 @@ final class RDPServer {
       } else {
         kill(-shadow.processIdentifier, SIGKILL)
         shadow.waitUntilExit()
+        // A display the server cannot open (seen on a loaded machine) is not coming back:
+        // the next try gets a new one.
+        let log = (try? String(contentsOfFile: root + "/shadow.log", encoding: .utf8)) ?? ""
+        if !xvfb.isRunning || log.contains("failed to open display") {
+          Self.stopXvfb(xvfb)
+          (xvfb, display) = try Self.startXvfb()
+        }
         usleep(300_000)
       }
     }
@@ -68,6 +74,8 @@ final class RDPServer {
       let log = (try? String(contentsOfFile: root + "/shadow.log", encoding: .utf8)) ?? ""
       throw ServerError.failed("\(Self.shadowServer) did not start: \(log)")
     }
+    processes.append(xvfb)
+    self.display = display
     processes.append(shadow)
     self.port = port
 
