@@ -416,9 +416,13 @@ import Testing
       ["connect", "web-01", "--dry-run", "--client-path", spy, "--", "+auth-only"],
       environment: ["SPY_OUT": box.root + "/ran"])
     #expect(result.status == 0)
+    // One line says which client and where it is; the plan's lines say what runs.
+    #expect(
+      result.stdout.split(separator: "\n").filter { $0.hasPrefix("client:") }
+        == ["client: xfreerdp (FreeRDP 2), \(spy)"], "\(result.stdout)")
     #expect(
       result.stdout.contains(
-        "client: \(spy) /v:10.0.0.4 /port:3389 /u:azureuser /d:WEB-01 /cert:tofu /from-stdin:force +auth-only\n"
+        "run: \(spy) /v:10.0.0.4 /port:3389 /u:azureuser /d:WEB-01 /cert:tofu /from-stdin:force +auth-only\n"
       ))
     #expect(result.stdout.contains("  stdin: \"<redacted>\\n\"\n"))
     #expect(
@@ -433,6 +437,9 @@ import Testing
       #expect(plan.status == 0, "\(client): \(plan.stderr)")
       #expect(
         plan.stdout.contains("<redacted>") && !plan.output.contains("Dry-Run-Secret"), "\(client)")
+      #expect(
+        plan.stdout.split(separator: "\n").filter { $0.hasPrefix("client:") }.count == 1,
+        "\(client): \(plan.stdout)")
     }
   }
 

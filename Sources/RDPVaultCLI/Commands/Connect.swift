@@ -84,7 +84,9 @@ extension RDPVault {
         print(
           "vm: \(entry.profile.name) (\(Output.address(entry.profile)), signs in as \(entry.signInName))"
         )
-        print("program: \(choice.program)\(choice.picked ? " (picked by --client auto)" : "")")
+        print(
+          "client: \(choice.kind.displayName), \(choice.program)\(choice.picked ? " (picked by --client auto)" : "")"
+        )
         // Through a tunnel the client goes to its end on loopback: show that plan.
         let shown =
           try tunnel.map {

@@ -54,6 +54,15 @@ public struct LaunchStep: Equatable, Sendable {
     case client
     /// Runs after the client, whatever happened.
     case cleanup
+
+    /// How `--dry-run` introduces a step of this role.
+    public var label: String {
+      switch self {
+      case .prepare: "run first"
+      case .client: "run"
+      case .cleanup: "run afterwards"
+      }
+    }
   }
 
   public var role: Role
@@ -132,10 +141,10 @@ public struct LaunchPlan: Equatable, Sendable {
   /// macOS: clear the clipboard this many seconds after putting the password there.
   public var clearClipboardAfter: Int?
 
-  /// The plan as `--dry-run` prints it, every secret shown as `<redacted>`; the notes follow,
-  /// worded by the command line.
+  /// The plan as `--dry-run` prints it after its `client:` line, every secret shown as
+  /// `<redacted>`; the notes follow, worded by the command line.
   public func rendered() -> [String] {
-    var lines = ["client: \(client.displayName)"]
+    var lines: [String] = []
     for file in files {
       lines.append("file {tmp}/\(file.name) (0600, removed afterwards):")
       // "\r\n" is one Character in Swift: normalise before splitting.
@@ -144,7 +153,7 @@ public struct LaunchPlan: Equatable, Sendable {
     }
     for step in steps {
       let command = ShellWords.join([step.program] + step.arguments)
-      lines.append("\(step.role.rawValue): \(command)")
+      lines.append("\(step.role.label): \(command)")
       if let stdin = step.stdin {
         lines.append("  stdin: \(stdin.redacted.debugDescription)")
       }
