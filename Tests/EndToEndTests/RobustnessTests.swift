@@ -62,6 +62,44 @@ import Testing
     #expect(box.run(["password", "vm-1"]).stdout == "Canary-Pw-9\n")
   }
 
+  /// A reader that goes away (`rdpvault list | head`) ends the command as it ends any Unix
+  /// tool: quietly, by SIGPIPE (141 in the shell), whether SIGPIPE was ignored when it
+  /// started or not, and whichever way the command writes (stdio, writev).
+  @Test func aReaderThatGoesAwayEndsTheCommandQuietly() throws {
+    let box = Sandbox()
+    box.initVault()
+    // Well over a pipe's 64 KiB, so the writes meet the closed pipe.
+    let rows = (1...2000).map { "vm-\($0),10.1.\($0 / 250).\($0 % 250 + 1),user\($0)" }
+    let csv = box.write((["name,host,user"] + rows).joined(separator: "\n") + "\n", to: "vms.csv")
+    #expect(box.run(["import", csv, "-q"]).status == 0)
+    for arguments in ["list", "list --json", "list --format csv"] {
+      for trap in ["trap '' PIPE; ", ""] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [
+          "-c",
+          trap + "\"$RV\" \(arguments) 2> \"$ERR\" | head -c 10 > /dev/null; echo ${PIPESTATUS[0]}",
+        ]
+        process.environment = [
+          "PATH": "/usr/bin:/bin", "HOME": box.root, "LANG": "C.UTF-8",
+          "XDG_RUNTIME_DIR": box.runtimeDirectory, "RDPVAULT_PATH": box.vault,
+          "RDPVAULT_PASSPHRASE_FILE": box.passphraseFile, "RV": Sandbox.binary,
+          "ERR": box.root + "/err",
+          "RDPVAULT_AGENT_SOCKET": box.runtimeDirectory + "/rdpvault/agent.sock",
+        ]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let status = String(
+          decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let stderr = (try? String(contentsOfFile: box.root + "/err", encoding: .utf8)) ?? "?"
+        #expect(status == "141\n", "\(trap)\(arguments): \(status) \(stderr)")
+        #expect(stderr.isEmpty, "\(trap)\(arguments): \(stderr)")
+      }
+    }
+  }
+
   @Test func editDoesNotDeleteAPasswordWithoutSayingSo() {
     let box = Sandbox()
     box.initVault()

@@ -10,7 +10,8 @@ import VaultKit
 enum Output {
   /// The first error a write to the output met (a full disk, an I/O error): the command
   /// then fails at its end (`finish`) instead of exiting 0 with its output cut short. A
-  /// closed pipe ends the process with SIGPIPE first, as for any Unix tool.
+  /// closed pipe (`rdpvault list | head`) ends the process with SIGPIPE, as for any Unix
+  /// tool: at once, or in `finish` when whoever started it ignored SIGPIPE.
   nonisolated(unsafe) private static var writeError: Int32?
 
   /// Writes a secret and a newline straight to stdout with write(2): no String, no buffer.
@@ -30,12 +31,33 @@ enum Output {
   static func finish(_ status: Int32) -> Int32 {
     let flushed = csystem_flush_stdout()
     guard let error = writeError ?? (flushed == 0 ? nil : flushed) else { return status }
+    // stdio may have lost the errno of a write that failed: ask the pipe itself.
+    if error == EPIPE || (error < 0 && readerIsGone) { endAsAClosedPipe() }
     Diagnostics.error(
       error < 0
         ? "cannot write the output (a write to it failed)"
         : "cannot write the output: \(String(cString: strerror(error)))",
       hint: error == ENOSPC ? "free some space, or write somewhere else" : nil)
     return status == 0 ? 1 : status
+  }
+
+  /// Whether nobody reads the output any more: a pipe or socket whose reader went away.
+  private static var readerIsGone: Bool {
+    var output = pollfd(fd: 1, events: Int16(POLLOUT), revents: 0)
+    return poll(&output, 1, 0) == 1 && output.revents & Int16(POLLERR | POLLHUP) != 0
+  }
+
+  /// Ends the process as SIGPIPE ends a tool whose reader went away: quietly, with the
+  /// status a shell shows as 141, whether or not SIGPIPE was ignored or blocked when this
+  /// process started (git does the same). Nothing was lost: the reader wanted no more.
+  private static func endAsAClosedPipe() -> Never {
+    signal(SIGPIPE, SIG_DFL)
+    var pipeSignal = sigset_t()
+    sigemptyset(&pipeSignal)
+    sigaddset(&pipeSignal, SIGPIPE)
+    pthread_sigmask(SIG_UNBLOCK, &pipeSignal, nil)
+    raise(SIGPIPE)
+    exit(128 + SIGPIPE)
   }
 
   /// The JSON array span by span with writev(2), as many spans per call as the system takes;
