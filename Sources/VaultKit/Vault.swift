@@ -75,7 +75,21 @@ public final class Vault {
 
   /// Refuses a vault file others can reach, or in a directory others can write, before a
   /// command asks for the passphrase.
-  public static func checkFile(at path: String) throws { try VaultFile.checkAccess(path) }
+  public static func checkFile(at path: String) throws {
+    if try VaultFile.checkAccess(path) == 0 { throw VaultError.emptyVaultFile(path: path) }
+    switch VaultFile.look(at: path) {
+    case .whole: return
+    case .notSQLite: throw VaultError.notAVault(path: path)
+    case .cutShort: break
+    }
+    // Looked at again under SQLite's read lock, where no write is half done; only damage
+    // seen there is reported (the open reports the rest).
+    do {
+      _ = try readHeader(try VaultFile.open(at: path, readonly: true), path: path)
+    } catch let error as VaultError {
+      if case .corrupt = error { throw error }
+    }
+  }
 
   /// Opens and unlocks the vault at `path`; `wholeTables` are read while the key is derived.
   public static func open(
@@ -126,7 +140,18 @@ public final class Vault {
 
   static func readHeader(_ reader: any DatabaseReader, path: String?) throws -> VaultHeader {
     try VaultStore.refuseNewerSchema(reader)
-    guard let header = try VaultStore.guarded({ try reader.read { try VaultHeader.fetch($0) } })
+    guard
+      let header = try VaultStore.guarded({
+        try reader.read { db in
+          // Under the read lock no write is half done (a hot journal was rolled back): a file
+          // shorter than its header counts was cut, which would read as rows that fail
+          // authentication.
+          if let path, let damage = VaultFile.damage(of: path) {
+            throw VaultError.corrupt(detail: "\(path) \(damage)")
+          }
+          return try VaultHeader.fetch(db)
+        }
+      })
     else { throw VaultError.notAVault(path: path ?? ":memory:") }
     guard header.formatVersion == VaultHeader.currentFormat || header.formatVersion == 1 else {
       throw VaultError.unsupportedFormat(version: header.formatVersion)

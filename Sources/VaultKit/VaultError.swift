@@ -10,6 +10,7 @@ public enum VaultError: Error, Equatable, Sendable, Codable {
   case insecureDirectory(path: String)
   case fileSystem(path: String, reason: String)
   case notAVault(path: String)
+  case emptyVaultFile(path: String)
   case unsupportedFormat(version: Int)
   case newerSchema(unknownMigrations: [String])
   case corrupt(detail: String)
@@ -168,6 +169,7 @@ extension VaultError {
       "the directory \(path) is writable by other users, so the vault cannot be kept safe there"
     case .fileSystem(let path, let reason): "\(path): \(reason)"
     case .notAVault(let path): "\(path) is not an rdpvault vault"
+    case .emptyVaultFile(let path): "\(path) is an empty file (0 bytes), not a vault"
     case .unsupportedFormat(let version): "unsupported vault format version \(version)"
     case .newerSchema(let unknown):
       "the vault was written by a newer rdpvault (unknown schema migrations: \(unknown.joined(separator: ", ")))"

@@ -100,6 +100,63 @@ import Testing
     }
   }
 
+  /// A vault file cut short (a copy that stopped, a full disk during a sync) is reported as
+  /// cut short, with how much is there, by every command: not as "not a vault", nor as rows
+  /// that fail authentication. An empty file and a file that is no SQLite at all say so.
+  /// Each is told before a passphrase is asked for (through the agent too), and nothing is
+  /// written to the file.
+  @Test func aVaultCutShortSaysSo() throws {
+    let box = Sandbox()
+    box.initVault()
+    for n in 1...20 {
+      #expect(
+        box.run(
+          [
+            "add", "vm-\(n)", "--host", "10.0.0.\(n)", "--kind", "local", "--user", "u",
+            "--password-stdin",
+          ], stdin: "Pw-\(n)\n"
+        ).status == 0)
+    }
+    let whole = try #require(FileManager.default.contents(atPath: box.vault))
+    let expected: (Int) -> String = {
+      "rdpvault: error: the vault is damaged: \(box.vault) is cut short: \($0) of the \(whole.count) bytes its header counts\n"
+    }
+    let cases: [(Data, String)] = [
+      (
+        Data(),
+        "rdpvault: error: \(box.vault) is an empty file (0 bytes), not a vault\n"
+          + "rdpvault: hint: check the --vault path (or RDPVAULT_PATH); a vault cut to nothing comes back only from a backup\n"
+      ),
+      (
+        whole.prefix(50),
+        "rdpvault: error: the vault is damaged: \(box.vault) is cut short: 50 bytes, less than an SQLite header\n"
+      ),
+      (whole.prefix(100), expected(100)),
+      (whole.prefix(4096), expected(4096)),
+      (whole.prefix(whole.count / 2), expected(whole.count / 2)),
+      (whole.prefix(whole.count - 1), expected(whole.count - 1)),
+      (
+        Data("name,host\n".utf8),
+        "rdpvault: error: \(box.vault) is not an rdpvault vault\n"
+      ),
+    ]
+    for (bytes, message) in cases {
+      try bytes.write(to: URL(fileURLWithPath: box.vault))
+      for arguments in [["list"], ["password", "vm-3"], ["verify"], ["info"]] {
+        let run = box.run(arguments)
+        #expect(run.status == 1, "\(bytes.count) \(arguments): \(run.stderr)")
+        #expect(run.stderr.hasPrefix(message), "\(bytes.count) \(arguments): \(run.stderr)")
+        #expect(
+          FileManager.default.contents(atPath: box.vault) == bytes, "\(bytes.count) \(arguments)")
+      }
+    }
+    try whole.write(to: URL(fileURLWithPath: box.vault))
+    // (An agent that held the vault let it go when the file changed under it.)
+    #expect(
+      box.run(["password", "vm-3"], environment: ["RDPVAULT_PASSPHRASE_FILE": box.passphraseFile])
+        .stdout == "Pw-3\n")
+  }
+
   @Test func editDoesNotDeleteAPasswordWithoutSayingSo() {
     let box = Sandbox()
     box.initVault()

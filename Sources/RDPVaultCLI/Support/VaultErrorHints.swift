@@ -11,6 +11,8 @@ extension VaultError {
     case .insecurePermissions(let path, _): "run: chmod 600 \(path)"
     case .insecureDirectory: "keep the vault in a directory only you can write to (mode 0700)"
     case .notAVault: "check the --vault path (or RDPVAULT_PATH)"
+    case .emptyVaultFile:
+      "check the --vault path (or RDPVAULT_PATH); a vault cut to nothing comes back only from a backup"
     case .unsupportedFormat, .newerSchema: "upgrade rdpvault to open this vault"
     case .corrupt, .tampered, .lookupMismatch, .rowSetMismatch, .replayStateTampered:
       "restore the vault from a backup (rdpvault verify checks a vault)"

@@ -56,17 +56,63 @@ enum VaultFile {
 
   /// Opens an existing vault file after checking that only its owner can reach it.
   static func open(at path: String, readonly: Bool) throws -> DatabaseQueue {
-    try checkAccess(path)
+    let size = try checkAccess(path)
+    // SQLite takes an empty file for an empty database: say what it is.
+    if size == 0 { throw VaultError.emptyVaultFile(path: path) }
     do {
       return try DatabaseQueue(path: path, configuration: configuration(readonly: readonly))
     } catch {
+      if let damage = damage(of: path) {
+        throw VaultError.corrupt(detail: "\(path) \(damage)")
+      }
       throw VaultError.notAVault(path: path)
     }
   }
 
+  /// What a file looks like from its first bytes, before SQLite opens it.
+  enum Look: Equatable {
+    /// Not an SQLite database (nor the start of one): no vault.
+    case notSQLite
+    /// An SQLite file shorter than its header says (see `damage(of:)`).
+    case cutShort(String)
+    case whole
+  }
+
+  /// What is wrong with an SQLite file, told from its header (sqlite.org/fileformat.html): a
+  /// file cut short of the pages its header counts, or of its header. Only a reader that
+  /// holds SQLite's read lock can trust a `cutShort`: a commit that grows the file writes
+  /// the header's page count before the pages.
+  static func look(at path: String) -> Look {
+    guard let file = FileHandle(forReadingAtPath: path) else { return .whole }
+    defer { try? file.close() }
+    let header = [UInt8]((try? file.read(upToCount: 100)) ?? Data())
+    let magic = Array("SQLite format 3\u{0}".utf8)
+    guard !header.isEmpty, header.starts(with: magic.prefix(min(header.count, magic.count)))
+    else { return header.isEmpty ? .whole : .notSQLite }
+    guard let size = try? file.seekToEnd() else { return .whole }
+    guard header.count == 100 else {
+      return .cutShort("is cut short: \(size) bytes, less than an SQLite header")
+    }
+    func number(_ at: Int, _ count: Int) -> UInt64 {
+      header[at..<at + count].reduce(0) { $0 << 8 | UInt64($1) }
+    }
+    let pageSize = number(16, 2) == 1 ? 65536 : number(16, 2)
+    // The page count is valid when written by the change that the header's counter names.
+    let pages = number(24, 4) == number(92, 4) ? number(28, 4) : 0
+    guard pageSize >= 512, pages > 0, size < pageSize * pages else { return .whole }
+    return .cutShort("is cut short: \(size) of the \(pageSize * pages) bytes its header counts")
+  }
+
+  /// The damage `look(at:)` sees, or nil.
+  static func damage(of path: String) -> String? {
+    if case .cutShort(let damage) = look(at: path) { return damage }
+    return nil
+  }
+
   /// A regular file only its owner can reach, in a directory others cannot write: checked at
-  /// every open, and by the agent before every request.
-  static func checkAccess(_ path: String) throws {
+  /// every open, and by the agent before every request. Returns its size.
+  @discardableResult
+  static func checkAccess(_ path: String) throws -> Int {
     var info = stat()
     if lstat(path, &info) != 0 {
       if errno == ENOENT { throw VaultError.noVault(path: path) }
@@ -77,5 +123,6 @@ enum VaultFile {
     if mode & 0o077 != 0 { throw VaultError.insecurePermissions(path: path, mode: mode) }
     // The same rule as init: others who can write the directory could swap the file.
     try PrivateDirectory.check(PrivateDirectory.parent(of: PrivateDirectory.absolute(path)))
+    return Int(info.st_size)
   }
 }
