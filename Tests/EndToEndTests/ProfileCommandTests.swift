@@ -761,4 +761,43 @@ import Testing
     let local = box.run(["rm", "app-02", "--yes"])
     #expect(local.status == 0 && !local.stderr.contains("used by no VM"), "\(local.stderr)")
   }
+
+  /// Every option of edit that changes something, as its help lists them, is a change: none
+  /// is met with "nothing to change" (an option added later is checked too).
+  @Test func everyOptionOfEditIsAChange() throws {
+    let box = Sandbox()
+    box.initVault()
+    let values = [
+      "--host": "10.0.0.9", "--port": "3390", "--kind": "domain", "--user": "bob",
+      "--domain": "CONTOSO", "--computer-name": "WEB-09", "--shared-credential": "tpl",
+      "--tag": "t", "--resource-group": "rg", "--subscription": "sub", "--note": "n",
+      "--add-tag": "a", "--remove-tag": "r",
+    ]
+    let notChanges: Set = [
+      "--vault", "--passphrase-file", "--no-agent", "--print-password", "--where", "--yes",
+      "--version", "--help", "--quiet", "--verbose",
+    ]
+    let help = box.run(["edit", "--help"]).stdout
+    let options = help.split(separator: "\n").compactMap { line -> (String, Bool)? in
+      let words = line.split(separator: " ")
+      guard let option = words.first(where: { $0.hasPrefix("--") }).map(String.init),
+        line.hasPrefix("  -"), !notChanges.contains(option)
+      else { return nil }
+      return (option, line.contains("<"))
+    }
+    #expect(options.count >= 15, "\(options)")
+    for (option, takesValue) in options {
+      var arguments = ["edit", "web-01", option]
+      if takesValue {
+        guard let value = values[option] else {
+          Issue.record("a value for \(option)")
+          continue
+        }
+        arguments.append(value)
+      }
+      let run = box.run(arguments, stdin: "pw\n")
+      #expect(!run.stderr.contains("nothing to change"), "\(option): \(run.stderr)")
+    }
+    #expect(box.run(["edit", "web-01"]).stderr.contains("nothing to change"))
+  }
 }

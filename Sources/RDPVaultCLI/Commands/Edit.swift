@@ -51,13 +51,10 @@ extension RDPVault {
       get throws { ProfileSelection(names: names, filter: try filter.filter()) }
     }
 
-    /// No option that changes anything: `edit web-01` alone would say "updated".
+    /// No option that changes anything: `edit web-01` alone would say "updated". Any field
+    /// ProfileChanges gains counts without a change here.
     var changesNothing: Bool {
-      let f = fields
-      return f.host == nil && f.port == nil && f.kind == nil && f.user == nil && f.domain == nil
-        && f.computerName == nil && f.sharedCredential == nil && !f.admin && f.tags.isEmpty
-        && f.resourceGroup == nil && f.subscription == nil && f.note == nil && addTags.isEmpty
-        && removeTags.isEmpty && !passwordOptions.isGiven
+      changes == ProfileChanges() && !fields.touchesTheAccount && !passwordOptions.isGiven
     }
 
     func validate() throws {

@@ -80,6 +80,9 @@ struct ProfileOptions: ParsableArguments {
       resourceGroup: resourceGroup, subscription: subscription, note: note)
   }
 
+  /// An option that names or marks the VM's account (`accountName`, `--admin`).
+  var touchesTheAccount: Bool { user != nil || domain != nil || sharedCredential != nil || admin }
+
   var accountName: AccountName? {
     get throws {
       guard let user else { return nil }
