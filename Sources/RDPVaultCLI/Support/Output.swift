@@ -41,6 +41,13 @@ enum Output {
     return status == 0 ? 1 : status
   }
 
+  /// How many spans one writev(2) takes here: IOV_MAX (1024 on Linux and macOS), or POSIX's
+  /// least, 16, when the system does not say.
+  static let spansPerWrite: Int = {
+    let max = sysconf(Int32(_SC_IOV_MAX))
+    return max >= 16 ? min(max, 1 << 16) : 16
+  }()
+
   /// Whether nobody reads the output any more: a pipe or socket whose reader went away.
   private static var readerIsGone: Bool {
     var output = pollfd(fd: 1, events: Int16(POLLOUT), revents: 0)
@@ -65,7 +72,7 @@ enum Output {
   /// keeps it for `finish`.
   static func writeAll(_ fd: Int32, _ listed: ListedJSON) {
     fflush(nil)
-    listed.forEachRun { spans in
+    listed.forEachRun(limit: spansPerWrite) { spans in
       guard writeError == nil else { return }
       var vectors = spans.map {
         iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count)
