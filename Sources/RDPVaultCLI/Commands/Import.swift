@@ -67,7 +67,11 @@ extension RDPVault {
     @Option(help: "Override the inferred account kind.") var kind: AccountKind?
     @Option(name: .customLong("tag"), help: "Tag every imported VM (repeatable).") var tags:
       [String] = []
-    @Option(help: "The user, for files without username:s: (Azure's downloads).") var user: String?
+    @Option(
+      help:
+        "The user of every VM imported, in place of the files' own (Azure's .rdp downloads name none)."
+    )
+    var user: String?
     @Option(help: "The VM's Windows computer name.") var computerName: String?
     @Flag(help: "Bundles: pin an unknown sender (check the fingerprint it prints).") var trust =
       false
