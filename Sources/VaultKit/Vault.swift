@@ -143,13 +143,26 @@ public final class Vault {
     guard
       let header = try VaultStore.guarded({
         try reader.read { db in
-          // Under the read lock no write is half done (a hot journal was rolled back): a file
-          // shorter than its header counts was cut, which would read as rows that fail
-          // authentication.
-          if let path, let damage = VaultFile.damage(of: path) {
+          // The first read takes SQLite's read lock and rolls back what a command killed
+          // mid-commit left (its journal); only then is a file shorter than SQLite counts
+          // cut short, which would read as rows that fail authentication.
+          let header: VaultHeader?
+          do {
+            header = try VaultHeader.fetch(db)
+          } catch let error as DatabaseError
+            where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB
+          {
+            // (Not another error: a read-only connection that cannot roll a journal back
+            // fails here with the file still in its half-written state.)
+            if let path, let damage = try? VaultFile.damage(db, path: path) {
+              throw VaultError.corrupt(detail: "\(path) \(damage)")
+            }
+            throw error
+          }
+          if let path, let damage = try VaultFile.damage(db, path: path) {
             throw VaultError.corrupt(detail: "\(path) \(damage)")
           }
-          return try VaultHeader.fetch(db)
+          return header
         }
       })
     else { throw VaultError.notAVault(path: path ?? ":memory:") }

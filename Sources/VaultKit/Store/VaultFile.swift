@@ -61,10 +61,16 @@ enum VaultFile {
     if size == 0 { throw VaultError.emptyVaultFile(path: path) }
     do {
       return try DatabaseQueue(path: path, configuration: configuration(readonly: readonly))
-    } catch {
+    } catch let error as DatabaseError
+      where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT
+    {
+      // SQLite read the file and found it wanting. (Any other failure, such as a read-only
+      // open that cannot roll back a journal, says nothing about the file's length.)
       if let damage = damage(of: path) {
         throw VaultError.corrupt(detail: "\(path) \(damage)")
       }
+      throw VaultError.notAVault(path: path)
+    } catch {
       throw VaultError.notAVault(path: path)
     }
   }
@@ -79,9 +85,10 @@ enum VaultFile {
   }
 
   /// What is wrong with an SQLite file, told from its header (sqlite.org/fileformat.html): a
-  /// file cut short of the pages its header counts, or of its header. Only a reader that
-  /// holds SQLite's read lock can trust a `cutShort`: a commit that grows the file writes
-  /// the header's page count before the pages.
+  /// file cut short of the pages its header counts, or of its header. A `cutShort` is only a
+  /// suspicion until SQLite confirms it under its read lock (`damage(_:path:)`): a commit
+  /// that grows the file writes the header's page count before the pages, and one killed
+  /// there leaves a journal that the next open rolls back.
   static func look(at path: String) -> Look {
     guard let file = FileHandle(forReadingAtPath: path) else { return .whole }
     defer { try? file.close() }
@@ -103,10 +110,23 @@ enum VaultFile {
     return .cutShort("is cut short: \(size) of the \(pageSize * pages) bytes its header counts")
   }
 
-  /// The damage `look(at:)` sees, or nil.
+  /// The damage `look(at:)` sees, or nil. Only for a file no connection of this process
+  /// holds: closing any descriptor of a file drops the process's POSIX locks on it, SQLite's
+  /// included.
   static func damage(of path: String) -> String? {
     if case .cutShort(let damage) = look(at: path) { return damage }
     return nil
+  }
+
+  /// The same, asked of SQLite inside a read (which holds the read lock, so no commit is
+  /// half done): the pages it counts against the file's size, from stat(2), which opens
+  /// nothing.
+  static func damage(_ db: Database, path: String) throws -> String? {
+    let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+    let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
+    var info = stat()
+    guard stat(path, &info) == 0, Int(info.st_size) < pages * pageSize else { return nil }
+    return "is cut short: \(info.st_size) of the \(pages * pageSize) bytes its header counts"
   }
 
   /// A regular file only its owner can reach, in a directory others cannot write: checked at
