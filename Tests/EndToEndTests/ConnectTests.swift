@@ -564,11 +564,14 @@ import Testing
         ])
     }
     let cases: [(client: String, status: Int32, exit: Int32, stderr: String)] = [
-      ("xfreerdp3", 12, 0, "rdpvault: the session ended: you signed out of the session\n"),
+      (
+        "xfreerdp3", 12, 0,
+        "rdpvault: the session ended: the server reports that you signed out of the session\n"
+      ),
       (
         "xfreerdp3", 11, 0,
-        "rdpvault: the session ended: the session was disconnected from its Start menu; "
-          + "it stays signed in on the server\n"
+        "rdpvault: the session ended: the server reports a disconnect from inside the session "
+          + "(its Start menu); the session stays signed in there\n"
       ),
       (
         "xfreerdp3", 5, 5,

@@ -388,6 +388,12 @@ struct LaunchPlanTests {
       FreeRDPExitStatus(155)?.meaning.hasPrefix("access denied: the account may not sign in")
         == true)
     #expect(FreeRDPExitStatus(18)?.meaning == "the server has no Remote Desktop license to give")
+    // What FreeRDP 2 and 3 really exit with for the server's licensing codes 0x100-0x10A.
+    for status in Int32(240)...250 {
+      #expect(FreeRDPExitStatus(status)?.meaning == FreeRDPExitStatus(status - 224)?.meaning)
+    }
+    #expect(FreeRDPExitStatus(242)?.meaning == "the server has no Remote Desktop license to give")
+    #expect(FreeRDPExitStatus(239) == nil && FreeRDPExitStatus(251) == nil)
     #expect(FreeRDPExitStatus(20)?.meaning == FreeRDPExitStatus(16)?.meaning)
     for kind in [ClientKind.xfreerdp, .xfreerdp3, .sdlFreerdp3] {
       let choice = ClientChoice(kind: kind, program: "/usr/bin/x", picked: false)
@@ -403,6 +409,8 @@ struct LaunchPlanTests {
     let words = [
       "/v:[::1]:3389", "[ab]", "{a,b}", "*", "web-0?", "~", "$HOME", "it's", "", "two words", "é-1",
       "a\\b", "\"q\"", "`id`", "x;y", "a|b", "--opt=v@h:1,2+3%", "!", "#c", "tab\there",
+      // U+0D4E joins what follows into one Character that starts with a letter.
+      "a\u{0D4E}&id@contoso.com", "\u{0D4E};x", "\u{0D4E}|x", "\u{0D4E}`x`", "\u{0D4E}$HOME", "é&x",
     ]
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "shellwords-\(getpid())")

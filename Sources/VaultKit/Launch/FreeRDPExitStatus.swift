@@ -1,12 +1,12 @@
 /// What the exit status of a FreeRDP client (2 or 3, X11 or SDL) says about how its session
 /// ended. FreeRDP exits with the server's error-info code for a session the server ended
-/// (MS-RDPBCGR 2.2.5.1.1: 1–12, licensing 16–26, protocol errors 32) and with its own codes
-/// from 128 for a connection that failed.
+/// (MS-RDPBCGR 2.2.5.1.1: 1–12, licensing 16–26 or in fact 240–250, protocol errors 32) and
+/// with its own codes from 128 for a connection that failed.
 public struct FreeRDPExitStatus: Equatable, Sendable {
   /// What the status means, in the user's terms.
   public let meaning: String
-  /// True when the user ended the session on purpose (signed out, or disconnected it from
-  /// the server's Start menu): nothing failed, so `connect` exits 0.
+  /// True when the server reports that the user ended the session (signed out, or
+  /// disconnected it from its Start menu): nothing failed, so `connect` exits 0.
   public let endedByUser: Bool
 
   /// The meaning of `status`, or nil when FreeRDP gives it no single meaning: 0, 1 (a
@@ -17,20 +17,31 @@ public struct FreeRDPExitStatus: Equatable, Sendable {
       (meaning, endedByUser) = (ending, true)
     } else if let failure = Self.failures[status] {
       (meaning, endedByUser) = (failure, false)
-    } else if (16...26).contains(status) {
-      (meaning, endedByUser) = (Self.licensing, false)
+    } else if (16...26).contains(status) || (240...250).contains(status) {
+      (meaning, endedByUser) = (Self.licensingMeaning(status), false)
     } else {
       return nil
     }
   }
 
+  /// The server's word for it: a server can send either at any time.
   static let userEndings: [Int32: String] = [
-    11: "the session was disconnected from its Start menu; it stays signed in on the server",
-    12: "you signed out of the session",
+    11: "the server reports a disconnect from inside the session (its Start menu); "
+      + "the session stays signed in there",
+    12: "the server reports that you signed out of the session",
   ]
 
-  static let licensing =
-    "the server's Remote Desktop licensing refused the session (ask its administrator about RD licensing)"
+  /// Licensing: the server's codes 0x100-0x10A come out as 240-250 from FreeRDP 2 and 3
+  /// (`reason -= 0x100 + XF_EXIT_LICENSE_INTERNAL` wraps), and as 16-26 as the enum names them.
+  static func licensingMeaning(_ status: Int32) -> String {
+    switch status >= 240 ? status - 240 + 16 : status {
+    case 17: "the server found no Remote Desktop license server"
+    case 18: "the server has no Remote Desktop license to give"
+    case 26: "the server allows no more remote connections (its licensing mode)"
+    default:
+      "the server's Remote Desktop licensing refused the session (ask its administrator about RD licensing)"
+    }
+  }
 
   static let wrongCredentials = "the server refused the credentials"
   static let noRemoteSignIn =
@@ -49,9 +60,6 @@ public struct FreeRDPExitStatus: Equatable, Sendable {
     9: noRemoteSignIn,
     10:
       "the server's policy wants the password typed at its own prompt (\"Always prompt for password\")",
-    17: "the server found no Remote Desktop license server",
-    18: "the server has no Remote Desktop license to give",
-    26: "the server allows no more remote connections (its licensing mode)",
     32: "the server reported an RDP protocol error",
     // FreeRDP's own.
     128: "FreeRDP could not parse its arguments",
