@@ -80,6 +80,9 @@ public final class Vault {
     switch VaultFile.look(at: path) {
     case .whole: return
     case .notSQLite: throw VaultError.notAVault(path: path)
+    case .cutShort(let damage) where damage.hasSuffix(VaultFile.lessThanAHeader):
+      // Never a moment of a write: SQLite writes its first page whole (as VaultFile.open).
+      throw VaultError.corrupt(detail: "\(path) \(damage)")
     case .cutShort: break
     }
     // Looked at again under SQLite's read lock, where no write is half done; only damage

@@ -128,6 +128,10 @@ import Testing
           + "rdpvault: hint: check the --vault path (or RDPVAULT_PATH); a vault cut to nothing comes back only from a backup\n"
       ),
       (
+        whole.prefix(1),
+        "rdpvault: error: the vault is damaged: \(box.vault) is cut short: 1 byte, less than an SQLite header\n"
+      ),
+      (
         whole.prefix(50),
         "rdpvault: error: the vault is damaged: \(box.vault) is cut short: 50 bytes, less than an SQLite header\n"
       ),

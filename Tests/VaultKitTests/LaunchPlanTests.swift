@@ -434,5 +434,8 @@ struct LaunchPlanTests {
       .map { String(decoding: $0, as: UTF8.self) }
     #expect(read == words)
     #expect(ShellWords.join(["az", "vm", "show", "-g", "rg-1"]) == "az vm show -g rg-1")
+    // zsh expands a word that starts with = to a command's path; bash does not, so it is
+    // checked here rather than read back.
+    #expect(ShellWords.quote("=ls") == "'=ls'" && ShellWords.quote("a=b") == "a=b")
   }
 }

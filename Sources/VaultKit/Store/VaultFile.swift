@@ -59,21 +59,47 @@ enum VaultFile {
     let size = try checkAccess(path)
     // SQLite takes an empty file for an empty database: say what it is.
     if size == 0 { throw VaultError.emptyVaultFile(path: path) }
+    // Fewer bytes than a header, which SQLite would open as an empty database; never a
+    // moment of a write, since SQLite writes its first page whole.
+    if size < 100, case .cutShort(let damage) = look(at: path) {
+      throw VaultError.corrupt(detail: "\(path) \(damage)")
+    }
     do {
       return try DatabaseQueue(path: path, configuration: configuration(readonly: readonly))
     } catch let error as DatabaseError
       where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT
     {
       // SQLite read the file and found it wanting. (Any other failure, such as a read-only
-      // open that cannot roll back a journal, says nothing about the file's length.)
+      // open that cannot roll back a journal, says nothing about the file's length.) A file
+      // of fewer bytes than an SQLite header opens as an empty database: `look` tells it.
       if let damage = damage(of: path) {
         throw VaultError.corrupt(detail: "\(path) \(damage)")
       }
       throw VaultError.notAVault(path: path)
+    } catch let error as DatabaseError {
+      throw openFailure(error, path: path)
     } catch {
       throw VaultError.notAVault(path: path)
     }
   }
+
+  /// Why SQLite could not open a file that may well be a vault, in its terms.
+  static func openFailure(_ error: DatabaseError, path: String) -> VaultError {
+    let journal = FileManager.default.fileExists(atPath: path + "-journal")
+    switch error.resultCode {
+    case .SQLITE_BUSY, .SQLITE_LOCKED:
+      return .database(
+        detail: "another command has held the vault for 30 s (SQLite: database is locked)")
+    case .SQLITE_READONLY where journal, .SQLITE_IOERR where journal:
+      return .database(
+        detail: "a command stopped in the middle of a write left \(path)-journal, which only a "
+          + "write can roll back, and the vault or its directory cannot be written")
+    default:
+      return .database(detail: error.message ?? "\(error.resultCode)")
+    }
+  }
+
+  static let lessThanAHeader = "less than an SQLite header"
 
   /// What a file looks like from its first bytes, before SQLite opens it.
   enum Look: Equatable {
@@ -98,7 +124,7 @@ enum VaultFile {
     else { return header.isEmpty ? .whole : .notSQLite }
     guard let size = try? file.seekToEnd() else { return .whole }
     guard header.count == 100 else {
-      return .cutShort("is cut short: \(size) bytes, less than an SQLite header")
+      return .cutShort("is cut short: \(size) byte\(size == 1 ? "" : "s"), \(lessThanAHeader)")
     }
     func number(_ at: Int, _ count: Int) -> UInt64 {
       header[at..<at + count].reduce(0) { $0 << 8 | UInt64($1) }
