@@ -222,7 +222,7 @@ import Testing
       ), "\(dry.stdout)")
     #expect(
       dry.stdout.contains(
-        "azure-jit: SOURCE is this machine's public address: curl -q --silent --show-error --fail --proto =https --max-time 10 --max-filesize 64 https://api.ipify.org"
+        "azure-jit: SOURCE is this machine's public address: curl -q --silent --show-error --fail --proto '=https' --max-time 10 --max-filesize 64 https://api.ipify.org"
       ), "\(dry.stdout)")
     #expect(log(box).isEmpty && log(box, "curl.log").isEmpty, "--dry-run ran something")
     let before = Date()
