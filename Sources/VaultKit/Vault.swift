@@ -76,13 +76,11 @@ public final class Vault {
   /// Refuses a vault file others can reach, or in a directory others can write, before a
   /// command asks for the passphrase.
   public static func checkFile(at path: String) throws {
-    if try VaultFile.checkAccess(path) == 0 { throw VaultError.emptyVaultFile(path: path) }
+    try VaultFile.checkOpenable(path)
     switch VaultFile.look(at: path) {
     case .whole: return
     case .notSQLite: throw VaultError.notAVault(path: path)
-    case .cutShort(let damage) where damage.hasSuffix(VaultFile.lessThanAHeader):
-      // Never a moment of a write: SQLite writes its first page whole (as VaultFile.open).
-      throw VaultError.corrupt(detail: "\(path) \(damage)")
+    case .noHeader(let damage): throw VaultError.corrupt(detail: damage)
     case .cutShort: break
     }
     // Looked at again under SQLite's read lock, where no write is half done; only damage
@@ -149,6 +147,11 @@ public final class Vault {
           // The first read takes SQLite's read lock and rolls back what a command killed
           // mid-commit left (its journal); only then is a file shorter than SQLite counts
           // cut short, which would read as rows that fail authentication.
+          func refuseCutShort() throws {
+            if let path, let damage = try VaultFile.damage(db, path: path) {
+              throw VaultError.corrupt(detail: damage)
+            }
+          }
           let header: VaultHeader?
           do {
             header = try VaultHeader.fetch(db)
@@ -157,14 +160,10 @@ public final class Vault {
           {
             // (Not another error: a read-only connection that cannot roll a journal back
             // fails here with the file still in its half-written state.)
-            if let path, let damage = try? VaultFile.damage(db, path: path) {
-              throw VaultError.corrupt(detail: "\(path) \(damage)")
-            }
+            try refuseCutShort()
             throw error
           }
-          if let path, let damage = try VaultFile.damage(db, path: path) {
-            throw VaultError.corrupt(detail: "\(path) \(damage)")
-          }
+          try refuseCutShort()
           return header
         }
       })

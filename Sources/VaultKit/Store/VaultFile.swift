@@ -56,14 +56,7 @@ enum VaultFile {
 
   /// Opens an existing vault file after checking that only its owner can reach it.
   static func open(at path: String, readonly: Bool) throws -> DatabaseQueue {
-    let size = try checkAccess(path)
-    // SQLite takes an empty file for an empty database: say what it is.
-    if size == 0 { throw VaultError.emptyVaultFile(path: path) }
-    // Fewer bytes than a header, which SQLite would open as an empty database; never a
-    // moment of a write, since SQLite writes its first page whole.
-    if size < 100, case .cutShort(let damage) = look(at: path) {
-      throw VaultError.corrupt(detail: "\(path) \(damage)")
-    }
+    try checkOpenable(path)
     do {
       return try DatabaseQueue(path: path, configuration: configuration(readonly: readonly))
     } catch let error as DatabaseError
@@ -72,9 +65,7 @@ enum VaultFile {
       // SQLite read the file and found it wanting. (Any other failure, such as a read-only
       // open that cannot roll back a journal, says nothing about the file's length.) A file
       // of fewer bytes than an SQLite header opens as an empty database: `look` tells it.
-      if let damage = damage(of: path) {
-        throw VaultError.corrupt(detail: "\(path) \(damage)")
-      }
+      if let damage = damage(of: path) { throw VaultError.corrupt(detail: damage) }
       throw VaultError.notAVault(path: path)
     } catch let error as DatabaseError {
       throw openFailure(error, path: path)
@@ -99,12 +90,26 @@ enum VaultFile {
     }
   }
 
-  static let lessThanAHeader = "less than an SQLite header"
+  /// `checkAccess`, and what SQLite would open as an empty database: an empty file, or one of
+  /// fewer bytes than an SQLite header (never a moment of a write: SQLite writes its first
+  /// page whole). Returns the file's size.
+  @discardableResult
+  static func checkOpenable(_ path: String) throws -> Int {
+    let size = try checkAccess(path)
+    if size == 0 { throw VaultError.emptyVaultFile(path: path) }
+    if size < 100, case .noHeader(let damage) = look(at: path) {
+      throw VaultError.corrupt(detail: damage)
+    }
+    return size
+  }
 
-  /// What a file looks like from its first bytes, before SQLite opens it.
+  /// What a file looks like from its first bytes, before SQLite opens it. Each damage is
+  /// the whole detail of a `VaultError.corrupt`, the path included.
   enum Look: Equatable {
     /// Not an SQLite database (nor the start of one): no vault.
     case notSQLite
+    /// The start of an SQLite file, shorter than its header.
+    case noHeader(String)
     /// An SQLite file shorter than its header says (see `damage(of:)`).
     case cutShort(String)
     case whole
@@ -124,7 +129,8 @@ enum VaultFile {
     else { return header.isEmpty ? .whole : .notSQLite }
     guard let size = try? file.seekToEnd() else { return .whole }
     guard header.count == 100 else {
-      return .cutShort("is cut short: \(size) byte\(size == 1 ? "" : "s"), \(lessThanAHeader)")
+      return .noHeader(
+        "\(path) is cut short: \(size) byte\(size == 1 ? "" : "s"), less than an SQLite header")
     }
     func number(_ at: Int, _ count: Int) -> UInt64 {
       header[at..<at + count].reduce(0) { $0 << 8 | UInt64($1) }
@@ -133,15 +139,21 @@ enum VaultFile {
     // The page count is valid when written by the change that the header's counter names.
     let pages = number(24, 4) == number(92, 4) ? number(28, 4) : 0
     guard pageSize >= 512, pages > 0, size < pageSize * pages else { return .whole }
-    return .cutShort("is cut short: \(size) of the \(pageSize * pages) bytes its header counts")
+    return .cutShort(cutShort(path, size: Int(size), counted: Int(pageSize * pages)))
   }
 
   /// The damage `look(at:)` sees, or nil. Only for a file no connection of this process
   /// holds: closing any descriptor of a file drops the process's POSIX locks on it, SQLite's
   /// included.
   static func damage(of path: String) -> String? {
-    if case .cutShort(let damage) = look(at: path) { return damage }
-    return nil
+    switch look(at: path) {
+    case .noHeader(let damage), .cutShort(let damage): damage
+    case .notSQLite, .whole: nil
+    }
+  }
+
+  static func cutShort(_ path: String, size: Int, counted: Int) -> String {
+    "\(path) is cut short: \(size) of the \(counted) bytes its header counts"
   }
 
   /// The same, asked of SQLite inside a read (which holds the read lock, so no commit is
@@ -152,7 +164,7 @@ enum VaultFile {
     let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
     var info = stat()
     guard stat(path, &info) == 0, Int(info.st_size) < pages * pageSize else { return nil }
-    return "is cut short: \(info.st_size) of the \(pages * pageSize) bytes its header counts"
+    return cutShort(path, size: Int(info.st_size), counted: pages * pageSize)
   }
 
   /// A regular file only its owner can reach, in a directory others cannot write: checked at
